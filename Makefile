@@ -1,0 +1,35 @@
+# The README's two commands: `make run` (embedded default, demo data) and `make test` (PostgreSQL + Redis).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+DEMO_HOUSEHOLDS ?= 600
+
+.PHONY: run test lint venv
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Sets up everything on the embedded default (SQLite, eager tasks) and starts the server.
+run: venv
+	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py load_areas
+	DEBUG=1 $(PY) manage.py seed_demo --households $(DEMO_HOUSEHOLDS)
+	DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+# The whole test suite against PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and Redis (REDIS_URL, else 127.0.0.1:6379).
+test: venv
+	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giamngheo}" \
+	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" \
+	SECRET_KEY="$${SECRET_KEY:-test-only-secret-key}" \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

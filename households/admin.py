@@ -1,0 +1,537 @@
+"""The commune officers' UI: a thin layer over the selectors (scope) and the services (writes)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import DomainError
+from households import rules, selectors, services
+from households.models import Area, AuditEntry, Ethnicity, Household, Member, User
+from households.rules import Level
+
+admin.site.unregister(Group)
+
+
+class RightsAdminMixin:
+    """Admin permissions from the role's named rights, querysets from the user's scope."""
+
+    view_right: str = ""
+    add_right: str | None = None
+    change_right: str | None = None
+
+    def _has(self, request, right: str | None) -> bool:
+        return bool(right) and request.user.is_active and request.user.has_right(right)
+
+    def has_module_permission(self, request):
+        return self._has(request, self.view_right)
+
+    def has_view_permission(self, request, obj=None):
+        return self._has(request, self.view_right)
+
+    def has_add_permission(self, request, *args):
+        return self._has(request, self.add_right)
+
+    def has_change_permission(self, request, obj=None):
+        return self._has(request, self.change_right)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # audited records are not deleted
+
+
+def _apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+# --- areas -----------------------------------------------------------------------------------------
+
+
+class VillageForm(forms.ModelForm):
+    class Meta:
+        model = Area
+        fields = ["parent", "name", "code", "division_type"]
+        labels = {"parent": _("Xã/phường"), "code": _("Mã (để trống để hệ thống cấp)")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = False
+        self.fields["division_type"].required = False
+
+    def _get_validation_exclusions(self):
+        return {*super()._get_validation_exclusions(), "code", "level"}
+
+
+@admin.register(Area)
+class AreaAdmin(RightsAdminMixin, admin.ModelAdmin):
+    view_right = rules.AREA_VIEW
+    add_right = rules.VILLAGE_MANAGE
+    list_display = ["code", "name", "level", "division_type", "area_type", "parent"]
+    list_filter = ["level", "area_type"]
+    search_fields = ["code"]
+    list_select_related = ["parent"]
+    show_full_result_count = False
+    readonly_fields = ["code", "name", "level", "division_type", "parent", "province", "area_type", "is_official"]
+    ordering = ["path"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        user = request.user
+        if user.has_country_scope:
+            return queryset
+        if user.area is None:
+            return queryset.none()
+        return queryset.within(user.area)
+
+    def get_search_results(self, request, queryset, search_term):
+        folded = rules.fold_text(search_term)
+        if not folded:
+            return queryset, False
+        return queryset.filter(name_search__contains=folded) | queryset.filter(code=search_term.strip()), False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = VillageForm
+            kwargs["fields"] = VillageForm.Meta.fields
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = self.get_queryset(request).filter(level=Level.COMMUNE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        village = services.create_village(
+            actor=request.user,
+            commune=form.cleaned_data["parent"],
+            name=form.cleaned_data["name"],
+            code=form.cleaned_data.get("code") or "",
+            division_type=form.cleaned_data.get("division_type") or "",
+        )
+        obj.pk = village.pk
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(Ethnicity)
+class EthnicityAdmin(RightsAdminMixin, admin.ModelAdmin):
+    view_right = rules.AREA_VIEW
+    list_display = ["code", "name", "name_en"]
+    search_fields = ["name", "name_en", "code"]
+
+
+# --- households and members ------------------------------------------------------------------------
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = services.MEMBER_FIELDS
+
+    def _get_validation_exclusions(self):
+        # Uniqueness (national ID, one head) is checked by the services with clear messages.
+        return {*super()._get_validation_exclusions(), "national_id", "relation"}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or cleaned.get("DELETE") or not self.has_changed():
+            return cleaned
+        data = {name: cleaned.get(name) for name in services.MEMBER_FIELDS}
+        data["national_id"] = (data.get("national_id") or "").strip() or None
+        try:
+            services.check_member(data, member_id=self.instance.pk)
+        except DomainError as exc:
+            _apply_domain_error(self, exc)
+        return cleaned
+
+
+class MemberFormSet(forms.BaseInlineFormSet):
+    def _live_forms(self):
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            yield form
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        live = list(self._live_forms())
+        try:
+            services.check_heads(form.cleaned_data.get("relation", "") for form in live)
+            seen: dict[str, int] = {}
+            for form in live:
+                national_id = (form.cleaned_data.get("national_id") or "").strip()
+                if national_id in seen:
+                    raise DomainError("duplicate_national_id", f"Số CCCD {national_id} bị nhập hai lần trong hộ.")
+                if national_id:
+                    seen[national_id] = 1
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def member_changes(self) -> services.MemberChanges:
+        changes = services.MemberChanges()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data"):
+                continue
+            instance_pk = form.instance.pk
+            if self.can_delete and self._should_delete_form(form):
+                if instance_pk:
+                    changes.delete.append(instance_pk)
+                continue
+            if not form.has_changed():
+                continue
+            data = {name: form.cleaned_data.get(name) for name in services.MEMBER_FIELDS}
+            if instance_pk:
+                changes.update[instance_pk] = {name: data[name] for name in form.changed_data if name in data}
+            else:
+                changes.create.append(data)
+        return changes
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    form = MemberForm
+    formset = MemberFormSet
+    fields = services.MEMBER_FIELDS
+    autocomplete_fields = ["ethnicity"]
+    verbose_name = _("thành viên")
+    verbose_name_plural = _("thành viên trong hộ (đúng một chủ hộ)")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj else 4
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_right(rules.HOUSEHOLD_VIEW)
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_right(rules.MEMBER_CHANGE)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_right(rules.MEMBER_CHANGE)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_right(rules.MEMBER_CHANGE)
+
+
+class AuditInline(admin.TabularInline):
+    model = AuditEntry
+    fk_name = "household"
+    fields = ["at", "actor", "action", "object_repr", "changes", "reason"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = _("nhật ký thay đổi")
+    ordering = ["-at", "-id"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_right(rules.AUDIT_VIEW)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class HouseholdForm(forms.ModelForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label=_("Lý do thay đổi (ghi nhật ký)"), required=False, widget=forms.TextInput(attrs={"size": 60})
+    )
+
+    class Meta:
+        model = Household
+        fields = [*services.HOUSEHOLD_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area_type"].required = False
+        self.fields["area_type"].help_text = _("Để trống: theo loại xã/phường (phường là thành thị).")
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.check_household_location(
+                actor=self.user, commune=cleaned.get("commune"), village=cleaned.get("village")
+            )
+        except DomainError as exc:
+            _apply_domain_error(self, exc)
+        if self.instance.pk:
+            expected = cleaned.get("expected_version")
+            current = Household.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if expected is not None and current != expected:
+                raise forms.ValidationError(
+                    _(
+                        "Hộ này vừa được người khác sửa (phiên bản %(current)s, bạn đang sửa phiên bản %(expected)s). "
+                        "Hãy mở lại trang để xem thay đổi mới nhất rồi nhập lại."
+                    )
+                    % {"current": current, "expected": expected}
+                )
+        return cleaned
+
+
+class ScopedChoicesFilter(admin.SimpleListFilter):
+    """A filter whose choices come from the user's scope, never from other communes."""
+
+    level: str = ""
+
+    def choices_queryset(self, request):
+        user = request.user
+        queryset = Area.objects.filter(level=self.level)
+        if user.has_country_scope:
+            return queryset
+        if user.area is None:
+            return queryset.none()
+        return queryset.within(user.area)
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(pk), name)
+            for pk, name in self.choices_queryset(request).order_by("name").values_list("pk", "name")[:500]
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            allowed = self.choices_queryset(request).filter(pk=self.value())
+            return queryset.filter(**{f"{self.parameter_name}__in": allowed})
+        return queryset
+
+
+class CommuneFilter(ScopedChoicesFilter):
+    title = _("xã/phường")
+    parameter_name = "commune"
+    level = Level.COMMUNE
+
+    def lookups(self, request, model_admin):
+        if request.user.has_country_scope or (request.user.area and request.user.area.level == Level.COMMUNE):
+            return []  # one commune: nothing to choose; the whole country: too many, use search
+        return super().lookups(request, model_admin)
+
+
+class VillageFilter(ScopedChoicesFilter):
+    title = _("thôn/tổ dân phố")
+    parameter_name = "village"
+    level = Level.VILLAGE
+
+    def choices_queryset(self, request):
+        queryset = super().choices_queryset(request)
+        commune = request.GET.get("commune")
+        if commune and commune.isdigit():
+            return queryset.filter(parent_id=int(commune))
+        if request.user.area is None or request.user.area.level != Level.COMMUNE:
+            return queryset.none() if not commune else queryset
+        return queryset
+
+
+@admin.register(Household)
+class HouseholdAdmin(RightsAdminMixin, admin.ModelAdmin):
+    view_right = rules.HOUSEHOLD_VIEW
+    add_right = rules.HOUSEHOLD_CREATE
+    change_right = rules.HOUSEHOLD_CHANGE
+    form = HouseholdForm
+    inlines = [MemberInline, AuditInline]
+    list_display = ["code", "head_name", "village", "commune", "status", "status_since", "is_ethnic_minority"]
+    list_filter = [
+        CommuneFilter,
+        VillageFilter,
+        "status",
+        "area_type",
+        "is_ethnic_minority",
+        "has_revolutionary_contributor",
+        "has_social_protection_member",
+        "no_labour_capacity",
+        "is_female_headed",
+    ]
+    list_select_related = ["head", "village", "commune"]
+    search_fields = ["code"]
+    search_help_text = _("Tìm theo mã hộ hoặc họ tên thành viên, gõ có dấu hay không dấu đều được.")
+    show_full_result_count = False
+    autocomplete_fields = ["commune", "village"]
+    readonly_fields = ["code", "status", "status_since", "head", "province", "version"]
+    ordering = ["-id"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["code", "commune", "village", "address", "area_type"]}),
+        (
+            _("Đặc điểm của hộ"),
+            {
+                "fields": [
+                    "is_ethnic_minority",
+                    "has_revolutionary_contributor",
+                    "has_social_protection_member",
+                    "no_labour_capacity",
+                    "is_female_headed",
+                ]
+            },
+        ),
+        (_("Tình trạng (cập nhật qua rà soát)"), {"fields": ["status", "status_since", "head", "version"]}),
+        (_("Ghi nhật ký"), {"fields": ["reason", "expected_version"]}),
+    ]
+
+    @admin.display(description=_("chủ hộ"), ordering="head__full_name")
+    def head_name(self, obj):
+        return obj.head.full_name if obj.head else "—"
+
+    def get_queryset(self, request):
+        return Household.objects.visible_to(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        return selectors.search_households(queryset, search_term), False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class.user = request.user
+        return form_class
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (title, {"fields": [f for f in opts["fields"] if f not in self.readonly_fields]})
+                for title, opts in self.fieldsets
+            ]
+        return self.fieldsets
+
+    def save_model(self, request, obj, form, change):
+        """Nothing here: the household and its members are written together by the services in save_related."""
+
+    def save_related(self, request, form, formsets, change):
+        member_formset = next(fs for fs in formsets if isinstance(fs, MemberFormSet))
+        data = {name: form.cleaned_data.get(name) for name in services.HOUSEHOLD_FIELDS}
+        reason = form.cleaned_data.get("reason", "")
+        changes = member_formset.member_changes()
+        if not change:
+            household = services.create_household(actor=request.user, data=data, members=changes.create, reason=reason)
+        else:
+            household = services.update_household(
+                actor=request.user,
+                household_id=form.instance.pk,
+                expected_version=form.cleaned_data.get("expected_version") or form.instance.version,
+                data={name: data[name] for name in form.changed_data if name in data},
+                reason=reason,
+            )
+            household = services.change_members(
+                actor=request.user, household_id=household.pk, changes=changes, reason=reason
+            )
+        form.instance.pk = household.pk
+        form.instance.code = household.code
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            # A race the form could not see (e.g. the same national ID saved a moment ago elsewhere).
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("commune", "village"):
+            level = Level.COMMUNE if db_field.name == "commune" else Level.VILLAGE
+            queryset = Area.objects.filter(level=level)
+            if not request.user.has_country_scope:
+                queryset = queryset.within(request.user.area) if request.user.area else queryset.none()
+            kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(RightsAdminMixin, admin.ModelAdmin):
+    view_right = rules.AUDIT_VIEW
+    list_display = ["at", "actor", "action", "object_repr", "household", "reason"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "household"]
+    search_fields = ["object_repr", "household__code"]
+    show_full_result_count = False
+    readonly_fields = [
+        "at",
+        "actor",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "household",
+        "changes",
+        "reason",
+    ]
+
+    def get_queryset(self, request):
+        return selectors.audit_for(request.user)
+
+
+class ScopeCheckMixin:
+    def clean(self):
+        cleaned = super().clean()
+        role, area = cleaned.get("role"), cleaned.get("area")
+        if role:
+            problem = rules.scope_level_problem(role, area.level if area else None)
+            if problem:
+                self.add_error("area", problem)
+        return cleaned
+
+
+class OfficerChangeForm(ScopeCheckMixin, UserChangeForm):
+    pass
+
+
+class OfficerCreationForm(ScopeCheckMixin, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "role", "area"]
+
+
+@admin.register(User)
+class UserAdmin(RightsAdminMixin, DjangoUserAdmin):
+    form = OfficerChangeForm
+    add_form = OfficerCreationForm
+    view_right = rules.USER_MANAGE
+    add_right = rules.USER_MANAGE
+    change_right = rules.USER_MANAGE
+    list_display = ["username", "first_name", "role", "area", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["area"]
+    autocomplete_fields = ["area"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Thông tin"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Vai trò và địa bàn"), {"fields": ["role", "area", "is_active", "is_staff"]}),
+        (_("Thời điểm"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "area"]})]
+
+    def save_model(self, request, obj, form, change):
+        obj.is_staff = True
+        super().save_model(request, obj, form, change)
+        services.log_action(
+            actor=request.user,
+            action="households.user.changed" if change else "households.user.created",
+            obj=obj,
+            changes={
+                name: (form.initial.get(name), form.cleaned_data.get(name))
+                for name in form.changed_data
+                if name != "password"
+            },
+        )

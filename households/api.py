@@ -1,0 +1,417 @@
+"""REST API of the registry: areas, households and their members. Thin: serializers parse, services write."""
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.permissions import HasRight
+from households import rules, selectors, services
+from households.models import (
+    Area,
+    AreaLevel,
+    AreaType,
+    Ethnicity,
+    Household,
+    HouseholdStatus,
+    Member,
+)
+from households.rules import Level
+
+_RIGHTS_READ = {"list": rules.AREA_VIEW, "retrieve": rules.AREA_VIEW}
+
+
+# --- areas -----------------------------------------------------------------------------------------
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Area
+        fields = ["id", "code", "name", "level", "division_type", "parent", "province", "area_type", "is_official"]
+        read_only_fields = fields
+
+
+class VillageCreateSerializer(serializers.Serializer):
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.filter(level=Level.COMMUNE),
+        help_text="Mã số (id) của xã/phường mà thôn thuộc về.",
+        error_messages={"does_not_exist": "Không có xã/phường với id {pk_value}."},
+    )
+    name = serializers.CharField(max_length=200)
+    code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    division_type = serializers.ChoiceField(
+        choices=["thôn", "tổ dân phố", "bản", "ấp", "buôn", "làng", "khóm", "sóc"], required=False
+    )
+
+
+class AreaFilter(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(choices=AreaLevel.choices)
+    parent = django_filters.NumberFilter(field_name="parent_id")
+    province = django_filters.NumberFilter(field_name="province_id")
+    code = django_filters.CharFilter(field_name="code")
+    q = django_filters.CharFilter(method="search", label="Tìm theo tên (không dấu)")
+
+    class Meta:
+        model = Area
+        fields = ["level", "parent", "province", "code", "q"]
+
+    def search(self, queryset, name, value):
+        return selectors.search_areas(queryset, value)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Danh mục địa bàn (tỉnh, xã, thôn)"),
+    retrieve=extend_schema(summary="Một địa bàn"),
+    create=extend_schema(
+        summary="Thêm thôn/tổ dân phố", request=VillageCreateSerializer, responses={201: AreaSerializer}
+    ),
+)
+class AreaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = AreaSerializer
+    permission_classes = [HasRight]
+    required_rights = {**_RIGHTS_READ, "create": rules.VILLAGE_MANAGE}
+    filterset_class = AreaFilter
+    ordering_fields = ["code", "name", "id"]
+    ordering = ["code"]
+
+    def get_queryset(self):
+        return selectors.areas_for(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        payload = VillageCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        village = services.create_village(
+            actor=request.user,
+            commune=data["parent"],
+            name=data["name"],
+            code=data.get("code", ""),
+            division_type=data.get("division_type", ""),
+        )
+        return Response(AreaSerializer(village).data, status=status.HTTP_201_CREATED)
+
+
+# --- members ---------------------------------------------------------------------------------------
+
+NATIONAL_ID_FIELD = dict(
+    max_length=12,
+    required=False,
+    allow_null=True,
+    allow_blank=True,
+    help_text="Số căn cước công dân, 12 chữ số; duy nhất khi có.",
+)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    ethnicity = serializers.PrimaryKeyRelatedField(
+        queryset=Ethnicity.objects.all(),
+        help_text="Mã dân tộc trong danh mục 54 dân tộc (01 = Kinh).",
+        error_messages={"does_not_exist": "Dân tộc mã “{pk_value}” không có trong danh mục 54 dân tộc."},
+    )
+    ethnicity_name = serializers.CharField(source="ethnicity.name", read_only=True)
+    national_id = serializers.CharField(**NATIONAL_ID_FIELD)
+
+    class Meta:
+        model = Member
+        fields = [
+            "id",
+            "full_name",
+            "date_of_birth",
+            "sex",
+            "ethnicity",
+            "ethnicity_name",
+            "relation",
+            "national_id",
+            "has_disability",
+            "receives_disability_allowance",
+            "health_insurance_number",
+            "health_insurance_valid_until",
+            "schooling",
+            "education_level",
+            "work_status",
+            "occupation",
+        ]
+        read_only_fields = ["id", "ethnicity_name"]
+
+    def validate_national_id(self, value):
+        value = (value or "").strip()
+        if value:
+            problem = rules.national_id_problem(value)
+            if problem:
+                raise serializers.ValidationError(problem)
+        return value or None
+
+
+class MemberWriteSerializer(MemberSerializer):
+    reason = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, help_text="Lý do thay đổi (nhật ký)."
+    )
+
+    class Meta(MemberSerializer.Meta):
+        fields = [*MemberSerializer.Meta.fields, "reason"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+# --- households ------------------------------------------------------------------------------------
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    commune_code = serializers.CharField(source="commune.code", read_only=True)
+    commune_name = serializers.CharField(source="commune.name", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True, default=None)
+    head_name = serializers.CharField(source="head.full_name", read_only=True, default=None)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "code",
+            "province",
+            "district",
+            "commune",
+            "commune_code",
+            "commune_name",
+            "village",
+            "village_name",
+            "address",
+            "area_type",
+            "head",
+            "head_name",
+            "is_ethnic_minority",
+            "has_revolutionary_contributor",
+            "has_social_protection_member",
+            "no_labour_capacity",
+            "is_female_headed",
+            "status",
+            "status_since",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class HouseholdDetailSerializer(HouseholdSerializer):
+    members = MemberSerializer(many=True, read_only=True)
+
+    class Meta(HouseholdSerializer.Meta):
+        fields = [*HouseholdSerializer.Meta.fields, "members"]
+        read_only_fields = fields
+
+
+def _area_field(level: str, label: str, **kwargs):
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Area.objects.filter(level=level),
+        error_messages={"does_not_exist": f"Không có {label} với id {{pk_value}}."},
+        **kwargs,
+    )
+
+
+class HouseholdWriteFields(serializers.Serializer):
+    village = _area_field(Level.VILLAGE, "thôn/tổ dân phố", required=False, allow_null=True)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    area_type = serializers.ChoiceField(
+        choices=AreaType.choices, required=False, help_text="Mặc định theo loại xã/phường."
+    )
+    is_ethnic_minority = serializers.BooleanField(required=False)
+    has_revolutionary_contributor = serializers.BooleanField(required=False)
+    has_social_protection_member = serializers.BooleanField(required=False)
+    no_labour_capacity = serializers.BooleanField(required=False)
+    is_female_headed = serializers.BooleanField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, help_text="Lý do (ghi vào nhật ký).")
+
+
+class HouseholdCreateSerializer(HouseholdWriteFields):
+    commune = _area_field(Level.COMMUNE, "xã/phường")
+    members = MemberSerializer(many=True, allow_empty=False)
+
+
+class HouseholdUpdateSerializer(HouseholdWriteFields):
+    commune = _area_field(Level.COMMUNE, "xã/phường", required=False)
+    version = serializers.IntegerField(min_value=1, help_text="Phiên bản bạn đã đọc; lệch thì trả 409.")
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    commune = django_filters.NumberFilter(field_name="commune_id")
+    commune_code = django_filters.CharFilter(field_name="commune__code")
+    province = django_filters.NumberFilter(field_name="province_id")
+    province_code = django_filters.CharFilter(field_name="province__code")
+    district = django_filters.NumberFilter(field_name="district_id")
+    village = django_filters.NumberFilter(field_name="village_id")
+    status = django_filters.MultipleChoiceFilter(choices=HouseholdStatus.choices)
+    area_type = django_filters.ChoiceFilter(choices=AreaType.choices)
+    is_ethnic_minority = django_filters.BooleanFilter()
+    has_revolutionary_contributor = django_filters.BooleanFilter()
+    has_social_protection_member = django_filters.BooleanFilter()
+    no_labour_capacity = django_filters.BooleanFilter()
+    is_female_headed = django_filters.BooleanFilter()
+    q = django_filters.CharFilter(method="search", label="Tìm theo mã hộ hoặc tên thành viên (không dấu)")
+
+    class Meta:
+        model = Household
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        return selectors.search_households(queryset, value)
+
+
+def _split(validated: dict) -> tuple[dict, str]:
+    data = dict(validated)
+    reason = data.pop("reason", "")
+    return data, reason
+
+
+_MEMBER_PATH = r"members/(?P<member_id>[0-9]+)"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Danh sách hộ trong địa bàn"),
+    retrieve=extend_schema(summary="Một hộ, kèm thành viên", responses=HouseholdDetailSerializer),
+    create=extend_schema(
+        summary="Đăng ký hộ mới kèm thành viên",
+        request=HouseholdCreateSerializer,
+        responses={201: HouseholdDetailSerializer},
+    ),
+    update=extend_schema(
+        summary="Sửa thông tin hộ (cần version)",
+        request=HouseholdUpdateSerializer,
+        responses={200: HouseholdDetailSerializer, 409: None},
+    ),
+    partial_update=extend_schema(
+        summary="Sửa một phần thông tin hộ (cần version)",
+        request=HouseholdUpdateSerializer,
+        responses={200: HouseholdDetailSerializer, 409: None},
+    ),
+)
+class HouseholdViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [HasRight]
+    required_rights = {
+        "list": rules.HOUSEHOLD_VIEW,
+        "retrieve": rules.HOUSEHOLD_VIEW,
+        "create": rules.HOUSEHOLD_CREATE,
+        "update": rules.HOUSEHOLD_CHANGE,
+        "partial_update": rules.HOUSEHOLD_CHANGE,
+        "members:get": rules.HOUSEHOLD_VIEW,
+        "members:post": rules.MEMBER_CHANGE,
+        "member:get": rules.HOUSEHOLD_VIEW,
+        "member:put": rules.MEMBER_CHANGE,
+        "member:patch": rules.MEMBER_CHANGE,
+        "member:delete": rules.MEMBER_CHANGE,
+    }
+    filterset_class = HouseholdFilter
+    ordering_fields = ["id", "code", "created_at", "updated_at", "status"]
+    ordering = ["id"]
+
+    def get_queryset(self):
+        return selectors.households_for(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return HouseholdDetailSerializer
+        return HouseholdSerializer
+
+    def _detail(self, household_id: int, status_code: int = status.HTTP_200_OK) -> Response:
+        household = (
+            selectors.households_for(self.request.user).prefetch_related("members__ethnicity").get(pk=household_id)
+        )
+        return Response(HouseholdDetailSerializer(household).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        payload = HouseholdCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data, reason = _split(payload.validated_data)
+        members = data.pop("members")
+        household = services.create_household(actor=request.user, data=data, members=members, reason=reason)
+        return self._detail(household.pk, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        household = self.get_object()
+        payload = HouseholdUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
+        payload.is_valid(raise_exception=True)
+        data, reason = _split(payload.validated_data)
+        version = data.pop("version", None)
+        if version is None:
+            raise serializers.ValidationError({"version": ["Phải gửi kèm version (phiên bản đã đọc) khi sửa hộ."]})
+        services.update_household(
+            actor=request.user, household_id=household.pk, expected_version=version, data=data, reason=reason
+        )
+        return self._detail(household.pk)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(methods=["GET"], summary="Thành viên của hộ", responses=MemberSerializer(many=True), filters=False)
+    @extend_schema(
+        methods=["POST"], summary="Thêm thành viên", request=MemberWriteSerializer, responses={201: MemberSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def members(self, request, pk=None):
+        household = self.get_object()
+        if request.method == "GET":
+            members = household.members.select_related("ethnicity").order_by("id")
+            return Response(MemberSerializer(members, many=True).data)
+        payload = MemberWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data, reason = _split(payload.validated_data)
+        member = services.add_member(actor=request.user, household_id=household.pk, data=data, reason=reason)
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Một thành viên",
+        responses=MemberSerializer,
+        filters=False,
+        parameters=[OpenApiParameter("member_id", int, OpenApiParameter.PATH)],
+    )
+    @extend_schema(
+        methods=["PUT", "PATCH"],
+        summary="Sửa thành viên",
+        request=MemberWriteSerializer,
+        responses=MemberSerializer,
+        parameters=[OpenApiParameter("member_id", int, OpenApiParameter.PATH)],
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Xoá thành viên khỏi hộ",
+        request=ReasonSerializer,
+        responses={204: None},
+        parameters=[OpenApiParameter("member_id", int, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["get", "put", "patch", "delete"],
+        url_path=_MEMBER_PATH,
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def member(self, request, pk=None, member_id=None):
+        household = self.get_object()
+        member = get_object_or_404(household.members.select_related("ethnicity"), pk=member_id)
+        if request.method == "GET":
+            return Response(MemberSerializer(member).data)
+        if request.method == "DELETE":
+            payload = ReasonSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            services.remove_member(
+                actor=request.user,
+                household_id=household.pk,
+                member_id=member.pk,
+                reason=payload.validated_data.get("reason", ""),
+            )
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        payload = MemberWriteSerializer(member, data=request.data, partial=request.method == "PATCH")
+        payload.is_valid(raise_exception=True)
+        data, reason = _split(payload.validated_data)
+        updated = services.update_member(
+            actor=request.user, household_id=household.pk, member_id=member.pk, data=data, reason=reason
+        )
+        return Response(MemberSerializer(updated).data)

@@ -1,0 +1,379 @@
+"""WHO and WHERE: administrative areas, officers and their scopes, households, members, audit."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from households import rules
+from households.rules import Level, Role
+
+
+class AreaLevel(models.TextChoices):
+    PROVINCE = Level.PROVINCE, _("Tỉnh/Thành phố")
+    DISTRICT = Level.DISTRICT, _("Huyện (dữ liệu cũ)")
+    COMMUNE = Level.COMMUNE, _("Xã/Phường/Đặc khu")
+    VILLAGE = Level.VILLAGE, _("Thôn/Tổ dân phố")
+
+
+class AreaType(models.TextChoices):
+    RURAL = "rural", _("Nông thôn")
+    URBAN = "urban", _("Thành thị")
+
+
+class AreaQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AreaQuerySet":
+        """Official provinces, districts and communes are public; villages only within the user's scope."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.has_country_scope:
+            return self
+        if user.area_id is None:
+            return self.exclude(level=Level.VILLAGE)
+        return self.filter(~Q(level=Level.VILLAGE) | Q(path__startswith=user.area.path))
+
+    def within(self, area: "Area") -> "AreaQuerySet":
+        return self.filter(path__startswith=area.path)
+
+
+class Area(models.Model):
+    code = models.CharField(_("mã"), max_length=20, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    name_search = models.CharField(_("tên không dấu"), max_length=200, editable=False, db_index=True)
+    level = models.CharField(_("cấp"), max_length=10, choices=AreaLevel.choices)
+    division_type = models.CharField(_("loại đơn vị"), max_length=40, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("thuộc"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    province = models.ForeignKey(
+        "self", verbose_name=_("tỉnh"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Codes from the top down, e.g. "/01/00070/": subtree filters are `path__startswith`.
+    path = models.CharField(_("đường dẫn"), max_length=255, editable=False)
+    area_type = models.CharField(_("khu vực"), max_length=5, choices=AreaType.choices, blank=True)
+    is_official = models.BooleanField(_("danh mục chính thức"), default=False)
+    household_seq = models.PositiveIntegerField(_("số thứ tự hộ đã cấp"), default=0, editable=False)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("địa bàn")
+        verbose_name_plural = _("địa bàn")
+        ordering = ["code"]
+        indexes = [
+            # serves subtree filters: Area.objects.within(area)
+            models.Index(fields=["path"], name="households_area_path_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["level", "parent"], name="households_area_level_parent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level=Level.PROVINCE, parent__isnull=True)
+                | (~Q(level=Level.PROVINCE) & Q(parent__isnull=False)),
+                name="households_area_parent_by_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_commune(self) -> bool:
+        return self.level == Level.COMMUNE
+
+
+class User(AbstractUser):
+    """An officer: one role, scoped to one area (a commune, a district or a province; admins to the country)."""
+
+    class Roles(models.TextChoices):
+        COMMUNE_OFFICER = Role.COMMUNE_OFFICER, _("Cán bộ giảm nghèo cấp xã")
+        COMMUNE_CHAIR = Role.COMMUNE_CHAIR, _("Chủ tịch UBND cấp xã")
+        DISTRICT_STAFF = Role.DISTRICT_STAFF, _("Cán bộ cấp huyện")
+        PROVINCE_STAFF = Role.PROVINCE_STAFF, _("Cán bộ cấp tỉnh")
+        PROGRAM_ADMIN = Role.PROGRAM_ADMIN, _("Quản trị chương trình")
+
+    role = models.CharField(_("vai trò"), max_length=20, choices=Roles.choices, blank=True)
+    area = models.ForeignKey(
+        Area, verbose_name=_("địa bàn phụ trách"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    @property
+    def has_country_scope(self) -> bool:
+        return self.is_superuser or self.role == Role.PROGRAM_ADMIN
+
+    def has_right(self, right: str) -> bool:
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        return rules.has_right(self.role or None, right)
+
+
+class Ethnicity(models.Model):
+    """The official 54 ethnic groups with their codes (copied from shared/data/ethnic-groups.csv)."""
+
+    code = models.CharField(_("mã"), max_length=2, primary_key=True)
+    name = models.CharField(_("tên"), max_length=50)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=50)
+
+    class Meta:
+        verbose_name = _("dân tộc")
+        verbose_name_plural = _("dân tộc")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_minority(self) -> bool:
+        return self.code != "01"
+
+
+class HouseholdStatus(models.TextChoices):
+    POOR = "poor", _("Hộ nghèo")
+    NEAR_POOR = "near_poor", _("Hộ cận nghèo")
+    NOT_POOR = "not_poor", _("Hộ không nghèo")
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "HouseholdQuerySet":
+        """The one door: the households of the user's area (commune, district or province); admins all."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.has_country_scope:
+            return self
+        area = user.area
+        if area is None:
+            return self.none()
+        if area.level == Level.PROVINCE:
+            return self.filter(province_id=area.pk)
+        if area.level == Level.DISTRICT:
+            return self.filter(district_id=area.pk)
+        if area.level == Level.COMMUNE:
+            return self.filter(commune_id=area.pk)
+        return self.none()
+
+
+class Household(models.Model):
+    code = models.CharField(_("mã hộ"), max_length=30, unique=True, editable=False)
+    province = models.ForeignKey(
+        Area, verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    district = models.ForeignKey(
+        Area, verbose_name=_("huyện"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    commune = models.ForeignKey(
+        Area,
+        verbose_name=_("xã/phường"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        limit_choices_to={"level": Level.COMMUNE},
+    )
+    village = models.ForeignKey(
+        Area,
+        verbose_name=_("thôn/tổ dân phố"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Level.VILLAGE},
+    )
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    area_type = models.CharField(_("khu vực"), max_length=5, choices=AreaType.choices)
+    head = models.ForeignKey(
+        "Member",
+        verbose_name=_("chủ hộ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    is_ethnic_minority = models.BooleanField(_("hộ dân tộc thiểu số"), default=False)
+    has_revolutionary_contributor = models.BooleanField(_("có người có công với cách mạng"), default=False)
+    has_social_protection_member = models.BooleanField(_("có thành viên thuộc đối tượng bảo trợ xã hội"), default=False)
+    no_labour_capacity = models.BooleanField(_("hộ không có khả năng lao động"), default=False)
+    is_female_headed = models.BooleanField(_("chủ hộ là nữ"), default=False)
+    status = models.CharField(
+        _("tình trạng hiện tại"),
+        max_length=10,
+        choices=HouseholdStatus.choices,
+        default=HouseholdStatus.NOT_POOR,
+        editable=False,
+    )
+    status_since = models.DateField(_("từ ngày"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
+    # Folded code and member names, for search without diacritics (trigram index on PostgreSQL).
+    search_text = models.TextField(_("chuỗi tìm kiếm"), blank=True, default="", editable=False)
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật"), auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hộ gia đình")
+        verbose_name_plural = _("hộ gia đình")
+        ordering = ["code", "id"]
+        indexes = [
+            # list by commune and status (the officers' and district staff's main list)
+            models.Index(fields=["commune", "status", "id"], name="households_hh_commune_status"),
+            models.Index(fields=["province", "status", "id"], name="households_hh_province_status"),
+            models.Index(fields=["district", "status", "id"], name="households_hh_district_status"),
+            models.Index(fields=["village"], name="households_hh_village"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("Chủ hộ")
+    SPOUSE = "spouse", _("Vợ/chồng")
+    CHILD = "child", _("Con")
+    PARENT = "parent", _("Bố/mẹ")
+    GRANDCHILD = "grandchild", _("Cháu")
+    GRANDPARENT = "grandparent", _("Ông/bà")
+    SIBLING = "sibling", _("Anh/chị/em")
+    CHILD_IN_LAW = "child_in_law", _("Con dâu/con rể")
+    OTHER = "other", _("Khác")
+
+
+class Schooling(models.TextChoices):
+    """What the member attends now."""
+
+    NONE = "none", _("Không đi học")
+    PRESCHOOL = "preschool", _("Mầm non")
+    PRIMARY = "primary", _("Tiểu học")
+    LOWER_SECONDARY = "lower_secondary", _("Trung học cơ sở")
+    UPPER_SECONDARY = "upper_secondary", _("Trung học phổ thông")
+    VOCATIONAL = "vocational", _("Giáo dục nghề nghiệp")
+    HIGHER = "higher", _("Cao đẳng/Đại học")
+
+
+class EducationLevel(models.TextChoices):
+    """The highest level completed."""
+
+    NONE = "none", _("Chưa tốt nghiệp tiểu học")
+    PRIMARY = "primary", _("Tiểu học")
+    LOWER_SECONDARY = "lower_secondary", _("Trung học cơ sở")
+    UPPER_SECONDARY = "upper_secondary", _("Trung học phổ thông")
+    VOCATIONAL = "vocational", _("Chứng chỉ/bằng nghề")
+    HIGHER = "higher", _("Cao đẳng/Đại học trở lên")
+
+
+class WorkStatus(models.TextChoices):
+    EMPLOYED_CONTRACT = "employed_contract", _("Làm công ăn lương có hợp đồng")
+    EMPLOYED_NO_CONTRACT = "employed_no_contract", _("Làm công ăn lương không có hợp đồng")
+    SELF_EMPLOYED = "self_employed", _("Tự làm (nông nghiệp, kinh doanh)")
+    UNEMPLOYED = "unemployed", _("Thất nghiệp")
+    NOT_IN_LABOUR_FORCE = "not_in_labour_force", _("Không tham gia lao động (học sinh, nghỉ hưu, nội trợ)")
+    UNABLE_TO_WORK = "unable_to_work", _("Không có khả năng lao động")
+
+
+class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MemberQuerySet":
+        return self.filter(household__in=Household.objects.visible_to(user))
+
+
+class Member(models.Model):
+    household = models.ForeignKey(Household, verbose_name=_("hộ"), on_delete=models.CASCADE, related_name="members")
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    search_name = models.CharField(_("tên không dấu"), max_length=120, editable=False)
+    date_of_birth = models.DateField(_("ngày sinh"))
+    sex = models.CharField(_("giới tính"), max_length=6, choices=Sex.choices)
+    ethnicity = models.ForeignKey(Ethnicity, verbose_name=_("dân tộc"), on_delete=models.PROTECT, related_name="+")
+    relation = models.CharField(_("quan hệ với chủ hộ"), max_length=15, choices=Relation.choices)
+    national_id = models.CharField(_("số CCCD"), max_length=12, null=True, blank=True)
+    has_disability = models.BooleanField(_("người khuyết tật"), default=False)
+    receives_disability_allowance = models.BooleanField(_("hưởng trợ cấp khuyết tật hằng tháng"), default=False)
+    health_insurance_number = models.CharField(_("số thẻ BHYT"), max_length=15, blank=True, default="")
+    health_insurance_valid_until = models.DateField(_("thẻ BHYT có giá trị đến"), null=True, blank=True)
+    schooling = models.CharField(_("đang đi học"), max_length=16, choices=Schooling.choices, default=Schooling.NONE)
+    education_level = models.CharField(
+        _("trình độ học vấn cao nhất"), max_length=16, choices=EducationLevel.choices, default=EducationLevel.NONE
+    )
+    work_status = models.CharField(_("việc làm"), max_length=20, choices=WorkStatus.choices, blank=True, default="")
+    occupation = models.CharField(_("nghề nghiệp"), max_length=120, blank=True, default="")
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thành viên")
+        verbose_name_plural = _("thành viên")
+        ordering = ["household", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_id"],
+                condition=Q(national_id__isnull=False),
+                name="households_member_national_id_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation=Relation.HEAD),
+                name="households_member_one_head",
+            ),
+            models.CheckConstraint(
+                condition=Q(national_id__isnull=True) | Q(national_id__regex=r"^[0-9]{12}$"),
+                name="households_member_national_id_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AuditEntryQuerySet":
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.has_country_scope:
+            return self
+        return self.filter(household__in=Household.objects.visible_to(user))
+
+
+class AuditEntry(models.Model):
+    """Who did what to which record, when and why; changes as {field: [old, new]}."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("thao tác"), max_length=80)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("loại đối tượng"), on_delete=models.PROTECT)
+    object_id = models.CharField(_("mã đối tượng"), max_length=40)
+    object_repr = models.CharField(_("đối tượng"), max_length=200)
+    household = models.ForeignKey(
+        Household, verbose_name=_("hộ"), null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    changes = models.JSONField(_("thay đổi"), default=dict)
+    reason = models.TextField(_("lý do"), blank=True, default="")
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhật ký thay đổi")
+        verbose_name_plural = _("nhật ký thay đổi")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="households_audit_object"),
+            models.Index(fields=["household", "at"], name="households_audit_household"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_repr}"

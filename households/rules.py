@@ -1,0 +1,115 @@
+"""Pure rules of the registry: text folding for search, identifiers, roles and their rights.
+
+No ORM, no settings, no clock.
+"""
+
+import re
+import unicodedata
+from enum import StrEnum
+
+_SPACES = re.compile(r"\s+")
+_NATIONAL_ID = re.compile(r"^[0-9]{12}$")
+
+
+def fold_text(text: str) -> str:
+    """Lower-case `text` and strip Vietnamese diacritics (`đ` folds to `d`), collapsing spaces.
+
+    >>> fold_text("  Nguyễn Văn  ĐỨC ")
+    'nguyen van duc'
+    """
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return _SPACES.sub(" ", stripped).strip().lower()
+
+
+def national_id_problem(value: str) -> str | None:
+    """Why `value` is not a valid 12-digit citizen ID (CCCD), or None when it is."""
+    if not _NATIONAL_ID.match(value):
+        return "Số CCCD phải gồm đúng 12 chữ số."
+    return None
+
+
+class Role(StrEnum):
+    COMMUNE_OFFICER = "commune_officer"
+    COMMUNE_CHAIR = "commune_chair"
+    DISTRICT_STAFF = "district_staff"
+    PROVINCE_STAFF = "province_staff"
+    PROGRAM_ADMIN = "program_admin"
+
+
+class Level(StrEnum):
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+    VILLAGE = "village"
+
+
+# The level of area each role is scoped to; None = the whole country.
+ROLE_SCOPE_LEVEL: dict[Role, Level | None] = {
+    Role.COMMUNE_OFFICER: Level.COMMUNE,
+    Role.COMMUNE_CHAIR: Level.COMMUNE,
+    Role.DISTRICT_STAFF: Level.DISTRICT,
+    Role.PROVINCE_STAFF: Level.PROVINCE,
+    Role.PROGRAM_ADMIN: None,
+}
+
+# Rights named per action.
+AREA_VIEW = "area.view"
+VILLAGE_MANAGE = "village.manage"
+HOUSEHOLD_VIEW = "household.view"
+HOUSEHOLD_CREATE = "household.create"
+HOUSEHOLD_CHANGE = "household.change"
+MEMBER_CHANGE = "member.change"
+AUDIT_VIEW = "audit.view"
+AREA_MANAGE = "area.manage"
+USER_MANAGE = "user.manage"
+
+ALL_RIGHTS = frozenset(
+    {
+        AREA_VIEW,
+        VILLAGE_MANAGE,
+        HOUSEHOLD_VIEW,
+        HOUSEHOLD_CREATE,
+        HOUSEHOLD_CHANGE,
+        MEMBER_CHANGE,
+        AUDIT_VIEW,
+        AREA_MANAGE,
+        USER_MANAGE,
+    }
+)
+
+_REGISTRY_WORK = frozenset({AREA_VIEW, HOUSEHOLD_VIEW, HOUSEHOLD_CREATE, HOUSEHOLD_CHANGE, MEMBER_CHANGE, AUDIT_VIEW})
+
+ROLE_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.COMMUNE_OFFICER: _REGISTRY_WORK | {VILLAGE_MANAGE},
+    # The chair recognises the review's results (later issues); in the registry she reads.
+    Role.COMMUNE_CHAIR: frozenset({AREA_VIEW, HOUSEHOLD_VIEW, AUDIT_VIEW}),
+    Role.DISTRICT_STAFF: _REGISTRY_WORK,
+    Role.PROVINCE_STAFF: _REGISTRY_WORK | {VILLAGE_MANAGE},
+    Role.PROGRAM_ADMIN: ALL_RIGHTS,
+}
+
+
+def has_right(role: str | None, right: str) -> bool:
+    if role is None:
+        return False
+    try:
+        return right in ROLE_RIGHTS[Role(role)]
+    except ValueError:
+        return False
+
+
+def scope_level_problem(role: str, area_level: str | None) -> str | None:
+    """Why a user of `role` cannot be scoped to an area of `area_level` (None = no area), or None."""
+    expected = ROLE_SCOPE_LEVEL[Role(role)]
+    if expected is None:
+        return None if area_level is None else "Quản trị chương trình có phạm vi toàn quốc, không gắn với địa bàn."
+    if area_level != expected:
+        return f"Vai trò {role} phải gắn với một địa bàn cấp {expected} (đang là {area_level or 'không có'})."
+    return None
+
+
+def area_type_for_division(division_type: str) -> str:
+    """Urban or rural from the official division type (domain A7): wards are urban, others rural."""
+    return "urban" if division_type == "phường" else "rural"

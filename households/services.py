@@ -1,0 +1,519 @@
+"""The only writers of the registry. One function per use case, one transaction, one audit entry each.
+
+Inputs are plain Python values already parsed by a form or a serializer; the checks that need the
+database or span several fields (scope, uniqueness, one head per household) live here, so the admin,
+the API and the batch jobs refuse the same things with the same messages.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+
+from config.errors import DomainError, NotFound, StaleVersion
+from households import rules
+from households.models import Area, AuditEntry, Ethnicity, Household, Member, Relation, User
+from households.rules import Level
+
+HOUSEHOLD_FIELDS = (
+    "commune",
+    "village",
+    "address",
+    "area_type",
+    "is_ethnic_minority",
+    "has_revolutionary_contributor",
+    "has_social_protection_member",
+    "no_labour_capacity",
+    "is_female_headed",
+)
+MEMBER_FIELDS = (
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "relation",
+    "national_id",
+    "has_disability",
+    "receives_disability_allowance",
+    "health_insurance_number",
+    "health_insurance_valid_until",
+    "schooling",
+    "education_level",
+    "work_status",
+    "occupation",
+)
+
+
+# --- audit -----------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def log_action(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    reason: str = "",
+    household: Household | None = None,
+) -> AuditEntry:
+    """Write one audit entry: who (`actor`), what (`action`, `obj`, `changes` as field -> (old, new)), why."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        household=household,
+        changes={name: [_plain(old), _plain(new)] for name, (old, new) in (changes or {}).items()},
+        reason=reason or "",
+    )
+
+
+def _diff(instance: models.Model, data: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    changes = {}
+    for name, new in data.items():
+        old = getattr(instance, name)
+        if _plain(old) != _plain(new):
+            changes[name] = (old, new)
+    return changes
+
+
+# --- checks shared by admin forms and the API ------------------------------------------------------
+
+
+def _area_in_scope(actor: User, area: Area) -> bool:
+    if actor.has_country_scope:
+        return True
+    return actor.area is not None and area.path.startswith(actor.area.path)
+
+
+def check_household_location(*, actor: User, commune: Area | None, village: Area | None) -> None:
+    """The commune is a commune in the actor's scope; the village, if any, lies in that commune."""
+    if commune is None:
+        raise DomainError("required", "Phải chọn xã/phường của hộ.", "commune")
+    if commune.level != Level.COMMUNE:
+        raise DomainError("not_a_commune", f"“{commune.name}” không phải là xã/phường/đặc khu.", "commune")
+    if not _area_in_scope(actor, commune):
+        raise DomainError("out_of_scope", f"Xã/phường “{commune.name}” nằm ngoài địa bàn bạn phụ trách.", "commune")
+    if village is not None and (village.level != Level.VILLAGE or village.parent_id != commune.pk):
+        raise DomainError("village_not_in_commune", f"Thôn “{village.name}” không thuộc {commune.name}.", "village")
+
+
+def check_member(data: Mapping[str, Any], *, member_id: int | None = None, today: datetime.date | None = None) -> None:
+    """Field checks of one member that need the database or a clear Vietnamese message."""
+    name = (data.get("full_name") or "").strip()
+    if not name:
+        raise DomainError("required", "Họ và tên không được để trống.", "full_name")
+    dob = data.get("date_of_birth")
+    if dob is None:
+        raise DomainError("required", "Phải nhập ngày sinh.", "date_of_birth")
+    if dob > (today or datetime.date.today()):
+        raise DomainError("future_date", "Ngày sinh không được sau ngày hôm nay.", "date_of_birth")
+    if dob.year < 1900:
+        raise DomainError("invalid", "Ngày sinh không hợp lệ (trước năm 1900).", "date_of_birth")
+    ethnicity = data.get("ethnicity")
+    if not isinstance(ethnicity, Ethnicity):
+        raise DomainError("unknown_ethnicity", "Dân tộc không có trong danh mục 54 dân tộc.", "ethnicity")
+    national_id = data.get("national_id")
+    if national_id:
+        problem = rules.national_id_problem(national_id)
+        if problem:
+            raise DomainError("invalid_national_id", problem, "national_id")
+        clash = Member.objects.filter(national_id=national_id).exclude(pk=member_id).first()
+        if clash is not None:
+            raise DomainError(
+                "duplicate_national_id",
+                f"Số CCCD {national_id} đã được dùng cho thành viên khác (hộ {clash.household.code}).",
+                "national_id",
+            )
+    valid_until = data.get("health_insurance_valid_until")
+    if valid_until and not data.get("health_insurance_number"):
+        raise DomainError("required", "Có hạn thẻ BHYT thì phải có số thẻ BHYT.", "health_insurance_number")
+    if data.get("receives_disability_allowance") and not data.get("has_disability"):
+        raise DomainError(
+            "inconsistent", "Chỉ người khuyết tật mới hưởng trợ cấp khuyết tật.", "receives_disability_allowance"
+        )
+
+
+def check_heads(relations: Iterable[str]) -> None:
+    heads = sum(1 for relation in relations if relation == Relation.HEAD)
+    if heads == 0:
+        raise DomainError("no_head", "Hộ phải có đúng một chủ hộ (chưa có ai là chủ hộ).", "members")
+    if heads > 1:
+        raise DomainError("two_heads", f"Hộ phải có đúng một chủ hộ (đang có {heads} người là chủ hộ).", "members")
+
+
+def _check_national_ids_distinct(members: Iterable[Mapping[str, Any]]) -> None:
+    seen: set[str] = set()
+    for data in members:
+        national_id = data.get("national_id")
+        if national_id and national_id in seen:
+            raise DomainError(
+                "duplicate_national_id", f"Số CCCD {national_id} bị nhập hai lần trong cùng hộ.", "members"
+            )
+        if national_id:
+            seen.add(national_id)
+
+
+# --- households ------------------------------------------------------------------------------------
+
+
+def _normalise_member(data: Mapping[str, Any]) -> dict[str, Any]:
+    clean = {name: data[name] for name in MEMBER_FIELDS if name in data}
+    if "full_name" in clean:
+        clean["full_name"] = " ".join(clean["full_name"].split())
+    if "national_id" in clean:
+        clean["national_id"] = (clean["national_id"] or "").strip() or None
+    for text in ("health_insurance_number", "work_status", "occupation"):
+        if text in clean and clean[text] is None:
+            clean[text] = ""
+    return clean
+
+
+def _refresh_cache(household: Household) -> None:
+    """Recompute the head and the search text from the members (caches written by services only)."""
+    members = list(household.members.order_by("id").values_list("id", "full_name", "relation"))
+    household.head_id = next((pk for pk, _, relation in members if relation == Relation.HEAD), None)
+    household.search_text = " ".join([rules.fold_text(household.code)] + [rules.fold_text(n) for _, n, _ in members])
+
+
+def _issue_code(commune: Area) -> str:
+    locked = Area.objects.select_for_update().get(pk=commune.pk)
+    locked.household_seq += 1
+    locked.save(update_fields=["household_seq"])
+    return f"{locked.code}-{locked.household_seq:06d}"
+
+
+def _ancestor_of_level(area: Area, level: str) -> Area | None:
+    node: Area | None = area
+    while node is not None and node.level != level:
+        node = node.parent
+    return node
+
+
+def _save_member(member: Member) -> None:
+    member.search_name = rules.fold_text(member.full_name)
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:
+        if "national_id" in str(exc):
+            raise DomainError(
+                "duplicate_national_id", "Số CCCD đã được dùng cho thành viên khác.", "national_id"
+            ) from exc
+        if "one_head" in str(exc):
+            raise DomainError("two_heads", "Hộ phải có đúng một chủ hộ.", "relation") from exc
+        raise
+
+
+@transaction.atomic
+def create_household(
+    *,
+    actor: User,
+    data: Mapping[str, Any],
+    members: list[Mapping[str, Any]],
+    reason: str = "",
+) -> Household:
+    """Register a household with its members; the system issues its code. Exactly one member is the head."""
+    commune = data.get("commune")
+    village = data.get("village")
+    check_household_location(actor=actor, commune=commune, village=village)
+    assert commune is not None
+    cleaned = [_normalise_member(m) for m in members]
+    for index, member in enumerate(cleaned):
+        try:
+            check_member(member)
+        except DomainError as exc:
+            raise DomainError(
+                exc.code, f"Thành viên thứ {index + 1}: {exc.message}", f"members[{index}].{exc.field}"
+            ) from exc
+    check_heads(m.get("relation", "") for m in cleaned)
+    _check_national_ids_distinct(cleaned)
+
+    values = {name: data[name] for name in HOUSEHOLD_FIELDS if name in data}
+    if not values.get("area_type"):
+        values["area_type"] = commune.area_type or rules.area_type_for_division(commune.division_type)
+    household = Household(
+        **values,
+        code=_issue_code(commune),
+        province=_ancestor_of_level(commune, Level.PROVINCE),
+        district=_ancestor_of_level(commune, Level.DISTRICT),
+    )
+    household.save()
+    log_action(
+        actor=actor,
+        action="households.household.created",
+        obj=household,
+        changes={name: (None, getattr(household, name)) for name in values},
+        reason=reason,
+        household=household,
+    )
+    for member_data in cleaned:
+        member = Member(household=household, **member_data)
+        _save_member(member)
+        log_action(
+            actor=actor,
+            action="households.member.created",
+            obj=member,
+            changes={name: (None, value) for name, value in member_data.items()},
+            reason=reason,
+            household=household,
+        )
+    _refresh_cache(household)
+    household.save(update_fields=["head", "search_text"])
+    return household
+
+
+def _lock_household(household_id: int, expected_version: int | None) -> Household:
+    try:
+        household = Household.objects.select_for_update().select_related("commune").get(pk=household_id)
+    except Household.DoesNotExist as exc:
+        raise NotFound("Không tìm thấy hộ.") from exc
+    if expected_version is not None and household.version != expected_version:
+        raise StaleVersion(
+            f"Hộ {household.code} đã được người khác sửa (phiên bản {household.version}, bạn đang sửa phiên bản "
+            f"{expected_version}). Hãy tải lại và nhập lại thay đổi."
+        )
+    return household
+
+
+@transaction.atomic
+def update_household(
+    *,
+    actor: User,
+    household_id: int,
+    expected_version: int,
+    data: Mapping[str, Any],
+    reason: str = "",
+) -> Household:
+    """Change a household's own fields. A stale `expected_version` is refused (optimistic locking)."""
+    household = _lock_household(household_id, expected_version)
+    values = {name: data[name] for name in HOUSEHOLD_FIELDS if name in data}
+    commune = values.get("commune", household.commune)
+    village = values.get("village", household.village)
+    if "commune" in values and village is not None and village.parent_id != commune.pk and "village" not in values:
+        village = values["village"] = None
+    check_household_location(actor=actor, commune=commune, village=village)
+    changes = _diff(household, values)
+    if not changes:
+        return household
+    for name, (_, new) in changes.items():
+        setattr(household, name, new)
+    if "commune" in changes:
+        household.province = _ancestor_of_level(commune, Level.PROVINCE)
+        household.district = _ancestor_of_level(commune, Level.DISTRICT)
+    household.version += 1
+    household.save()
+    log_action(
+        actor=actor,
+        action="households.household.changed",
+        obj=household,
+        changes=changes,
+        reason=reason,
+        household=household,
+    )
+    return household
+
+
+@dataclass
+class MemberChanges:
+    """A batch of member edits applied as one: what the admin's inline form submits."""
+
+    create: list[Mapping[str, Any]] = field(default_factory=list)
+    update: dict[int, Mapping[str, Any]] = field(default_factory=dict)
+    delete: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def change_members(
+    *,
+    actor: User,
+    household_id: int,
+    changes: MemberChanges,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Household:
+    """Add, change and remove members in one go; afterwards the household has exactly one head."""
+    household = _lock_household(household_id, expected_version)
+    current = {m.pk: m for m in household.members.all()}
+    unknown = [pk for pk in [*changes.update, *changes.delete] if pk not in current]
+    if unknown:
+        raise NotFound("Không tìm thấy thành viên trong hộ này.", "member")
+
+    updates = {pk: _normalise_member(data) for pk, data in changes.update.items()}
+    creates = [_normalise_member(data) for data in changes.create]
+    final_state = []
+    for pk, member in current.items():
+        if pk in changes.delete:
+            continue
+        merged = {name: getattr(member, name) for name in MEMBER_FIELDS}
+        merged.update(updates.get(pk, {}))
+        check_member(merged, member_id=pk)
+        final_state.append(merged)
+    for data in creates:
+        check_member(data)
+        final_state.append(data)
+    check_heads(m.get("relation", "") for m in final_state)
+    _check_national_ids_distinct(final_state)
+
+    # Removals and demotions first, so the database's one-head rule holds after each statement.
+    for pk in changes.delete:
+        member = current[pk]
+        snapshot = {name: (getattr(member, name), None) for name in MEMBER_FIELDS}
+        member_pk = member.pk
+        member.delete()
+        member.pk = member_pk
+        log_action(
+            actor=actor,
+            action="households.member.removed",
+            obj=member,
+            changes=snapshot,
+            reason=reason,
+            household=household,
+        )
+    ordered = sorted(updates.items(), key=lambda item: item[1].get("relation") == Relation.HEAD)
+    for pk, data in ordered:
+        member = current[pk]
+        diff = _diff(member, data)
+        if not diff:
+            continue
+        for name, (_, new) in diff.items():
+            setattr(member, name, new)
+        _save_member(member)
+        log_action(
+            actor=actor,
+            action="households.member.changed",
+            obj=member,
+            changes=diff,
+            reason=reason,
+            household=household,
+        )
+    for data in creates:
+        member = Member(household=household, **data)
+        _save_member(member)
+        log_action(
+            actor=actor,
+            action="households.member.created",
+            obj=member,
+            changes={name: (None, value) for name, value in data.items()},
+            reason=reason,
+            household=household,
+        )
+    if changes.create or changes.delete or any(updates.values()):
+        _refresh_cache(household)
+        household.version += 1
+        household.save(update_fields=["head", "search_text", "version", "updated_at"])
+    return household
+
+
+def add_member(*, actor: User, household_id: int, data: Mapping[str, Any], reason: str = "") -> Member:
+    household = change_members(
+        actor=actor, household_id=household_id, changes=MemberChanges(create=[data]), reason=reason
+    )
+    return household.members.order_by("-id").first()  # type: ignore[return-value]
+
+
+def update_member(
+    *, actor: User, household_id: int, member_id: int, data: Mapping[str, Any], reason: str = ""
+) -> Member:
+    change_members(
+        actor=actor, household_id=household_id, changes=MemberChanges(update={member_id: data}), reason=reason
+    )
+    return Member.objects.get(pk=member_id)
+
+
+def remove_member(*, actor: User, household_id: int, member_id: int, reason: str = "") -> Household:
+    return change_members(
+        actor=actor, household_id=household_id, changes=MemberChanges(delete=[member_id]), reason=reason
+    )
+
+
+# --- areas and officers ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_village(*, actor: User, commune: Area, name: str, code: str = "", division_type: str = "") -> Area:
+    """Add a village (thôn, tổ dân phố) under a commune in the actor's scope."""
+    if commune.level != Level.COMMUNE:
+        raise DomainError("not_a_commune", "Thôn/tổ dân phố phải thuộc một xã/phường/đặc khu.", "parent")
+    if not _area_in_scope(actor, commune):
+        raise DomainError("out_of_scope", f"{commune.name} nằm ngoài địa bàn bạn phụ trách.", "parent")
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("required", "Tên thôn không được để trống.", "name")
+    locked = Area.objects.select_for_update().get(pk=commune.pk)
+    if Area.objects.filter(parent=locked, name_search=rules.fold_text(name)).exists():
+        raise DomainError("duplicate", f"{locked.name} đã có thôn/tổ dân phố “{name}”.", "name")
+    if not code:
+        count = Area.objects.filter(parent=locked).count()
+        code = f"{locked.code}.{count + 1:03d}"
+        while Area.objects.filter(code=code).exists():
+            count += 1
+            code = f"{locked.code}.{count + 1:03d}"
+    elif Area.objects.filter(code=code).exists():
+        raise DomainError("duplicate", f"Mã địa bàn {code} đã tồn tại.", "code")
+    village = Area.objects.create(
+        code=code,
+        name=name,
+        name_search=rules.fold_text(name),
+        level=Level.VILLAGE,
+        division_type=division_type or ("tổ dân phố" if locked.area_type == "urban" else "thôn"),
+        parent=locked,
+        province_id=locked.province_id,
+        path=f"{locked.path}{code}/",
+        area_type=locked.area_type,
+    )
+    log_action(
+        actor=actor,
+        action="households.area.created",
+        obj=village,
+        changes={"name": (None, name), "code": (None, code), "parent": (None, locked.pk)},
+    )
+    return village
+
+
+@transaction.atomic
+def create_officer(
+    *,
+    actor: User | None,
+    username: str,
+    role: str,
+    area: Area | None,
+    password: str | None = None,
+    full_name: str = "",
+    email: str = "",
+) -> User:
+    """Provision a user with one role scoped to one area. Everyone with a role may sign in to the admin."""
+    if role not in User.Roles.values:
+        raise DomainError("unknown_role", f"Vai trò “{role}” không tồn tại ({', '.join(User.Roles.values)}).", "role")
+    problem = rules.scope_level_problem(role, area.level if area else None)
+    if problem:
+        raise DomainError("wrong_scope", problem, "area")
+    if User.objects.filter(username=username).exists():
+        raise DomainError("duplicate", f"Tên đăng nhập “{username}” đã tồn tại.", "username")
+    user = User(username=username, role=role, area=area, is_staff=True, email=email)
+    if full_name:
+        user.first_name = full_name
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    log_action(
+        actor=actor,
+        action="households.user.created",
+        obj=user,
+        changes={"role": (None, role), "area": (None, area.code if area else None)},
+    )
+    return user

@@ -1,0 +1,417 @@
+"""The households API as district and province staff (and officers) use it."""
+
+import datetime
+
+import pytest
+
+from households.models import AuditEntry, Household, Member
+from tests.conftest import PERSONAS
+
+URL = "/api/v1/households/"
+
+
+def member_json(name="Nguyễn Văn Đức", relation="head", **extra):
+    data = {"full_name": name, "date_of_birth": "1980-05-17", "sex": "male", "ethnicity": "01", "relation": relation}
+    data.update(extra)
+    return data
+
+
+def create_payload(commune, members=None, **extra):
+    payload = {"commune": commune.pk, "members": members or [member_json()], "address": "Số 5, thôn Nà Phát"}
+    payload.update(extra)
+    return payload
+
+
+# --- scope matrix ---------------------------------------------------------------------------------
+
+# persona -> (sees household A, sees household B, may write)
+SCOPE = {
+    "officer_a": (True, False, True),
+    "officer_b": (False, True, True),
+    "chair_a": (True, False, False),
+    "district_staff": (True, False, True),
+    "province_staff": (True, True, True),
+    "admin_user": (True, True, True),
+    "outsider": (None, None, False),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PERSONAS)
+def test_list_shows_only_households_in_scope(name, persona, api, household_a, household_b):
+    user = persona(name)
+    response = api(user).get(URL)
+    sees_a, sees_b, _ = SCOPE[name]
+    if sees_a is None:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    ids = {item["id"] for item in response.json()["results"]}
+    assert (household_a.pk in ids) is sees_a
+    assert (household_b.pk in ids) is sees_b
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PERSONAS)
+@pytest.mark.parametrize(
+    "method,path,body",
+    [
+        ("get", "{hh}/", None),
+        ("patch", "{hh}/", {"address": "Địa chỉ mới", "version": 1}),
+        ("put", "{hh}/", {"address": "Địa chỉ mới", "version": 1}),
+        ("get", "{hh}/members/", None),
+        ("post", "{hh}/members/", member_json("Nguyễn Thị Mai", "child", sex="female", date_of_birth="2012-03-04")),
+        ("get", "{hh}/members/{member}/", None),
+        ("patch", "{hh}/members/{member}/", {"occupation": "Làm ruộng"}),
+        ("delete", "{hh}/members/{member}/", None),
+    ],
+)
+def test_detail_endpoints_follow_scope_and_rights(name, method, path, body, persona, api, household_a):
+    user = persona(name)
+    child = household_a.members.exclude(relation="head").get()
+    url = URL + path.format(hh=household_a.pk, member=child.pk)
+    response = getattr(api(user), method)(url, body, format="json")
+    sees_a, _, may_write = SCOPE[name]
+    writes = method != "get"
+    if sees_a is None:
+        assert response.status_code == 403
+    elif not sees_a:
+        assert response.status_code == 404
+    elif writes and not may_write:
+        assert response.status_code == 403
+    else:
+        assert response.status_code in (200, 201, 204), response.content
+
+
+@pytest.mark.django_db
+def test_out_of_scope_household_is_404_even_for_writers(api, officer_b, household_a):
+    for method, body in [("get", None), ("patch", {"version": 1, "address": "x"})]:
+        response = getattr(api(officer_b), method)(f"{URL}{household_a.pk}/", body, format="json")
+        assert response.status_code == 404
+    assert Household.objects.get(pk=household_a.pk).address != "x"
+
+
+@pytest.mark.django_db
+def test_search_and_filters_never_leak_other_communes(api, officer_b, household_a, commune_a, village_a):
+    client = api(officer_b)
+    for params in [
+        {"q": "nguyen van duc"},
+        {"q": household_a.code},
+        {"commune": commune_a.pk},
+        {"commune_code": commune_a.code},
+        {"village": village_a.pk},
+        {"district": household_a.district_id},
+    ]:
+        response = client.get(URL, params)
+        assert response.status_code == 200, params
+        assert response.json()["count"] == 0, params
+
+
+@pytest.mark.django_db
+def test_unauthenticated_requests_are_refused(api, household_a):
+    assert api(None).get(URL).status_code in (401, 403)
+    assert api(None).get(f"{URL}{household_a.pk}/").status_code in (401, 403)
+
+
+# --- creation ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_officer_registers_a_household_with_members(api, officer_a, commune_a, village_a):
+    members = [
+        member_json("Nguyễn Văn Đức", national_id="015080001234"),
+        member_json("Lò Thị Mai", "spouse", sex="female", ethnicity="03", date_of_birth="1983-02-01"),
+        member_json("Nguyễn Văn An", "child", date_of_birth="2012-09-09", schooling="primary"),
+    ]
+    response = api(officer_a).post(
+        URL, create_payload(commune_a, members, village=village_a.pk, is_ethnic_minority=True), format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    household = Household.objects.get(pk=body["id"])
+    assert body["code"].startswith(commune_a.code + "-")
+    assert household.commune == commune_a and household.village == village_a
+    assert household.province.code == "15"
+    assert household.district is not None  # commune A lies in the legacy district
+    assert household.area_type == commune_a.area_type
+    assert household.head.full_name == "Nguyễn Văn Đức"
+    assert household.version == 1
+    assert [m["full_name"] for m in body["members"]] == ["Nguyễn Văn Đức", "Lò Thị Mai", "Nguyễn Văn An"]
+    assert body["head_name"] == "Nguyễn Văn Đức"
+    assert body["status"] == "not_poor"
+    entries = AuditEntry.objects.filter(household=household)
+    assert entries.filter(action="households.household.created", actor=officer_a).count() == 1
+    assert entries.filter(action="households.member.created").count() == 3
+
+
+@pytest.mark.django_db
+def test_codes_are_issued_in_sequence_per_commune(api, officer_a, commune_a):
+    client = api(officer_a)
+    first = client.post(URL, create_payload(commune_a), format="json").json()["code"]
+    second = client.post(URL, create_payload(commune_a, [member_json("Lê Văn Tám")]), format="json").json()["code"]
+    assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
+
+
+BAD_CREATES = [
+    ("national_id letters", {"members": [member_json(national_id="01508000123A")]}, "members"),
+    ("national_id 11 digits", {"members": [member_json(national_id="01508000123")]}, "members"),
+    ("two heads", {"members": [member_json(), member_json("Lê Văn Hai")]}, "members"),
+    ("no head", {"members": [member_json(relation="child")]}, "members"),
+    ("no members", {"members": []}, "members"),
+    ("unknown ethnicity", {"members": [member_json(ethnicity="99")]}, "members"),
+    ("future birth", {"members": [member_json(date_of_birth="2099-01-01")]}, "members[0].date_of_birth"),
+    ("bad sex", {"members": [member_json(sex="x")]}, "members"),
+    ("bad relation", {"members": [member_json(relation="boss")]}, "members"),
+    ("bad date", {"members": [member_json(date_of_birth="17/05/1980")]}, "members"),
+    ("unknown commune", {"commune": 999999999}, "commune"),
+    ("missing commune", {"commune": None}, "commune"),
+    ("bad area type", {"area_type": "suburban"}, "area_type"),
+    (
+        "same national id twice",
+        {"members": [member_json(national_id="015080009999"), member_json("B", "child", national_id="015080009999")]},
+        "members",
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label,change,field", BAD_CREATES, ids=[b[0] for b in BAD_CREATES])
+def test_bad_input_on_create_is_a_400_naming_the_field(label, change, field, api, officer_a, commune_a):
+    before = Household.objects.count(), Member.objects.count()
+    payload = create_payload(commune_a)
+    payload.update(change)
+    response = api(officer_a).post(URL, payload, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+    assert (Household.objects.count(), Member.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_field_errors_are_in_vietnamese_and_point_at_the_member(api, officer_a, commune_a):
+    payload = create_payload(commune_a, [member_json(national_id="123")])
+    errors = api(officer_a).post(URL, payload, format="json").json()
+    assert errors["members"]["0"]["national_id"] == ["Số CCCD phải gồm đúng 12 chữ số."]
+    payload = create_payload(commune_a, [member_json(ethnicity="99")])
+    errors = api(officer_a).post(URL, payload, format="json").json()
+    assert "54 dân tộc" in errors["members"]["0"]["ethnicity"][0]
+
+
+@pytest.mark.django_db
+def test_duplicate_national_id_across_households_is_refused(api, officer_a, commune_a, household_b):
+    Member.objects.filter(household=household_b, relation="head").update(national_id="015080007777")
+    response = api(officer_a).post(
+        URL, create_payload(commune_a, [member_json(national_id="015080007777")]), format="json"
+    )
+    assert response.status_code == 400
+    assert "members[0].national_id" in response.json()
+    assert "đã được dùng" in response.json()["members[0].national_id"][0]
+
+
+@pytest.mark.django_db
+def test_commune_outside_scope_is_refused(api, officer_a, commune_b, other_commune, district_staff):
+    for user, commune in [(officer_a, commune_b), (district_staff, commune_b), (officer_a, other_commune)]:
+        response = api(user).post(URL, create_payload(commune), format="json")
+        assert response.status_code == 400
+        assert "ngoài địa bàn" in response.json()["commune"][0]
+    assert not Household.objects.filter(commune__in=[commune_b, other_commune]).exists()
+
+
+@pytest.mark.django_db
+def test_village_of_another_commune_is_refused(api, officer_a, commune_a, village_b, province_staff):
+    response = api(province_staff).post(URL, create_payload(commune_a, village=village_b.pk), format="json")
+    assert response.status_code == 400
+    assert "village" in response.json()
+
+
+# --- update and optimistic locking --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_update_records_old_and_new_values_and_reason(api, officer_a, household_a):
+    response = api(officer_a).patch(
+        f"{URL}{household_a.pk}/",
+        {"version": 1, "address": "Bản Mới", "no_labour_capacity": True, "reason": "Hộ chuyển chỗ ở"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == 2
+    entry = AuditEntry.objects.filter(household=household_a, action="households.household.changed").get()
+    assert entry.actor == officer_a
+    assert entry.reason == "Hộ chuyển chỗ ở"
+    assert entry.changes["address"] == [household_a.address, "Bản Mới"]
+    assert entry.changes["no_labour_capacity"] == [False, True]
+
+
+@pytest.mark.django_db
+def test_stale_version_is_a_409_and_nothing_is_overwritten(api, officer_a, district_staff, household_a):
+    first = api(officer_a).patch(f"{URL}{household_a.pk}/", {"version": 1, "address": "A"}, format="json")
+    assert first.status_code == 200
+    second = api(district_staff).patch(f"{URL}{household_a.pk}/", {"version": 1, "address": "B"}, format="json")
+    assert second.status_code == 409
+    assert "version" in second.json()
+    assert Household.objects.get(pk=household_a.pk).address == "A"
+
+
+@pytest.mark.django_db
+def test_update_without_version_is_a_400(api, officer_a, household_a):
+    response = api(officer_a).patch(f"{URL}{household_a.pk}/", {"address": "A"}, format="json")
+    assert response.status_code == 400
+    assert "version" in response.json()
+
+
+@pytest.mark.django_db
+def test_status_is_read_only_through_the_api(api, officer_a, household_a):
+    response = api(officer_a).patch(f"{URL}{household_a.pk}/", {"version": 1, "status": "poor"}, format="json")
+    assert response.status_code == 200
+    assert Household.objects.get(pk=household_a.pk).status == "not_poor"
+
+
+@pytest.mark.django_db
+def test_moving_to_a_commune_outside_scope_is_refused(api, officer_a, household_a, commune_b):
+    response = api(officer_a).patch(f"{URL}{household_a.pk}/", {"version": 1, "commune": commune_b.pk}, format="json")
+    assert response.status_code == 400
+    assert "commune" in response.json()
+    assert Household.objects.get(pk=household_a.pk).commune_id == household_a.commune_id
+
+
+# --- members -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_add_change_remove_member(api, officer_a, household_a):
+    client = api(officer_a)
+    added = client.post(
+        f"{URL}{household_a.pk}/members/",
+        member_json("Nguyễn Thị Mai", "child", sex="female", date_of_birth="2015-01-02", reason="Sinh con"),
+        format="json",
+    )
+    assert added.status_code == 201, added.content
+    member_id = added.json()["id"]
+    changed = client.patch(
+        f"{URL}{household_a.pk}/members/{member_id}/", {"schooling": "primary", "reason": "Vào lớp 1"}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["schooling"] == "primary"
+    removed = client.delete(f"{URL}{household_a.pk}/members/{member_id}/", {"reason": "Chuyển đi"}, format="json")
+    assert removed.status_code == 204
+    assert not Member.objects.filter(pk=member_id).exists()
+    actions = list(
+        AuditEntry.objects.filter(household=household_a, object_id=str(member_id))
+        .order_by("id")
+        .values_list("action", "reason")
+    )
+    assert actions == [
+        ("households.member.created", "Sinh con"),
+        ("households.member.changed", "Vào lớp 1"),
+        ("households.member.removed", "Chuyển đi"),
+    ]
+    household_a.refresh_from_db()
+    assert household_a.version == 4  # each change of the composition is a new version
+    assert "nguyen thi mai" not in household_a.search_text
+
+
+@pytest.mark.django_db
+def test_member_changes_keep_exactly_one_head(api, officer_a, household_a):
+    client = api(officer_a)
+    head = household_a.members.get(relation="head")
+    child = household_a.members.exclude(relation="head").get()
+    second_head = client.post(f"{URL}{household_a.pk}/members/", member_json("Lê Văn Hai"), format="json")
+    assert second_head.status_code == 400
+    promote = client.patch(f"{URL}{household_a.pk}/members/{child.pk}/", {"relation": "head"}, format="json")
+    assert promote.status_code == 400
+    remove_head = client.delete(f"{URL}{household_a.pk}/members/{head.pk}/")
+    assert remove_head.status_code == 400
+    assert "chủ hộ" in remove_head.json()["members"][0]
+    assert household_a.members.filter(relation="head").count() == 1
+
+
+@pytest.mark.django_db
+def test_member_bad_input(api, officer_a, household_a, household_b):
+    client = api(officer_a)
+    url = f"{URL}{household_a.pk}/members/"
+    b_head = household_b.members.get(relation="head")
+    Member.objects.filter(pk=b_head.pk).update(national_id="015080005555")
+    cases = [
+        (member_json("X", "child", national_id="12345"), "national_id"),
+        (member_json("X", "child", national_id="015080005555"), "national_id"),
+        (member_json("X", "child", ethnicity="00"), "ethnicity"),
+        (member_json("", "child"), "full_name"),
+        (
+            member_json("X", "child", date_of_birth=(datetime.date.today() + datetime.timedelta(days=1)).isoformat()),
+            "date_of_birth",
+        ),
+    ]
+    for body, field in cases:
+        response = client.post(url, body, format="json")
+        assert response.status_code == 400, body
+        assert field in response.json(), (body, response.json())
+    assert household_a.members.count() == 2
+
+
+@pytest.mark.django_db
+def test_member_of_another_household_is_404(api, officer_a, household_a, make_household, commune_a):
+    other = make_household(commune_a, "Phạm Văn Khoa")
+    other_member = other.members.get()
+    response = api(officer_a).get(f"{URL}{household_a.pk}/members/{other_member.pk}/")
+    assert response.status_code == 404
+
+
+# --- search, filters, ordering, pagination ------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "text", ["nguyen van duc", "Nguyễn Văn Đức", "NGUYEN VAN DUC", "van duc", "đức", "  nguyen   van duc "]
+)
+def test_search_without_diacritics(text, api, officer_a, household_a, make_household, commune_a):
+    make_household(commune_a, "Nguyễn Văn Dũng")
+    response = api(officer_a).get(URL, {"q": text})
+    assert [item["id"] for item in response.json()["results"]] == [household_a.pk]
+
+
+@pytest.mark.django_db
+def test_search_finds_other_members_and_codes(api, province_staff, household_a):
+    client = api(province_staff)
+    assert [h["id"] for h in client.get(URL, {"q": "thi hoa"}).json()["results"]] == [household_a.pk]
+    assert [h["id"] for h in client.get(URL, {"q": household_a.code}).json()["results"]] == [household_a.pk]
+
+
+@pytest.mark.django_db
+def test_filters_by_commune_village_status_and_flags(
+    api, province_staff, household_a, household_b, commune_a, village_b
+):
+    Household.objects.filter(pk=household_b.pk).update(is_ethnic_minority=True)
+    client = api(province_staff)
+
+    def ids(params):
+        response = client.get(URL, params)
+        assert response.status_code == 200, response.content
+        return {item["id"] for item in response.json()["results"]}
+
+    assert ids({"commune": commune_a.pk}) == {household_a.pk}
+    assert ids({"village": village_b.pk}) == {household_b.pk}
+    assert ids({"province_code": "15"}) == {household_a.pk, household_b.pk}
+    assert ids({"is_ethnic_minority": "true"}) == {household_b.pk}
+    assert ids({"status": "not_poor"}) == {household_a.pk, household_b.pk}
+    assert ids({"status": "poor"}) == set()
+    assert client.get(URL, {"status": "rich"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_pagination_and_ordering(api, admin_user, make_household, commune_a):
+    made = [make_household(commune_a, f"Hộ Số {i}") for i in range(5)]
+    client = api(admin_user)
+    page = client.get(URL, {"commune": commune_a.pk, "page_size": 2, "ordering": "-code"}).json()
+    assert page["count"] == 5 and page["page"] == 1 and page["page_size"] == 2
+    assert [item["code"] for item in page["results"]] == sorted((h.code for h in made), reverse=True)[:2]
+    huge = client.get(URL, {"page_size": 100000}).json()
+    assert huge["page_size"] == 500
+    assert client.get(URL, {"page": 99}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_schema_and_docs_are_served(api, officer_a):
+    client = api(officer_a)
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/households/{id}/members/" in schema.content
+    assert client.get("/api/docs/").status_code == 200
