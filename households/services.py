@@ -442,27 +442,34 @@ def remove_member(*, actor: User, household_id: int, member_id: int, reason: str
 # --- areas and officers ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def create_village(*, actor: User, commune: Area, name: str, code: str = "", division_type: str = "") -> Area:
-    """Add a village (thôn, tổ dân phố) under a commune in the actor's scope."""
-    if commune.level != Level.COMMUNE:
+def check_new_village(*, actor: User, commune: Area | None, name: str, code: str = "") -> None:
+    """A village goes under a commune in the actor's scope, with a name (and code) not used there yet."""
+    if commune is None or commune.level != Level.COMMUNE:
         raise DomainError("not_a_commune", "Thôn/tổ dân phố phải thuộc một xã/phường/đặc khu.", "parent")
     if not _area_in_scope(actor, commune):
         raise DomainError("out_of_scope", f"{commune.name} nằm ngoài địa bàn bạn phụ trách.", "parent")
     name = " ".join(name.split())
     if not name:
         raise DomainError("required", "Tên thôn không được để trống.", "name")
+    if Area.objects.filter(parent=commune, name_search=rules.fold_text(name)).exists():
+        raise DomainError("duplicate", f"{commune.name} đã có thôn/tổ dân phố “{name}”.", "name")
+    if code and Area.objects.filter(code=code).exists():
+        raise DomainError("duplicate", f"Mã địa bàn {code} đã tồn tại.", "code")
+
+
+@transaction.atomic
+def create_village(*, actor: User, commune: Area, name: str, code: str = "", division_type: str = "") -> Area:
+    """Add a village (thôn, tổ dân phố) under a commune in the actor's scope."""
+    check_new_village(actor=actor, commune=commune, name=name, code=code)
+    name = " ".join(name.split())
     locked = Area.objects.select_for_update().get(pk=commune.pk)
-    if Area.objects.filter(parent=locked, name_search=rules.fold_text(name)).exists():
-        raise DomainError("duplicate", f"{locked.name} đã có thôn/tổ dân phố “{name}”.", "name")
+    check_new_village(actor=actor, commune=locked, name=name, code=code)  # again, now that we hold the lock
     if not code:
         count = Area.objects.filter(parent=locked).count()
         code = f"{locked.code}.{count + 1:03d}"
         while Area.objects.filter(code=code).exists():
             count += 1
             code = f"{locked.code}.{count + 1:03d}"
-    elif Area.objects.filter(code=code).exists():
-        raise DomainError("duplicate", f"Mã địa bàn {code} đã tồn tại.", "code")
     village = Area.objects.create(
         code=code,
         name=name,
