@@ -4,6 +4,8 @@ Shape of a 400: `{"field": ["message", ...], ...}` with `non_field_errors` for e
 request, and `code` naming the first error's code, so clients can branch on it.
 """
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import status
@@ -12,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 NON_FIELD = "non_field_errors"
+_ITEM_PATH = re.compile(r"^(?P<list>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
 
 
 class DomainError(Exception):
@@ -25,7 +28,12 @@ class DomainError(Exception):
         self.message = message
         self.field = field
 
-    def as_dict(self) -> dict[str, list[str]]:
+    def as_dict(self) -> dict:
+        """`{"field": [message]}`; a path such as `members[0].national_id` nests like DRF's own errors:
+        `{"members": {"0": {"national_id": [message]}}}`."""
+        match = _ITEM_PATH.match(self.field or "")
+        if match:
+            return {match["list"]: {match["index"]: {match["field"]: [self.message]}}}
         return {self.field or NON_FIELD: [self.message]}
 
 

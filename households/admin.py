@@ -148,6 +148,13 @@ class EthnicityAdmin(RightsAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "name_en"]
     search_fields = ["name", "name_en", "code"]
 
+    def get_search_results(self, request, queryset, search_term):
+        folded = rules.fold_text(search_term)
+        if not folded:
+            return queryset, False
+        codes = [e.code for e in queryset if folded in rules.fold_text(e.name) or folded == e.code]  # 54 rows
+        return queryset.filter(code__in=codes), False
+
 
 # --- households and members ------------------------------------------------------------------------
 

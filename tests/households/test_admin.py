@@ -329,3 +329,13 @@ def test_officer_adds_a_village_to_her_commune_only(officer_a, commune_a, commun
 def test_users_are_managed_by_program_admins_only(officer_a, admin_user):
     assert client_for(officer_a).get("/admin/households/user/").status_code == 403
     assert client_for(admin_user).get("/admin/households/user/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_ethnicity_autocomplete_folds_diacritics(officer_a):
+    response = client_for(officer_a).get(
+        "/admin/autocomplete/",
+        {"app_label": "households", "model_name": "member", "field_name": "ethnicity", "term": "mong"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Mông"]
