@@ -33,3 +33,6 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(VENV)/bin/mypy --follow-imports=silent $(STRICT_MODULES)
+
+STRICT_MODULES := $(wildcard households/rules.py households/services.py programs/rules.py programs/services.py support/rules.py support/services.py)

@@ -231,9 +231,9 @@ def create_household(
     check_household_location(actor=actor, commune=commune, village=village)
     assert commune is not None
     cleaned = [_normalise_member(m) for m in members]
-    for index, member in enumerate(cleaned):
+    for index, candidate in enumerate(cleaned):
         try:
-            check_member(member)
+            check_member(candidate)
         except DomainError as exc:
             raise DomainError(
                 exc.code, f"Thành viên thứ {index + 1}: {exc.message}", f"members[{index}].{exc.field}"
@@ -277,7 +277,7 @@ def create_household(
 
 def _lock_household(household_id: int, expected_version: int | None) -> Household:
     try:
-        household = Household.objects.select_for_update().select_related("commune").get(pk=household_id)
+        household: Household = Household.objects.select_for_update().select_related("commune").get(pk=household_id)
     except Household.DoesNotExist as exc:
         raise NotFound("Không tìm thấy hộ.") from exc
     if expected_version is not None and household.version != expected_version:
@@ -311,7 +311,9 @@ def update_household(
     for name, (_, new) in changes.items():
         setattr(household, name, new)
     if "commune" in changes:
-        household.province = _ancestor_of_level(commune, Level.PROVINCE)
+        province = _ancestor_of_level(commune, Level.PROVINCE)
+        assert province is not None  # every commune lies in a province (households_area_parent_by_level)
+        household.province = province
         household.district = _ancestor_of_level(commune, Level.DISTRICT)
     household.version += 1
     household.save()
