@@ -339,3 +339,18 @@ def test_ethnicity_autocomplete_folds_diacritics(officer_a):
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["Mông"]
+
+
+@pytest.mark.django_db
+def test_dates_are_shown_as_dd_mm_yyyy(officer_a, household_a):
+    page = client_for(officer_a).get(f"{CHANGELIST}{household_a.pk}/change/")
+    assert 'value="17/05/1980"' in page.text
+
+
+@pytest.mark.django_db
+def test_villages_of_other_communes_are_hidden_in_the_area_admin(officer_b, village_a, village_b):
+    client = client_for(officer_b)
+    listing = client.get("/admin/households/area/")
+    assert village_b.name in listing.text and village_a.name not in listing.text
+    assert client.get(f"/admin/households/area/{village_a.pk}/change/").status_code == 404
+    assert client.get(f"/admin/households/area/{village_b.pk}/change/").status_code == 200
