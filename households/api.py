@@ -243,7 +243,7 @@ class HouseholdFilter(django_filters.FilterSet):
     province_code = django_filters.CharFilter(field_name="province__code")
     district = django_filters.NumberFilter(field_name="district_id")
     village = django_filters.NumberFilter(field_name="village_id")
-    status = django_filters.MultipleChoiceFilter(choices=HouseholdStatus.choices)
+    status = django_filters.MultipleChoiceFilter(choices=HouseholdStatus.choices, distinct=False)
     area_type = django_filters.ChoiceFilter(choices=AreaType.choices)
     is_ethnic_minority = django_filters.BooleanFilter()
     has_revolutionary_contributor = django_filters.BooleanFilter()

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 _SPACES = re.compile(r"\s+")
 _NATIONAL_ID = re.compile(r"^[0-9]{12}$")
+_HOUSEHOLD_CODE = re.compile(r"^[0-9]{5}-[0-9]{6}$")
 
 
 def fold_text(text: str) -> str:
@@ -21,6 +22,11 @@ def fold_text(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", stripped).strip().lower()
+
+
+def looks_like_household_code(text: str) -> bool:
+    """A whole household code as the system issues it: commune code, dash, six digits ("00070-000123")."""
+    return bool(_HOUSEHOLD_CODE.match(text))
 
 
 def national_id_problem(value: str) -> str | None:

@@ -11,10 +11,16 @@ def households_for(user: User) -> QuerySet[Household]:
 
 
 def search_households(queryset: QuerySet[Household], text: str) -> QuerySet[Household]:
-    """Households whose code or any member's name contains `text`, ignoring case and diacritics."""
+    """Households whose code or any member's name contains `text`, ignoring case and diacritics.
+
+    A whole household code is looked up by its unique index; anything else by the trigram index on
+    `search_text` (folded code and member names).
+    """
     folded = rules.fold_text(text)
     if not folded:
         return queryset
+    if rules.looks_like_household_code(folded):
+        return queryset.filter(code=folded)
     return queryset.filter(search_text__contains=folded)
 
 

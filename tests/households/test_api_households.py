@@ -372,6 +372,8 @@ def test_search_finds_other_members_and_codes(api, province_staff, household_a):
     client = api(province_staff)
     assert [h["id"] for h in client.get(URL, {"q": "thi hoa"}).json()["results"]] == [household_a.pk]
     assert [h["id"] for h in client.get(URL, {"q": household_a.code}).json()["results"]] == [household_a.pk]
+    commune_part = household_a.code.split("-")[0]
+    assert household_a.pk in [h["id"] for h in client.get(URL, {"q": commune_part}).json()["results"]]
 
 
 @pytest.mark.django_db

@@ -81,3 +81,10 @@ def test_area_type_for_division():
     assert rules.area_type_for_division("phường") == "urban"
     assert rules.area_type_for_division("xã") == "rural"
     assert rules.area_type_for_division("đặc khu") == "rural"
+
+
+@pytest.mark.parametrize(
+    "text,is_code", [("00070-000123", True), ("00070-00012", False), ("00070", False), ("nguyen van duc", False)]
+)
+def test_household_code_shape(text, is_code):
+    assert rules.looks_like_household_code(text) is is_code
