@@ -45,6 +45,15 @@ class RightsAdminMixin:
         raise Http404  # out of scope looks exactly like absent, never a hint that it exists
 
 
+def _plain_choices(form_class, names) -> None:
+    """No "add/change/view the related record" icons beside these fields: officers pick, they don't edit areas there."""
+    for name in names:
+        widget = form_class.base_fields[name].widget if name in form_class.base_fields else None
+        if widget is not None and hasattr(widget, "can_add_related"):
+            widget.can_add_related = widget.can_change_related = widget.can_view_related = False
+            widget.can_delete_related = False
+
+
 def _apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
@@ -87,6 +96,7 @@ class AreaAdmin(RightsAdminMixin, admin.ModelAdmin):
     add_right = rules.VILLAGE_MANAGE
     list_display = ["code", "name", "level", "division_type", "area_type", "parent"]
     list_filter = ["level", "area_type"]
+    show_facets = admin.ShowFacets.NEVER
     search_fields = ["code"]
     list_select_related = ["parent"]
     show_full_result_count = False
@@ -227,17 +237,29 @@ class MemberFormSet(forms.BaseInlineFormSet):
         return changes
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(admin.StackedInline):
     model = Member
     form = MemberForm
     formset = MemberFormSet
-    fields = services.MEMBER_FIELDS
+    fields = [
+        ("full_name", "relation"),
+        ("date_of_birth", "sex", "ethnicity"),
+        ("national_id", "health_insurance_number", "health_insurance_valid_until"),
+        ("has_disability", "receives_disability_allowance"),
+        ("schooling", "education_level"),
+        ("work_status", "occupation"),
+    ]
     autocomplete_fields = ["ethnicity"]
     verbose_name = _("thành viên")
     verbose_name_plural = _("thành viên trong hộ (đúng một chủ hộ)")
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj else 4
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        _plain_choices(formset.form, ["ethnicity"])
+        return formset
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_right(rules.HOUSEHOLD_VIEW)
@@ -392,6 +414,7 @@ class HouseholdAdmin(RightsAdminMixin, admin.ModelAdmin):
         "is_female_headed",
     ]
     list_select_related = ["head", "village", "commune"]
+    show_facets = admin.ShowFacets.NEVER  # facet counts are a query per filter choice: too slow for a province
     search_fields = ["code"]
     search_help_text = _("Tìm theo mã hộ hoặc họ tên thành viên, gõ có dấu hay không dấu đều được.")
     show_full_result_count = False
@@ -489,6 +512,7 @@ class AuditEntryAdmin(RightsAdminMixin, admin.ModelAdmin):
     view_right = rules.AUDIT_VIEW
     list_display = ["at", "actor", "action", "object_repr", "household", "reason"]
     list_filter = ["action"]
+    show_facets = admin.ShowFacets.NEVER
     list_select_related = ["actor", "household"]
     search_fields = ["object_repr", "household__code"]
     show_full_result_count = False

@@ -4,3 +4,4 @@ from django.apps import AppConfig
 class SupportConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "support"
+    verbose_name = "Hỗ trợ hộ gia đình"

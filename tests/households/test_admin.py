@@ -354,3 +354,10 @@ def test_villages_of_other_communes_are_hidden_in_the_area_admin(officer_b, vill
     assert village_b.name in listing.text and village_a.name not in listing.text
     assert client.get(f"/admin/households/area/{village_a.pk}/change/").status_code == 404
     assert client.get(f"/admin/households/area/{village_b.pk}/change/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_add_form_starts_with_the_officers_commune(officer_a, commune_a):
+    page = client_for(officer_a).get(CHANGELIST + "add/")
+    assert page.context["adminform"].form.initial["commune"] == commune_a.pk
+    assert "add_id_commune" not in page.text  # no "add an area" shortcut beside the commune
