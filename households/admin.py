@@ -453,15 +453,25 @@ class HouseholdAdmin(RightsAdminMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
         form_class.user = request.user
+        _plain_choices(form_class, ["commune", "village"])
         return form_class
 
     def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [
-                (title, {"fields": [f for f in opts["fields"] if f not in self.readonly_fields]})
-                for title, opts in self.fieldsets
-            ]
-        return self.fieldsets
+        if obj is not None:
+            return self.fieldsets
+        fieldsets = []
+        for title, options in self.fieldsets:
+            fields = [name for name in options["fields"] if name not in self.readonly_fields]
+            if fields:
+                fieldsets.append((title, {"fields": fields}))
+        return fieldsets
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        area = request.user.area
+        if area is not None and area.level == Level.COMMUNE:
+            initial.setdefault("commune", area.pk)  # an officer registers households of her own commune
+        return initial
 
     def save_model(self, request, obj, form, change):
         """Nothing here: the household and its members are written together by the services in save_related."""
