@@ -6,10 +6,12 @@ from rest_framework.routers import DefaultRouter
 
 from config.health import healthz
 from households.api import AreaViewSet, HouseholdViewSet
+from programs.api import ClassifyView, PovertyStandardViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("households", HouseholdViewSet, basename="household")
+router.register("standards", PovertyStandardViewSet, basename="standard")
 
 admin.site.site_header = "Quản lý hộ nghèo, hộ cận nghèo"
 admin.site.site_title = "giamngheo"
@@ -17,6 +19,7 @@ admin.site.index_title = "Chương trình MTQG giảm nghèo bền vững"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("api/v1/classify/", ClassifyView.as_view(), name="classify"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

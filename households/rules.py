@@ -70,6 +70,9 @@ MEMBER_CHANGE = "member.change"
 AUDIT_VIEW = "audit.view"
 AREA_MANAGE = "area.manage"
 USER_MANAGE = "user.manage"
+# The program's rights (programs app): standards are read by everyone at work, changed by program admins.
+STANDARD_VIEW = "standard.view"
+STANDARD_MANAGE = "standard.manage"
 
 ALL_RIGHTS = frozenset(
     {
@@ -82,15 +85,19 @@ ALL_RIGHTS = frozenset(
         AUDIT_VIEW,
         AREA_MANAGE,
         USER_MANAGE,
+        STANDARD_VIEW,
+        STANDARD_MANAGE,
     }
 )
 
-_REGISTRY_WORK = frozenset({AREA_VIEW, HOUSEHOLD_VIEW, HOUSEHOLD_CREATE, HOUSEHOLD_CHANGE, MEMBER_CHANGE, AUDIT_VIEW})
+_REGISTRY_WORK = frozenset(
+    {AREA_VIEW, HOUSEHOLD_VIEW, HOUSEHOLD_CREATE, HOUSEHOLD_CHANGE, MEMBER_CHANGE, AUDIT_VIEW, STANDARD_VIEW}
+)
 
 ROLE_RIGHTS: dict[Role, frozenset[str]] = {
     Role.COMMUNE_OFFICER: _REGISTRY_WORK | {VILLAGE_MANAGE},
     # The chair recognises the review's results (later issues); in the registry she reads.
-    Role.COMMUNE_CHAIR: frozenset({AREA_VIEW, HOUSEHOLD_VIEW, AUDIT_VIEW}),
+    Role.COMMUNE_CHAIR: frozenset({AREA_VIEW, HOUSEHOLD_VIEW, AUDIT_VIEW, STANDARD_VIEW}),
     Role.DISTRICT_STAFF: _REGISTRY_WORK,
     Role.PROVINCE_STAFF: _REGISTRY_WORK | {VILLAGE_MANAGE},
     Role.PROGRAM_ADMIN: ALL_RIGHTS,

@@ -1,0 +1,241 @@
+"""The program's rules as pure functions: poverty standards and the classification of a household.
+
+No ORM, no settings, no clock: standards come in as `Standard` values (built from the database by the
+selectors), dates are passed in. Sources: shared/domain.md A1 (standards), A2 (classification),
+A3 (indicator codes); Part B §1.2, §1.6, §2 and §3.4 (score path, Circular 07/2021/TT-BLĐTBXH).
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    POOR = "poor"
+    NEAR_POOR = "near_poor"
+    AVERAGE = "average"
+    NOT_POOR = "not_poor"
+
+
+class AreaType(StrEnum):
+    RURAL = "rural"
+    URBAN = "urban"
+
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.POOR: "hộ nghèo",
+    Category.NEAR_POOR: "hộ cận nghèo",
+    Category.AVERAGE: "hộ có mức sống trung bình",
+    Category.NOT_POOR: "hộ không nghèo",
+}
+AREA_LABELS: dict[AreaType, str] = {AreaType.RURAL: "nông thôn", AreaType.URBAN: "thành thị"}
+
+# Indicator codes (domain A3), stable across the API, the database and reports, with their Vietnamese names.
+INDICATOR_NAMES: dict[str, str] = {
+    "employment": "việc làm",
+    "dependants": "người phụ thuộc trong hộ gia đình",
+    "nutrition": "dinh dưỡng",
+    "healthcare_access": "tiếp cận các dịch vụ y tế",
+    "health_insurance": "bảo hiểm y tế",
+    "adult_education": "trình độ giáo dục của người lớn",
+    "child_schooling": "tình trạng đi học của trẻ em",
+    "housing_quality": "chất lượng nhà ở",
+    "housing_area": "diện tích nhà ở bình quân đầu người",
+    "water": "nguồn nước sinh hoạt",
+    "sanitation": "nhà tiêu hợp vệ sinh",
+    "waste_treatment": "xử lý rác thải",
+    "telecom": "sử dụng dịch vụ viễn thông",
+    "information_access": "phương tiện phục vụ tiếp cận thông tin",
+}
+
+
+class RuleInputError(ValueError):
+    """Input the rules cannot decide on; `field` names the input at fault (the API's 400 uses it)."""
+
+    def __init__(self, code: str, message: str, field: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One poverty standard (domain A1). Money is VND per person per month; lines are inclusive (≤)."""
+
+    code: str
+    name: str
+    legal_basis: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    poor_line: Mapping[AreaType, int]
+    indicators: tuple[str, ...]
+    deprivation_threshold: int = 3
+    income_only_line: Mapping[AreaType, int] | None = None
+    average_upper: Mapping[AreaType, int] | None = None
+    point_a_max: Mapping[AreaType, int] | None = None
+    point_b_per_indicator: int = 10
+
+    def applies_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class Classification:
+    standard: str
+    area_type: AreaType
+    category: Category
+    deprivation_count: int
+    deprived: tuple[str, ...]
+    point_b: int
+    income_line: int
+    reasons: tuple[str, ...]
+
+
+def money(amount: int) -> str:
+    """1500000 -> '1.500.000 đ' (Vietnamese thousands separator)."""
+    return f"{amount:,} đ".replace(",", ".")
+
+
+def parse_area_type(value: str) -> AreaType:
+    try:
+        return AreaType(value)
+    except ValueError:
+        raise RuleInputError(
+            "unknown_area_type",
+            f"Khu vực “{value}” không hợp lệ: chỉ nhận rural (nông thôn) hoặc urban (thành thị).",
+            "area_type",
+        ) from None
+
+
+def check_indicators(standard: Standard, codes: Iterable[str], field: str = "deprivations") -> tuple[str, ...]:
+    """The codes, each once, in the standard's order; an unknown code or one of another standard is an error."""
+    wanted = set(codes)
+    for code in sorted(wanted):
+        if code not in INDICATOR_NAMES:
+            raise RuleInputError("unknown_indicator", f"Chỉ số “{code}” không tồn tại.", field)
+        if code not in standard.indicators:
+            raise RuleInputError(
+                "indicator_not_in_standard",
+                f"Chỉ số “{code}” ({INDICATOR_NAMES[code]}) không thuộc chuẩn {standard.code}.",
+                field,
+            )
+    return tuple(code for code in standard.indicators if code in wanted)
+
+
+def classify(
+    standard: Standard,
+    *,
+    area_type: AreaType | str,
+    deprived: Iterable[str],
+    income_per_capita: int | None = None,
+    point_a: int | None = None,
+) -> Classification:
+    """Classify one household exactly as domain A2 says.
+
+    k = number of deprived indicators; point_b = 10 * k. Below the line means income ≤ poor line of the
+    area (or, on the score path, Point A ≤ the standard's threshold). An income at or below the
+    income-only line (VN-2016) is poor whatever k is; below the line, poor when k ≥ 3, else near-poor;
+    above it, average when the standard has an average-living band and income is within it, else not poor.
+    """
+    area = parse_area_type(area_type) if not isinstance(area_type, AreaType) else area_type
+    codes = check_indicators(standard, deprived)
+    if income_per_capita is not None and point_a is not None:
+        raise RuleInputError("income_and_point_a", "Chỉ nhập một trong hai: thu nhập bình quân hoặc điểm A.", "point_a")
+    if income_per_capita is None and point_a is None:
+        raise RuleInputError(
+            "income_required", "Phải có thu nhập bình quân đầu người/tháng hoặc điểm A (phiếu B1).", "income_per_capita"
+        )
+    if income_per_capita is not None and income_per_capita < 0:
+        raise RuleInputError("negative_income", "Thu nhập bình quân không được âm.", "income_per_capita")
+    if point_a is not None:
+        if standard.point_a_max is None:
+            raise RuleInputError(
+                "no_score_path",
+                f"Chuẩn {standard.code} không có ngưỡng điểm A: hãy nhập thu nhập bình quân đầu người.",
+                "point_a",
+            )
+        if point_a < 0:
+            raise RuleInputError("negative_point_a", "Điểm A không được âm.", "point_a")
+
+    k = len(codes)
+    point_b = standard.point_b_per_indicator * k
+    line = standard.poor_line[area]
+    where = f"{AREA_LABELS[area]}, chuẩn {standard.code}"
+    names = ", ".join(INDICATOR_NAMES[code] for code in codes)
+    deprivations = f"thiếu hụt {k}/{len(standard.indicators)} chỉ số (điểm B = {point_b})" + (f": {names}" if k else "")
+    reasons: list[str] = []
+
+    if point_a is not None:
+        assert standard.point_a_max is not None
+        threshold = standard.point_a_max[area]
+        below_line = point_a <= threshold
+        sign = "≤" if below_line else ">"
+        reasons.append(
+            f"điểm A = {point_a} {sign} {threshold} điểm (ngưỡng tương ứng chuẩn nghèo {money(line)}, {where})"
+        )
+    else:
+        assert income_per_capita is not None
+        below_line = income_per_capita <= line
+        sign = "≤" if below_line else ">"
+        reasons.append(f"thu nhập {money(income_per_capita)}/người/tháng {sign} chuẩn nghèo {money(line)} ({where})")
+
+    income_only = (
+        standard.income_only_line[area] if standard.income_only_line and income_per_capita is not None else None
+    )
+    if income_only is not None and income_per_capita is not None and income_per_capita <= income_only:
+        category = Category.POOR
+        reasons.append(
+            f"thu nhập ≤ {money(income_only)} (chuẩn nghèo chỉ theo thu nhập): hộ nghèo, không xét số chỉ số thiếu hụt"
+        )
+        reasons.append(deprivations)
+    elif below_line:
+        threshold_k = standard.deprivation_threshold
+        reasons.append(deprivations)
+        if k >= threshold_k:
+            category = Category.POOR
+            reasons.append(f"{k} ≥ {threshold_k} chỉ số thiếu hụt: hộ nghèo")
+        else:
+            category = Category.NEAR_POOR
+            reasons.append(f"{k} < {threshold_k} chỉ số thiếu hụt: hộ cận nghèo")
+    elif (
+        standard.average_upper is not None
+        and income_per_capita is not None
+        and income_per_capita <= standard.average_upper[area]
+    ):
+        category = Category.AVERAGE
+        reasons.append(f"thu nhập ≤ {money(standard.average_upper[area])}: hộ có mức sống trung bình")
+    else:
+        category = Category.NOT_POOR
+        if standard.average_upper is not None and income_per_capita is not None:
+            reasons.append(f"thu nhập > {money(standard.average_upper[area])} (mức sống trung bình): hộ không nghèo")
+        elif point_a is not None and standard.average_upper is not None:
+            reasons.append("trên ngưỡng điểm A: hộ không nghèo (điểm A không xác định mức sống trung bình)")
+        else:
+            reasons.append("trên chuẩn nghèo: hộ không nghèo")
+    return Classification(
+        standard=standard.code,
+        area_type=area,
+        category=category,
+        deprivation_count=k,
+        deprived=codes,
+        point_b=point_b,
+        income_line=line,
+        reasons=tuple(reasons),
+    )
+
+
+def standard_on(day: datetime.date, standards: Sequence[Standard]) -> Standard | None:
+    """The standard in force on `day` (by validity); the latest-starting one if several overlap."""
+    applicable = [s for s in standards if s.applies_on(day)]
+    return max(applicable, key=lambda s: s.valid_from) if applicable else None
+
+
+# Severity order of categories: a higher rank is worse off. Used by the properties of the rule.
+CATEGORY_RANK: dict[Category, int] = {
+    Category.NOT_POOR: 0,
+    Category.AVERAGE: 1,
+    Category.NEAR_POOR: 2,
+    Category.POOR: 3,
+}

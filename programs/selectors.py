@@ -1,0 +1,54 @@
+"""Read paths of the program: standards as rule values."""
+
+import datetime
+
+from config.errors import DomainError
+from programs import rules
+from programs.models import PovertyStandard
+
+
+def _pair(rural: int | None, urban: int | None) -> dict[rules.AreaType, int] | None:
+    if rural is None or urban is None:
+        return None
+    return {rules.AreaType.RURAL: rural, rules.AreaType.URBAN: urban}
+
+
+def to_rule(standard: PovertyStandard) -> rules.Standard:
+    codes = tuple(si.indicator.code for si in standard.standard_indicators.all())
+    poor_line = _pair(standard.rural_poor_line, standard.urban_poor_line)
+    assert poor_line is not None
+    return rules.Standard(
+        code=standard.code,
+        name=standard.name,
+        legal_basis=standard.legal_basis,
+        valid_from=standard.valid_from,
+        valid_to=standard.valid_to,
+        poor_line=poor_line,
+        indicators=codes,
+        deprivation_threshold=standard.deprivation_threshold,
+        income_only_line=_pair(standard.rural_income_only_line, standard.urban_income_only_line),
+        average_upper=_pair(standard.rural_average_upper, standard.urban_average_upper),
+        point_a_max=_pair(standard.rural_point_a_max, standard.urban_point_a_max),
+        point_b_per_indicator=standard.point_b_per_indicator,
+    )
+
+
+def _standards():
+    return PovertyStandard.objects.prefetch_related("standard_indicators__indicator")
+
+
+def standard_rule(code: str, field: str = "standard") -> rules.Standard:
+    """The standard with this code as a rule value; an unknown code is a clear error naming `field`."""
+    standard = _standards().filter(code=code).first()
+    if standard is None:
+        known = ", ".join(PovertyStandard.objects.values_list("code", flat=True))
+        raise DomainError("unknown_standard", f"Chuẩn nghèo “{code}” không tồn tại (có: {known}).", field)
+    return to_rule(standard)
+
+
+def all_standard_rules() -> list[rules.Standard]:
+    return [to_rule(s) for s in _standards()]
+
+
+def standard_on(day: datetime.date) -> rules.Standard | None:
+    return rules.standard_on(day, all_standard_rules())

@@ -1,0 +1,106 @@
+"""POST /api/v1/classify/ and the standards loaded by the data migration."""
+
+import dataclasses
+
+import pytest
+
+from programs import selectors
+from tests.programs.test_rules import STANDARDS
+
+URL = "/api/v1/classify/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["VN-2016", "VN-2022", "VN-2027"])
+def test_the_data_migration_loads_the_standards_of_domain_a1(code):
+    loaded = selectors.standard_rule(code)
+    assert dataclasses.replace(loaded, name="", legal_basis="") == STANDARDS[code]
+
+
+@pytest.mark.django_db
+def test_classify_example_of_the_issue(api, district_staff):
+    response = api(district_staff).post(
+        URL,
+        {
+            "standard": "VN-2022",
+            "area_type": "rural",
+            "income_per_capita": 1400000,
+            "deprivations": ["health_insurance", "housing_area"],
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "standard": "VN-2022",
+        "area_type": "rural",
+        "category": "near_poor",
+        "deprivation_count": 2,
+        "deprived": ["health_insurance", "housing_area"],
+        "point_b": 20,
+        "income_line": 1500000,
+        "reasons": [
+            "thu nhập 1.400.000 đ/người/tháng ≤ chuẩn nghèo 1.500.000 đ (nông thôn, chuẩn VN-2022)",
+            "thiếu hụt 2/12 chỉ số (điểm B = 20): bảo hiểm y tế, diện tích nhà ở bình quân đầu người",
+            "2 < 3 chỉ số thiếu hụt: hộ cận nghèo",
+        ],
+    }
+
+
+@pytest.mark.django_db
+def test_what_would_this_household_be_under_2027(api, officer_a):
+    body = {"area_type": "urban", "income_per_capita": 2500000, "deprivations": ["water", "sanitation", "telecom"]}
+    now = api(officer_a).post(URL, {**body, "standard": "VN-2022"}, format="json").json()
+    later = api(officer_a).post(URL, {**body, "standard": "VN-2027"}, format="json").json()
+    assert (now["category"], later["category"]) == ("average", "poor")
+
+
+@pytest.mark.django_db
+def test_score_path(api, officer_a):
+    body = {
+        "standard": "VN-2022",
+        "area_type": "urban",
+        "point_a": 175,
+        "deprivations": ["water", "sanitation", "telecom"],
+    }
+    assert api(officer_a).post(URL, body, format="json").json()["category"] == "poor"
+
+
+@pytest.mark.django_db
+def test_any_signed_in_user_may_classify_but_not_anonymous(api, outsider):
+    body = {"standard": "VN-2022", "area_type": "rural", "income_per_capita": 1}
+    assert api(outsider).post(URL, body, format="json").status_code == 200
+    assert api(None).post(URL, body, format="json").status_code in (401, 403)
+
+
+BAD = [
+    ({"standard": "VN-1999"}, "standard"),
+    ({"standard": None}, "standard"),
+    ({"deprivations": ["flying"]}, "deprivations"),
+    ({"deprivations": ["waste_treatment"]}, "deprivations"),
+    ({"deprivations": "water"}, "deprivations"),
+    ({"income_per_capita": -1}, "income_per_capita"),
+    ({"income_per_capita": "nhiều"}, "income_per_capita"),
+    ({"income_per_capita": None}, "income_per_capita"),
+    ({"area_type": "suburban"}, "area_type"),
+    ({"standard": "VN-2016", "income_per_capita": None, "point_a": 120}, "point_a"),
+    ({"standard": "VN-2027", "income_per_capita": None, "point_a": 120}, "point_a"),
+    ({"point_a": 120}, "point_a"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change,field", BAD)
+def test_bad_input_is_a_400_naming_the_field(change, field, api, officer_a):
+    body = {"standard": "VN-2022", "area_type": "rural", "income_per_capita": 1000000, "deprivations": []}
+    body.update(change)
+    response = api(officer_a).post(URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+
+
+@pytest.mark.django_db
+def test_standards_are_listed_for_officers(api, officer_a, outsider):
+    response = api(officer_a).get("/api/v1/standards/")
+    assert [s["code"] for s in response.json()["results"]] == ["VN-2016", "VN-2022", "VN-2027"]
+    assert response.json()["results"][1]["indicators"][-1] == "information_access"
+    assert api(outsider).get("/api/v1/standards/").status_code == 403
