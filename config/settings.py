@@ -131,13 +131,19 @@ REST_FRAMEWORK = {
 }
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
 
+# Months a household that left the poor/near-poor lists counts as newly escaped (domain A5, Part B §4.1).
+NEWLY_ESCAPED_MONTHS = env_int("NEWLY_ESCAPED_MONTHS", 36)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "giamngheo API",
     "DESCRIPTION": "Hệ thống quản lý hộ nghèo, hộ cận nghèo — Chương trình MTQG giảm nghèo bền vững.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"AreaTypeEnum": "households.models.AreaType.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "AreaTypeEnum": "households.models.AreaType.choices",
+        "HouseholdStatusEnum": "households.models.HouseholdStatus.choices",
+    },
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None

@@ -5,13 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from config.health import healthz
-from households.api import AreaViewSet, HouseholdViewSet
-from programs.api import ClassifyView, PovertyStandardViewSet
+from households.api import AreaViewSet
+from programs.api import AssessmentViewSet, ClassifyView, HouseholdViewSet, PovertyStandardViewSet, StatusChangeViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("standards", PovertyStandardViewSet, basename="standard")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("status-changes", StatusChangeViewSet, basename="status-change")
 
 admin.site.site_header = "Quản lý hộ nghèo, hộ cận nghèo"
 admin.site.site_title = "giamngheo"

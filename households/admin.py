@@ -185,7 +185,7 @@ class MemberForm(forms.ModelForm):
         data = {name: cleaned.get(name) for name in services.MEMBER_FIELDS}
         data["national_id"] = (data.get("national_id") or "").strip() or None
         try:
-            services.check_member(data, member_id=self.instance.pk)
+            services.check_member(data, actor=self.user, member_id=self.instance.pk)
         except DomainError as exc:
             _apply_domain_error(self, exc)
         return cleaned
@@ -258,6 +258,7 @@ class MemberInline(admin.StackedInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
+        formset.form.user = request.user  # a new form class per request (modelform_factory)
         _plain_choices(formset.form, ["ethnicity"])
         return formset
 
@@ -362,6 +363,8 @@ class ScopedChoicesFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
+        if self.value() and not str(self.value()).isdigit():
+            return queryset.none()
         if self.value():
             allowed = self.choices_queryset(request).filter(pk=self.value())
             return queryset.filter(**{f"{self.parameter_name}__in": allowed})

@@ -17,6 +17,7 @@ from households.models import (
     Household,
     HouseholdStatus,
     Member,
+    Relation,
 )
 from households.rules import Level
 
@@ -144,16 +145,35 @@ class MemberSerializer(serializers.ModelSerializer):
         return value or None
 
 
+VERSION_HELP = "Phiên bản của hộ bạn đã đọc (household_version); lệch thì trả 409."
+
+
+class MemberResultSerializer(MemberSerializer):
+    household_version = serializers.IntegerField(source="household.version", read_only=True)
+
+    class Meta(MemberSerializer.Meta):
+        fields = [*MemberSerializer.Meta.fields, "household_version"]
+        read_only_fields = [*MemberSerializer.Meta.read_only_fields, "household_version"]
+
+
 class MemberWriteSerializer(MemberSerializer):
+    version = serializers.IntegerField(min_value=1, write_only=True, help_text=VERSION_HELP)
+    previous_head_relation = serializers.ChoiceField(
+        choices=[c for c in Relation.choices if c[0] != Relation.HEAD],
+        required=False,
+        write_only=True,
+        help_text="Khi đặt thành viên này làm chủ hộ: quan hệ mới của chủ hộ cũ (mặc định: khác).",
+    )
     reason = serializers.CharField(
         required=False, allow_blank=True, write_only=True, help_text="Lý do thay đổi (nhật ký)."
     )
 
     class Meta(MemberSerializer.Meta):
-        fields = [*MemberSerializer.Meta.fields, "reason"]
+        fields = [*MemberSerializer.Meta.fields, "version", "previous_head_relation", "reason"]
 
 
-class ReasonSerializer(serializers.Serializer):
+class MemberRemoveSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP + " Có thể gửi qua ?version=.")
     reason = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -319,11 +339,11 @@ class HouseholdViewSet(
             return HouseholdDetailSerializer
         return HouseholdSerializer
 
+    detail_serializer_class = HouseholdDetailSerializer
+
     def _detail(self, household_id: int, status_code: int = status.HTTP_200_OK) -> Response:
-        household = (
-            selectors.households_for(self.request.user).prefetch_related("members__ethnicity").get(pk=household_id)
-        )
-        return Response(HouseholdDetailSerializer(household).data, status=status_code)
+        household = self.get_queryset().prefetch_related("members__ethnicity").get(pk=household_id)
+        return Response(self.detail_serializer_class(household).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
         payload = HouseholdCreateSerializer(data=request.data)
@@ -335,8 +355,13 @@ class HouseholdViewSet(
 
     def update(self, request, *args, **kwargs):
         household = self.get_object()
-        payload = HouseholdUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
+        partial = kwargs.get("partial", False)
+        payload = HouseholdUpdateSerializer(data=request.data, partial=partial)
         payload.is_valid(raise_exception=True)
+        if not partial:  # PUT replaces the whole record: every field must be sent
+            missing = [name for name in services.HOUSEHOLD_FIELDS if name not in request.data]
+            if missing:
+                raise serializers.ValidationError({name: ["Trường này là bắt buộc khi dùng PUT."] for name in missing})
         data, reason = _split(payload.validated_data)
         version = data.pop("version", None)
         if version is None:
@@ -351,7 +376,10 @@ class HouseholdViewSet(
 
     @extend_schema(methods=["GET"], summary="Thành viên của hộ", responses=MemberSerializer(many=True), filters=False)
     @extend_schema(
-        methods=["POST"], summary="Thêm thành viên", request=MemberWriteSerializer, responses={201: MemberSerializer}
+        methods=["POST"],
+        summary="Thêm thành viên",
+        request=MemberWriteSerializer,
+        responses={201: MemberResultSerializer},
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def members(self, request, pk=None):
@@ -362,8 +390,12 @@ class HouseholdViewSet(
         payload = MemberWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data, reason = _split(payload.validated_data)
-        member = services.add_member(actor=request.user, household_id=household.pk, data=data, reason=reason)
-        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        version = data.pop("version")
+        data.pop("previous_head_relation", None)
+        member = services.add_member(
+            actor=request.user, household_id=household.pk, expected_version=version, data=data, reason=reason
+        )
+        return Response(MemberResultSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         methods=["GET"],
@@ -376,14 +408,14 @@ class HouseholdViewSet(
         methods=["PUT", "PATCH"],
         summary="Sửa thành viên",
         request=MemberWriteSerializer,
-        responses=MemberSerializer,
+        responses=MemberResultSerializer,
         parameters=[OpenApiParameter("member_id", int, OpenApiParameter.PATH)],
     )
     @extend_schema(
         methods=["DELETE"],
         summary="Xoá thành viên khỏi hộ",
-        request=ReasonSerializer,
-        responses={204: None},
+        request=MemberRemoveSerializer,
+        responses={204: None, 409: None},
         parameters=[OpenApiParameter("member_id", int, OpenApiParameter.PATH)],
     )
     @action(
@@ -399,19 +431,35 @@ class HouseholdViewSet(
         if request.method == "GET":
             return Response(MemberSerializer(member).data)
         if request.method == "DELETE":
-            payload = ReasonSerializer(data=request.data)
+            body = request.data if hasattr(request.data, "get") else {}
+            payload = MemberRemoveSerializer(
+                data={
+                    "version": body.get("version", request.query_params.get("version")),
+                    "reason": body.get("reason", ""),
+                }
+            )
             payload.is_valid(raise_exception=True)
             services.remove_member(
                 actor=request.user,
                 household_id=household.pk,
                 member_id=member.pk,
+                expected_version=payload.validated_data["version"],
                 reason=payload.validated_data.get("reason", ""),
             )
             return Response(status=status.HTTP_204_NO_CONTENT)
         payload = MemberWriteSerializer(member, data=request.data, partial=request.method == "PATCH")
         payload.is_valid(raise_exception=True)
         data, reason = _split(payload.validated_data)
+        version = data.pop("version", None)
+        if version is None:
+            raise serializers.ValidationError({"version": [VERSION_HELP]})
         updated = services.update_member(
-            actor=request.user, household_id=household.pk, member_id=member.pk, data=data, reason=reason
+            actor=request.user,
+            household_id=household.pk,
+            member_id=member.pk,
+            expected_version=version,
+            data=data,
+            previous_head_relation=data.pop("previous_head_relation", Relation.OTHER),
+            reason=reason,
         )
-        return Response(MemberSerializer(updated).data)
+        return Response(MemberResultSerializer(updated).data)

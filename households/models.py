@@ -41,7 +41,7 @@ class AreaQuerySet(models.QuerySet):
 class Area(models.Model):
     code = models.CharField(_("mã"), max_length=20, unique=True)
     name = models.CharField(_("tên"), max_length=200)
-    name_search = models.CharField(_("tên không dấu"), max_length=200, editable=False, db_index=True)
+    name_search = models.TextField(_("tên không dấu"), editable=False, db_index=True)
     level = models.CharField(_("cấp"), max_length=10, choices=AreaLevel.choices)
     division_type = models.CharField(_("loại đơn vị"), max_length=40, blank=True)
     parent = models.ForeignKey(
@@ -209,6 +209,11 @@ class Household(models.Model):
         editable=False,
     )
     status_since = models.DateField(_("từ ngày"), null=True, blank=True, editable=False)
+    # Caches of the status history, written with it by the status service (programs.services).
+    ever_poor = models.BooleanField(_("từng là hộ nghèo"), default=False, editable=False)
+    left_lists_on = models.DateField(
+        _("ngày ra khỏi danh sách nghèo, cận nghèo"), null=True, blank=True, editable=False, db_index=True
+    )
     version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
     # Folded code and member names, for search without diacritics (trigram index on PostgreSQL).
     search_text = models.TextField(_("chuỗi tìm kiếm"), blank=True, default="", editable=False)
@@ -290,7 +295,7 @@ class MemberQuerySet(models.QuerySet):
 class Member(models.Model):
     household = models.ForeignKey(Household, verbose_name=_("hộ"), on_delete=models.CASCADE, related_name="members")
     full_name = models.CharField(_("họ và tên"), max_length=120)
-    search_name = models.CharField(_("tên không dấu"), max_length=120, editable=False)
+    search_name = models.TextField(_("tên không dấu"), editable=False)
     date_of_birth = models.DateField(_("ngày sinh"))
     sex = models.CharField(_("giới tính"), max_length=6, choices=Sex.choices)
     ethnicity = models.ForeignKey(Ethnicity, verbose_name=_("dân tộc"), on_delete=models.PROTECT, related_name="+")

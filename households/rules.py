@@ -73,6 +73,9 @@ USER_MANAGE = "user.manage"
 # The program's rights (programs app): standards are read by everyone at work, changed by program admins.
 STANDARD_VIEW = "standard.view"
 STANDARD_MANAGE = "standard.manage"
+ASSESSMENT_VIEW = "assessment.view"
+ASSESSMENT_RECORD = "assessment.record"
+STATUS_RECOGNISE = "status.recognise"
 
 ALL_RIGHTS = frozenset(
     {
@@ -87,17 +90,32 @@ ALL_RIGHTS = frozenset(
         USER_MANAGE,
         STANDARD_VIEW,
         STANDARD_MANAGE,
+        ASSESSMENT_VIEW,
+        ASSESSMENT_RECORD,
+        STATUS_RECOGNISE,
     }
 )
 
 _REGISTRY_WORK = frozenset(
-    {AREA_VIEW, HOUSEHOLD_VIEW, HOUSEHOLD_CREATE, HOUSEHOLD_CHANGE, MEMBER_CHANGE, AUDIT_VIEW, STANDARD_VIEW}
+    {
+        AREA_VIEW,
+        HOUSEHOLD_VIEW,
+        HOUSEHOLD_CREATE,
+        HOUSEHOLD_CHANGE,
+        MEMBER_CHANGE,
+        AUDIT_VIEW,
+        STANDARD_VIEW,
+        ASSESSMENT_VIEW,
+        ASSESSMENT_RECORD,
+    }
 )
 
 ROLE_RIGHTS: dict[Role, frozenset[str]] = {
     Role.COMMUNE_OFFICER: _REGISTRY_WORK | {VILLAGE_MANAGE},
-    # The chair recognises the review's results (later issues); in the registry she reads.
-    Role.COMMUNE_CHAIR: frozenset({AREA_VIEW, HOUSEHOLD_VIEW, AUDIT_VIEW, STANDARD_VIEW}),
+    # The chair recognises status changes (decision number and date); she does not record surveys.
+    Role.COMMUNE_CHAIR: frozenset(
+        {AREA_VIEW, HOUSEHOLD_VIEW, AUDIT_VIEW, STANDARD_VIEW, ASSESSMENT_VIEW, STATUS_RECOGNISE}
+    ),
     Role.DISTRICT_STAFF: _REGISTRY_WORK,
     Role.PROVINCE_STAFF: _REGISTRY_WORK | {VILLAGE_MANAGE},
     Role.PROGRAM_ADMIN: ALL_RIGHTS,

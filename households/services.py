@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from config.errors import DomainError, NotFound, StaleVersion
 from households import rules
@@ -107,10 +108,14 @@ def check_household_location(*, actor: User, commune: Area | None, village: Area
     if not _area_in_scope(actor, commune):
         raise DomainError("out_of_scope", f"Xã/phường “{commune.name}” nằm ngoài địa bàn bạn phụ trách.", "commune")
     if village is not None and (village.level != Level.VILLAGE or village.parent_id != commune.pk):
-        raise DomainError("village_not_in_commune", f"Thôn “{village.name}” không thuộc {commune.name}.", "village")
+        # The village's name only when the actor may see it (villages are not public like communes).
+        name = f"“{village.name}” " if _area_in_scope(actor, village) else f"id {village.pk} "
+        raise DomainError("village_not_in_commune", f"Thôn/tổ dân phố {name}không thuộc {commune.name}.", "village")
 
 
-def check_member(data: Mapping[str, Any], *, member_id: int | None = None, today: datetime.date | None = None) -> None:
+def check_member(
+    data: Mapping[str, Any], *, actor: User, member_id: int | None = None, today: datetime.date | None = None
+) -> None:
     """Field checks of one member that need the database or a clear Vietnamese message."""
     name = (data.get("full_name") or "").strip()
     if not name:
@@ -118,7 +123,7 @@ def check_member(data: Mapping[str, Any], *, member_id: int | None = None, today
     dob = data.get("date_of_birth")
     if dob is None:
         raise DomainError("required", "Phải nhập ngày sinh.", "date_of_birth")
-    if dob > (today or datetime.date.today()):
+    if dob > (today or timezone.localdate()):
         raise DomainError("future_date", "Ngày sinh không được sau ngày hôm nay.", "date_of_birth")
     if dob.year < 1900:
         raise DomainError("invalid", "Ngày sinh không hợp lệ (trước năm 1900).", "date_of_birth")
@@ -130,11 +135,14 @@ def check_member(data: Mapping[str, Any], *, member_id: int | None = None, today
         problem = rules.national_id_problem(national_id)
         if problem:
             raise DomainError("invalid_national_id", problem, "national_id")
-        clash = Member.objects.filter(national_id=national_id).exclude(pk=member_id).first()
+        clash = Member.objects.filter(national_id=national_id).exclude(pk=member_id).select_related("household").first()
         if clash is not None:
+            # Name the other household only when the actor may see it: a CCCD must not reveal where a person lives.
+            visible = Household.objects.visible_to(actor).filter(pk=clash.household_id).exists()
+            where = f"hộ {clash.household.code}" if visible else "một hộ thuộc địa bàn khác; đề nghị liên hệ cấp trên"
             raise DomainError(
                 "duplicate_national_id",
-                f"Số CCCD {national_id} đã được dùng cho thành viên khác (hộ {clash.household.code}).",
+                f"Số CCCD {national_id} đã được dùng cho thành viên khác ({where}).",
                 "national_id",
             )
     valid_until = data.get("health_insurance_valid_until")
@@ -233,7 +241,7 @@ def create_household(
     cleaned = [_normalise_member(m) for m in members]
     for index, candidate in enumerate(cleaned):
         try:
-            check_member(candidate)
+            check_member(candidate, actor=actor)
         except DomainError as exc:
             raise DomainError(
                 exc.code, f"Thành viên thứ {index + 1}: {exc.message}", f"members[{index}].{exc.field}"
@@ -275,11 +283,16 @@ def create_household(
     return household
 
 
-def _lock_household(household_id: int, expected_version: int | None) -> Household:
-    try:
-        household: Household = Household.objects.select_for_update().select_related("commune").get(pk=household_id)
-    except Household.DoesNotExist as exc:
-        raise NotFound("Không tìm thấy hộ.") from exc
+def _lock_household(actor: User, household_id: int, expected_version: int | None) -> Household:
+    household: Household | None = (
+        Household.objects.visible_to(actor)
+        .select_for_update()
+        .select_related("commune")
+        .filter(pk=household_id)
+        .first()
+    )
+    if household is None:
+        raise NotFound("Không tìm thấy hộ.")
     if expected_version is not None and household.version != expected_version:
         raise StaleVersion(
             f"Hộ {household.code} đã được người khác sửa (phiên bản {household.version}, bạn đang sửa phiên bản "
@@ -298,13 +311,15 @@ def update_household(
     reason: str = "",
 ) -> Household:
     """Change a household's own fields. A stale `expected_version` is refused (optimistic locking)."""
-    household = _lock_household(household_id, expected_version)
+    household = _lock_household(actor, household_id, expected_version)
     values = {name: data[name] for name in HOUSEHOLD_FIELDS if name in data}
     commune = values.get("commune", household.commune)
     village = values.get("village", household.village)
     if "commune" in values and village is not None and village.parent_id != commune.pk and "village" not in values:
         village = values["village"] = None
     check_household_location(actor=actor, commune=commune, village=village)
+    if "commune" in values and values["commune"] != household.commune and not values.get("area_type"):
+        values["area_type"] = commune.area_type or rules.area_type_for_division(commune.division_type)
     changes = _diff(household, values)
     if not changes:
         return household
@@ -313,8 +328,10 @@ def update_household(
     if "commune" in changes:
         province = _ancestor_of_level(commune, Level.PROVINCE)
         assert province is not None  # every commune lies in a province (households_area_parent_by_level)
+        district = _ancestor_of_level(commune, Level.DISTRICT)
+        changes.update(_diff(household, {"province": province, "district": district}))
         household.province = province
-        household.district = _ancestor_of_level(commune, Level.DISTRICT)
+        household.district = district
     household.version += 1
     household.save()
     log_action(
@@ -347,7 +364,7 @@ def change_members(
     reason: str = "",
 ) -> Household:
     """Add, change and remove members in one go; afterwards the household has exactly one head."""
-    household = _lock_household(household_id, expected_version)
+    household = _lock_household(actor, household_id, expected_version)
     current = {m.pk: m for m in household.members.all()}
     unknown = [pk for pk in [*changes.update, *changes.delete] if pk not in current]
     if unknown:
@@ -361,10 +378,10 @@ def change_members(
             continue
         merged = {name: getattr(member, name) for name in MEMBER_FIELDS}
         merged.update(updates.get(pk, {}))
-        check_member(merged, member_id=pk)
+        check_member(merged, actor=actor, member_id=pk)
         final_state.append(merged)
     for data in creates:
-        check_member(data)
+        check_member(data, actor=actor)
         final_state.append(data)
     check_heads(m.get("relation", "") for m in final_state)
     _check_national_ids_distinct(final_state)
@@ -385,11 +402,13 @@ def change_members(
             household=household,
         )
     ordered = sorted(updates.items(), key=lambda item: item[1].get("relation") == Relation.HEAD)
+    changed = 0
     for pk, data in ordered:
         member = current[pk]
         diff = _diff(member, data)
         if not diff:
             continue
+        changed += 1
         for name, (_, new) in diff.items():
             setattr(member, name, new)
         _save_member(member)
@@ -412,32 +431,64 @@ def change_members(
             reason=reason,
             household=household,
         )
-    if changes.create or changes.delete or any(updates.values()):
+    if changes.create or changes.delete or changed:
         _refresh_cache(household)
         household.version += 1
         household.save(update_fields=["head", "search_text", "version", "updated_at"])
     return household
 
 
-def add_member(*, actor: User, household_id: int, data: Mapping[str, Any], reason: str = "") -> Member:
+def add_member(
+    *, actor: User, household_id: int, expected_version: int, data: Mapping[str, Any], reason: str = ""
+) -> Member:
     household = change_members(
-        actor=actor, household_id=household_id, changes=MemberChanges(create=[data]), reason=reason
+        actor=actor,
+        household_id=household_id,
+        changes=MemberChanges(create=[data]),
+        expected_version=expected_version,
+        reason=reason,
     )
-    return household.members.order_by("-id").first()  # type: ignore[return-value]
+    return household.members.select_related("household").order_by("-id").first()  # type: ignore[return-value]
 
 
 def update_member(
-    *, actor: User, household_id: int, member_id: int, data: Mapping[str, Any], reason: str = ""
+    *,
+    actor: User,
+    household_id: int,
+    member_id: int,
+    expected_version: int,
+    data: Mapping[str, Any],
+    previous_head_relation: str = Relation.OTHER,
+    reason: str = "",
 ) -> Member:
+    """Change one member. Making a member the head demotes the current head to `previous_head_relation`."""
+    updates: dict[int, Mapping[str, Any]] = {member_id: data}
+    if data.get("relation") == Relation.HEAD:
+        if previous_head_relation == Relation.HEAD or previous_head_relation not in Relation.values:
+            raise DomainError("invalid", "Quan hệ mới của chủ hộ cũ không hợp lệ.", "previous_head_relation")
+        head = Member.objects.filter(household_id=household_id, relation=Relation.HEAD).exclude(pk=member_id).first()
+        if head is not None:
+            updates[head.pk] = {"relation": previous_head_relation}
     change_members(
-        actor=actor, household_id=household_id, changes=MemberChanges(update={member_id: data}), reason=reason
+        actor=actor,
+        household_id=household_id,
+        changes=MemberChanges(update=updates),
+        expected_version=expected_version,
+        reason=reason,
     )
-    return Member.objects.get(pk=member_id)
+    member: Member = Member.objects.select_related("household").get(pk=member_id)
+    return member
 
 
-def remove_member(*, actor: User, household_id: int, member_id: int, reason: str = "") -> Household:
+def remove_member(
+    *, actor: User, household_id: int, member_id: int, expected_version: int, reason: str = ""
+) -> Household:
     return change_members(
-        actor=actor, household_id=household_id, changes=MemberChanges(delete=[member_id]), reason=reason
+        actor=actor,
+        household_id=household_id,
+        changes=MemberChanges(delete=[member_id]),
+        expected_version=expected_version,
+        reason=reason,
     )
 
 

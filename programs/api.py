@@ -1,16 +1,24 @@
 """REST API of the program: stateless classification and the standards (read-only)."""
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+import datetime
+
+import django_filters
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import DomainError
 from config.permissions import HasRight
+from households import api as households_api
 from households import rules as access
-from programs import rules, selectors
-from programs.models import PovertyStandard
+from households.models import HouseholdStatus
+from programs import rules, selectors, services
+from programs.models import Assessment, Category, PovertyStandard, ReviewKind, StatusChange, StatusEvent
 
 
 class ClassifyRequestSerializer(serializers.Serializer):
@@ -128,3 +136,324 @@ class PovertyStandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     ordering_fields = ["valid_from", "code", "id"]
     ordering = ["valid_from"]
     filterset_fields = ["code"]
+
+
+# --- households with their status history -----------------------------------------------------------
+
+
+def newly_escaped_until(household) -> "datetime.date | None":
+    return rules.newly_escaped_until(household.left_lists_on, household.status, settings.NEWLY_ESCAPED_MONTHS)
+
+
+def years_in_poverty(household, as_of: "datetime.date") -> int:
+    history = [(c.effective_date, c.to_status) for c in household.status_changes.all()]
+    return rules.years_in_poverty(history, as_of)
+
+
+class StatusFieldsMixin(serializers.Serializer):
+    ever_poor = serializers.BooleanField(read_only=True)
+    left_lists_on = serializers.DateField(read_only=True)
+    newly_escaped_until = serializers.SerializerMethodField()
+    years_in_poverty = serializers.SerializerMethodField()
+
+    def get_newly_escaped_until(self, obj) -> datetime.date | None:
+        return newly_escaped_until(obj)
+
+    def get_years_in_poverty(self, obj) -> int:
+        return years_in_poverty(obj, timezone.localdate())
+
+
+class HouseholdStatusSerializer(StatusFieldsMixin, households_api.HouseholdSerializer):
+    class Meta(households_api.HouseholdSerializer.Meta):
+        fields = [
+            *households_api.HouseholdSerializer.Meta.fields,
+            "ever_poor",
+            "left_lists_on",
+            "newly_escaped_until",
+            "years_in_poverty",
+        ]
+        read_only_fields = fields
+
+
+class HouseholdStatusDetailSerializer(StatusFieldsMixin, households_api.HouseholdDetailSerializer):
+    class Meta(households_api.HouseholdDetailSerializer.Meta):
+        fields = [
+            *households_api.HouseholdDetailSerializer.Meta.fields,
+            "ever_poor",
+            "left_lists_on",
+            "newly_escaped_until",
+            "years_in_poverty",
+        ]
+        read_only_fields = fields
+
+
+class HouseholdStatusFilter(households_api.HouseholdFilter):
+    ever_poor = django_filters.BooleanFilter()
+    newly_escaped = django_filters.BooleanFilter(
+        method="filter_newly_escaped", label="Hộ mới thoát nghèo (trong thời hạn)"
+    )
+
+    def filter_newly_escaped(self, queryset, name, value):
+        since = rules.add_months(timezone.localdate(), -settings.NEWLY_ESCAPED_MONTHS)
+        window = Q(left_lists_on__gt=since) & ~Q(status__in=rules.LISTED)
+        return queryset.filter(window) if value else queryset.exclude(window)
+
+
+class HouseholdViewSet(households_api.HouseholdViewSet):
+    """The registry's household endpoints, with the status flags of the program (domain A5)."""
+
+    filterset_class = HouseholdStatusFilter
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch(
+                    "status_changes", queryset=StatusChange.objects.only("household_id", "effective_date", "to_status")
+                )
+            )
+        )
+
+    def get_serializer_class(self):
+        return HouseholdStatusDetailSerializer if self.action == "retrieve" else HouseholdStatusSerializer
+
+    detail_serializer_class = HouseholdStatusDetailSerializer
+
+
+# --- assessments -------------------------------------------------------------------------------------
+
+
+class MemberExtraSerializer(serializers.Serializer):
+    member = serializers.IntegerField(help_text="id của thành viên trong hộ")
+    stunted = serializers.BooleanField(required=False, allow_null=True, help_text="Trẻ dưới 16 tuổi thấp còi")
+    underweight = serializers.BooleanField(required=False, allow_null=True, help_text="Trẻ dưới 16 tuổi nhẹ cân")
+
+
+class DwellingSerializer(serializers.Serializer):
+    has_house = serializers.BooleanField(required=False, allow_null=True)
+    floor_area_m2 = serializers.DecimalField(
+        max_digits=9, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    foundation_frame_durable = serializers.BooleanField(required=False, allow_null=True)
+    walls_durable = serializers.BooleanField(required=False, allow_null=True)
+    roof_durable = serializers.BooleanField(required=False, allow_null=True)
+
+
+class AnswersField(serializers.DictField):
+    child = serializers.BooleanField(allow_null=True)
+
+
+class AssessmentCreateSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    standard = serializers.CharField(max_length=20, required=False, help_text="Mặc định: chuẩn áp dụng ngày khảo sát.")
+    review_year = serializers.IntegerField(min_value=2016, max_value=2100)
+    review_kind = serializers.ChoiceField(choices=ReviewKind.choices, default=ReviewKind.PERIODIC)
+    review_month = serializers.IntegerField(min_value=0, max_value=12, default=0)
+    survey_date = serializers.DateField()
+    income_per_capita = serializers.IntegerField(required=False, allow_null=True)
+    point_a = serializers.IntegerField(required=False, allow_null=True)
+    quick_answers = serializers.DictField(required=False, default=dict)
+    dwelling = DwellingSerializer(required=False, default=dict)
+    members = MemberExtraSerializer(many=True, required=False, default=list)
+    answers = AnswersField(
+        required=False, default=dict, help_text="Câu trả lời của người khảo sát: {mã chỉ số: true/false}"
+    )
+    confirmed = serializers.DictField(child=serializers.BooleanField(), required=False, default=dict)
+    surveyor_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    standard = serializers.CharField(source="standard.code")
+    household_code = serializers.CharField(source="household.code")
+    surveyor = serializers.CharField(source="surveyor.username")
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "household",
+            "household_code",
+            "standard",
+            "review_year",
+            "review_kind",
+            "review_month",
+            "survey_date",
+            "area_type",
+            "quick_answers",
+            "income_per_capita",
+            "point_a",
+            "dwelling",
+            "member_facts",
+            "answers",
+            "derived",
+            "confirmed",
+            "disagreements",
+            "deprived",
+            "deprivation_count",
+            "point_b",
+            "income_line",
+            "category",
+            "reasons",
+            "surveyor",
+            "surveyor_name",
+            "recorded_at",
+            "is_current",
+            "superseded_by",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    household = django_filters.NumberFilter(field_name="household_id")
+    commune = django_filters.NumberFilter(field_name="household__commune_id")
+    province = django_filters.NumberFilter(field_name="household__province_id")
+    review_year = django_filters.NumberFilter()
+    review_kind = django_filters.ChoiceFilter(choices=ReviewKind.choices)
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+    is_current = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Assessment
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Phiếu khảo sát và kết quả phân loại"),
+    retrieve=extend_schema(summary="Một phiếu khảo sát"),
+    create=extend_schema(
+        summary="Ghi phiếu khảo sát và phân loại hộ",
+        request=AssessmentCreateSerializer,
+        responses={201: AssessmentSerializer},
+    ),
+)
+class AssessmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = AssessmentSerializer
+    permission_classes = [HasRight]
+    required_rights = {
+        "list": access.ASSESSMENT_VIEW,
+        "retrieve": access.ASSESSMENT_VIEW,
+        "create": access.ASSESSMENT_RECORD,
+    }
+    filterset_class = AssessmentFilter
+    ordering_fields = ["id", "survey_date", "recorded_at"]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        return Assessment.objects.visible_to(self.request.user).select_related("standard", "household", "surveyor")
+
+    def create(self, request, *args, **kwargs):
+        payload = AssessmentCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        assessment = services.record_assessment(
+            actor=request.user,
+            household_id=data["household"],
+            survey_date=data["survey_date"],
+            review_year=data["review_year"],
+            review_kind=data["review_kind"],
+            review_month=data["review_month"],
+            standard_code=data.get("standard"),
+            income_per_capita=data.get("income_per_capita"),
+            point_a=data.get("point_a"),
+            quick_answers=data["quick_answers"],
+            dwelling=data["dwelling"],
+            member_extras={m["member"]: {k: v for k, v in m.items() if k != "member"} for m in data["members"]},
+            answers=data["answers"],
+            confirmed=data["confirmed"],
+            surveyor_name=data["surveyor_name"],
+            note=data["note"],
+        )
+        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+# --- status changes ----------------------------------------------------------------------------------
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    household_code = serializers.CharField(source="household.code")
+    recorded_by = serializers.CharField(source="recorded_by.username")
+
+    class Meta:
+        model = StatusChange
+        fields = [
+            "id",
+            "household",
+            "household_code",
+            "from_status",
+            "to_status",
+            "event",
+            "effective_date",
+            "decision_number",
+            "assessment",
+            "recorded_by",
+            "recorded_at",
+            "reason",
+        ]
+        read_only_fields = fields
+
+
+class StatusChangeCreateSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    to_status = serializers.ChoiceField(choices=HouseholdStatus.choices)
+    effective_date = serializers.DateField(help_text="Ngày quyết định công nhận")
+    decision_number = serializers.CharField(max_length=60)
+    assessment = serializers.IntegerField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class StatusChangeFilter(django_filters.FilterSet):
+    household = django_filters.NumberFilter(field_name="household_id")
+    commune = django_filters.NumberFilter(field_name="household__commune_id")
+    event = django_filters.ChoiceFilter(choices=StatusEvent.choices)
+    year = django_filters.NumberFilter(field_name="effective_date__year")
+
+    class Meta:
+        model = StatusChange
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Lịch sử tình trạng hộ (thoát nghèo, tái nghèo, phát sinh…)"),
+    retrieve=extend_schema(summary="Một thay đổi tình trạng"),
+    create=extend_schema(
+        summary="Ghi quyết định công nhận tình trạng mới của hộ",
+        request=StatusChangeCreateSerializer,
+        responses={201: StatusChangeSerializer},
+    ),
+)
+class StatusChangeViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = StatusChangeSerializer
+    permission_classes = [HasRight]
+    required_rights = {
+        "list": access.HOUSEHOLD_VIEW,
+        "retrieve": access.HOUSEHOLD_VIEW,
+        "create": access.STATUS_RECOGNISE,
+    }
+    filterset_class = StatusChangeFilter
+    ordering_fields = ["id", "effective_date"]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        return StatusChange.objects.visible_to(self.request.user).select_related("household", "recorded_by")
+
+    def create(self, request, *args, **kwargs):
+        payload = StatusChangeCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        change = services.record_status_change(
+            actor=request.user,
+            household_id=data["household"],
+            to_status=data["to_status"],
+            effective_date=data["effective_date"],
+            decision_number=data["decision_number"],
+            assessment_id=data.get("assessment"),
+            reason=data["reason"],
+        )
+        return Response(StatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)

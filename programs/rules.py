@@ -239,3 +239,69 @@ CATEGORY_RANK: dict[Category, int] = {
     Category.NEAR_POOR: 2,
     Category.POOR: 3,
 }
+
+
+# --- statuses and events (domain A5) ---------------------------------------------------------------
+
+LISTED = frozenset({"poor", "near_poor"})  # on the commune's poor or near-poor list
+STATUSES = ("poor", "near_poor", "not_poor")
+
+
+def status_of(category: Category | str) -> str:
+    """A household's status from an assessment's category: average-living households are not poor (A5)."""
+    return "not_poor" if category in (Category.AVERAGE, Category.NOT_POOR) else str(category)
+
+
+def status_event(from_status: str, to_status: str, *, listed_before: bool) -> str:
+    """The event of a change of status (table of A5); `listed_before`: the household was poor or near-poor before."""
+    for value, field in ((from_status, "from_status"), (to_status, "to_status")):
+        if value not in STATUSES:
+            raise RuleInputError("unknown_status", f"Tình trạng “{value}” không hợp lệ.", field)
+    if from_status == to_status:
+        raise RuleInputError("same_status", "Tình trạng mới trùng tình trạng hiện tại: không có thay đổi.", "to_status")
+    if from_status == "poor":
+        return "escaped_poverty"
+    if from_status == "near_poor":
+        return "became_poor" if to_status == "poor" else "escaped_near_poverty"
+    if to_status == "poor":
+        return "relapsed_poor" if listed_before else "newly_poor"
+    return "relapsed_near_poor" if listed_before else "newly_near_poor"
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (the last day of the month when that day does not exist)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def newly_escaped_until(left_lists_on: datetime.date | None, status: str, months: int) -> datetime.date | None:
+    """End of the newly-escaped window (hộ mới thoát nghèo), or None.
+
+    A household that left the poor and near-poor lists (to not poor) is newly escaped for `months`
+    (36 by default) after the decision date: Decision 28/2015/QĐ-TTg, domain Part B §4.1, §5.6. A household
+    back on a list is not newly escaped.
+    """
+    if left_lists_on is None or status in LISTED:
+        return None
+    return add_months(left_lists_on, months)
+
+
+def years_in_poverty(history: Sequence[tuple[datetime.date, str]], as_of: datetime.date) -> int:
+    """Calendar years, up to `as_of`, in which the household was poor for some time.
+
+    `history`: (effective date, new status) in date order.
+    """
+    years: set[int] = set()
+    for index, (start, status) in enumerate(history):
+        if status != "poor" or start > as_of:
+            continue
+        end = history[index + 1][0] if index + 1 < len(history) else as_of
+        end = min(end, as_of)
+        years.update(range(start.year, end.year + 1))
+    return len(years)

@@ -361,3 +361,12 @@ def test_add_form_starts_with_the_officers_commune(officer_a, commune_a):
     page = client_for(officer_a).get(CHANGELIST + "add/")
     assert page.context["adminform"].form.initial["commune"] == commune_a.pk
     assert "add_id_commune" not in page.text  # no "add an area" shortcut beside the commune
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", [{"village": "abc"}, {"commune": "abc"}, {"village": "-1"}])
+def test_odd_filter_values_never_fail(params, province_staff, officer_a, household_a, household_b):
+    for user in (province_staff, officer_a):
+        page = client_for(user).get(CHANGELIST, params)
+        assert page.status_code in (200, 302)  # Django's "invalid filter" redirect at worst, never a 500
+        assert household_b.code not in page.text or user == province_staff

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from households.models import AuditEntry, Household, Member
+from households import services
+from households.models import Area, AuditEntry, Household, Member
 from tests.conftest import PERSONAS
 
 URL = "/api/v1/households/"
@@ -58,18 +59,25 @@ def test_list_shows_only_households_in_scope(name, persona, api, household_a, ho
     [
         ("get", "{hh}/", None),
         ("patch", "{hh}/", {"address": "Địa chỉ mới", "version": 1}),
-        ("put", "{hh}/", {"address": "Địa chỉ mới", "version": 1}),
+        ("put", "{hh}/", "WHOLE_RECORD"),
         ("get", "{hh}/members/", None),
-        ("post", "{hh}/members/", member_json("Nguyễn Thị Mai", "child", sex="female", date_of_birth="2012-03-04")),
+        (
+            "post",
+            "{hh}/members/",
+            member_json("Nguyễn Thị Mai", "child", sex="female", date_of_birth="2012-03-04", version=1),
+        ),
         ("get", "{hh}/members/{member}/", None),
-        ("patch", "{hh}/members/{member}/", {"occupation": "Làm ruộng"}),
-        ("delete", "{hh}/members/{member}/", None),
+        ("patch", "{hh}/members/{member}/", {"occupation": "Làm ruộng", "version": 1}),
+        ("delete", "{hh}/members/{member}/?version=1", None),
     ],
 )
 def test_detail_endpoints_follow_scope_and_rights(name, method, path, body, persona, api, household_a):
     user = persona(name)
     child = household_a.members.exclude(relation="head").get()
     url = URL + path.format(hh=household_a.pk, member=child.pk)
+    if body == "WHOLE_RECORD":
+        body = {name: getattr(household_a, name) for name in services.HOUSEHOLD_FIELDS}
+        body.update(commune=household_a.commune_id, village=household_a.village_id, address="Mới", version=1)
     response = getattr(api(user), method)(url, body, format="json")
     sees_a, _, may_write = SCOPE[name]
     writes = method != "get"
@@ -252,6 +260,49 @@ def test_stale_version_is_a_409_and_nothing_is_overwritten(api, officer_a, distr
 
 
 @pytest.mark.django_db
+def test_put_needs_the_whole_record(api, officer_a, household_a):
+    response = api(officer_a).put(f"{URL}{household_a.pk}/", {"version": 1, "address": "A"}, format="json")
+    assert response.status_code == 400
+    assert "commune" in response.json() and "is_female_headed" in response.json()
+
+
+@pytest.mark.django_db
+def test_moving_to_another_commune_takes_its_area_type(api, province_staff, household_a, commune_b, make_household):
+    rural = Area.objects.filter(province=household_a.province, level="commune", area_type="rural").first()
+    assert household_a.area_type != rural.area_type
+    response = api(province_staff).patch(f"{URL}{household_a.pk}/", {"version": 1, "commune": rural.pk}, format="json")
+    assert response.status_code == 200, response.content
+    household = Household.objects.get(pk=household_a.pk)
+    assert household.area_type == "rural" and household.district_id is None and household.village_id is None
+    entry = AuditEntry.objects.get(household=household, action="households.household.changed")
+    assert entry.changes["area_type"] == ["urban", "rural"] and entry.changes["district"][1] is None
+
+
+@pytest.mark.django_db
+def test_duplicate_national_id_of_another_commune_does_not_say_where(api, officer_a, commune_a, household_b):
+    Member.objects.filter(household=household_b, relation="head").update(national_id="015080006666")
+    response = api(officer_a).post(
+        URL, create_payload(commune_a, [member_json(national_id="015080006666")]), format="json"
+    )
+    message = response.json()["members"]["0"]["national_id"][0]
+    assert "đã được dùng" in message and household_b.code not in message and "địa bàn khác" in message
+
+
+@pytest.mark.django_db
+def test_a_village_outside_scope_is_not_named(api, officer_a, commune_a, village_b):
+    response = api(officer_a).post(URL, create_payload(commune_a, village=village_b.pk), format="json")
+    assert response.status_code == 400
+    assert village_b.name not in response.json()["village"][0]
+
+
+@pytest.mark.django_db
+def test_long_names_in_any_script_are_stored(api, officer_a, commune_a):
+    name = "한" * 120
+    response = api(officer_a).post(URL, create_payload(commune_a, [member_json(name)]), format="json")
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.django_db
 def test_update_without_version_is_a_400(api, officer_a, household_a):
     response = api(officer_a).patch(f"{URL}{household_a.pk}/", {"address": "A"}, format="json")
     assert response.status_code == 400
@@ -281,16 +332,22 @@ def test_add_change_remove_member(api, officer_a, household_a):
     client = api(officer_a)
     added = client.post(
         f"{URL}{household_a.pk}/members/",
-        member_json("Nguyễn Thị Mai", "child", sex="female", date_of_birth="2015-01-02", reason="Sinh con"),
+        member_json("Nguyễn Thị Mai", "child", sex="female", date_of_birth="2015-01-02", reason="Sinh con", version=1),
         format="json",
     )
     assert added.status_code == 201, added.content
     member_id = added.json()["id"]
+    assert added.json()["household_version"] == 2
     changed = client.patch(
-        f"{URL}{household_a.pk}/members/{member_id}/", {"schooling": "primary", "reason": "Vào lớp 1"}, format="json"
+        f"{URL}{household_a.pk}/members/{member_id}/",
+        {"schooling": "primary", "reason": "Vào lớp 1", "version": 2},
+        format="json",
     )
     assert changed.status_code == 200 and changed.json()["schooling"] == "primary"
-    removed = client.delete(f"{URL}{household_a.pk}/members/{member_id}/", {"reason": "Chuyển đi"}, format="json")
+    assert changed.json()["household_version"] == 3
+    removed = client.delete(
+        f"{URL}{household_a.pk}/members/{member_id}/", {"reason": "Chuyển đi", "version": 3}, format="json"
+    )
     assert removed.status_code == 204
     assert not Member.objects.filter(pk=member_id).exists()
     actions = list(
@@ -309,18 +366,57 @@ def test_add_change_remove_member(api, officer_a, household_a):
 
 
 @pytest.mark.django_db
+def test_member_edits_need_the_current_version(api, officer_a, district_staff, household_a):
+    child = household_a.members.get(relation="child")
+    url = f"{URL}{household_a.pk}/members/{child.pk}/"
+    assert api(district_staff).patch(url, {"occupation": "A", "version": 1}, format="json").status_code == 200
+    stale = api(officer_a).patch(url, {"occupation": "B", "version": 1}, format="json")
+    assert stale.status_code == 409
+    assert api(officer_a).patch(url, {"occupation": "B"}, format="json").status_code == 400
+    assert api(officer_a).delete(url).status_code == 400
+    assert api(officer_a).delete(url + "?version=1").status_code == 409
+    assert Member.objects.get(pk=child.pk).occupation == "A"
+
+
+@pytest.mark.django_db
+def test_an_edit_that_changes_nothing_keeps_the_version(api, officer_a, household_a):
+    child = household_a.members.get(relation="child")
+    url = f"{URL}{household_a.pk}/members/{child.pk}/"
+    response = api(officer_a).patch(url, {"full_name": child.full_name, "version": 1}, format="json")
+    assert response.status_code == 200 and response.json()["household_version"] == 1
+
+
+@pytest.mark.django_db
 def test_member_changes_keep_exactly_one_head(api, officer_a, household_a):
     client = api(officer_a)
     head = household_a.members.get(relation="head")
-    child = household_a.members.exclude(relation="head").get()
-    second_head = client.post(f"{URL}{household_a.pk}/members/", member_json("Lê Văn Hai"), format="json")
+    second_head = client.post(f"{URL}{household_a.pk}/members/", member_json("Lê Văn Hai", version=1), format="json")
     assert second_head.status_code == 400
-    promote = client.patch(f"{URL}{household_a.pk}/members/{child.pk}/", {"relation": "head"}, format="json")
-    assert promote.status_code == 400
-    remove_head = client.delete(f"{URL}{household_a.pk}/members/{head.pk}/")
+    demote = client.patch(
+        f"{URL}{household_a.pk}/members/{head.pk}/", {"relation": "spouse", "version": 1}, format="json"
+    )
+    assert demote.status_code == 400
+    remove_head = client.delete(f"{URL}{household_a.pk}/members/{head.pk}/?version=1")
     assert remove_head.status_code == 400
     assert "chủ hộ" in remove_head.json()["members"][0]
     assert household_a.members.filter(relation="head").count() == 1
+
+
+@pytest.mark.django_db
+def test_promoting_a_member_to_head_demotes_the_old_head(api, officer_a, household_a):
+    head = household_a.members.get(relation="head")
+    child = household_a.members.get(relation="child")
+    response = api(officer_a).patch(
+        f"{URL}{household_a.pk}/members/{child.pk}/",
+        {"relation": "head", "previous_head_relation": "parent", "version": 1, "reason": "Bố già yếu"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    household_a.refresh_from_db()
+    assert household_a.head_id == child.pk
+    assert Member.objects.get(pk=head.pk).relation == "parent"
+    changed = AuditEntry.objects.filter(household=household_a, action="households.member.changed")
+    assert {tuple(e.changes["relation"]) for e in changed} == {("head", "parent"), ("child", "head")}
 
 
 @pytest.mark.django_db
@@ -340,7 +436,7 @@ def test_member_bad_input(api, officer_a, household_a, household_b):
         ),
     ]
     for body, field in cases:
-        response = client.post(url, body, format="json")
+        response = client.post(url, {**body, "version": 1}, format="json")
         assert response.status_code == 400, body
         assert field in response.json(), (body, response.json())
     assert household_a.members.count() == 2

@@ -83,7 +83,7 @@ def test_generated_values_fit_the_fields_and_choices():
     for column in ("sex", "relation", "schooling", "education_level", "work_status"):
         allowed = {value for value, _ in fields[column].choices} | {""}
         assert set(member[column]) <= allowed, column
-    for column in ("full_name", "search_name", "occupation", "health_insurance_number"):
+    for column in ("full_name", "occupation", "health_insurance_number"):
         assert max(len(v) for v in member[column]) <= fields[column].max_length, column
     assert all(name == fold_text(full) for name, full in zip(member["search_name"], member["full_name"], strict=True))
     assert all(re.fullmatch(r"[A-Z]{2}[0-9]15[0-9]{10}", card) for card in member["health_insurance_number"] if card)
