@@ -224,3 +224,84 @@ def test_above_the_line_deprivations_do_not_matter(standard, area, income, data)
     if income > standard.poor_line[area]:
         assert result.category in (Category.AVERAGE, Category.NOT_POOR)
     assert result.point_b == 10 * len(codes) and result.deprivation_count == len(codes)
+
+
+# --- statuses, events, windows (domain A5) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "from_status,to_status,listed_before,event",
+    [
+        ("poor", "near_poor", True, "escaped_poverty"),
+        ("poor", "not_poor", True, "escaped_poverty"),
+        ("near_poor", "poor", True, "became_poor"),
+        ("near_poor", "not_poor", True, "escaped_near_poverty"),
+        ("not_poor", "poor", False, "newly_poor"),
+        ("not_poor", "near_poor", False, "newly_near_poor"),
+        ("not_poor", "poor", True, "relapsed_poor"),
+        ("not_poor", "near_poor", True, "relapsed_near_poor"),
+    ],
+)
+def test_status_events_of_a5(from_status, to_status, listed_before, event):
+    assert rules.status_event(from_status, to_status, listed_before=listed_before) == event
+
+
+@pytest.mark.parametrize(
+    "from_status,to_status,field", [("poor", "poor", "to_status"), ("rich", "poor", "from_status")]
+)
+def test_status_events_refuse_non_changes(from_status, to_status, field):
+    with pytest.raises(RuleInputError) as error:
+        rules.status_event(from_status, to_status, listed_before=False)
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize(
+    "category,status", [("poor", "poor"), ("near_poor", "near_poor"), ("average", "not_poor"), ("not_poor", "not_poor")]
+)
+def test_status_of_a_category(category, status):
+    assert rules.status_of(category) == status
+
+
+@pytest.mark.parametrize(
+    "day,months,expected",
+    [
+        (datetime.date(2024, 1, 31), 1, datetime.date(2024, 2, 29)),
+        (datetime.date(2023, 1, 31), 1, datetime.date(2023, 2, 28)),
+        (datetime.date(2024, 2, 29), 36, datetime.date(2027, 2, 28)),
+        (datetime.date(2025, 12, 10), 36, datetime.date(2028, 12, 10)),
+        (datetime.date(2025, 3, 31), -1, datetime.date(2025, 2, 28)),
+        (datetime.date(2025, 1, 15), -36, datetime.date(2022, 1, 15)),
+    ],
+)
+def test_add_months(day, months, expected):
+    assert rules.add_months(day, months) == expected
+
+
+def test_newly_escaped_window():
+    left = datetime.date(2025, 12, 10)
+    assert rules.newly_escaped_until(left, "not_poor", 36) == datetime.date(2028, 12, 10)
+    assert rules.newly_escaped_until(left, "poor", 36) is None  # back on a list
+    assert rules.newly_escaped_until(left, "near_poor", 36) is None
+    assert rules.newly_escaped_until(None, "not_poor", 36) is None
+    assert rules.newly_escaped_until(left, "not_poor", 12) == datetime.date(2026, 12, 10)
+
+
+def test_years_in_poverty():
+    d = datetime.date
+    history = [
+        (d(2020, 12, 1), "poor"),
+        (d(2022, 12, 1), "near_poor"),
+        (d(2024, 6, 1), "poor"),
+        (d(2024, 12, 1), "not_poor"),
+    ]
+    assert rules.years_in_poverty(history, d(2026, 1, 1)) == 4  # 2020, 2021, 2022, 2024
+    assert rules.years_in_poverty(history, d(2021, 6, 1)) == 2  # 2020, 2021
+    assert rules.years_in_poverty([], d(2026, 1, 1)) == 0
+    assert rules.years_in_poverty([(d(2027, 1, 1), "poor")], d(2026, 1, 1)) == 0
+
+
+@given(st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2100, 1, 1)), st.integers(0, 120))
+def test_add_months_moves_forward_by_whole_months(day, months):
+    later = rules.add_months(day, months)
+    assert (later.year - day.year) * 12 + later.month - day.month == months
+    assert later.day <= day.day
