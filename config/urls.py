@@ -6,7 +6,14 @@ from rest_framework.routers import DefaultRouter
 
 from config.health import healthz
 from households.api import AreaViewSet
-from programs.api import AssessmentViewSet, ClassifyView, HouseholdViewSet, PovertyStandardViewSet, StatusChangeViewSet
+from programs.api import (
+    AssessmentViewSet,
+    ClassifyView,
+    HouseholdViewSet,
+    PovertyStandardViewSet,
+    StatusChangeViewSet,
+    WhatIfView,
+)
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -22,6 +29,7 @@ admin.site.index_title = "Chương trình MTQG giảm nghèo bền vững"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/classify/", ClassifyView.as_view(), name="classify"),
+    path("api/v1/stats/what-if/", WhatIfView.as_view(), name="what-if"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

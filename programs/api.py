@@ -6,6 +6,7 @@ import django_filters
 from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -16,8 +17,8 @@ from config.errors import DomainError
 from config.permissions import HasRight
 from households import api as households_api
 from households import rules as access
-from households.models import HouseholdStatus
-from programs import rules, selectors, services
+from households.models import Area, HouseholdStatus
+from programs import reclassify, rules, selectors, services
 from programs.models import Assessment, Category, PovertyStandard, ReviewKind, StatusChange, StatusEvent
 
 
@@ -457,3 +458,40 @@ class StatusChangeViewSet(
             reason=data["reason"],
         )
         return Response(StatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
+
+
+# --- what-if --------------------------------------------------------------------------------------------
+
+
+class WhatIfQuerySerializer(serializers.Serializer):
+    standard = serializers.CharField(max_length=20)
+    area = serializers.CharField(max_length=20, required=False, help_text="Mã địa bàn; mặc định: địa bàn của bạn")
+
+
+class WhatIfView(APIView):
+    """How many households would change category under another standard, by commune (nothing is written)."""
+
+    permission_classes = [HasRight]
+    required_rights = {"get": access.ASSESSMENT_VIEW}
+
+    def get_permissions(self):
+        self.action = "get"
+        return super().get_permissions()
+
+    @extend_schema(
+        summary="Thử phân loại lại theo chuẩn khác (không ghi)",
+        parameters=[WhatIfQuerySerializer],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        query = WhatIfQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        area = None
+        if query.validated_data.get("area"):
+            area = Area.objects.visible_to(request.user).filter(code=query.validated_data["area"]).first()
+            if area is None:
+                raise DomainError("unknown_area", f"Không có địa bàn mã {query.validated_data['area']}.", "area")
+        report = reclassify.reclassify(
+            actor=request.user, standard_code=query.validated_data["standard"], area=area, dry_run=True
+        )
+        return Response(report.as_dict(reclassify.commune_names(report)))

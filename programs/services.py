@@ -116,12 +116,20 @@ def evaluate(
     confirmed: Mapping[str, bool],
     income_per_capita: int | None,
     point_a: int | None,
+    missing_as_not_deprived: bool = False,
 ) -> tuple[dict[str, bool | None], derivations.Reconciled, rules.Classification]:
-    """Derive, reconcile with the surveyor's answers, classify: the one path of assessments and /classify/."""
+    """Derive, reconcile with the surveyor's answers, classify: the one path of assessments and /classify/.
+
+    `missing_as_not_deprived`: for batch reclassification under another standard, an indicator the
+    earlier survey did not ask about counts as not deprived instead of being an error.
+    """
     _run(rules.check_indicators, standard, answers, "answers")
     _run(rules.check_indicators, standard, confirmed, "confirmed")
     derived_all = derivations.derive(members, dwelling, survey_date)
     derived = {code: value for code, value in derived_all.items() if code in standard.indicators}
+    if missing_as_not_deprived:
+        unanswered = [c for c in standard.indicators if derived.get(c) is None and answers.get(c) is None]
+        answers = {**answers, **dict.fromkeys(unanswered, False)}
     reconciled = _run(derivations.reconcile, standard.indicators, derived, answers, confirmed)
     deprived = [code for code, value in reconciled.final.items() if value]
     result = _run(
