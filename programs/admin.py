@@ -1,11 +1,21 @@
-"""Standards in the admin: read-only for officers, editable by program admins."""
+"""The program in the admin: standards (read-only for officers), surveys with their result, status decisions."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
+from config.errors import DomainError
 from households import rules as access
-from households.admin import RightsAdminMixin
+from households.admin import HouseholdAdmin, RightsAdminMixin
+from households.models import Household, Member
 from households.services import log_action
-from programs.models import Indicator, PovertyStandard, StandardIndicator
+from programs import rules, services
+from programs.models import Assessment, Indicator, PovertyStandard, StandardIndicator, StatusChange
 
 
 class StandardIndicatorInline(admin.TabularInline):
@@ -49,3 +59,377 @@ class IndicatorAdmin(RightsAdminMixin, admin.ModelAdmin):
     view_right = access.STANDARD_VIEW
     change_right = access.STANDARD_MANAGE
     list_display = ["code", "name", "dimension"]
+
+
+# --- assessments: one form, filled in one sitting --------------------------------------------------
+
+YES_NO_UNKNOWN = forms.NullBooleanSelect
+
+
+def _answer_fields() -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for code, name in rules.INDICATOR_NAMES.items():
+        fields[f"answer_{code}"] = forms.NullBooleanField(
+            label=f"Thiếu hụt: {name}", required=False, widget=forms.NullBooleanSelect
+        )
+        fields[f"confirm_{code}"] = forms.NullBooleanField(
+            label="Xác nhận khi khác nhau", required=False, widget=forms.NullBooleanSelect
+        )
+    return fields
+
+
+class AssessmentForm(forms.ModelForm):
+    """The survey of one household: B1 income (or Point A), B2 facts and answers; the service classifies it."""
+
+    standard_code = forms.ChoiceField(label=_("Chuẩn nghèo"), required=False)
+    has_house = forms.NullBooleanField(label=_("Có nhà ở"), required=False, widget=YES_NO_UNKNOWN)
+    floor_area_m2 = forms.DecimalField(label=_("Diện tích nhà ở (m²)"), required=False, min_value=0, max_digits=9)
+    foundation_frame_durable = forms.NullBooleanField(
+        label=_("Nền móng, khung bền chắc"), required=False, widget=YES_NO_UNKNOWN
+    )
+    walls_durable = forms.NullBooleanField(label=_("Tường bền chắc"), required=False, widget=YES_NO_UNKNOWN)
+    roof_durable = forms.NullBooleanField(label=_("Mái bền chắc"), required=False, widget=YES_NO_UNKNOWN)
+    stunted = forms.ModelMultipleChoiceField(
+        label=_("Trẻ dưới 16 tuổi thấp còi"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    underweight = forms.ModelMultipleChoiceField(
+        label=_("Trẻ dưới 16 tuổi nhẹ cân"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    locals().update(_answer_fields())
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "household",
+            "review_year",
+            "review_kind",
+            "review_month",
+            "survey_date",
+            "income_per_capita",
+            "point_a",
+            "surveyor_name",
+            "note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["standard_code"].choices = [("", _("Theo ngày khảo sát"))] + [
+            (code, code) for code in PovertyStandard.objects.values_list("code", flat=True)
+        ]
+        household_id = self.data.get("household") or self.initial.get("household")
+        if household_id and str(household_id).isdigit():
+            children = Member.objects.filter(household_id=int(household_id)).order_by("id")
+            self.fields["stunted"].queryset = children
+            self.fields["underweight"].queryset = children
+        self.recorded: Assessment | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        household = cleaned["household"]
+        stunted = {m.pk for m in cleaned.get("stunted") or []}
+        underweight = {m.pk for m in cleaned.get("underweight") or []}
+        answers = {code: cleaned.get(f"answer_{code}") for code in rules.INDICATOR_NAMES}
+        confirmed = {
+            code: cleaned[f"confirm_{code}"]
+            for code in rules.INDICATOR_NAMES
+            if cleaned.get(f"confirm_{code}") is not None
+        }
+        try:
+            # The admin view runs in one transaction: the service writes now; any later failure rolls it back.
+            self.recorded = services.record_assessment(
+                actor=self.user,
+                household_id=household.pk,
+                survey_date=cleaned["survey_date"],
+                review_year=cleaned["review_year"],
+                review_kind=cleaned["review_kind"],
+                review_month=cleaned.get("review_month") or 0,
+                standard_code=cleaned.get("standard_code") or None,
+                income_per_capita=cleaned.get("income_per_capita"),
+                point_a=cleaned.get("point_a"),
+                dwelling={
+                    name: cleaned.get(name) for name in services.DWELLING_FIELDS if cleaned.get(name) is not None
+                },
+                member_extras={
+                    m.pk: {"stunted": m.pk in stunted, "underweight": m.pk in underweight}
+                    for m in household.members.all()
+                },
+                answers={code: value for code, value in answers.items() if value is not None},
+                confirmed=confirmed,
+                surveyor_name=cleaned.get("surveyor_name") or "",
+                note=cleaned.get("note") or "",
+            )
+        except DomainError as exc:
+            field = {"income_per_capita": "income_per_capita", "point_a": "point_a", "survey_date": "survey_date"}.get(
+                exc.field or ""
+            )
+            self.add_error(field if field in self.fields else None, exc.message)
+        return cleaned
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(RightsAdminMixin, admin.ModelAdmin):
+    view_right = access.ASSESSMENT_VIEW
+    add_right = access.ASSESSMENT_RECORD
+    form = AssessmentForm
+    list_display = [
+        "household",
+        "review_year",
+        "review_kind",
+        "survey_date",
+        "category",
+        "deprivation_count",
+        "is_current",
+    ]
+    list_filter = ["category", "review_year", "review_kind", "is_current"]
+    list_select_related = ["household"]
+    search_fields = ["household__code"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    autocomplete_fields = ["household"]
+    readonly_fields = [
+        "household",
+        "standard",
+        "review_year",
+        "review_kind",
+        "review_month",
+        "survey_date",
+        "area_type",
+        "income_per_capita",
+        "point_a",
+        "category",
+        "reasons_list",
+        "deprived",
+        "deprivation_count",
+        "point_b",
+        "income_line",
+        "disagreements_list",
+        "derived",
+        "answers",
+        "confirmed",
+        "dwelling",
+        "member_facts",
+        "surveyor",
+        "surveyor_name",
+        "recorded_at",
+        "is_current",
+        "superseded_by",
+        "note",
+    ]
+
+    @admin.display(description=_("lý do phân loại"))
+    def reasons_list(self, obj):
+        return format_html_join(mark_safe("<br>"), "{}", ((reason,) for reason in obj.reasons))
+
+    @admin.display(description=_("khác nhau giữa tính toán và trả lời"))
+    def disagreements_list(self, obj):
+        return (
+            format_html_join(mark_safe("<br>"), "{}", ((d.get("text", d["indicator"]),) for d in obj.disagreements))
+            or "—"
+        )
+
+    def get_queryset(self, request):
+        return Assessment.objects.visible_to(request.user)
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return self.readonly_fields
+        return [
+            "household",
+            "standard_code",
+            ("review_year", "review_kind", "review_month"),
+            ("survey_date", "surveyor_name"),
+            ("income_per_capita", "point_a"),
+            ("has_house", "floor_area_m2"),
+            ("foundation_frame_durable", "walls_durable", "roof_durable"),
+            "stunted",
+            "underweight",
+            *[(f"answer_{code}", f"confirm_{code}") for code in rules.INDICATOR_NAMES],
+            "note",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["fields"] = AssessmentForm.Meta.fields
+        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class.user = request.user
+        return form_class
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("survey_date", timezone.localdate())
+        initial.setdefault("review_year", timezone.localdate().year)
+        return initial
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "household":
+            kwargs["queryset"] = Household.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = form.recorded.pk  # written by the service during validation, in this view's transaction
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing: the service wrote everything."""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        recorded = Assessment.objects.get(pk=obj.pk)
+        self.message_user(
+            request,
+            f"Kết quả: {recorded.get_category_display()} — " + "; ".join(recorded.reasons),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:programs_assessment_change", args=[obj.pk]))
+
+
+# --- status changes: the chair records the recognition decision -------------------------------------
+
+
+class StatusChangeForm(forms.ModelForm):
+    class Meta:
+        model = StatusChange
+        fields = ["household", "to_status", "effective_date", "decision_number", "assessment", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        household_id = self.data.get("household") or self.initial.get("household")
+        if "assessment" in self.fields:
+            queryset = Assessment.objects.none()
+            if household_id and str(household_id).isdigit():
+                queryset = Assessment.objects.filter(household_id=int(household_id), is_current=True)
+            self.fields["assessment"].queryset = queryset
+        self.recorded: StatusChange | None = None
+
+    def _get_validation_exclusions(self):
+        return {*super()._get_validation_exclusions(), "recorded_by", "event", "from_status"}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.recorded = services.record_status_change(
+                actor=self.user,
+                household_id=cleaned["household"].pk,
+                to_status=cleaned["to_status"],
+                effective_date=cleaned["effective_date"],
+                decision_number=cleaned["decision_number"],
+                assessment_id=cleaned["assessment"].pk if cleaned.get("assessment") else None,
+                reason=cleaned.get("reason") or "",
+            )
+        except DomainError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return cleaned
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(RightsAdminMixin, admin.ModelAdmin):
+    view_right = access.HOUSEHOLD_VIEW
+    add_right = access.STATUS_RECOGNISE
+    form = StatusChangeForm
+    list_display = [
+        "household",
+        "event",
+        "from_status",
+        "to_status",
+        "effective_date",
+        "decision_number",
+        "recorded_by",
+    ]
+    list_filter = ["event", "to_status"]
+    list_select_related = ["household", "recorded_by"]
+    search_fields = ["household__code", "decision_number"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    autocomplete_fields = ["household"]
+
+    def get_queryset(self, request):
+        return StatusChange.objects.visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [f.name for f in StatusChange._meta.fields]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class.user = request.user
+        return form_class
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "household":
+            kwargs["queryset"] = Household.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = form.recorded.pk
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing: the service wrote everything."""
+
+
+# --- the household page, with its surveys and status history ----------------------------------------
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    fields = ["effective_date", "event", "from_status", "to_status", "decision_number", "recorded_by"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    verbose_name_plural = _("lịch sử tình trạng")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_right(access.HOUSEHOLD_VIEW)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Household)
+
+
+@admin.register(Household)
+class HouseholdWithReviewsAdmin(HouseholdAdmin):
+    inlines = [*HouseholdAdmin.inlines, StatusChangeInline]
+    readonly_fields = [*HouseholdAdmin.readonly_fields, "review_links"]
+    fieldsets = [
+        *HouseholdAdmin.fieldsets[:2],
+        (
+            _("Tình trạng (cập nhật qua rà soát)"),
+            {"fields": ["status", "status_since", "head", "version", "review_links"]},
+        ),
+        *HouseholdAdmin.fieldsets[3:],
+    ]
+
+    @admin.display(description=_("rà soát"))
+    def review_links(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        add = reverse("admin:programs_assessment_add") + f"?household={obj.pk}"
+        history = reverse("admin:programs_assessment_changelist") + f"?household__id__exact={obj.pk}"
+        recognise = reverse("admin:programs_statuschange_add") + f"?household={obj.pk}"
+        return format_html(
+            '<a class="button" href="{}">Ghi phiếu khảo sát</a> <a href="{}">Các phiếu đã ghi</a> '
+            '<a href="{}">Ghi quyết định công nhận</a>',
+            add,
+            history,
+            recognise,
+        )
