@@ -45,7 +45,7 @@ class RightsAdminMixin:
         raise Http404  # out of scope looks exactly like absent, never a hint that it exists
 
 
-def _plain_choices(form_class, names) -> None:
+def plain_choices(form_class, names) -> None:
     """No "add/change/view the related record" icons beside these fields: officers pick, they don't edit areas there."""
     for name in names:
         widget = form_class.base_fields[name].widget if name in form_class.base_fields else None
@@ -259,7 +259,7 @@ class MemberInline(admin.StackedInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.user = request.user  # a new form class per request (modelform_factory)
-        _plain_choices(formset.form, ["ethnicity"])
+        plain_choices(formset.form, ["ethnicity"])
         return formset
 
     def has_view_permission(self, request, obj=None):
@@ -456,7 +456,7 @@ class HouseholdAdmin(RightsAdminMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
         form_class.user = request.user
-        _plain_choices(form_class, ["commune", "village"])
+        plain_choices(form_class, ["commune", "village"])
         return form_class
 
     def get_fieldsets(self, request, obj=None):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
 from households import rules as access
-from households.admin import HouseholdAdmin, RightsAdminMixin
+from households.admin import HouseholdAdmin, RightsAdminMixin, plain_choices
 from households.models import Household, Member
 from households.services import log_action
 from programs import rules, services
@@ -124,7 +124,10 @@ class AssessmentForm(forms.ModelForm):
         ]
         household_id = self.data.get("household") or self.initial.get("household")
         if household_id and str(household_id).isdigit():
-            children = Member.objects.filter(household_id=int(household_id)).order_by("id")
+            sixteen_years_ago = rules.add_months(timezone.localdate(), -16 * 12)
+            children = Member.objects.filter(
+                household_id=int(household_id), date_of_birth__gt=sixteen_years_ago
+            ).order_by("id")
             self.fields["stunted"].queryset = children
             self.fields["underweight"].queryset = children
         self.recorded: Assessment | None = None
@@ -263,12 +266,14 @@ class AssessmentAdmin(RightsAdminMixin, admin.ModelAdmin):
             kwargs["fields"] = AssessmentForm.Meta.fields
         form_class = super().get_form(request, obj, change, **kwargs)
         form_class.user = request.user
+        plain_choices(form_class, ["household"])
         return form_class
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("survey_date", timezone.localdate())
         initial.setdefault("review_year", timezone.localdate().year)
+        initial.setdefault("review_kind", "periodic")
         return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
