@@ -17,8 +17,8 @@ from config.errors import DomainError
 from config.permissions import HasRight
 from households import api as households_api
 from households import rules as access
-from households.models import Area, HouseholdStatus
-from programs import reclassify, rules, selectors, services
+from households.models import Area, EducationLevel, HouseholdStatus, Schooling
+from programs import derivations, reclassify, rules, selectors, services
 from programs.models import Assessment, Category, PovertyStandard, ReviewKind, StatusChange, StatusEvent
 
 
@@ -42,7 +42,35 @@ class ClassifyRequestSerializer(serializers.Serializer):
     )
 
 
+class MemberFactsSerializer(serializers.Serializer):
+    date_of_birth = serializers.DateField()
+    has_valid_health_insurance = serializers.BooleanField()
+    schooling = serializers.ChoiceField(choices=Schooling.choices, default=Schooling.NONE)
+    education_level = serializers.ChoiceField(choices=EducationLevel.choices, default=EducationLevel.NONE)
+    receives_disability_allowance = serializers.BooleanField(default=False)
+    stunted = serializers.BooleanField(required=False, allow_null=True, default=None)
+    underweight = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class FactsSerializer(serializers.Serializer):
+    survey_date = serializers.DateField()
+    members = MemberFactsSerializer(many=True, allow_empty=False)
+    dwelling = serializers.DictField(required=False, default=dict)
+    answers = serializers.DictField(child=serializers.BooleanField(allow_null=True), required=False, default=dict)
+    confirmed = serializers.DictField(child=serializers.BooleanField(), required=False, default=dict)
+
+
+class ClassifyFactsRequestSerializer(ClassifyRequestSerializer):
+    facts = FactsSerializer(
+        required=False, help_text="Thông tin thành viên và nhà ở (như phiếu khảo sát), thay cho danh sách chỉ số."
+    )
+
+
 class ClassifyResponseSerializer(serializers.Serializer):
+    derived = serializers.DictField(
+        child=serializers.BooleanField(allow_null=True), required=False, help_text="Chỉ khi gửi facts"
+    )
+    disagreements = serializers.ListField(child=serializers.CharField(), required=False)
     standard = serializers.CharField()
     area_type = serializers.CharField()
     category = serializers.ChoiceField(choices=[c.value for c in rules.Category])
@@ -81,23 +109,44 @@ class ClassifyView(APIView):
 
     @extend_schema(
         summary="Phân loại hộ theo một chuẩn nghèo (không lưu)",
-        request=ClassifyRequestSerializer,
+        request=ClassifyFactsRequestSerializer,
         responses={200: ClassifyResponseSerializer},
     )
     def post(self, request):
-        payload = ClassifyRequestSerializer(data=request.data)
+        payload = ClassifyFactsRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         standard = selectors.standard_rule(data["standard"])
-        result = run_rule(
-            rules.classify,
+        facts = data.get("facts")
+        if facts is None:
+            result = run_rule(
+                rules.classify,
+                standard,
+                area_type=data["area_type"],
+                deprived=data["deprivations"],
+                income_per_capita=data.get("income_per_capita"),
+                point_a=data.get("point_a"),
+            )
+            return Response(classification_data(result))
+        if "deprivations" in request.data:
+            raise DomainError(
+                "facts_and_deprivations", "Gửi facts hoặc deprivations, không gửi cả hai.", "deprivations"
+            )
+        derived, reconciled, result = services.evaluate(
             standard,
             area_type=data["area_type"],
-            deprived=data["deprivations"],
+            members=[derivations.MemberFacts(**member) for member in facts["members"]],
+            dwelling=services.dwelling_facts(facts["dwelling"]),
+            survey_date=facts["survey_date"],
+            answers=facts["answers"],
+            confirmed=facts["confirmed"],
             income_per_capita=data.get("income_per_capita"),
             point_a=data.get("point_a"),
         )
-        return Response(classification_data(result))
+        body = classification_data(result)
+        body["derived"] = derived
+        body["disagreements"] = [d.describe() for d in reconciled.disagreements]
+        return Response(body)
 
 
 class PovertyStandardSerializer(serializers.ModelSerializer):

@@ -104,3 +104,50 @@ def test_standards_are_listed_for_officers(api, officer_a, outsider):
     assert [s["code"] for s in response.json()["results"]] == ["VN-2016", "VN-2022", "VN-2027"]
     assert response.json()["results"][1]["indicators"][-1] == "information_access"
     assert api(outsider).get("/api/v1/standards/").status_code == 403
+
+
+FACTS = {
+    "survey_date": "2026-09-20",
+    "members": [
+        {"date_of_birth": "1980-01-01", "has_valid_health_insurance": False, "education_level": "upper_secondary"},
+        {"date_of_birth": "2015-01-01", "has_valid_health_insurance": True, "schooling": "primary", "stunted": True,
+         "underweight": False},
+    ],
+    "dwelling": {"has_house": True, "floor_area_m2": 12, "foundation_frame_durable": True, "walls_durable": True,
+                 "roof_durable": True},
+    "answers": {"employment": False, "water": False, "sanitation": False, "telecom": False,
+                "information_access": False},
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_classify_from_facts_derives_the_deprivations(api, district_staff):
+    body = {"standard": "VN-2022", "area_type": "rural", "income_per_capita": 1_400_000, "facts": FACTS}
+    response = api(district_staff).post(URL, body, format="json")
+    assert response.status_code == 200, response.content
+    result = response.json()
+    # the adult (46) is uninsured, the 11-year-old is stunted, 12 m² for 2 people is under 8 m² each
+    assert result["deprived"] == ["nutrition", "health_insurance", "housing_area"]
+    assert result["category"] == "poor"
+    assert result["derived"]["dependants"] is False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"deprivations": ["water"]}, "deprivations"),
+        ({"facts": {**FACTS, "members": []}}, "facts"),
+        ({"facts": {**FACTS, "answers": {"waste_treatment": True}}}, "answers"),
+        ({"facts": {**FACTS, "answers": {}}}, "answers"),
+        ({"facts": {**FACTS, "answers": {**FACTS["answers"], "health_insurance": False}}}, "confirmed"),
+        ({"facts": {**FACTS, "dwelling": {"floor_area_m2": -1}}}, "dwelling"),
+        ({"facts": {**FACTS, "survey_date": "yesterday"}}, "facts"),
+    ],
+)
+def test_classify_from_bad_facts(change, field, api, officer_a):
+    body = {"standard": "VN-2022", "area_type": "rural", "income_per_capita": 1_400_000, "facts": FACTS}
+    body.update(change)
+    response = api(officer_a).post(URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
