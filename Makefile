@@ -35,4 +35,5 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(VENV)/bin/mypy --follow-imports=silent $(STRICT_MODULES)
 
-STRICT_MODULES := $(wildcard households/rules.py households/services.py programs/rules.py programs/services.py support/rules.py support/services.py)
+STRICT_MODULES := $(wildcard households/rules.py households/services.py programs/rules.py programs/derivations.py \
+	programs/services.py programs/reclassify.py support/rules.py support/services.py)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from config.errors import DomainError
 from households.models import Area, AuditEntry, Household, User
@@ -88,7 +89,7 @@ class Report:
         }
 
 
-def households_in(actor: User | None, area: Area | None):
+def households_in(actor: User | None, area: Area | None) -> QuerySet[Household]:
     """Households of `area` that `actor` may see; no actor (a command run by hand on the server): all."""
     households = Household.objects.all() if actor is None else Household.objects.visible_to(actor)
     if area is None:
