@@ -149,16 +149,19 @@ class HouseholdQuerySet(models.QuerySet):
             return self.none()
         if user.has_country_scope:
             return self
-        area = user.area
-        if area is None:
+        if user.area is None or user.area.level == Level.VILLAGE:
             return self.none()
+        return self.in_area(user.area)
+
+    def in_area(self, area: "Area") -> "HouseholdQuerySet":
+        """The households of an area of any level, through the denormalised keys (indexed)."""
         if area.level == Level.PROVINCE:
             return self.filter(province_id=area.pk)
         if area.level == Level.DISTRICT:
             return self.filter(district_id=area.pk)
         if area.level == Level.COMMUNE:
             return self.filter(commune_id=area.pk)
-        return self.none()
+        return self.filter(village_id=area.pk)
 
 
 class Household(models.Model):

@@ -20,7 +20,6 @@ from django.db.models import QuerySet
 
 from config.errors import DomainError
 from households.models import Area, AuditEntry, Household, User
-from households.rules import Level
 from programs import derivations, rules, selectors, services
 from programs.models import Assessment, PovertyStandard
 
@@ -92,15 +91,7 @@ class Report:
 def households_in(actor: User | None, area: Area | None) -> QuerySet[Household]:
     """Households of `area` that `actor` may see; no actor (a command run by hand on the server): all."""
     households = Household.objects.all() if actor is None else Household.objects.visible_to(actor)
-    if area is None:
-        return households
-    if area.level == Level.PROVINCE:
-        return households.filter(province_id=area.pk)
-    if area.level == Level.DISTRICT:
-        return households.filter(district_id=area.pk)
-    if area.level == Level.COMMUNE:
-        return households.filter(commune_id=area.pk)
-    return households.filter(village_id=area.pk)
+    return households if area is None else households.in_area(area)
 
 
 def _latest(actor: User | None, area: Area | None) -> Iterator[dict[str, Any]]:
@@ -224,10 +215,7 @@ def _write(
                 answers=row["answers"],
                 derived=derived,
                 confirmed=row["confirmed"],
-                disagreements=[
-                    {"indicator": d.indicator, "derived": d.derived, "answered": d.answered, "text": d.describe()}
-                    for d in reconciled.disagreements
-                ],
+                disagreements=services.disagreement_rows(reconciled),
                 deprived=list(result.deprived),
                 deprivation_count=result.deprivation_count,
                 point_b=result.point_b,

@@ -143,6 +143,14 @@ def evaluate(
     return derived, reconciled, result
 
 
+def disagreement_rows(reconciled: derivations.Reconciled) -> list[dict[str, Any]]:
+    """How an assessment stores the differences between the system's derivation and the surveyor's answer."""
+    return [
+        {"indicator": d.indicator, "derived": d.derived, "answered": d.answered, "text": d.describe()}
+        for d in reconciled.disagreements
+    ]
+
+
 @transaction.atomic
 def record_assessment(
     *,
@@ -230,10 +238,7 @@ def record_assessment(
         answers=dict(answers or {}),
         derived=derived,
         confirmed=dict(confirmed or {}),
-        disagreements=[
-            {"indicator": d.indicator, "derived": d.derived, "answered": d.answered, "text": d.describe()}
-            for d in reconciled.disagreements
-        ],
+        disagreements=disagreement_rows(reconciled),
         deprived=list(result.deprived),
         deprivation_count=result.deprivation_count,
         point_b=result.point_b,
