@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEMO_HOUSEHOLDS ?= 600
+DEMO_REVIEW_YEAR ?= 2025
 
 .PHONY: run test lint venv
 
@@ -21,6 +22,7 @@ run: venv
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py load_areas
 	DEBUG=1 $(PY) manage.py seed_demo --households $(DEMO_HOUSEHOLDS)
+	DEBUG=1 $(PY) manage.py seed_reviews --year $(DEMO_REVIEW_YEAR)
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 # The whole test suite against PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and Redis (REDIS_URL, else 127.0.0.1:6379).

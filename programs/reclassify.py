@@ -17,7 +17,9 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from config.bulk import copy_rows
 from config.errors import DomainError
 from households.models import Area, AuditEntry, Household, User
 from programs import derivations, rules, selectors, services
@@ -187,51 +189,125 @@ def reclassify(
     return report
 
 
-def _write(
-    actor: User | None,
-    standard_code: str,
-    batch: list[tuple[dict[str, Any], derivations.Reconciled, rules.Classification, dict[str, bool | None]]],
-    reason: str,
-) -> int:
-    standard = PovertyStandard.objects.get(code=standard_code)
+ASSESSMENT_COLUMNS = (
+    "id",
+    "household_id",
+    "standard_id",
+    "review_year",
+    "review_kind",
+    "review_month",
+    "survey_date",
+    "area_type",
+    "quick_answers",
+    "income_per_capita",
+    "point_a",
+    "dwelling",
+    "member_facts",
+    "answers",
+    "derived",
+    "confirmed",
+    "disagreements",
+    "deprived",
+    "deprivation_count",
+    "point_b",
+    "income_line",
+    "category",
+    "reasons",
+    "surveyor_id",
+    "surveyor_name",
+    "recorded_at",
+    "is_current",
+    "note",
+)
+JSON_COLUMNS = tuple(
+    ASSESSMENT_COLUMNS.index(name)
+    for name in (
+        "quick_answers",
+        "dwelling",
+        "member_facts",
+        "answers",
+        "derived",
+        "confirmed",
+        "disagreements",
+        "deprived",
+        "reasons",
+    )
+)
+AUDIT_COLUMNS = (
+    "actor_id",
+    "at",
+    "action",
+    "content_type_id",
+    "object_id",
+    "object_repr",
+    "household_id",
+    "changes",
+    "reason",
+)
+
+Pending = tuple[dict[str, Any], derivations.Reconciled, rules.Classification, dict[str, bool | None]]
+
+
+def _new_ids(size: int) -> list[int]:
+    """`size` fresh ids from the assessments' sequence, safe beside concurrent inserts (no table lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('programs_assessment', 'id')) FROM generate_series(1, %s)", [size]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _write(actor: User | None, standard_code: str, batch: list[Pending], reason: str) -> int:
+    """Write one chunk: the old assessments stop being current, the new ones are copied in, each is audited."""
+    standard_id = PovertyStandard.objects.values_list("pk", flat=True).get(code=standard_code)
     old_ids = [row["id"] for row, _, _, _ in batch]
     Assessment.objects.filter(pk__in=old_ids).update(is_current=False)
-    note = reason or f"Phân loại lại theo chuẩn {standard_code} từ phiếu {{}}"
-    created = Assessment.objects.bulk_create(
-        [
-            Assessment(
-                household_id=row["household_id"],
-                standard=standard,
-                review_year=row["review_year"],
-                review_kind=row["review_kind"],
-                review_month=row["review_month"],
-                survey_date=row["survey_date"],
-                area_type=row["area_type"],
-                quick_answers=row["quick_answers"],
-                income_per_capita=row["income_per_capita"],
-                point_a=row["point_a"],
-                dwelling=row["dwelling"],
-                member_facts=row["member_facts"],
-                answers=row["answers"],
-                derived=derived,
-                confirmed=row["confirmed"],
-                disagreements=services.disagreement_rows(reconciled),
-                deprived=list(result.deprived),
-                deprivation_count=result.deprivation_count,
-                point_b=result.point_b,
-                income_line=result.income_line,
-                category=result.category.value,
-                reasons=list(result.reasons),
-                surveyor_id=row["surveyor_id"],
-                surveyor_name=row["surveyor_name"],
-                note=note.format(row["id"]) if not reason else reason,
-            )
-            for row, reconciled, result, derived in batch
-        ],
-        batch_size=1_000,
-    )
-    new_ids = [a.pk for a in created]
+    now = timezone.now()
+
+    def values(
+        row: dict[str, Any],
+        reconciled: derivations.Reconciled,
+        result: rules.Classification,
+        derived: dict[str, bool | None],
+    ) -> dict[str, Any]:
+        return {
+            "household_id": row["household_id"],
+            "standard_id": standard_id,
+            "review_year": row["review_year"],
+            "review_kind": row["review_kind"],
+            "review_month": row["review_month"],
+            "survey_date": row["survey_date"],
+            "area_type": row["area_type"],
+            "quick_answers": row["quick_answers"],
+            "income_per_capita": row["income_per_capita"],
+            "point_a": row["point_a"],
+            "dwelling": row["dwelling"],
+            "member_facts": row["member_facts"],
+            "answers": row["answers"],
+            "derived": derived,
+            "confirmed": row["confirmed"],
+            "disagreements": services.disagreement_rows(reconciled),
+            "deprived": list(result.deprived),
+            "deprivation_count": result.deprivation_count,
+            "point_b": result.point_b,
+            "income_line": result.income_line,
+            "category": result.category.value,
+            "reasons": list(result.reasons),
+            "surveyor_id": row["surveyor_id"],
+            "surveyor_name": row["surveyor_name"],
+            "recorded_at": now,
+            "is_current": True,
+            "note": reason or f"Phân loại lại theo chuẩn {standard_code} từ phiếu {row['id']}",
+        }
+
     if connection.vendor == "postgresql":
+        new_ids = _new_ids(len(batch))
+        copy_rows(
+            "programs_assessment",
+            ASSESSMENT_COLUMNS,
+            ([new_id, *values(*item).values()] for new_id, item in zip(new_ids, batch, strict=True)),
+            JSON_COLUMNS,
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE programs_assessment AS a SET superseded_by_id = v.new_id "
@@ -239,29 +315,36 @@ def _write(
                 [old_ids, new_ids],
             )
     else:
+        created = Assessment.objects.bulk_create([Assessment(**values(*item)) for item in batch], batch_size=1_000)
+        new_ids = [a.pk for a in created]
         old = [Assessment(pk=old_id, superseded_by_id=new_id) for old_id, new_id in zip(old_ids, new_ids, strict=True)]
         Assessment.objects.bulk_update(old, ["superseded_by"], batch_size=1_000)
-    content_type = ContentType.objects.get_for_model(Assessment)
-    AuditEntry.objects.bulk_create(
+
+    content_type_id = ContentType.objects.get_for_model(Assessment).pk
+    audit = (
         [
-            AuditEntry(
-                actor=actor,
-                action="programs.assessment.reclassified",
-                content_type=content_type,
-                object_id=str(new_id),
-                object_repr=f"Phiếu {new_id}",
-                household_id=row["household_id"],
-                changes={
-                    "standard": [row["standard__code"], standard_code],
-                    "category": [row["category"], result.category.value],
-                    "supersedes": [None, row["id"]],
-                },
-                reason=reason or "Phân loại lại theo chuẩn khác",
-            )
-            for new_id, (row, _, result, _) in zip(new_ids, batch, strict=True)
-        ],
-        batch_size=1_000,
+            actor.pk if actor else None,
+            now,
+            "programs.assessment.reclassified",
+            content_type_id,
+            str(new_id),
+            f"Phiếu {new_id}",
+            row["household_id"],
+            {
+                "standard": [row["standard__code"], standard_code],
+                "category": [row["category"], result.category.value],
+                "supersedes": [None, row["id"]],
+            },
+            reason or "Phân loại lại theo chuẩn khác",
+        ]
+        for new_id, (row, _, result, _) in zip(new_ids, batch, strict=True)
     )
+    if connection.vendor == "postgresql":
+        copy_rows("households_auditentry", AUDIT_COLUMNS, audit, (AUDIT_COLUMNS.index("changes"),))
+    else:
+        AuditEntry.objects.bulk_create(
+            [AuditEntry(**dict(zip(AUDIT_COLUMNS, entry, strict=True))) for entry in audit], batch_size=1_000
+        )
     return len(new_ids)
 
 

@@ -69,6 +69,8 @@ def member_facts(
         raise DomainError("unknown_member", f"Thành viên id {strangers[0]} không thuộc hộ này.", "members")
     facts, snapshot = [], []
     for member in members:
+        if member.date_of_birth > survey_date:
+            continue  # born after the survey: not a member on that day
         extra = extras.get(member.pk, {})
         for name in extra:
             if name not in MEMBER_EXTRA_FIELDS:

@@ -318,3 +318,12 @@ def test_status_is_still_read_only_on_the_household(api, officer_a, household_a)
     api(officer_a).patch(f"/api/v1/households/{household_a.pk}/", {"version": 1, "status": "poor"}, format="json")
     assert Household.objects.get(pk=household_a.pk).status == "not_poor"
     assert not StatusChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_members_born_after_the_survey_are_not_counted(api, officer_a, insured_household):
+    baby = Member.objects.filter(household=insured_household, relation="child").get()
+    Member.objects.filter(pk=baby.pk).update(date_of_birth=SURVEY_DAY + datetime.timedelta(days=10))
+    body = payload(insured_household, members=[])
+    result = api(officer_a).post(URL, body, format="json").json()
+    assert [m["member"] for m in result["member_facts"]] == [insured_household.head_id]

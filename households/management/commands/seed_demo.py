@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from config.bulk import Stopwatch, copy_rows, number, reserve_ids
 from households import demo, services
 from households.models import Area, Household, Member, User
 from households.rules import Level, Role, area_type_for_division, fold_text
@@ -38,26 +39,6 @@ LOGINS = (
 )
 
 
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-class _Stopwatch:
-    """Phase timings (wall clock and this process's CPU), printed with --verbosity 2."""
-
-    def __init__(self) -> None:
-        self.laps: list[tuple[str, float, float]] = []
-        self._last = (time.monotonic(), time.process_time())
-
-    def lap(self, label: str) -> None:
-        now = (time.monotonic(), time.process_time())
-        self.laps.append((label, now[0] - self._last[0], now[1] - self._last[1]))
-        self._last = now
-
-    def __str__(self) -> str:
-        return ", ".join(f"{label} {wall:.1f}s (Python {cpu:.1f}s)" for label, wall, cpu in self.laps)
-
-
 class Command(BaseCommand):
     help = (
         "Tạo dữ liệu demo cho một tỉnh: tài khoản demo, một huyện cũ, thôn/tổ dân phố và hộ gia đình tổng hợp "
@@ -71,7 +52,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        self.stopwatch = _Stopwatch()
+        self.stopwatch = Stopwatch()
         count = options["households"]
         if count < 0:
             raise CommandError("Số hộ phải là số không âm.")
@@ -113,7 +94,7 @@ class Command(BaseCommand):
             households, members, villages = result
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Đã tạo {_number(households)} hộ, {_number(members)} thành viên và {villages} thôn/tổ dân phố mới "
+                    f"Đã tạo {number(households)} hộ, {number(members)} thành viên và {villages} thôn/tổ dân phố mới "
                     f"ở {len(chosen)} xã/phường của {province.name} trong {elapsed:.1f} giây."
                 )
             )
@@ -278,26 +259,17 @@ def _national_id_counters(province_code: str) -> dict[int, int]:
 
 
 def _next_ids(model) -> int:
-    return (model.objects.aggregate(last=Max("id"))["last"] or 0) + 1
+    return reserve_ids(model, 0)
 
 
 def _reserve_ids_postgres(households: int, members: int) -> tuple[int, int]:
     """Take blocks of ids from the tables' sequences; the tables stay locked against inserts until commit."""
-    firsts = []
     with connection.cursor() as cursor:
-        tables = (Household._meta.db_table, Member._meta.db_table)
-        cursor.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE ROW EXCLUSIVE MODE")
-        for table, size in zip(tables, (households, members), strict=True):
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            (sequence,) = cursor.fetchone()
-            cursor.execute(f"SELECT GREATEST(nextval(%s), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}))", [sequence])
-            (first,) = cursor.fetchone()
-            cursor.execute("SELECT setval(%s, %s)", [sequence, first + max(size, 1) - 1])
-            firsts.append(first)
-    return firsts[0], firsts[1]
+        cursor.execute(f"LOCK TABLE {Household._meta.db_table}, {Member._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+    return reserve_ids(Household, households), reserve_ids(Member, members)
 
 
-def _write_postgres(generated: demo.Generated, *, rebuild_indexes: bool, stopwatch: _Stopwatch) -> None:
+def _write_postgres(generated: demo.Generated, *, rebuild_indexes: bool, stopwatch: Stopwatch) -> None:
     """COPY both tables in the current transaction (foreign keys are checked at commit)."""
     tables = (Household._meta.db_table, Member._meta.db_table)
     with connection.cursor() as cursor:
@@ -315,10 +287,7 @@ def _write_postgres(generated: demo.Generated, *, rebuild_indexes: bool, stopwat
             (tables[0], demo.HOUSEHOLD_COLUMNS, generated.households),
             (tables[1], demo.MEMBER_COLUMNS, generated.members),
         ):
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                write = copy.write_row
-                for row in rows:
-                    write(row)
+            copy_rows(table, columns, rows)
             stopwatch.lap(f"COPY {table}")
         if gin_indexes:
             # CREATE INDEX refuses a table with pending trigger events: check the deferred foreign keys now.

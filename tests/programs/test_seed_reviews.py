@@ -1,0 +1,173 @@
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from households.models import AuditEntry, Household, Member, User
+from programs import derivations, selectors, services
+from programs.models import Assessment, StatusChange
+
+YEAR = 2025
+REVIEW = {"review_year": YEAR, "review_kind": "periodic", "review_month": 0}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def households(db):
+    call_command("seed_demo", "--households", "400", stdout=StringIO())
+    return Household.objects.filter(province__code="15")
+
+
+def _seed_reviews(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_reviews", "--year", str(YEAR), *args, stdout=out)
+    return out.getvalue()
+
+
+def _categories() -> dict[str, str]:
+    return dict(Assessment.objects.filter(**REVIEW).values_list("household__code", "category"))
+
+
+def test_every_household_gets_one_current_assessment_of_the_review(households):
+    _seed_reviews()
+    counts = Counter(Assessment.objects.filter(**REVIEW, is_current=True).values_list("household_id", flat=True))
+    assert set(counts) == set(households.values_list("id", flat=True))
+    assert set(counts.values()) == {1}
+    first = Assessment.objects.filter(**REVIEW).first()
+    assert first.standard.code == "VN-2022"
+    assert first.surveyor.username == "canbo_xa_a"
+    assert first.surveyor_name
+    assert f"{YEAR}-09-15" <= first.survey_date.isoformat() <= f"{YEAR}-11-30"
+
+
+def test_the_stored_result_is_what_the_rules_give(households):
+    _seed_reviews()
+    sample = Assessment.objects.filter(**REVIEW).order_by("id")[::7]
+    assert len(sample) > 50
+    for assessment in sample:
+        members = list(Member.objects.filter(household_id=assessment.household_id).order_by("id"))
+        extras = {
+            row["member"]: {"stunted": row["stunted"], "underweight": row["underweight"]}
+            for row in assessment.member_facts
+            if row["stunted"] is not None or row["underweight"] is not None
+        }
+        facts, snapshot = services.member_facts(members, extras, assessment.survey_date)
+        assert snapshot == assessment.member_facts
+        derived, reconciled, result = services.evaluate(
+            selectors.standard_on(assessment.survey_date),
+            area_type=assessment.household.area_type,
+            members=facts,
+            dwelling=services.dwelling_facts(assessment.dwelling),
+            survey_date=assessment.survey_date,
+            answers=assessment.answers,
+            confirmed=assessment.confirmed,
+            income_per_capita=assessment.income_per_capita,
+            point_a=None,
+        )
+        assert result.category == assessment.category
+        assert derived == assessment.derived
+        assert list(result.deprived) == assessment.deprived
+        assert (result.deprivation_count, result.point_b, result.income_line) == (
+            assessment.deprivation_count,
+            assessment.point_b,
+            assessment.income_line,
+        )
+        assert list(result.reasons) == assessment.reasons
+        assert len(reconciled.disagreements) == len(assessment.disagreements)
+
+
+def test_answers_agree_with_the_derived_values_except_confirmed_disagreements(households):
+    _seed_reviews()
+    for assessment in Assessment.objects.filter(**REVIEW):
+        for code, value in assessment.derived.items():
+            if assessment.answers[code] != value:
+                assert code in assessment.confirmed
+        for row in assessment.disagreements:
+            assert row["text"] and row["indicator"] in assessment.confirmed
+
+
+def test_poor_and_near_poor_households_are_recognised(households):
+    _seed_reviews()
+    listed = 0
+    for assessment in Assessment.objects.filter(**REVIEW).select_related("household"):
+        household = assessment.household
+        changes = list(StatusChange.objects.filter(household=household))
+        if assessment.category in ("poor", "near_poor"):
+            listed += 1
+            assert household.status == assessment.category
+            assert household.status_since.isoformat() == f"{YEAR}-12-15"
+            assert household.version == 2
+            assert household.ever_poor == (assessment.category == "poor")
+            assert len(changes) == 1
+            (change,) = changes
+            assert change.event == f"newly_{assessment.category}"
+            assert (change.from_status, change.to_status) == ("not_poor", assessment.category)
+            assert change.assessment_id == assessment.pk
+            assert change.decision_number.endswith("/QĐ-UBND")
+            assert change.recorded_by.username == "chutich_xa_a"
+        else:
+            assert household.status == "not_poor"
+            assert household.version == 1
+            assert changes == []
+    assert listed
+    entry = AuditEntry.objects.get(action="programs.demo.reviews_seeded")
+    assert entry.changes == {"assessments": [0, households.count()], "status_changes": [0, listed]}
+
+
+def test_category_shares_are_plausible_for_a_mountainous_province(households):
+    _seed_reviews()
+    shares = Counter(_categories().values())
+    total = sum(shares.values())
+    assert total >= 300
+    assert 0.07 <= shares["poor"] / total <= 0.25
+    assert 0.04 <= shares["near_poor"] / total <= 0.18
+    assert 0.10 <= shares["average"] / total <= 0.32
+
+
+def test_the_same_seed_gives_the_same_categories(households):
+    _seed_reviews()
+    first = _categories()
+    Household.objects.update(status="not_poor", status_since=None, ever_poor=False)
+    StatusChange.objects.all().delete()
+    Assessment.objects.all().delete()
+    _seed_reviews()
+    assert _categories() == first
+    StatusChange.objects.all().delete()
+    Assessment.objects.all().delete()
+    _seed_reviews("--seed", "7")
+    assert _categories() != first
+
+
+def test_a_second_run_writes_nothing(households):
+    _seed_reviews()
+    counts = (Assessment.objects.count(), StatusChange.objects.count(), AuditEntry.objects.count())
+    versions = list(households.order_by("id").values_list("version", flat=True))
+    output = _seed_reviews()
+    assert "không ghi gì thêm" in output
+    assert (Assessment.objects.count(), StatusChange.objects.count(), AuditEntry.objects.count()) == counts
+    assert list(households.order_by("id").values_list("version", flat=True)) == versions
+
+
+def test_it_needs_a_surveyor(db):
+    assert not User.objects.exists()
+    with pytest.raises(CommandError, match="người khảo sát"):
+        _seed_reviews()
+
+
+def test_it_refuses_a_review_still_to_come(households):
+    with pytest.raises(CommandError, match="ngày quyết định"):
+        call_command("seed_reviews", "--year", "2099", stdout=StringIO())
+
+
+def test_derivations_are_not_none_so_answers_are_complete(households):
+    _seed_reviews()
+    for assessment in Assessment.objects.filter(**REVIEW)[:100]:
+        assert set(assessment.answers) == set(selectors.standard_on(assessment.survey_date).indicators)
+        assert all(value is not None for value in assessment.derived.values())
+        assert set(assessment.derived) <= set(derivations.DERIVED_INDICATORS)
