@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Max, Model
+from django.db.models import JSONField, Max, Model
 
 
 def number(value: int) -> str:
@@ -64,3 +64,10 @@ def copy_rows(
             write(row)
             count += 1
     return count
+
+
+def model_columns(model: type[Model]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The table's columns in the model's field order, and the positions of its JSON columns (for COPY)."""
+    fields = model._meta.concrete_fields
+    columns = tuple(f.column for f in fields)
+    return columns, tuple(i for i, f in enumerate(fields) if isinstance(f, JSONField))

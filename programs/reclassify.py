@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.bulk import copy_rows
+from config.bulk import copy_rows, model_columns
 from config.errors import DomainError
 from households.models import Area, AuditEntry, Household, User
 from programs import derivations, rules, selectors, services
@@ -189,50 +189,7 @@ def reclassify(
     return report
 
 
-ASSESSMENT_COLUMNS = (
-    "id",
-    "household_id",
-    "standard_id",
-    "review_year",
-    "review_kind",
-    "review_month",
-    "survey_date",
-    "area_type",
-    "quick_answers",
-    "income_per_capita",
-    "point_a",
-    "dwelling",
-    "member_facts",
-    "answers",
-    "derived",
-    "confirmed",
-    "disagreements",
-    "deprived",
-    "deprivation_count",
-    "point_b",
-    "income_line",
-    "category",
-    "reasons",
-    "surveyor_id",
-    "surveyor_name",
-    "recorded_at",
-    "is_current",
-    "note",
-)
-JSON_COLUMNS = tuple(
-    ASSESSMENT_COLUMNS.index(name)
-    for name in (
-        "quick_answers",
-        "dwelling",
-        "member_facts",
-        "answers",
-        "derived",
-        "confirmed",
-        "disagreements",
-        "deprived",
-        "reasons",
-    )
-)
+ASSESSMENT_COLUMNS, JSON_COLUMNS = model_columns(Assessment)
 AUDIT_COLUMNS = (
     "actor_id",
     "at",
@@ -305,7 +262,10 @@ def _write(actor: User | None, standard_code: str, batch: list[Pending], reason:
         copy_rows(
             "programs_assessment",
             ASSESSMENT_COLUMNS,
-            ([new_id, *values(*item).values()] for new_id, item in zip(new_ids, batch, strict=True)),
+            (
+                [new_id, *(fields.get(column) for column in ASSESSMENT_COLUMNS[1:])]
+                for new_id, fields in zip(new_ids, (values(*item) for item in batch), strict=True)
+            ),
             JSON_COLUMNS,
         )
         with connection.cursor() as cursor:

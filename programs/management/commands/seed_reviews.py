@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from config.bulk import Stopwatch, copy_rows, number, reserve_ids
+from config.bulk import Stopwatch, copy_rows, model_columns, number, reserve_ids
 from households.models import Area, Household, Member, User
 from households.rules import Level, Role
 from households.services import log_action
@@ -31,51 +31,7 @@ CHAIR = "chutich_xa_a"
 SQLITE_BATCH = 2_000
 MEMBER_CHUNK = 20_000
 
-ASSESSMENT_COLUMNS = (
-    "id",
-    "household_id",
-    "standard_id",
-    "review_year",
-    "review_kind",
-    "review_month",
-    "survey_date",
-    "area_type",
-    "quick_answers",
-    "income_per_capita",
-    "point_a",
-    "dwelling",
-    "member_facts",
-    "answers",
-    "derived",
-    "confirmed",
-    "disagreements",
-    "deprived",
-    "deprivation_count",
-    "point_b",
-    "income_line",
-    "category",
-    "reasons",
-    "surveyor_id",
-    "surveyor_name",
-    "recorded_at",
-    "is_current",
-    "superseded_by_id",
-    "note",
-)
-JSON_FIELDS = frozenset(
-    {
-        "quick_answers",
-        "dwelling",
-        "member_facts",
-        "answers",
-        "derived",
-        "confirmed",
-        "disagreements",
-        "deprived",
-        "reasons",
-    }
-)
-JSON_COLUMNS = tuple(i for i, name in enumerate(ASSESSMENT_COLUMNS) if name in JSON_FIELDS)
+ASSESSMENT_COLUMNS, JSON_COLUMNS = model_columns(Assessment)
 STATUS_COLUMNS = (
     "id",
     "household_id",
