@@ -1,4 +1,4 @@
-"""REST API of the program: stateless classification and the standards (read-only)."""
+"""REST API of the program: classification, standards, assessments, status history, what-if."""
 
 import datetime
 

@@ -50,6 +50,11 @@ INDICATOR_NAMES: dict[str, str] = {
 }
 
 
+# Sanity bounds of the inputs (far above any real household; they keep typos and overflows out).
+MAX_INCOME = 10_000_000_000  # VND per person per month
+MAX_POINT_A = 10_000
+
+
 class RuleInputError(ValueError):
     """Input the rules cannot decide on; `field` names the input at fault (the API's 400 uses it)."""
 
@@ -149,6 +154,14 @@ def classify(
         )
     if income_per_capita is not None and income_per_capita < 0:
         raise RuleInputError("negative_income", "Thu nhập bình quân không được âm.", "income_per_capita")
+    if income_per_capita is not None and income_per_capita > MAX_INCOME:
+        raise RuleInputError(
+            "implausible_income",
+            f"Thu nhập bình quân vượt {money(MAX_INCOME)}/người/tháng: kiểm tra lại.",
+            "income_per_capita",
+        )
+    if point_a is not None and point_a > MAX_POINT_A:
+        raise RuleInputError("implausible_point_a", f"Điểm A vượt {MAX_POINT_A}: kiểm tra lại.", "point_a")
     if point_a is not None:
         if standard.point_a_max is None:
             raise RuleInputError(

@@ -327,3 +327,14 @@ def test_members_born_after_the_survey_are_not_counted(api, officer_a, insured_h
     body = payload(insured_household, members=[])
     result = api(officer_a).post(URL, body, format="json").json()
     assert [m["member"] for m in result["member_facts"]] == [insured_household.head_id]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change,field",
+    [({"income_per_capita": 10**30}, "income_per_capita"), ({"point_a": 10**12, "income_per_capita": None}, "point_a")],
+)
+def test_overflowing_numbers_are_a_400(change, field, api, officer_a, insured_household):
+    response = api(officer_a).post(URL, {**payload(insured_household), **change}, format="json")
+    assert response.status_code == 400 and field in response.json()
+    assert not Assessment.objects.exists()

@@ -305,3 +305,20 @@ def test_add_months_moves_forward_by_whole_months(day, months):
     later = rules.add_months(day, months)
     assert (later.year - day.year) * 12 + later.month - day.month == months
     assert later.day <= day.day
+
+
+@pytest.mark.parametrize(
+    "kwargs,field",
+    [
+        ({"income_per_capita": rules.MAX_INCOME + 1}, "income_per_capita"),
+        ({"point_a": rules.MAX_POINT_A + 1}, "point_a"),
+    ],
+)
+def test_implausible_amounts_are_refused(kwargs, field):
+    with pytest.raises(RuleInputError) as error:
+        rules.classify(VN2022, area_type=R, deprived=[], **kwargs)
+    assert error.value.field == field
+
+
+def test_the_largest_plausible_income_is_classified():
+    assert rules.classify(VN2022, area_type=R, deprived=[], income_per_capita=rules.MAX_INCOME).category == X
