@@ -126,7 +126,8 @@ class AssessmentForm(forms.ModelForm):
         if household_id and str(household_id).isdigit():
             sixteen_years_ago = rules.add_months(timezone.localdate(), -16 * 12)
             children = Member.objects.filter(
-                household_id=int(household_id), date_of_birth__gt=sixteen_years_ago
+                household__in=Household.objects.visible_to(self.user).filter(pk=int(household_id)),
+                date_of_birth__gt=sixteen_years_ago,
             ).order_by("id")
             self.fields["stunted"].queryset = children
             self.fields["underweight"].queryset = children
@@ -311,7 +312,9 @@ class StatusChangeForm(forms.ModelForm):
         if "assessment" in self.fields:
             queryset = Assessment.objects.none()
             if household_id and str(household_id).isdigit():
-                queryset = Assessment.objects.filter(household_id=int(household_id), is_current=True)
+                queryset = Assessment.objects.visible_to(self.user).filter(
+                    household_id=int(household_id), is_current=True
+                )
             self.fields["assessment"].queryset = queryset
         self.recorded: StatusChange | None = None
 

@@ -360,7 +360,7 @@ class AssessmentFilter(django_filters.FilterSet):
     household = django_filters.NumberFilter(field_name="household_id")
     commune = django_filters.NumberFilter(field_name="household__commune_id")
     province = django_filters.NumberFilter(field_name="household__province_id")
-    review_year = django_filters.NumberFilter()
+    review_year = django_filters.NumberFilter(min_value=1, max_value=9999)
     review_kind = django_filters.ChoiceFilter(choices=ReviewKind.choices)
     category = django_filters.ChoiceFilter(choices=Category.choices)
     is_current = django_filters.BooleanFilter()
@@ -460,7 +460,7 @@ class StatusChangeFilter(django_filters.FilterSet):
     household = django_filters.NumberFilter(field_name="household_id")
     commune = django_filters.NumberFilter(field_name="household__commune_id")
     event = django_filters.ChoiceFilter(choices=StatusEvent.choices)
-    year = django_filters.NumberFilter(field_name="effective_date__year")
+    year = django_filters.NumberFilter(field_name="effective_date__year", min_value=1, max_value=9999)
 
     class Meta:
         model = StatusChange

@@ -80,6 +80,7 @@ def derive(
 ) -> dict[str, bool | None]:
     """Each derivable indicator of A4: True when deprived, False when not, None when the facts are missing."""
     s = settings
+    members = [m for m in members if m.date_of_birth <= survey_date]  # born later: not a member on that day
     ages = [age_on(m.date_of_birth, survey_date) for m in members]
     people = list(zip(members, ages, strict=True))
     result: dict[str, bool | None] = {}

@@ -145,7 +145,9 @@ def reclassify(
 
     def flush() -> None:
         if not dry_run and pending:
-            report.written += _write(actor, standard_code, pending, reason)
+            written, skipped = _write(actor, standard_code, pending, reason)
+            report.written += written
+            report.skipped += [(pk, "phiếu đã được thay bằng phiếu mới trong lúc chạy") for pk in skipped]
         pending.clear()
 
     with transaction.atomic():
@@ -214,12 +216,24 @@ def _new_ids(size: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _write(actor: User | None, standard_code: str, batch: list[Pending], reason: str) -> int:
-    """Write one chunk: the old assessments stop being current, the new ones are copied in, each is audited."""
+def _write(actor: User | None, standard_code: str, batch: list[Pending], reason: str) -> tuple[int, list[int]]:
+    """Write one chunk: the old assessments stop being current, the new ones are copied in, each is audited.
+
+    The chunk's households are locked first, as a survey recorded by an officer locks its household; an
+    assessment superseded since the batch read it is left alone and returned as skipped.
+    """
     standard_id = PovertyStandard.objects.values_list("pk", flat=True).get(code=standard_code)
+    household_ids = sorted({row["household_id"] for row, _, _, _ in batch})
+    list(Household.objects.select_for_update().filter(pk__in=household_ids).values_list("pk", flat=True))
+    wanted = [row["id"] for row, _, _, _ in batch]
+    still_current = set(Assessment.objects.filter(pk__in=wanted, is_current=True).values_list("pk", flat=True))
+    skipped = [pk for pk in wanted if pk not in still_current]
+    batch = [item for item in batch if item[0]["id"] in still_current]
     old_ids = [row["id"] for row, _, _, _ in batch]
     Assessment.objects.filter(pk__in=old_ids).update(is_current=False)
     now = timezone.now()
+    if not batch:
+        return 0, skipped
 
     def values(
         row: dict[str, Any],
@@ -305,7 +319,7 @@ def _write(actor: User | None, standard_code: str, batch: list[Pending], reason:
         AuditEntry.objects.bulk_create(
             [AuditEntry(**dict(zip(AUDIT_COLUMNS, entry, strict=True))) for entry in audit], batch_size=1_000
         )
-    return len(new_ids)
+    return len(new_ids), skipped
 
 
 def commune_names(report: Report) -> dict[int, tuple[str, str]]:

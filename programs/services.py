@@ -45,6 +45,8 @@ def dwelling_facts(dwelling: Mapping[str, Any]) -> derivations.DwellingFacts:
             area = Decimal(str(area))
         except InvalidOperation as exc:
             raise DomainError("invalid", "Diện tích nhà ở phải là một số (m²).", "dwelling") from exc
+        if not area.is_finite():
+            raise DomainError("invalid", "Diện tích nhà ở phải là một số (m²).", "dwelling")
         if area < 0 or area > 100_000:
             raise DomainError("invalid", "Diện tích nhà ở phải từ 0 đến 100.000 m².", "dwelling")
     for name in ("has_house", "foundation_frame_durable", "walls_durable", "roof_durable"):
@@ -300,11 +302,22 @@ def record_status_change(
             f"Ngày quyết định trước ngày của tình trạng hiện tại ({household.status_since:%d/%m/%Y}).",
             "effective_date",
         )
+    earliest = PovertyStandard.objects.order_by("valid_from").values_list("valid_from", flat=True).first()
+    if earliest is not None and effective_date < earliest:
+        raise DomainError(
+            "too_early", f"Ngày quyết định trước khi có chuẩn nghèo đầu tiên ({earliest:%d/%m/%Y}).", "effective_date"
+        )
     assessment = None
     if assessment_id is not None:
         assessment = Assessment.objects.filter(pk=assessment_id, household=household).first()
         if assessment is None:
             raise DomainError("unknown_assessment", "Phiếu khảo sát không thuộc hộ này.", "assessment")
+        if not assessment.is_current:
+            raise DomainError(
+                "superseded_assessment", "Phiếu khảo sát này đã được thay bằng phiếu mới hơn.", "assessment"
+            )
+        if effective_date < assessment.survey_date:
+            raise DomainError("before_survey", "Ngày quyết định trước ngày khảo sát.", "effective_date")
         if rules.status_of(assessment.category) != to_status:
             raise DomainError(
                 "assessment_mismatch",

@@ -153,3 +153,25 @@ def test_standards_are_read_only_for_officers(officer_a, admin_user):
     page = client_for(officer_a).get("/admin/programs/povertystandard/2/change/")
     assert page.status_code == 200 and 'name="rural_poor_line"' not in page.text
     assert 'name="rural_poor_line"' in client_for(admin_user).get("/admin/programs/povertystandard/2/change/").text
+
+
+@pytest.mark.django_db
+def test_add_pages_do_not_show_other_communes_data(officer_a, chair_a, chair_b_setup, household_b):
+    child = household_b.members.get(relation="child")
+    Member.objects.filter(pk=child.pk).update(date_of_birth=datetime.date(2015, 3, 1))
+    page = client_for(officer_a).get(ADD, {"household": household_b.pk})
+    assert child.full_name not in page.text
+    decision_page = client_for(chair_a).get("/admin/programs/statuschange/add/", {"household": household_b.pk})
+    assert household_b.code not in decision_page.text
+
+
+@pytest.fixture
+def chair_b_setup(officer_b, household_b):
+    """Household B surveyed by its own officer, so that it has an assessment to (not) leak."""
+    Member.objects.filter(household=household_b).update(
+        health_insurance_number="DN4150000000001", health_insurance_valid_until=datetime.date(2026, 12, 31)
+    )
+    client_for(officer_b).post(
+        ADD, survey_form(household_b, confirm_adult_education="false", confirm_child_schooling="false")
+    )
+    assert Assessment.objects.filter(household=household_b).exists()

@@ -151,3 +151,22 @@ def test_classify_from_bad_facts(change, field, api, officer_a):
     response = api(officer_a).post(URL, body, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("area", ["NaN", "sNaN", "-NaN", "Infinity"])
+def test_classify_from_facts_refuses_non_numbers(area, api, officer_a):
+    facts = {**FACTS, "dwelling": {**FACTS["dwelling"], "floor_area_m2": area}}
+    body = {"standard": "VN-2022", "area_type": "rural", "income_per_capita": 1_400_000, "facts": facts}
+    response = api(officer_a).post(URL, body, format="json")
+    assert response.status_code == 400 and "dwelling" in response.json()
+
+
+@pytest.mark.django_db
+def test_classify_from_facts_ignores_members_born_after_the_survey(api, officer_a):
+    baby = {"date_of_birth": "2027-01-01", "has_valid_health_insurance": False}
+    facts = {**FACTS, "members": [*FACTS["members"], baby]}
+    body = {"standard": "VN-2022", "area_type": "rural", "income_per_capita": 1_400_000, "facts": facts}
+    with_baby = api(officer_a).post(URL, body, format="json").json()
+    without = api(officer_a).post(URL, {**body, "facts": FACTS}, format="json").json()
+    assert with_baby["deprived"] == without["deprived"]

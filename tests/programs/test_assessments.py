@@ -338,3 +338,31 @@ def test_overflowing_numbers_are_a_400(change, field, api, officer_a, insured_ho
     response = api(officer_a).post(URL, {**payload(insured_household), **change}, format="json")
     assert response.status_code == 400 and field in response.json()
     assert not Assessment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_decisions_before_any_standard_or_before_the_survey_are_refused(api, chair_a, officer_a, insured_household):
+    far = recognise(api, chair_a, insured_household, "poor", datetime.date(1, 1, 1))
+    assert far.status_code == 400 and "effective_date" in far.json()
+    body = payload(insured_household, answers={**ANSWERED_NONE, "water": True, "sanitation": True, "telecom": True})
+    assessment = api(officer_a).post(URL, body, format="json").json()
+    early = recognise(
+        api, chair_a, insured_household, "poor", SURVEY_DAY - datetime.timedelta(days=1), assessment["id"]
+    )
+    assert early.status_code == 400 and "effective_date" in early.json()
+    assert Household.objects.get(pk=insured_household.pk).status == "not_poor"
+
+
+@pytest.mark.django_db
+def test_a_superseded_survey_cannot_back_a_decision(api, chair_a, officer_a, insured_household):
+    body = payload(insured_household, answers={**ANSWERED_NONE, "water": True, "sanitation": True, "telecom": True})
+    first = api(officer_a).post(URL, body, format="json").json()
+    api(officer_a).post(URL, body, format="json")
+    response = recognise(api, chair_a, insured_household, "poor", SURVEY_DAY, first["id"])
+    assert response.status_code == 400 and "assessment" in response.json()
+
+
+@pytest.mark.django_db
+def test_a_huge_year_filter_is_a_400(api, officer_a):
+    assert api(officer_a).get(STATUS_URL, {"year": "99999999999999999999"}).status_code == 400
+    assert api(officer_a).get(URL, {"review_year": "99999999999999999999"}).status_code == 400

@@ -114,3 +114,25 @@ def test_what_if_bad_input(params, field, api, officer_a):
 def test_what_if_rights(api, outsider, chair_a):
     assert api(outsider).get("/api/v1/stats/what-if/", {"standard": "VN-2027"}).status_code == 403
     assert api(chair_a).get("/api/v1/stats/what-if/", {"standard": "VN-2027"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_survey_recorded_during_the_batch_is_kept_and_its_household_skipped(
+    surveyed, admin_user, household_a, monkeypatch
+):
+    from programs import reclassify
+
+    original = reclassify._latest
+
+    def interleaved(actor, area):
+        for index, row in enumerate(original(actor, area)):
+            yield row
+            if index == 0:  # an officer saves a new survey of that household before the batch writes
+                survey(admin_user, Household.objects.get(pk=row["household_id"]), 900_000)
+
+    monkeypatch.setattr(reclassify, "_latest", interleaved)
+    report = reclassify.reclassify(actor=None, standard_code="VN-2027", dry_run=False)
+    assert report.written == 2 and len(report.skipped) == 1
+    first_household = min(a.household_id for a in surveyed.values())
+    current = Assessment.objects.get(household_id=first_household, is_current=True)
+    assert current.standard.code == "VN-2022" and current.income_per_capita == 900_000
