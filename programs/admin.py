@@ -1,7 +1,9 @@
 """The program in the admin: standards (read-only for officers), surveys with their result, status decisions."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -411,21 +413,54 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class NewlyEscapedFilter(admin.SimpleListFilter):
+    title = _("hộ mới thoát nghèo")
+    parameter_name = "newly_escaped"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Trong thời hạn")), ("no", _("Không"))]
+
+    def queryset(self, request, queryset):
+        since = rules.add_months(timezone.localdate(), -settings.NEWLY_ESCAPED_MONTHS)
+        window = Q(left_lists_on__gt=since) & ~Q(status__in=rules.LISTED)
+        if self.value() == "yes":
+            return queryset.filter(window)
+        if self.value() == "no":
+            return queryset.exclude(window)
+        return queryset
+
+
 admin.site.unregister(Household)
 
 
 @admin.register(Household)
 class HouseholdWithReviewsAdmin(HouseholdAdmin):
     inlines = [*HouseholdAdmin.inlines, StatusChangeInline]
-    readonly_fields = [*HouseholdAdmin.readonly_fields, "review_links"]
+    readonly_fields = [*HouseholdAdmin.readonly_fields, "ever_poor", "newly_escaped_until", "review_links"]
+    list_filter = [*HouseholdAdmin.list_filter[:3], NewlyEscapedFilter, "ever_poor", *HouseholdAdmin.list_filter[3:]]
     fieldsets = [
         *HouseholdAdmin.fieldsets[:2],
         (
             _("Tình trạng (cập nhật qua rà soát)"),
-            {"fields": ["status", "status_since", "head", "version", "review_links"]},
+            {
+                "fields": [
+                    "status",
+                    "status_since",
+                    "ever_poor",
+                    "newly_escaped_until",
+                    "head",
+                    "version",
+                    "review_links",
+                ]
+            },
         ),
         *HouseholdAdmin.fieldsets[3:],
     ]
+
+    @admin.display(description=_("hộ mới thoát nghèo đến"))
+    def newly_escaped_until(self, obj):
+        until = rules.newly_escaped_until(obj.left_lists_on, obj.status, settings.NEWLY_ESCAPED_MONTHS)
+        return until.strftime("%d/%m/%Y") if until else "—"
 
     @admin.display(description=_("rà soát"))
     def review_links(self, obj):

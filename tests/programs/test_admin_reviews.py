@@ -175,3 +175,24 @@ def chair_b_setup(officer_b, household_b):
         ADD, survey_form(household_b, confirm_adult_education="false", confirm_child_schooling="false")
     )
     assert Assessment.objects.filter(household=household_b).exists()
+
+
+@pytest.mark.django_db
+def test_the_household_page_shows_the_newly_escaped_window(chair_a, officer_a, household_a, household_b):
+    from programs import services
+
+    today = datetime.date.today()
+    services.record_status_change(
+        actor=chair_a, household_id=household_a.pk, to_status="poor", effective_date=today.replace(year=today.year - 2),
+        decision_number="1/QĐ",
+    )  # fmt: skip
+    services.record_status_change(
+        actor=chair_a, household_id=household_a.pk, to_status="not_poor", effective_date=today, decision_number="2/QĐ"
+    )
+    page = client_for(officer_a).get(f"/admin/households/household/{household_a.pk}/change/")
+    assert today.replace(year=today.year + 3).strftime("%d/%m/%Y") in page.text
+    listed = client_for(officer_a).get("/admin/households/household/", {"newly_escaped": "yes"})
+    assert household_a.code in listed.text
+    assert (
+        household_a.code not in client_for(officer_a).get("/admin/households/household/", {"newly_escaped": "no"}).text
+    )
