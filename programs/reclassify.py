@@ -219,18 +219,25 @@ def _new_ids(size: int) -> list[int]:
 def _write(actor: User | None, standard_code: str, batch: list[Pending], reason: str) -> tuple[int, list[int]]:
     """Write one chunk: the old assessments stop being current, the new ones are copied in, each is audited.
 
-    The chunk's households are locked first, as a survey recorded by an officer locks its household; an
-    assessment superseded since the batch read it is left alone and returned as skipped.
+    An assessment superseded since the batch read it (an officer saved a new survey meanwhile) is left
+    alone and returned as skipped: the conditional UPDATE claims only rows still current, waiting for
+    an officer's open transaction on the same row and re-reading it after.
     """
     standard_id = PovertyStandard.objects.values_list("pk", flat=True).get(code=standard_code)
-    household_ids = sorted({row["household_id"] for row, _, _, _ in batch})
-    list(Household.objects.select_for_update().filter(pk__in=household_ids).values_list("pk", flat=True))
     wanted = [row["id"] for row, _, _, _ in batch]
-    still_current = set(Assessment.objects.filter(pk__in=wanted, is_current=True).values_list("pk", flat=True))
-    skipped = [pk for pk in wanted if pk not in still_current]
-    batch = [item for item in batch if item[0]["id"] in still_current]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE programs_assessment SET is_current = false WHERE id = ANY(%s) AND is_current RETURNING id",
+                [wanted],
+            )
+            claimed = {row[0] for row in cursor.fetchall()}
+    else:
+        claimed = set(Assessment.objects.filter(pk__in=wanted, is_current=True).values_list("pk", flat=True))
+        Assessment.objects.filter(pk__in=claimed).update(is_current=False)
+    skipped = [pk for pk in wanted if pk not in claimed]
+    batch = [item for item in batch if item[0]["id"] in claimed]
     old_ids = [row["id"] for row, _, _, _ in batch]
-    Assessment.objects.filter(pk__in=old_ids).update(is_current=False)
     now = timezone.now()
     if not batch:
         return 0, skipped

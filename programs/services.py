@@ -5,10 +5,10 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.errors import DomainError, NotFound
+from config.errors import DomainError, NotFound, StaleVersion
 from households.models import Household, Member, User
 from households.services import log_action
 from programs import derivations, rules, selectors
@@ -226,33 +226,41 @@ def record_assessment(
     if previous is not None:
         previous.is_current = False
         previous.save(update_fields=["is_current"])
-    assessment = Assessment.objects.create(
-        household=household,
-        standard=PovertyStandard.objects.get(code=standard.code),
-        review_year=review_year,
-        review_kind=review_kind,
-        review_month=review_month,
-        survey_date=survey_date,
-        area_type=household.area_type,
-        quick_answers=dict(quick_answers or {}),
-        income_per_capita=income_per_capita,
-        point_a=point_a,
-        dwelling={k: (str(v) if isinstance(v, Decimal) else v) for k, v in dwelling.items()},
-        member_facts=snapshot,
-        answers=dict(answers or {}),
-        derived=derived,
-        confirmed=dict(confirmed or {}),
-        disagreements=disagreement_rows(reconciled),
-        deprived=list(result.deprived),
-        deprivation_count=result.deprivation_count,
-        point_b=result.point_b,
-        income_line=result.income_line,
-        category=result.category.value,
-        reasons=list(result.reasons),
-        surveyor=actor,
-        surveyor_name=surveyor_name,
-        note=note,
-    )
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                household=household,
+                standard=PovertyStandard.objects.get(code=standard.code),
+                review_year=review_year,
+                review_kind=review_kind,
+                review_month=review_month,
+                survey_date=survey_date,
+                area_type=household.area_type,
+                quick_answers=dict(quick_answers or {}),
+                income_per_capita=income_per_capita,
+                point_a=point_a,
+                dwelling={k: (str(v) if isinstance(v, Decimal) else v) for k, v in dwelling.items()},
+                member_facts=snapshot,
+                answers=dict(answers or {}),
+                derived=derived,
+                confirmed=dict(confirmed or {}),
+                disagreements=disagreement_rows(reconciled),
+                deprived=list(result.deprived),
+                deprivation_count=result.deprivation_count,
+                point_b=result.point_b,
+                income_line=result.income_line,
+                category=result.category.value,
+                reasons=list(result.reasons),
+                surveyor=actor,
+                surveyor_name=surveyor_name,
+                note=note,
+            )
+    except IntegrityError as exc:
+        # A batch (reclassify) or another officer saved a survey of this review a moment ago.
+        raise StaleVersion(
+            "Phiếu khảo sát của kỳ rà soát này vừa được ghi bởi người khác hoặc lô phân loại lại; hãy tải lại.",
+            "review_year",
+        ) from exc
     if previous is not None:
         previous.superseded_by = assessment
         previous.save(update_fields=["superseded_by"])
