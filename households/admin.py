@@ -45,6 +45,25 @@ class RightsAdminMixin:
         raise Http404  # out of scope looks exactly like absent, never a hint that it exists
 
 
+class RightsInlineMixin:
+    """Inline permissions from named rights: `view_right` to see the rows, `edit_right` (or none) to edit them."""
+
+    view_right: str = ""
+    edit_right: str | None = None
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_right(self.view_right)
+
+    def has_add_permission(self, request, obj=None):
+        return bool(self.edit_right) and request.user.has_right(self.edit_right)
+
+    def has_change_permission(self, request, obj=None):
+        return bool(self.edit_right) and request.user.has_right(self.edit_right)
+
+    def has_delete_permission(self, request, obj=None):
+        return bool(self.edit_right) and request.user.has_right(self.edit_right)
+
+
 def plain_choices(form_class, names) -> None:
     """No "add/change/view the related record" icons beside these fields: officers pick, they don't edit areas there."""
     for name in names:
@@ -237,8 +256,10 @@ class MemberFormSet(forms.BaseInlineFormSet):
         return changes
 
 
-class MemberInline(admin.StackedInline):
+class MemberInline(RightsInlineMixin, admin.StackedInline):
     model = Member
+    view_right = rules.HOUSEHOLD_VIEW
+    edit_right = rules.MEMBER_CHANGE
     form = MemberForm
     formset = MemberFormSet
     fields = [
@@ -262,21 +283,10 @@ class MemberInline(admin.StackedInline):
         plain_choices(formset.form, ["ethnicity"])
         return formset
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_right(rules.HOUSEHOLD_VIEW)
 
-    def has_add_permission(self, request, obj=None):
-        return request.user.has_right(rules.MEMBER_CHANGE)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_right(rules.MEMBER_CHANGE)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.has_right(rules.MEMBER_CHANGE)
-
-
-class AuditInline(admin.TabularInline):
+class AuditInline(RightsInlineMixin, admin.TabularInline):
     model = AuditEntry
+    view_right = rules.AUDIT_VIEW
     fk_name = "household"
     fields = ["at", "actor", "action", "object_repr", "changes", "reason"]
     readonly_fields = fields
@@ -285,18 +295,6 @@ class AuditInline(admin.TabularInline):
     can_delete = False
     verbose_name_plural = _("nhật ký thay đổi")
     ordering = ["-at", "-id"]
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_right(rules.AUDIT_VIEW)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")

@@ -13,29 +13,19 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
 from households import rules as access
-from households.admin import HouseholdAdmin, RightsAdminMixin, plain_choices
+from households.admin import HouseholdAdmin, RightsAdminMixin, RightsInlineMixin, plain_choices
 from households.models import Household, Member
 from households.services import log_action
 from programs import rules, services
 from programs.models import Assessment, Indicator, PovertyStandard, StandardIndicator, StatusChange
 
 
-class StandardIndicatorInline(admin.TabularInline):
+class StandardIndicatorInline(RightsInlineMixin, admin.TabularInline):
     model = StandardIndicator
+    view_right = access.STANDARD_VIEW
+    edit_right = access.STANDARD_MANAGE
     extra = 0
     fields = ["position", "indicator"]
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_right(access.STANDARD_VIEW)
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.has_right(access.STANDARD_MANAGE)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_right(access.STANDARD_MANAGE)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.has_right(access.STANDARD_MANAGE)
 
 
 @admin.register(PovertyStandard)
@@ -391,26 +381,15 @@ class StatusChangeAdmin(RightsAdminMixin, admin.ModelAdmin):
 # --- the household page, with its surveys and status history ----------------------------------------
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(RightsInlineMixin, admin.TabularInline):
     model = StatusChange
+    view_right = access.HOUSEHOLD_VIEW
     fields = ["effective_date", "event", "from_status", "to_status", "decision_number", "recorded_by"]
     readonly_fields = fields
     extra = 0
     max_num = 0
     can_delete = False
     verbose_name_plural = _("lịch sử tình trạng")
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_right(access.HOUSEHOLD_VIEW)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NewlyEscapedFilter(admin.SimpleListFilter):
