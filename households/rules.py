@@ -76,6 +76,13 @@ STANDARD_MANAGE = "standard.manage"
 ASSESSMENT_VIEW = "assessment.view"
 ASSESSMENT_RECORD = "assessment.record"
 STATUS_RECOGNISE = "status.recognise"
+# The annual review (A6): officers work the cases, the chair decides, the level above may give the
+# district opinion of older campaigns, provinces and admins set the calendars.
+REVIEW_VIEW = "review.view"
+REVIEW_WORK = "review.work"
+REVIEW_DECIDE = "review.decide"
+REVIEW_CONSULT = "review.consult"
+REVIEW_MANAGE = "review.manage"
 
 ALL_RIGHTS = frozenset(
     {
@@ -93,6 +100,11 @@ ALL_RIGHTS = frozenset(
         ASSESSMENT_VIEW,
         ASSESSMENT_RECORD,
         STATUS_RECOGNISE,
+        REVIEW_VIEW,
+        REVIEW_WORK,
+        REVIEW_DECIDE,
+        REVIEW_CONSULT,
+        REVIEW_MANAGE,
     }
 )
 
@@ -107,6 +119,8 @@ _REGISTRY_WORK = frozenset(
         STANDARD_VIEW,
         ASSESSMENT_VIEW,
         ASSESSMENT_RECORD,
+        REVIEW_VIEW,
+        REVIEW_WORK,
     }
 )
 
@@ -114,11 +128,21 @@ ROLE_RIGHTS: dict[Role, frozenset[str]] = {
     Role.COMMUNE_OFFICER: _REGISTRY_WORK | {VILLAGE_MANAGE},
     # The chair recognises status changes (decision number and date); she does not record surveys.
     Role.COMMUNE_CHAIR: frozenset(
-        {AREA_VIEW, HOUSEHOLD_VIEW, AUDIT_VIEW, STANDARD_VIEW, ASSESSMENT_VIEW, STATUS_RECOGNISE}
+        {
+            AREA_VIEW,
+            HOUSEHOLD_VIEW,
+            AUDIT_VIEW,
+            STANDARD_VIEW,
+            ASSESSMENT_VIEW,
+            STATUS_RECOGNISE,
+            REVIEW_VIEW,
+            REVIEW_DECIDE,
+        }
     ),
-    Role.DISTRICT_STAFF: _REGISTRY_WORK,
-    Role.PROVINCE_STAFF: _REGISTRY_WORK | {VILLAGE_MANAGE},
-    Role.PROGRAM_ADMIN: ALL_RIGHTS,
+    Role.DISTRICT_STAFF: _REGISTRY_WORK | {REVIEW_CONSULT},
+    Role.PROVINCE_STAFF: _REGISTRY_WORK | {VILLAGE_MANAGE, REVIEW_CONSULT, REVIEW_MANAGE},
+    # Recognition needs the commune chair (separation of duties, issue 4): not even the admin decides.
+    Role.PROGRAM_ADMIN: ALL_RIGHTS - {REVIEW_DECIDE},
 }
 
 

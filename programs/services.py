@@ -193,6 +193,11 @@ def record_assessment(
     if review_kind not in ReviewKind.values:
         raise DomainError("invalid", f"Loại rà soát “{review_kind}” không hợp lệ.", "review_kind")
 
+    if not standard_code:
+        # A survey in a commune's open review applies the review's standard (A6).
+        from programs import workflow
+
+        standard_code = workflow.review_standard_code(household, review_year, review_kind, review_month)
     if standard_code:
         standard = selectors.standard_rule(standard_code)
     else:
@@ -279,6 +284,10 @@ def record_assessment(
         reason=note,
         household=household,
     )
+    # The household's case in that review, if any, moves on with the survey (the same use case).
+    from programs import workflow
+
+    workflow.advance_on_survey(actor=actor, assessment=assessment)
     return assessment
 
 

@@ -1,0 +1,22 @@
+"""Escalate overdue steps to the level above; the twin of `programs.tasks.escalate_overdue`."""
+
+import datetime
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from programs import reminders
+
+
+class Command(BaseCommand):
+    help = "Báo cấp trên (huyện nếu có, nếu không là tỉnh) các bước quá hạn, mỗi bước một lần."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--today", type=datetime.date.fromisoformat, default=None, help="Ngày tính (yyyy-mm-dd).")
+
+    def handle(self, *args, today, **options):
+        started = time.monotonic()
+        escalated = reminders.escalate_overdue(today=today or timezone.localdate())
+        emailed = reminders.deliver_notifications()
+        self.stdout.write(f"Báo quá hạn: {escalated} thông báo, {emailed} thư ({time.monotonic() - started:.1f} s).")

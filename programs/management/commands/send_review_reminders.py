@@ -1,0 +1,25 @@
+"""Send the reminders of what is due within N days; the twin of `programs.tasks.send_review_reminders`."""
+
+import datetime
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from programs import reminders
+
+
+class Command(BaseCommand):
+    help = "Nhắc việc các bước đến hạn trong N ngày và lịch báo cáo (15/11, 20/12, ngày 5 hằng tháng)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=7, help="Nhắc các hạn trong số ngày tới (mặc định 7).")
+        parser.add_argument("--today", type=datetime.date.fromisoformat, default=None, help="Ngày tính (yyyy-mm-dd).")
+
+    def handle(self, *args, days, today, **options):
+        started = time.monotonic()
+        done = reminders.send_review_reminders(today=today or timezone.localdate(), days=days)
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            f"Nhắc việc: {done.steps} nhắc bước, {done.reports} nhắc báo cáo, {done.emailed} thư ({seconds:.1f} s)."
+        )

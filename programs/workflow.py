@@ -1,0 +1,652 @@
+"""The services of the annual review (domain A6; Part B §3.2, §3.3, §8.4): one function per move of a case.
+
+Each is one transaction: lock the case, compare its version with what the user saw, check the move against
+the table in `rules.MOVES`, validate, save, write one audit entry. Recognition applies the new status through
+`services.record_status_change` in the same transaction, so events and the newly-escaped window follow (A5).
+Kept apart from `services.py`, which holds assessments and statuses, to keep each module one screenful of
+concepts (STYLE 2).
+"""
+
+import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import DomainError, NotFound, StaleVersion
+from households.models import Area, Household, User
+from households.rules import Level, Role
+from households.services import log_action
+from programs import rules, selectors
+from programs.models import (
+    Assessment,
+    CaseOrigin,
+    ComplaintOutcome,
+    PovertyStandard,
+    RequestChannel,
+    RequestKind,
+    ReviewCampaign,
+    ReviewCase,
+    ReviewComplaint,
+    ReviewKind,
+)
+from programs.services import _run, _visible_household, record_status_change
+
+# --- campaigns ----------------------------------------------------------------------------------------
+
+
+def campaign_standard(kind: str, year: int, month: int) -> PovertyStandard:
+    """The standard a review applies: the periodic review of Y decides the lists of Y+1, so it uses the
+    standard in force on 1 January Y+1 (Part B §8.5: the 2026 review applies VN-2027); a monthly review
+    decides from its own cycle, so it uses the standard in force on the 15th."""
+    day = datetime.date(year + 1, 1, 1) if kind == ReviewKind.PERIODIC else datetime.date(year, month, 15)
+    found = selectors.standard_on(day) or (
+        selectors.standard_on(datetime.date(year, 9, 1)) if kind == ReviewKind.PERIODIC else None
+    )
+    if found is None:
+        raise DomainError("no_standard", f"Không có chuẩn nghèo áp dụng ngày {day:%d/%m/%Y}.", "year")
+    return PovertyStandard.objects.get(code=found.code)
+
+
+def default_steps(kind: str, year: int, month: int, *, has_district_step: bool) -> dict[str, str]:
+    if kind == ReviewKind.PERIODIC:
+        steps = rules.periodic_calendar(year, has_district_step=has_district_step)
+    else:
+        steps = rules.monthly_calendar(year, month)
+    return {step: day.isoformat() for step, day in steps.items()}
+
+
+def get_or_open_campaign(*, commune: Area, kind: str, year: int, month: int = 0) -> ReviewCampaign:
+    """The commune's campaign of that review, opened with the default calendar when it does not exist yet.
+
+    Campaigns before 1 July 2025 carry the district step when the commune lies in a district (A6)."""
+    if commune.level != Level.COMMUNE:
+        raise DomainError("not_a_commune", "Kỳ rà soát được mở cho từng xã.", "area")
+    existing = ReviewCampaign.objects.filter(area=commune, year=year, kind=kind, month=month).first()
+    if existing is not None:
+        return existing
+    cycle_day = datetime.date(year, 9, 1) if kind == ReviewKind.PERIODIC else datetime.date(year, month, 15)
+    has_district_step = cycle_day < datetime.date(2025, 7, 1) and commune.parent.level == Level.DISTRICT
+    campaign, _ = ReviewCampaign.objects.get_or_create(
+        area=commune,
+        year=year,
+        kind=kind,
+        month=month,
+        defaults={
+            "standard": campaign_standard(kind, year, month),
+            "steps": default_steps(kind, year, month, has_district_step=has_district_step),
+            "has_district_step": has_district_step,
+        },
+    )
+    return campaign
+
+
+@transaction.atomic
+def change_campaign_calendar(
+    *, actor: User, campaign_id: int, steps: dict[str, datetime.date], posting_days: int | None = None, reason: str = ""
+) -> ReviewCampaign:
+    """Change a campaign's deadlines (a province's plan); the open cases' deadlines follow."""
+    campaign = ReviewCampaign.objects.visible_to(actor).select_for_update().filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NotFound("Không tìm thấy kỳ rà soát.", "campaign")
+    unknown = sorted(set(steps) - {s.value for s in rules.Step})
+    if unknown:
+        raise DomainError("unknown_step", f"Bước không hợp lệ: {', '.join(unknown)}.", "steps")
+    before = dict(campaign.steps)
+    new_steps = before | {step: day.isoformat() for step, day in steps.items()}
+    campaign.steps = new_steps
+    changes: dict[str, tuple[Any, Any]] = {"steps": (before, new_steps)}
+    if posting_days is not None:
+        _run(rules.add_working_days, datetime.date(campaign.year, 1, 1), posting_days)
+        changes["posting_days"] = (campaign.posting_days, posting_days)
+        campaign.posting_days = posting_days
+    campaign.save(update_fields=["steps", "posting_days"])
+    for step, day in steps.items():
+        ReviewCase.objects.filter(campaign=campaign, due_step=step).update(due_on=day)
+    log_action(
+        actor=actor, action="programs.review_campaign.calendar_changed", obj=campaign, changes=changes, reason=reason
+    )
+    return campaign
+
+
+# --- one case -----------------------------------------------------------------------------------------
+
+
+def _case(actor: User, case_id: int, expected_version: int | None) -> ReviewCase:
+    case: ReviewCase | None = (
+        ReviewCase.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("campaign", "household", "assessment")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound("Không tìm thấy hồ sơ rà soát.", "case")
+    if expected_version is not None and expected_version != case.version:
+        raise StaleVersion("Hồ sơ rà soát đã được người khác cập nhật; hãy tải lại trước khi sửa.")
+    return case
+
+
+def _check(case: ReviewCase, move: rules.Move) -> None:
+    _run(
+        rules.check_move,
+        case.state,
+        move,
+        has_district_step=case.campaign.has_district_step,
+        requested=case.origin == CaseOrigin.REQUESTED,
+    )
+
+
+def _not_future(day: datetime.date, today: datetime.date, field: str) -> None:
+    if day > today:
+        raise DomainError("future_date", "Ngày không được sau ngày hôm nay.", field)
+
+
+def _not_before(day: datetime.date, earlier: datetime.date | None, field: str, what: str) -> None:
+    if earlier is not None and day < earlier:
+        raise DomainError("too_early", f"Ngày này trước {what} ({earlier:%d/%m/%Y}).", field)
+
+
+def _set_state(case: ReviewCase, state: rules.CaseState) -> None:
+    case.state = state.value
+    step, due = rules.due_date(state, case.campaign.step_dates(), has_district_step=case.campaign.has_district_step)
+    case.due_step = step.value if step else ""
+    case.due_on = due
+    case.version += 1
+
+
+def _save(
+    actor: User, case: ReviewCase, before: dict[str, Any], action: str, reason: str = "", fields: tuple[str, ...] = ()
+) -> ReviewCase:
+    names = ("state", "due_step", "due_on", "version", "updated_at", *fields)
+    case.save(update_fields=list(dict.fromkeys(names)))
+    changes = {name: (old, getattr(case, name)) for name, old in before.items() if old != getattr(case, name)}
+    log_action(
+        actor=actor,
+        action=f"programs.review_case.{action}",
+        obj=case,
+        changes={k: (_plain(a), _plain(b)) for k, (a, b) in changes.items()},
+        reason=reason,
+        household=case.household,
+    )
+    return case
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _snapshot(case: ReviewCase, *names: str) -> dict[str, Any]:
+    return {name: getattr(case, name) for name in ("state", *names)}
+
+
+def _attach(case: ReviewCase, assessment: Assessment) -> None:
+    campaign = case.campaign
+    if assessment.household_id != case.household_id:
+        raise DomainError("unknown_assessment", "Phiếu khảo sát không thuộc hộ của hồ sơ này.", "assessment")
+    if not assessment.is_current:
+        raise DomainError("superseded_assessment", "Phiếu khảo sát này đã được thay bằng phiếu mới hơn.", "assessment")
+    if (assessment.review_year, assessment.review_kind, assessment.review_month) != (
+        campaign.year,
+        campaign.kind,
+        campaign.month,
+    ):
+        raise DomainError("other_review", f"Phiếu khảo sát thuộc kỳ rà soát khác, không phải {campaign}.", "assessment")
+    if assessment.standard_id != campaign.standard_id:
+        raise DomainError(
+            "other_standard",
+            f"Phiếu khảo sát dùng chuẩn khác với chuẩn của kỳ rà soát ({campaign.standard.code}).",
+            "assessment",
+        )
+    case.assessment = assessment
+    case.proposed_category = assessment.category
+    case.meeting_date = case.meeting_attendees = case.meeting_agreeing = None
+    case.meeting_note = ""
+    case.posting_start = case.posting_end = None
+    _set_state(case, rules.CaseState.CLASSIFIED)
+
+
+_SURVEY_FIELDS = (
+    "assessment",
+    "proposed_category",
+    "meeting_date",
+    "meeting_attendees",
+    "meeting_agreeing",
+    "meeting_note",
+    "posting_start",
+    "posting_end",
+)
+
+
+@transaction.atomic
+def attach_survey(*, actor: User, case_id: int, expected_version: int, assessment_id: int) -> ReviewCase:
+    """Step 2: the survey and its classification (A2) become the case's proposed result."""
+    case = _case(actor, case_id, expected_version)
+    _check(case, rules.Move.SURVEY)
+    assessment = Assessment.objects.filter(pk=assessment_id).first()
+    if assessment is None:
+        raise DomainError("unknown_assessment", "Không tìm thấy phiếu khảo sát.", "assessment")
+    before = _snapshot(case, "assessment_id", "proposed_category")
+    _attach(case, assessment)
+    return _save(actor, case, before, "surveyed", fields=_SURVEY_FIELDS)
+
+
+def review_standard_code(household: Household, review_year: int, review_kind: str, review_month: int) -> str | None:
+    """The standard of the commune's campaign for that review, if one is open (surveys default to it)."""
+    return (
+        ReviewCampaign.objects.filter(
+            area_id=household.commune_id, year=review_year, kind=review_kind, month=review_month
+        )
+        .values_list("standard__code", flat=True)
+        .first()
+    )
+
+
+def advance_on_survey(*, actor: User, assessment: Assessment) -> ReviewCase | None:
+    """A survey recorded for a household with an open case in that review moves the case on (called by
+    `services.record_assessment`, in its transaction). A case past the posting is left alone."""
+    case = (
+        ReviewCase.objects.select_for_update(of=("self",))
+        .select_related("campaign", "household")
+        .filter(
+            household_id=assessment.household_id,
+            campaign__area_id=assessment.household.commune_id,
+            campaign__year=assessment.review_year,
+            campaign__kind=assessment.review_kind,
+            campaign__month=assessment.review_month,
+        )
+        .first()
+    )
+    if case is None or case.state not in rules.MOVES[rules.Move.SURVEY]:
+        return None
+    before = _snapshot(case, "assessment_id", "proposed_category")
+    _attach(case, assessment)
+    return _save(actor, case, before, "surveyed", fields=_SURVEY_FIELDS)
+
+
+@transaction.atomic
+def record_meeting(
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    meeting_date: datetime.date,
+    attendees: int,
+    agreeing: int,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> ReviewCase:
+    """Step 3: the village meeting; agreed with at least 50% of attendees, otherwise back to survey (§3.2)."""
+    case = _case(actor, case_id, expected_version)
+    _check(case, rules.Move.MEETING)
+    _not_future(meeting_date, today or timezone.localdate(), "meeting_date")
+    _not_before(meeting_date, case.assessment.survey_date if case.assessment else None, "meeting_date", "ngày khảo sát")
+    agreed = _run(rules.meeting_agreed, attendees, agreeing)
+    before = _snapshot(case, "meeting_date", "meeting_attendees", "meeting_agreeing")
+    case.meeting_date, case.meeting_attendees, case.meeting_agreeing, case.meeting_note = (
+        meeting_date,
+        attendees,
+        agreeing,
+        note,
+    )
+    _set_state(case, rules.CaseState.AGREED if agreed else rules.CaseState.LISTED)
+    return _save(
+        actor,
+        case,
+        before,
+        "meeting_agreed" if agreed else "meeting_disagreed",
+        reason=note,
+        fields=("meeting_date", "meeting_attendees", "meeting_agreeing", "meeting_note"),
+    )
+
+
+@transaction.atomic
+def post_case(
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    posting_start: datetime.date,
+    posting_end: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> ReviewCase:
+    """Step 4: public posting for the campaign's working days (default 3), or until `posting_end`."""
+    case = _case(actor, case_id, expected_version)
+    _check(case, rules.Move.POST)
+    _not_future(posting_start, today or timezone.localdate(), "posting_start")
+    _not_before(posting_start, case.meeting_date, "posting_start", "ngày họp thôn")
+    minimum = _run(rules.add_working_days, posting_start, case.campaign.posting_days)
+    if posting_end is None:
+        posting_end = minimum
+    elif posting_end < minimum:
+        raise DomainError(
+            "posting_too_short",
+            f"Niêm yết phải đủ {case.campaign.posting_days} ngày làm việc, tức đến ít nhất {minimum:%d/%m/%Y}.",
+            "posting_end",
+        )
+    before = _snapshot(case, "posting_start", "posting_end")
+    case.posting_start, case.posting_end = posting_start, posting_end
+    _set_state(case, rules.CaseState.POSTED)
+    return _save(actor, case, before, "posted", fields=("posting_start", "posting_end"))
+
+
+@transaction.atomic
+def file_complaint(
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    received_on: datetime.date,
+    complainant: str,
+    content: str,
+    today: datetime.date | None = None,
+) -> ReviewComplaint:
+    """A complaint about the posted result reopens the case for recheck and holds its recognition."""
+    case = _case(actor, case_id, expected_version)
+    _check(case, rules.Move.COMPLAIN)
+    _not_future(received_on, today or timezone.localdate(), "received_on")
+    _not_before(received_on, case.posting_start, "received_on", "ngày bắt đầu niêm yết")
+    complainant, content = complainant.strip(), content.strip()
+    if not complainant:
+        raise DomainError("required", "Phải ghi người khiếu nại.", "complainant")
+    if not content:
+        raise DomainError("required", "Phải ghi nội dung khiếu nại.", "content")
+    complaint = ReviewComplaint.objects.create(
+        case=case, received_on=received_on, complainant=complainant, content=content, recorded_by=actor
+    )
+    before = _snapshot(case)
+    _set_state(case, rules.CaseState.RECHECK)
+    _save(actor, case, before, "complaint_filed", reason=content)
+    return complaint
+
+
+@transaction.atomic
+def resolve_complaint(
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    complaint_id: int,
+    outcome: str,
+    resolution: str,
+    resolved_on: datetime.date,
+    today: datetime.date | None = None,
+) -> ReviewCase:
+    """The recheck's conclusion: upheld sends the case back to survey; dismissed releases it when no other
+    complaint is open."""
+    case = _case(actor, case_id, expected_version)
+    _check(case, rules.Move.RESOLVE_COMPLAINT)
+    complaint = ReviewComplaint.objects.select_for_update().filter(pk=complaint_id, case=case).first()
+    if complaint is None:
+        raise DomainError("unknown_complaint", "Khiếu nại không thuộc hồ sơ này.", "complaint")
+    if complaint.outcome:
+        raise DomainError("already_resolved", "Khiếu nại này đã được giải quyết.", "complaint")
+    if outcome not in ComplaintOutcome.values:
+        raise DomainError("invalid", f"Kết quả “{outcome}” không hợp lệ: chỉ nhận upheld hoặc dismissed.", "outcome")
+    resolution = resolution.strip()
+    if not resolution:
+        raise DomainError("required", "Phải ghi kết luận phúc tra.", "resolution")
+    _not_future(resolved_on, today or timezone.localdate(), "resolved_on")
+    _not_before(resolved_on, complaint.received_on, "resolved_on", "ngày nhận khiếu nại")
+    complaint.outcome, complaint.resolution, complaint.resolved_on, complaint.resolved_by = (
+        outcome,
+        resolution,
+        resolved_on,
+        actor,
+    )
+    complaint.save(update_fields=["outcome", "resolution", "resolved_on", "resolved_by"])
+    still_open = ReviewComplaint.objects.filter(case=case, outcome="").count()
+    before = _snapshot(case)
+    _set_state(case, rules.resolve_state(upheld=outcome == ComplaintOutcome.UPHELD, open_complaints_left=still_open))
+    return _save(actor, case, before, f"complaint_{outcome}", reason=resolution)
+
+
+@transaction.atomic
+def record_district_opinion(
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    opinion_on: datetime.date,
+    opinion: str,
+    today: datetime.date | None = None,
+) -> ReviewCase:
+    """Step 5, only in campaigns before 1 July 2025: the district chair's opinion (A6)."""
+    case = _case(actor, case_id, expected_version)
+    _check(case, rules.Move.CONSULT_DISTRICT)
+    _not_future(opinion_on, today or timezone.localdate(), "opinion_on")
+    _not_before(opinion_on, case.posting_start, "opinion_on", "ngày bắt đầu niêm yết")
+    before = _snapshot(case, "district_opinion_on", "district_opinion")
+    case.district_opinion_on, case.district_opinion = opinion_on, opinion.strip()
+    _set_state(case, rules.CaseState.DISTRICT_CONSULTED)
+    return _save(actor, case, before, "district_consulted", fields=("district_opinion_on", "district_opinion"))
+
+
+def _check_decider(actor: User, case: ReviewCase) -> None:
+    """Separation of duties: only the commune chair decides, and never on a survey she recorded (STYLE 16)."""
+    if actor.role != Role.COMMUNE_CHAIR:
+        raise DomainError("not_chair", "Chỉ Chủ tịch UBND xã được công nhận hoặc trả lời không công nhận.", "actor")
+    if case.assessment is not None and case.assessment.surveyor_id == actor.pk:
+        raise DomainError("own_survey", "Người đã ghi phiếu khảo sát của hộ không được tự công nhận kết quả.", "actor")
+
+
+@transaction.atomic
+def recognise_case(
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int | None,
+    decision_number: str,
+    decision_date: datetime.date,
+    today: datetime.date | None = None,
+) -> ReviewCase:
+    """Step 6: the commune chair's decision. Applies the new status through `record_status_change` (A5) in
+    the same transaction and issues the certificate of a poor or near-poor household (…/GCN-HN.HCN)."""
+    today = today or timezone.localdate()
+    case = _case(actor, case_id, expected_version)
+    _check(case, rules.Move.RECOGNISE)
+    _check_decider(actor, case)
+    decision_number = decision_number.strip()
+    if not decision_number:
+        raise DomainError("required", "Phải có số quyết định công nhận.", "decision_number")
+    _not_future(decision_date, today, "decision_date")
+    if case.posting_end is not None and decision_date <= case.posting_end:
+        raise DomainError(
+            "posting_not_over",
+            f"Chưa hết thời gian niêm yết (đến hết {case.posting_end:%d/%m/%Y}): chưa được công nhận.",
+            "decision_date",
+        )
+    assessment = case.assessment
+    if assessment is None:
+        raise DomainError("no_survey", "Hồ sơ chưa có phiếu khảo sát.", "assessment")
+    if not assessment.is_current:
+        raise DomainError(
+            "superseded_assessment",
+            "Phiếu khảo sát của hồ sơ đã được thay bằng phiếu mới hơn: gắn phiếu mới và họp thôn, niêm yết lại.",
+            "assessment",
+        )
+    last_resolution = (
+        ReviewComplaint.objects.filter(case=case).exclude(resolved_on=None).order_by("-resolved_on").first()
+    )
+    if last_resolution is not None:
+        _not_before(decision_date, last_resolution.resolved_on, "decision_date", "ngày giải quyết khiếu nại")
+    new_status = rules.status_of(assessment.category)
+    household = Household.objects.select_for_update().get(pk=case.household_id)
+    change = None
+    if new_status != household.status:
+        change = record_status_change(
+            actor=actor,
+            household_id=household.pk,
+            to_status=new_status,
+            effective_date=decision_date,
+            decision_number=decision_number,
+            assessment_id=assessment.pk,
+            reason=f"Công nhận theo {case.campaign}",
+            today=today,
+        )
+    certificate = ""
+    if new_status in rules.LISTED:
+        ReviewCampaign.objects.filter(pk=case.campaign_id).update(certificate_seq=F("certificate_seq") + 1)
+        sequence = ReviewCampaign.objects.values_list("certificate_seq", flat=True).get(pk=case.campaign_id)
+        certificate = rules.certificate_number(sequence, year=case.campaign.year, month=case.campaign.month)
+    before = _snapshot(case, "decision_number", "decision_date", "recognised_status", "certificate_number")
+    case.decision_number, case.decision_date, case.recognised_by = decision_number, decision_date, actor
+    case.recognised_status, case.status_change, case.certificate_number = new_status, change, certificate
+    _set_state(case, rules.CaseState.RECOGNISED)
+    try:
+        with transaction.atomic():
+            return _save(
+                actor,
+                case,
+                before,
+                "recognised",
+                fields=(
+                    "decision_number",
+                    "decision_date",
+                    "recognised_by",
+                    "recognised_status",
+                    "status_change",
+                    "certificate_number",
+                ),
+            )
+    except IntegrityError as exc:  # pragma: no cover - the campaign counter makes numbers unique
+        raise StaleVersion("Số giấy chứng nhận vừa được cấp cho hồ sơ khác; hãy thử lại.") from exc
+
+
+@transaction.atomic
+def reject_case(
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    reason: str,
+    decided_on: datetime.date,
+    today: datetime.date | None = None,
+) -> ReviewCase:
+    """A household's request found not eligible: the chair answers in writing with the reasons (§3.3)."""
+    case = _case(actor, case_id, expected_version)
+    _check(case, rules.Move.REJECT)
+    _check_decider(actor, case)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("required", "Phải ghi rõ lý do không công nhận (trả lời bằng văn bản).", "reason")
+    _not_future(decided_on, today or timezone.localdate(), "decided_on")
+    _not_before(decided_on, case.requested_on, "decided_on", "ngày nộp đề nghị")
+    before = _snapshot(case, "rejection_reason", "decision_date")
+    case.rejection_reason, case.decision_date, case.recognised_by = reason, decided_on, actor
+    _set_state(case, rules.CaseState.REJECTED)
+    return _save(
+        actor, case, before, "rejected", reason=reason, fields=("rejection_reason", "decision_date", "recognised_by")
+    )
+
+
+@transaction.atomic
+def report_case(
+    *,
+    actor: User,
+    case_id: int,
+    expected_version: int,
+    reported_on: datetime.date,
+    today: datetime.date | None = None,
+) -> ReviewCase:
+    """Step 7: the recognised result is reported to the province."""
+    case = _case(actor, case_id, expected_version)
+    _check(case, rules.Move.REPORT)
+    _not_future(reported_on, today or timezone.localdate(), "reported_on")
+    _not_before(reported_on, case.decision_date, "reported_on", "ngày quyết định")
+    before = _snapshot(case, "reported_on")
+    case.reported_on = reported_on
+    _set_state(case, rules.CaseState.REPORTED)
+    return _save(actor, case, before, "reported", fields=("reported_on",))
+
+
+@transaction.atomic
+def report_campaign(
+    *, actor: User, campaign_id: int, reported_on: datetime.date, today: datetime.date | None = None
+) -> int:
+    """Report every recognised case of a campaign to the province at once; returns how many."""
+    campaign = ReviewCampaign.objects.visible_to(actor).select_for_update().filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NotFound("Không tìm thấy kỳ rà soát.", "campaign")
+    _not_future(reported_on, today or timezone.localdate(), "reported_on")
+    cases = list(ReviewCase.objects.select_for_update().filter(campaign=campaign, state=rules.CaseState.RECOGNISED))
+    if not cases:
+        raise DomainError("nothing_to_report", "Kỳ rà soát chưa có hồ sơ nào đã công nhận để báo cáo.", "campaign")
+    latest = max(case.decision_date for case in cases if case.decision_date)
+    _not_before(reported_on, latest, "reported_on", "ngày quyết định công nhận gần nhất")
+    ReviewCase.objects.filter(pk__in=[c.pk for c in cases]).update(
+        state=rules.CaseState.REPORTED, reported_on=reported_on, due_step="", due_on=None, version=F("version") + 1
+    )
+    campaign.reported_on = reported_on
+    campaign.save(update_fields=["reported_on"])
+    log_action(
+        actor=actor,
+        action="programs.review_campaign.reported",
+        obj=campaign,
+        changes={"reported_cases": (None, len(cases)), "reported_on": (None, reported_on.isoformat())},
+    )
+    return len(cases)
+
+
+# --- a household's own request (monthly review, or joining the periodic one) ---------------------------
+
+
+@transaction.atomic
+def file_review_request(
+    *,
+    actor: User,
+    household_id: int,
+    request_kind: str,
+    channel: str,
+    filed_on: datetime.date,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> ReviewCase:
+    """A household asks to be reviewed: to be added to a list, or to be recognised as having escaped
+    (đăng ký thoát nghèo). The case joins the review that handles requests filed that day (A6, §3.3)."""
+    household = _visible_household(actor, household_id, lock=True)
+    if request_kind not in RequestKind.values:
+        raise DomainError("invalid", f"Loại đề nghị “{request_kind}” không hợp lệ.", "request_kind")
+    if channel not in RequestChannel.values:
+        raise DomainError("invalid", f"Hình thức nộp “{channel}” không hợp lệ.", "channel")
+    _not_future(filed_on, today or timezone.localdate(), "filed_on")
+    if request_kind == RequestKind.EXIT and household.status not in rules.LISTED:
+        raise DomainError(
+            "not_listed", "Chỉ hộ nghèo hoặc hộ cận nghèo mới đăng ký thoát nghèo, thoát cận nghèo.", "request_kind"
+        )
+    kind, year, month = rules.review_cycle_for_request(filed_on)
+    campaign = get_or_open_campaign(commune=household.commune, kind=kind, year=year, month=month)
+    existing = ReviewCase.objects.filter(household=household, campaign=campaign).first()
+    if existing is not None:
+        raise DomainError(
+            "already_in_review",
+            f"Hộ đã có hồ sơ {existing.reference} trong {campaign} ({existing.get_state_display()}).",
+            "household",
+        )
+    case = ReviewCase(
+        campaign=campaign,
+        household=household,
+        origin=CaseOrigin.REQUESTED,
+        status_at_opening=household.status,
+        request_kind=request_kind,
+        request_channel=channel,
+        requested_on=filed_on,
+        request_note=note.strip(),
+    )
+    _set_state(case, rules.CaseState.LISTED)
+    case.version = 1
+    case.save()
+    log_action(
+        actor=actor,
+        action="programs.review_case.requested",
+        obj=case,
+        changes={
+            "campaign": (None, str(campaign)),
+            "request_kind": (None, request_kind),
+            "requested_on": (None, filed_on.isoformat()),
+        },
+        reason=note,
+        household=household,
+    )
+    return case

@@ -1,0 +1,447 @@
+"""The review workflow services (domain A6): opening, each move, recognition applying the status (A5)."""
+
+import datetime
+
+import pytest
+
+from config.errors import DomainError, NotFound, StaleVersion
+from households.models import AuditEntry
+from programs import services, workflow
+from programs.models import ReviewCampaign, ReviewCase, ReviewComplaint, StatusChange
+from tests.programs.review_helpers import (
+    DECISION_DAY,
+    DEPRIVED_THREE,
+    GOOD_HOUSE,
+    MEETING_DAY,
+    NOTHING_DEPRIVED,
+    POSTING_START,
+    TODAY,
+    case_of,
+    insure,
+    make_poor,
+    open_review,
+    recognise,
+    survey,
+    walk_to_posted,
+)
+
+pytestmark = pytest.mark.django_db
+
+RICH = 5_000_000  # far above every line: not poor
+
+
+@pytest.fixture
+def poor_a(household_a, admin_user):
+    insure(household_a)
+    return make_poor(household_a, admin_user)
+
+
+def test_opening_lists_every_poor_and_near_poor_household_once(poor_a, make_household, commune_a, admin_user):
+    near = make_poor(make_household(commune_a, "Lò Văn Pao"), admin_user)
+    workflow_not_listed = make_household(commune_a, "Hoàng Văn Sinh")
+    opened = open_review(commune_a)
+    assert opened.campaigns == 1
+    assert opened.cases == 2
+    campaign = ReviewCampaign.objects.get(area=commune_a, year=2026)
+    assert campaign.standard.code == "VN-2027"
+    assert campaign.has_district_step is False
+    assert campaign.steps["survey"] == "2026-10-15"
+    cases = ReviewCase.objects.filter(campaign=campaign)
+    assert {c.household_id for c in cases} == {poor_a.pk, near.pk}
+    assert not cases.filter(household=workflow_not_listed).exists()
+    assert all(c.state == "listed" and c.due_on == datetime.date(2026, 10, 15) for c in cases)
+
+    again = open_review(commune_a)
+    assert (again.campaigns, again.cases) == (0, 0)
+    assert ReviewCase.objects.filter(campaign=campaign).count() == 2
+
+
+def test_a_poor_household_that_escapes_is_recognised_with_its_event_and_window(poor_a, officer_a, chair_a):
+    open_review(poor_a.commune)
+    case = walk_to_posted(officer_a, poor_a, income=RICH)
+    assert case.state == "posted"
+    assert case.posting_end == datetime.date(2026, 10, 28)
+    assert case.proposed_category == "not_poor"
+
+    case = recognise(chair_a, case)
+    poor_a.refresh_from_db()
+    assert case.state == "recognised"
+    assert case.due_step == "report"
+    assert poor_a.status == "not_poor"
+    assert poor_a.left_lists_on == DECISION_DAY
+    change = StatusChange.objects.get(household=poor_a, decision_number="45/QĐ-UBND")
+    assert change.event == "escaped_poverty"
+    assert change.assessment_id == case.assessment_id
+    assert case.status_change_id == change.pk
+    assert case.certificate_number == ""  # no certificate for a household off the lists
+    assert AuditEntry.objects.filter(action="programs.review_case.recognised", object_id=case.pk).exists()
+
+
+def test_a_household_that_stays_poor_gets_a_numbered_certificate_and_no_event(
+    poor_a, make_household, commune_a, admin_user, officer_a, chair_a
+):
+    second = make_poor(make_household(commune_a, "Lò Văn Pao"), admin_user)
+    insure(second)
+    open_review(commune_a)
+    first_case = recognise(chair_a, walk_to_posted(officer_a, poor_a, income=500_000, answers=DEPRIVED_THREE))
+    second_case = recognise(
+        chair_a, walk_to_posted(officer_a, second, income=500_000, answers=DEPRIVED_THREE), number="46/QĐ-UBND"
+    )
+    assert first_case.recognised_status == "poor"
+    assert first_case.certificate_number == "0001/2026/GCN-HN.HCN"
+    assert second_case.certificate_number == "0002/2026/GCN-HN.HCN"
+    assert first_case.status_change is None
+    assert StatusChange.objects.filter(household=poor_a).count() == 1  # only the 2025 decision
+
+
+def test_a_village_meeting_below_half_sends_the_case_back_to_survey(poor_a, officer_a):
+    open_review(poor_a.commune)
+    survey(officer_a, poor_a, income=RICH)
+    case = case_of(poor_a)
+    case = workflow.record_meeting(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        meeting_date=MEETING_DAY,
+        attendees=41,
+        agreeing=20,
+        today=TODAY,
+    )
+    assert case.state == "listed"
+    assert case.due_step == "survey"
+    survey(officer_a, poor_a, income=RICH)
+    assert case_of(poor_a).state == "classified"
+
+
+def test_exactly_half_agreeing_is_agreement(poor_a, officer_a):
+    open_review(poor_a.commune)
+    survey(officer_a, poor_a, income=RICH)
+    case = case_of(poor_a)
+    case = workflow.record_meeting(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        meeting_date=MEETING_DAY,
+        attendees=40,
+        agreeing=20,
+        today=TODAY,
+    )
+    assert case.state == "agreed"
+
+
+def test_a_complaint_holds_recognition_until_it_is_resolved(poor_a, officer_a, chair_a):
+    open_review(poor_a.commune)
+    case = walk_to_posted(officer_a, poor_a, income=RICH)
+    complaint = workflow.file_complaint(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        received_on=datetime.date(2026, 10, 27),
+        complainant="Nguyễn Văn Hàng xóm",
+        content="Hộ có xe máy mới.",
+        today=TODAY,
+    )
+    case.refresh_from_db()
+    assert case.state == "recheck"
+    with pytest.raises(DomainError) as refused:
+        recognise(chair_a, case)
+    assert refused.value.code == "forbidden_move"
+    assert "phúc tra" in refused.value.message
+
+    case = workflow.resolve_complaint(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        complaint_id=complaint.pk,
+        outcome="dismissed",
+        resolution="Đã kiểm tra, xe máy đi mượn.",
+        resolved_on=datetime.date(2026, 10, 30),
+        today=TODAY,
+    )
+    assert case.state == "posted"
+    case = recognise(chair_a, case)
+    assert case.state == "recognised"
+
+
+def test_an_upheld_complaint_sends_the_case_back_to_survey(poor_a, officer_a):
+    open_review(poor_a.commune)
+    case = walk_to_posted(officer_a, poor_a, income=RICH)
+    complaint = workflow.file_complaint(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        received_on=datetime.date(2026, 10, 27),
+        complainant="Trưởng thôn",
+        content="Thu nhập khai thiếu.",
+        today=TODAY,
+    )
+    case.refresh_from_db()
+    case = workflow.resolve_complaint(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        complaint_id=complaint.pk,
+        outcome="upheld",
+        resolution="Khảo sát lại.",
+        resolved_on=datetime.date(2026, 10, 29),
+        today=TODAY,
+    )
+    assert case.state == "listed"
+    assert ReviewComplaint.objects.get(pk=complaint.pk).outcome == "upheld"
+
+
+def test_recognition_waits_for_the_end_of_the_posting(poor_a, officer_a, chair_a):
+    open_review(poor_a.commune)
+    case = walk_to_posted(officer_a, poor_a, income=RICH)
+    with pytest.raises(DomainError) as refused:
+        recognise(chair_a, case, day=datetime.date(2026, 10, 28))
+    assert (refused.value.code, refused.value.field) == ("posting_not_over", "decision_date")
+    assert recognise(chair_a, case, day=datetime.date(2026, 10, 29)).state == "recognised"
+
+
+def test_only_the_commune_chair_recognises(poor_a, officer_a, admin_user):
+    open_review(poor_a.commune)
+    case = walk_to_posted(officer_a, poor_a, income=RICH)
+    for actor in (officer_a, admin_user):
+        with pytest.raises(DomainError) as refused:
+            recognise(actor, case)
+        assert refused.value.code == "not_chair"
+    poor_a.refresh_from_db()
+    assert poor_a.status == "poor"
+
+
+def test_the_chair_cannot_recognise_a_survey_she_recorded(poor_a, officer_a, chair_a):
+    open_review(poor_a.commune)
+    survey(chair_a, poor_a, income=RICH)
+    case = case_of(poor_a)
+    case = workflow.record_meeting(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        meeting_date=MEETING_DAY,
+        attendees=10,
+        agreeing=10,
+        today=TODAY,
+    )
+    case = workflow.post_case(
+        actor=officer_a, case_id=case.pk, expected_version=case.version, posting_start=POSTING_START, today=TODAY
+    )
+    with pytest.raises(DomainError) as refused:
+        recognise(chair_a, case)
+    assert refused.value.code == "own_survey"
+
+
+def test_a_forbidden_move_is_a_clear_error(poor_a, officer_a):
+    open_review(poor_a.commune)
+    case = case_of(poor_a)
+    with pytest.raises(DomainError) as refused:
+        workflow.post_case(
+            actor=officer_a, case_id=case.pk, expected_version=case.version, posting_start=POSTING_START, today=TODAY
+        )
+    assert refused.value.code == "forbidden_move"
+    assert "chờ khảo sát" in refused.value.message
+    assert "ghi kết quả khảo sát" in refused.value.message
+
+
+def test_a_stale_version_is_refused(poor_a, officer_a):
+    open_review(poor_a.commune)
+    survey(officer_a, poor_a, income=RICH)
+    case = case_of(poor_a)
+    with pytest.raises(StaleVersion):
+        workflow.record_meeting(
+            actor=officer_a,
+            case_id=case.pk,
+            expected_version=case.version - 1,
+            meeting_date=MEETING_DAY,
+            attendees=10,
+            agreeing=10,
+            today=TODAY,
+        )
+
+
+def test_another_communes_officer_cannot_touch_the_case(poor_a, officer_a, officer_b):
+    open_review(poor_a.commune)
+    survey(officer_a, poor_a, income=RICH)
+    case = case_of(poor_a)
+    with pytest.raises(NotFound):
+        workflow.record_meeting(
+            actor=officer_b,
+            case_id=case.pk,
+            expected_version=case.version,
+            meeting_date=MEETING_DAY,
+            attendees=10,
+            agreeing=10,
+            today=TODAY,
+        )
+
+
+def test_a_posting_shorter_than_the_campaigns_working_days_is_refused(poor_a, officer_a):
+    open_review(poor_a.commune)
+    survey(officer_a, poor_a, income=RICH)
+    case = case_of(poor_a)
+    case = workflow.record_meeting(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        meeting_date=MEETING_DAY,
+        attendees=10,
+        agreeing=10,
+        today=TODAY,
+    )
+    with pytest.raises(DomainError) as refused:
+        workflow.post_case(
+            actor=officer_a,
+            case_id=case.pk,
+            expected_version=case.version,
+            posting_start=datetime.date(2026, 10, 30),  # Friday: 3 working days end on Tuesday 3/11
+            posting_end=datetime.date(2026, 11, 2),
+            today=TODAY,
+        )
+    assert (refused.value.code, refused.value.field) == ("posting_too_short", "posting_end")
+    assert "03/11/2026" in refused.value.message
+
+
+def test_a_request_to_exit_joins_the_monthly_review_and_may_be_refused(poor_a, officer_a, chair_a):
+    case = workflow.file_review_request(
+        actor=officer_a,
+        household_id=poor_a.pk,
+        request_kind="exit",
+        channel="in_person",
+        filed_on=datetime.date(2026, 3, 10),
+        today=TODAY,
+    )
+    assert (case.campaign.kind, case.campaign.year, case.campaign.month) == ("monthly", 2026, 3)
+    assert case.campaign.standard.code == "VN-2022"
+    assert case.due_on == datetime.date(2026, 3, 20)
+    assert case.campaign.steps["recognition"] == "2026-03-30"
+    case = workflow.reject_case(
+        actor=chair_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        reason="Thu nhập bình quân vẫn dưới chuẩn nghèo.",
+        decided_on=datetime.date(2026, 3, 28),
+        today=TODAY,
+    )
+    assert case.state == "rejected"
+    assert case.due_on is None
+    poor_a.refresh_from_db()
+    assert poor_a.status == "poor"
+
+
+def test_a_household_on_the_list_cannot_be_refused(poor_a, chair_a):
+    open_review(poor_a.commune)
+    case = case_of(poor_a)
+    with pytest.raises(DomainError) as refused:
+        workflow.reject_case(
+            actor=chair_a,
+            case_id=case.pk,
+            expected_version=case.version,
+            reason="x",
+            decided_on=datetime.date(2026, 10, 1),
+            today=TODAY,
+        )
+    assert refused.value.code == "not_a_request"
+
+
+def test_a_request_during_the_periodic_window_joins_the_periodic_review(household_a, officer_a):
+    case = workflow.file_review_request(
+        actor=officer_a,
+        household_id=household_a.pk,
+        request_kind="add",
+        channel="online",
+        filed_on=datetime.date(2026, 9, 12),
+        today=TODAY,
+    )
+    assert (case.campaign.kind, case.campaign.year) == ("periodic", 2026)
+    with pytest.raises(DomainError) as again:
+        workflow.file_review_request(
+            actor=officer_a,
+            household_id=household_a.pk,
+            request_kind="add",
+            channel="online",
+            filed_on=datetime.date(2026, 9, 13),
+            today=TODAY,
+        )
+    assert again.value.code == "already_in_review"
+
+
+def test_a_whole_case_is_reported_to_the_province(poor_a, officer_a, chair_a):
+    open_review(poor_a.commune)
+    case = recognise(chair_a, walk_to_posted(officer_a, poor_a, income=RICH))
+    count = workflow.report_campaign(
+        actor=officer_a, campaign_id=case.campaign_id, reported_on=datetime.date(2026, 11, 10), today=TODAY
+    )
+    assert count == 1
+    case.refresh_from_db()
+    assert (case.state, case.reported_on, case.due_on) == ("reported", datetime.date(2026, 11, 10), None)
+
+
+def test_the_old_district_step_is_required_in_older_campaigns(
+    household_a, officer_a, chair_a, district_staff, admin_user
+):
+    """Campaigns before 1 July 2025 in a commune under a district carry the district step (A6)."""
+    insure(household_a)
+    make_poor(household_a, admin_user, day=datetime.date(2023, 12, 20))
+    open_review(household_a.commune, year=2024)
+    campaign = ReviewCampaign.objects.get(area=household_a.commune, year=2024)
+    assert campaign.has_district_step is True
+    assert campaign.standard.code == "VN-2022"
+    assert campaign.steps["district"] == "2024-11-25"
+    services.record_assessment(
+        actor=officer_a,
+        household_id=household_a.pk,
+        survey_date=datetime.date(2024, 10, 1),
+        review_year=2024,
+        income_per_capita=RICH,
+        dwelling=GOOD_HOUSE,
+        member_extras={m.pk: {"stunted": False, "underweight": False} for m in household_a.members.all()},
+        answers={k: v for k, v in NOTHING_DEPRIVED.items() if k != "waste_treatment"} | {"information_access": False},
+        today=TODAY,
+    )
+    case = ReviewCase.objects.get(household=household_a, campaign=campaign)
+    case = workflow.record_meeting(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        meeting_date=datetime.date(2024, 10, 20),
+        attendees=5,
+        agreeing=5,
+        today=TODAY,
+    )
+    case = workflow.post_case(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        posting_start=datetime.date(2024, 10, 21),
+        today=TODAY,
+    )
+    assert case.due_step == "district"
+    with pytest.raises(DomainError) as refused:
+        recognise(chair_a, case, day=datetime.date(2024, 11, 1))
+    assert refused.value.code == "district_step_pending"
+    case = workflow.record_district_opinion(
+        actor=district_staff,
+        case_id=case.pk,
+        expected_version=case.version,
+        opinion_on=datetime.date(2024, 10, 28),
+        opinion="Nhất trí.",
+        today=TODAY,
+    )
+    case = recognise(chair_a, case, day=datetime.date(2024, 11, 1))
+    household_a.refresh_from_db()
+    assert (case.state, household_a.status) == ("recognised", "not_poor")
+
+
+def test_a_campaign_without_the_district_step_refuses_it(poor_a, officer_a, district_staff):
+    open_review(poor_a.commune)
+    case = walk_to_posted(officer_a, poor_a, income=RICH)
+    with pytest.raises(DomainError) as refused:
+        workflow.record_district_opinion(
+            actor=district_staff,
+            case_id=case.pk,
+            expected_version=case.version,
+            opinion_on=datetime.date(2026, 10, 29),
+            opinion="x",
+            today=TODAY,
+        )
+    assert refused.value.code == "no_district_step"
