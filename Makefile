@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 DEMO_HOUSEHOLDS ?= 600
 DEMO_REVIEW_YEAR ?= 2025
+DEMO_OPEN_YEAR ?= 2026
 
 .PHONY: run test lint venv
 
@@ -23,6 +24,7 @@ run: venv
 	DEBUG=1 $(PY) manage.py load_areas
 	DEBUG=1 $(PY) manage.py seed_demo --households $(DEMO_HOUSEHOLDS)
 	DEBUG=1 $(PY) manage.py seed_reviews --year $(DEMO_REVIEW_YEAR)
+	DEBUG=1 $(PY) manage.py open_periodic_review --year $(DEMO_OPEN_YEAR) --area 15
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 # The whole test suite against PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and Redis (REDIS_URL, else 127.0.0.1:6379).
@@ -38,4 +40,5 @@ lint: venv
 	DEBUG=1 $(VENV)/bin/mypy --follow-imports=silent $(STRICT_MODULES)
 
 STRICT_MODULES := $(wildcard households/rules.py households/services.py programs/rules.py programs/derivations.py \
-	programs/services.py programs/reclassify.py support/rules.py support/services.py)
+	programs/services.py programs/reclassify.py programs/workflow.py programs/reminders.py support/rules.py \
+	support/services.py)

@@ -14,6 +14,7 @@ from programs.api import (
     StatusChangeViewSet,
     WhatIfView,
 )
+from programs.api_reviews import ReviewCampaignViewSet, ReviewCaseViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -21,6 +22,8 @@ router.register("households", HouseholdViewSet, basename="household")
 router.register("standards", PovertyStandardViewSet, basename="standard")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("status-changes", StatusChangeViewSet, basename="status-change")
+router.register("review-campaigns", ReviewCampaignViewSet, basename="review-campaign")
+router.register("review-cases", ReviewCaseViewSet, basename="review-case")
 
 admin.site.site_header = "Quản lý hộ nghèo, hộ cận nghèo"
 admin.site.site_title = "giamngheo"
@@ -34,6 +37,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("programs.urls")),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

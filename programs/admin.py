@@ -455,3 +455,6 @@ class HouseholdWithReviewsAdmin(HouseholdAdmin):
             history,
             recognise,
         )
+
+
+from programs import admin_reviews  # noqa: E402,F401

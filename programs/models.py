@@ -531,7 +531,7 @@ class Notification(models.Model):
     class Meta:
         verbose_name = _("việc cần làm")
         verbose_name_plural = _("việc cần làm")
-        ordering = ["read_at", "due_on", "id"]
+        ordering = [F("read_at").asc(nulls_first=True), "due_on", "id"]  # unread first
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "target", "due_on"], name="programs_notification_once"),
         ]

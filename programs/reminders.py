@@ -12,6 +12,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
@@ -198,7 +199,7 @@ def _users_by_area(area_ids: Iterable[int], roles: Sequence[str]) -> dict[int, l
     return users
 
 
-def _due_groups(**filters: object) -> list[dict[str, object]]:
+def _due_groups(**filters: Any) -> list[dict[str, Any]]:
     """Open cases grouped by (campaign, awaited step, deadline): one query over the deadline index."""
     return list(
         ReviewCase.objects.filter(due_on__isnull=False, **filters)
@@ -208,7 +209,7 @@ def _due_groups(**filters: object) -> list[dict[str, object]]:
     )
 
 
-def _campaign_info(ids: Iterable[int]) -> dict[int, dict[str, object]]:
+def _campaign_info(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {
         row["id"]: row
         for row in ReviewCampaign.objects.filter(pk__in=set(ids)).values(
@@ -225,7 +226,7 @@ def _campaign_info(ids: Iterable[int]) -> dict[int, dict[str, object]]:
     }
 
 
-def _cycle(info: dict[str, object]) -> str:
+def _cycle(info: dict[str, Any]) -> str:
     if info["kind"] == ReviewKind.PERIODIC:
         return f"rà soát định kỳ {info['year']}"
     return f"rà soát tháng {info['month']}/{info['year']}"
@@ -241,8 +242,8 @@ def send_step_reminders(*, today: datetime.date, days: int = 7) -> int:
     for group in groups:
         info = campaigns[group["campaign_id"]]
         step = rules.Step(group["due_step"])
-        due: datetime.date = group["due_on"]  # type: ignore[assignment]
-        to = (chairs if step is rules.Step.RECOGNITION else officers).get(info["area_id"], [])  # type: ignore[call-overload]
+        due: datetime.date = group["due_on"]
+        to = (chairs if step is rules.Step.RECOGNITION else officers).get(info["area_id"], [])
         subject = f"{group['n']} hộ cần {rules.STEP_LABELS[step]} trước {_fmt(due)} — {info['area__name']}"
         body = (
             f"{info['area__name']}, {_cycle(info)}: {group['n']} hồ sơ đang chờ bước “{rules.STEP_LABELS[step]}”, "
@@ -280,8 +281,8 @@ def escalate_overdue(*, today: datetime.date) -> int:
     for group in groups:
         info = campaigns[group["campaign_id"]]
         step = rules.Step(group["due_step"])
-        due: datetime.date = group["due_on"]  # type: ignore[assignment]
-        to = districts.get(info["area__parent_id"]) or provinces.get(info["area__province_id"], [])  # type: ignore[call-overload]
+        due: datetime.date = group["due_on"]
+        to = districts.get(info["area__parent_id"]) or provinces.get(info["area__province_id"], [])
         subject = f"Quá hạn: {info['area__name']} còn {group['n']} hộ chưa {rules.STEP_LABELS[step]} (hạn {_fmt(due)})"
         body = (
             f"{info['area__name']}, {_cycle(info)}: bước “{rules.STEP_LABELS[step]}” hết hạn ngày {_fmt(due)}, "

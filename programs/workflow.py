@@ -10,12 +10,13 @@ concepts (STYLE 2).
 import datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from config.errors import DomainError, NotFound, StaleVersion
-from households.models import Area, Household, User
+from households.models import Area, AuditEntry, Household, User
 from households.rules import Level, Role
 from households.services import log_action
 from programs import rules, selectors
@@ -63,11 +64,15 @@ def get_or_open_campaign(*, commune: Area, kind: str, year: int, month: int = 0)
     Campaigns before 1 July 2025 carry the district step when the commune lies in a district (A6)."""
     if commune.level != Level.COMMUNE:
         raise DomainError("not_a_commune", "Kỳ rà soát được mở cho từng xã.", "area")
-    existing = ReviewCampaign.objects.filter(area=commune, year=year, kind=kind, month=month).first()
+    existing: ReviewCampaign | None = ReviewCampaign.objects.filter(
+        area=commune, year=year, kind=kind, month=month
+    ).first()
     if existing is not None:
         return existing
     cycle_day = datetime.date(year, 9, 1) if kind == ReviewKind.PERIODIC else datetime.date(year, month, 15)
-    has_district_step = cycle_day < datetime.date(2025, 7, 1) and commune.parent.level == Level.DISTRICT
+    in_district = commune.parent is not None and commune.parent.level == Level.DISTRICT
+    has_district_step = cycle_day < datetime.date(2025, 7, 1) and in_district
+    campaign: ReviewCampaign
     campaign, _ = ReviewCampaign.objects.get_or_create(
         area=commune,
         year=year,
@@ -86,24 +91,56 @@ def get_or_open_campaign(*, commune: Area, kind: str, year: int, month: int = 0)
 def change_campaign_calendar(
     *, actor: User, campaign_id: int, steps: dict[str, datetime.date], posting_days: int | None = None, reason: str = ""
 ) -> ReviewCampaign:
-    """Change a campaign's deadlines (a province's plan); the open cases' deadlines follow."""
-    campaign = ReviewCampaign.objects.visible_to(actor).select_for_update().filter(pk=campaign_id).first()
+    """Change a campaign's deadlines (a province's plan); the open cases' deadlines follow.
+
+    The steps must keep their order (survey, meeting, posting, district, recognition, report) and stay within
+    the review: 1 September - 31 December of a periodic review (the window ends on 14 December, A6; a province
+    may run late, but not into another year), the 15th of the month to the end of the next month for a monthly one.
+    """
+    campaign: ReviewCampaign | None = (
+        ReviewCampaign.objects.visible_to(actor).select_for_update().filter(pk=campaign_id).first()
+    )
     if campaign is None:
         raise NotFound("Không tìm thấy kỳ rà soát.", "campaign")
     unknown = sorted(set(steps) - {s.value for s in rules.Step})
     if unknown:
         raise DomainError("unknown_step", f"Bước không hợp lệ: {', '.join(unknown)}.", "steps")
+    if rules.Step.DISTRICT.value in steps and not campaign.has_district_step:
+        raise DomainError("no_district_step", "Kỳ rà soát này không có bước xin ý kiến cấp huyện.", "steps")
+    if campaign.kind == ReviewKind.PERIODIC:
+        first, last = datetime.date(campaign.year, 9, 1), datetime.date(campaign.year, 12, 31)
+    else:
+        first = datetime.date(campaign.year, campaign.month, 15)
+        last = rules.add_months(first.replace(day=1), 2) - datetime.timedelta(days=1)
+    for step, day in steps.items():
+        if not first <= day <= last:
+            raise DomainError(
+                "outside_review",
+                f"Hạn bước “{rules.STEP_LABELS[rules.Step(step)]}” phải từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}.",
+                "steps",
+            )
+    merged = campaign.step_dates() | dict(steps)
+    ordered = [merged[step.value] for step in rules.Step if step.value in merged]
+    if ordered != sorted(ordered):
+        raise DomainError(
+            "steps_out_of_order",
+            "Hạn các bước phải theo thứ tự: khảo sát, họp thôn, niêm yết, (xin ý kiến huyện), công nhận, báo cáo.",
+            "steps",
+        )
     before = dict(campaign.steps)
-    new_steps = before | {step: day.isoformat() for step, day in steps.items()}
+    new_steps = {step: day.isoformat() for step, day in merged.items()}
     campaign.steps = new_steps
     changes: dict[str, tuple[Any, Any]] = {"steps": (before, new_steps)}
     if posting_days is not None:
-        _run(rules.add_working_days, datetime.date(campaign.year, 1, 1), posting_days)
+        if not 1 <= posting_days <= 30:
+            raise DomainError("bad_days", "Số ngày niêm yết phải từ 1 đến 30 ngày làm việc.", "posting_days")
         changes["posting_days"] = (campaign.posting_days, posting_days)
         campaign.posting_days = posting_days
     campaign.save(update_fields=["steps", "posting_days"])
     for step, day in steps.items():
-        ReviewCase.objects.filter(campaign=campaign, due_step=step).update(due_on=day)
+        ReviewCase.objects.filter(campaign=campaign, due_step=step).exclude(due_on=day).update(
+            due_on=day, version=F("version") + 1
+        )
     log_action(
         actor=actor, action="programs.review_campaign.calendar_changed", obj=campaign, changes=changes, reason=reason
     )
@@ -578,6 +615,23 @@ def report_campaign(
     ReviewCase.objects.filter(pk__in=[c.pk for c in cases]).update(
         state=rules.CaseState.REPORTED, reported_on=reported_on, due_step="", due_on=None, version=F("version") + 1
     )
+    content_type = ContentType.objects.get_for_model(ReviewCase)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                action="programs.review_case.reported",
+                content_type=content_type,
+                object_id=str(case.pk),
+                household_id=case.household_id,
+                changes={
+                    "state": [case.state, rules.CaseState.REPORTED.value],
+                    "reported_on": [None, reported_on.isoformat()],
+                },
+            )
+            for case in cases
+        ]
+    )
     campaign.reported_on = reported_on
     campaign.save(update_fields=["reported_on"])
     log_action(
@@ -617,6 +671,12 @@ def file_review_request(
         )
     kind, year, month = rules.review_cycle_for_request(filed_on)
     campaign = get_or_open_campaign(commune=household.commune, kind=kind, year=year, month=month)
+    if campaign.reported_on is not None:
+        raise DomainError(
+            "review_closed",
+            f"{campaign} đã báo cáo tỉnh ngày {campaign.reported_on:%d/%m/%Y}: đề nghị được xét ở kỳ sau.",
+            "filed_on",
+        )
     existing = ReviewCase.objects.filter(household=household, campaign=campaign).first()
     if existing is not None:
         raise DomainError(

@@ -46,11 +46,24 @@ def redis_worker():
         task_default_queue=f"test-{uuid.uuid4().hex}",
         broker_connection_retry_on_startup=False,
     )
+    forget_connections(app)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
             yield app
     finally:
         app.conf.update(saved)
+        forget_connections(app)
+
+
+def forget_connections(app):
+    """Drop what the app built from its old settings: eager tests before this one made a disabled result
+    backend, and the broker pool and queues follow the broker URL and default queue."""
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.__dict__.pop("amqp", None)
 
 
 @pytest.fixture

@@ -445,3 +445,54 @@ def test_a_campaign_without_the_district_step_refuses_it(poor_a, officer_a, dist
             today=TODAY,
         )
     assert refused.value.code == "no_district_step"
+
+
+def test_reporting_a_campaign_audits_each_case(poor_a, officer_a, chair_a):
+    open_review(poor_a.commune)
+    case = recognise(chair_a, walk_to_posted(officer_a, poor_a, income=RICH))
+    workflow.report_campaign(
+        actor=officer_a, campaign_id=case.campaign_id, reported_on=datetime.date(2026, 11, 10), today=TODAY
+    )
+    entry = AuditEntry.objects.get(action="programs.review_case.reported", object_id=str(case.pk))
+    assert (entry.actor, entry.household_id) == (officer_a, poor_a.pk)
+    # The campaign is closed to new requests once reported.
+    with pytest.raises(DomainError) as refused:
+        workflow.file_review_request(
+            actor=officer_a,
+            household_id=poor_a.pk,
+            request_kind="add",
+            channel="post",
+            filed_on=datetime.date(2026, 11, 12),
+            today=TODAY,
+        )
+    assert (refused.value.code, refused.value.field) == ("review_closed", "filed_on")
+
+
+def test_a_calendar_change_moves_the_open_cases_deadlines(poor_a, province_staff):
+    open_review(poor_a.commune)
+    case = case_of(poor_a)
+    campaign = workflow.change_campaign_calendar(
+        actor=province_staff, campaign_id=case.campaign_id, steps={"survey": datetime.date(2026, 10, 20)}
+    )
+    assert campaign.steps["survey"] == "2026-10-20"
+    moved = case_of(poor_a)
+    assert (moved.due_on, moved.version) == (datetime.date(2026, 10, 20), case.version + 1)
+
+
+@pytest.mark.parametrize(
+    ("steps", "code"),
+    [
+        ({"survey": datetime.date(2026, 11, 20)}, "steps_out_of_order"),  # after the meeting's deadline
+        ({"report": datetime.date(2027, 1, 5)}, "outside_review"),
+        ({"survey": datetime.date(2026, 8, 31)}, "outside_review"),
+        ({"district": datetime.date(2026, 11, 20)}, "no_district_step"),
+        ({"vote": datetime.date(2026, 11, 20)}, "unknown_step"),
+    ],
+)
+def test_a_bad_calendar_is_refused_and_nothing_changes(poor_a, province_staff, steps, code):
+    open_review(poor_a.commune)
+    case = case_of(poor_a)
+    with pytest.raises(DomainError) as refused:
+        workflow.change_campaign_calendar(actor=province_staff, campaign_id=case.campaign_id, steps=steps)
+    assert (refused.value.code, refused.value.field) == (code, "steps")
+    assert case_of(poor_a).campaign.steps["survey"] == "2026-10-15"
