@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -34,7 +34,7 @@ from programs.models import (
 from programs.workflow import campaign_standard, default_steps
 
 COMMUNE_CHUNK = 200  # communes per fan-out task
-ROW_CHUNK = 5000  # rows per INSERT
+ROW_CHUNK = 5000  # rows per INSERT of notifications
 MAIL_CHUNK = 500  # e-mails per SMTP connection and claim
 
 
@@ -116,43 +116,43 @@ def open_campaigns(*, year: int, communes: Sequence[int]) -> int:
 def open_cases(*, year: int, communes: Sequence[int], all_households: bool = False) -> int:
     """One case per household on the poor and near-poor lists of these communes (or every resident household,
     where the province's plan says so, Part B §3.2 step 1) in their periodic campaign of `year`; returns how
-    many were created. One transaction for the chunk: a crash leaves nothing half done, a retry fills the gap."""
-    campaigns = {
-        area_id: (pk, steps, has_district)
-        for pk, area_id, steps, has_district in ReviewCampaign.objects.filter(
-            year=year, kind=ReviewKind.PERIODIC, month=0, area_id__in=communes
-        ).values_list("id", "area_id", "steps", "has_district_step")
-    }
-    households = Household.objects.filter(commune_id__in=list(campaigns))
-    if not all_households:
-        households = households.filter(status__in=sorted(rules.LISTED))
-    origin = CaseOrigin.ALL_RESIDENTS if all_households else CaseOrigin.LISTED
+    many were created. One transaction for the chunk: a crash leaves nothing half done, a retry fills the gap.
+
+    One INSERT … SELECT per commune, so the households never travel through Python; households that already
+    have their case are skipped by the anti-join (and the unique constraint), so a second run writes nothing.
+    """
+    campaigns = list(
+        ReviewCampaign.objects.filter(year=year, kind=ReviewKind.PERIODIC, month=0, area_id__in=communes)
+        .order_by("area_id")
+        .values_list("id", "area_id", "steps")
+    )
+    case_table = ReviewCase._meta.db_table
+    household_table = Household._meta.db_table
+    listed = sorted(rules.LISTED)
+    only_listed = "" if all_households else "AND h.status IN (%s, %s)"
+    statement = f"""
+        INSERT INTO {case_table} (campaign_id, household_id, state, origin, status_at_opening, request_kind,
+            request_channel, request_note, proposed_category, meeting_note, district_opinion, decision_number,
+            recognised_status, certificate_number, rejection_reason, due_step, due_on, version, created_at, updated_at)
+        SELECT %s, h.id, %s, CASE WHEN h.status IN (%s, %s) THEN %s ELSE %s END, h.status, '', '', '', '', '', '',
+            '', '', '', '', %s, %s, 1, %s, %s
+        FROM {household_table} h
+        WHERE h.commune_id = %s {only_listed}
+          AND NOT EXISTS (SELECT 1 FROM {case_table} r WHERE r.household_id = h.id AND r.campaign_id = %s)
+        ON CONFLICT DO NOTHING
+    """  # noqa: S608 - table names from the models, values as parameters
+    now = timezone.now()
     created = 0
-    with transaction.atomic():
-        before = ReviewCase.objects.filter(campaign_id__in=[c[0] for c in campaigns.values()]).count()
-        batch: list[ReviewCase] = []
-        for household_id, commune_id, status in households.values_list("id", "commune_id", "status").iterator(
-            chunk_size=ROW_CHUNK
-        ):
-            campaign_id, steps, has_district = campaigns[commune_id]
-            listed_origin = CaseOrigin.LISTED if status in rules.LISTED else origin
-            batch.append(
-                ReviewCase(
-                    campaign_id=campaign_id,
-                    household_id=household_id,
-                    origin=listed_origin,
-                    status_at_opening=status,
-                    state=rules.CaseState.LISTED,
-                    due_step=rules.Step.SURVEY,
-                    due_on=steps.get(rules.Step.SURVEY),
-                )
-            )
-            if len(batch) >= ROW_CHUNK:
-                ReviewCase.objects.bulk_create(batch, ignore_conflicts=True)
-                batch = []
-        if batch:
-            ReviewCase.objects.bulk_create(batch, ignore_conflicts=True)
-        created = ReviewCase.objects.filter(campaign_id__in=[c[0] for c in campaigns.values()]).count() - before
+    with transaction.atomic(), connection.cursor() as cursor:
+        for campaign_id, area_id, steps in campaigns:
+            due = steps.get(rules.Step.SURVEY.value)
+            params: list[Any] = [campaign_id, rules.CaseState.LISTED.value, *listed, CaseOrigin.LISTED.value]
+            params += [CaseOrigin.ALL_RESIDENTS.value if all_households else CaseOrigin.LISTED.value]
+            params += [rules.Step.SURVEY.value, due, now, now, area_id]
+            params += [] if all_households else listed
+            params += [campaign_id]
+            cursor.execute(statement, params)
+            created += max(cursor.rowcount, 0)
     return created
 
 

@@ -148,26 +148,21 @@ def test_a_crash_while_mailing_is_retried_without_duplicates(two_communes, monke
     assert Notification.objects.count() == 2
 
 
-def test_a_crash_while_opening_cases_leaves_nothing_half_done(two_communes, commune_a, monkeypatch):
+def test_a_crash_while_opening_cases_leaves_nothing_half_done(two_communes, commune_a, commune_b):
     ReviewCase.objects.all().delete()
-    real = ReviewCase.objects.bulk_create
-    calls = {"n": 0}
-
-    def flaky(objs, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise DatabaseError("simulated crash")
-        return real(objs, **kwargs)
-
-    monkeypatch.setattr(reminders, "ROW_CHUNK", 1)
-    monkeypatch.setattr(ReviewCase.objects, "bulk_create", flaky)
-    campaign_ids = [reminders.commune_ids([commune_a.code])[0]]
+    communes = sorted([commune_a.pk, commune_b.pk])
+    # The second commune's insert fails (a broken deadline in its calendar): the first one's is rolled back too.
+    last = ReviewCampaign.objects.get(area_id=communes[-1], year=2026)
+    good_steps = dict(last.steps)
+    ReviewCampaign.objects.filter(pk=last.pk).update(steps=good_steps | {"survey": "31/13/2026"})
     with pytest.raises((DatabaseError, Retry)):  # the task's autoretry takes over
-        tasks.open_review_cases.apply(args=(2026, campaign_ids), throw=True)
-    assert ReviewCase.objects.count() == 0  # the chunk's transaction rolled back
-    assert tasks.open_review_cases.apply(args=(2026, campaign_ids)).get() == 3
-    assert tasks.open_review_cases.apply(args=(2026, campaign_ids)).get() == 0
-    assert ReviewCase.objects.count() == 3
+        tasks.open_review_cases.apply(args=(2026, communes), throw=True)
+    assert ReviewCase.objects.count() == 0
+
+    ReviewCampaign.objects.filter(pk=last.pk).update(steps=good_steps)
+    assert tasks.open_review_cases.apply(args=(2026, communes)).get() == 5
+    assert tasks.open_review_cases.apply(args=(2026, communes)).get() == 0
+    assert ReviewCase.objects.count() == 5
 
 
 def test_the_opening_task_fans_out_in_chunks(make_household, commune_a, admin_user, monkeypatch):
