@@ -111,12 +111,10 @@ def _apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
 def available_moves(user, case: ReviewCase) -> list[Move]:
     """The moves of `case` that `user` may make now: the workflow's table (rules.allowed_moves), REJECT only for a
     household's own request, each move only with its right."""
-    moves = rules.allowed_moves(case.state, has_district_step=case.campaign.has_district_step)
-    return [
-        move
-        for move in moves
-        if (move is not Move.REJECT or case.origin == CaseOrigin.REQUESTED) and user.has_right(MOVE_RIGHTS[move])
-    ]
+    moves = rules.allowed_moves(
+        case.state, has_district_step=case.campaign.has_district_step, requested=case.origin == CaseOrigin.REQUESTED
+    )
+    return [move for move in moves if user.has_right(MOVE_RIGHTS[move])]
 
 
 def attachable_assessment(case: ReviewCase) -> Assessment | None:

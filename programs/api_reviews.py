@@ -223,9 +223,10 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=[m.value for m in rules.Move])))
     def get_allowed_moves(self, obj) -> list[str]:
-        moves = rules.allowed_moves(obj.state, has_district_step=obj.campaign.has_district_step)
-        requested = obj.origin == CaseOrigin.REQUESTED
-        return [move.value for move in moves if move is not rules.Move.REJECT or requested]
+        moves = rules.allowed_moves(
+            obj.state, has_district_step=obj.campaign.has_district_step, requested=obj.origin == CaseOrigin.REQUESTED
+        )
+        return [move.value for move in moves]
 
 
 # --- input serializers -----------------------------------------------------------------------------------

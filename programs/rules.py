@@ -397,7 +397,9 @@ def check_move(state: CaseState | str, move: Move, *, has_district_step: bool, r
     """
     state = CaseState(state)
     if state not in MOVES[move]:
-        allowed = ", ".join(MOVE_LABELS[m] for m in allowed_moves(state, has_district_step=has_district_step))
+        allowed = ", ".join(
+            MOVE_LABELS[m] for m in allowed_moves(state, has_district_step=has_district_step, requested=requested)
+        )
         raise RuleInputError(
             "forbidden_move",
             f"Không thể {MOVE_LABELS[move]} khi hồ sơ {CASE_STATE_LABELS[state]}"
@@ -420,9 +422,9 @@ def check_move(state: CaseState | str, move: Move, *, has_district_step: bool, r
         )
 
 
-def allowed_moves(state: CaseState | str, *, has_district_step: bool) -> list[Move]:
-    """The moves that may start from `state` (for buttons and hints); REJECT only applies to requests."""
-    moves = [m for m in Move if CaseState(state) in MOVES[m]]
+def allowed_moves(state: CaseState | str, *, has_district_step: bool, requested: bool) -> list[Move]:
+    """The moves that may start from `state` (for buttons and hints); REJECT only for a household's request."""
+    moves = [m for m in Move if CaseState(state) in MOVES[m] and (requested or m is not Move.REJECT)]
     if not has_district_step:
         moves = [m for m in moves if m is not Move.CONSULT_DISTRICT]
     elif CaseState(state) is CaseState.POSTED:

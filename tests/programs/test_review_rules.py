@@ -47,7 +47,7 @@ def test_the_move_table_without_the_district_step(state, move):
 
 def test_a_closed_case_allows_nothing_and_says_so():
     for state in rules.CLOSED_STATES:
-        assert rules.allowed_moves(state, has_district_step=False) == []
+        assert rules.allowed_moves(state, has_district_step=False, requested=True) == []
         with pytest.raises(RuleInputError) as refused:
             rules.check_move(state, Move.SURVEY, has_district_step=False, requested=False)
         assert "đã đóng" in refused.value.message
@@ -59,9 +59,19 @@ def test_the_district_step_sits_between_posting_and_recognition_in_older_campaig
         rules.check_move(CaseState.POSTED, Move.RECOGNISE, has_district_step=True, requested=False)
     assert refused.value.code == "district_step_pending"
     rules.check_move(CaseState.DISTRICT_CONSULTED, Move.RECOGNISE, has_district_step=True, requested=False)
-    assert Move.CONSULT_DISTRICT in rules.allowed_moves(CaseState.POSTED, has_district_step=True)
-    assert Move.RECOGNISE not in rules.allowed_moves(CaseState.POSTED, has_district_step=True)
-    assert Move.CONSULT_DISTRICT not in rules.allowed_moves(CaseState.POSTED, has_district_step=False)
+    assert Move.CONSULT_DISTRICT in rules.allowed_moves(CaseState.POSTED, has_district_step=True, requested=False)
+    assert Move.RECOGNISE not in rules.allowed_moves(CaseState.POSTED, has_district_step=True, requested=False)
+    assert Move.CONSULT_DISTRICT not in rules.allowed_moves(CaseState.POSTED, has_district_step=False, requested=False)
+
+
+def test_the_hint_of_a_forbidden_move_offers_refusal_only_for_a_request():
+    with pytest.raises(RuleInputError) as listed:
+        rules.check_move(CaseState.CLASSIFIED, Move.POST, has_district_step=False, requested=False)
+    assert "không công nhận" not in listed.value.message
+    with pytest.raises(RuleInputError) as requested:
+        rules.check_move(CaseState.CLASSIFIED, Move.POST, has_district_step=False, requested=True)
+    assert "không công nhận" in requested.value.message
+    assert Move.REJECT not in rules.allowed_moves(CaseState.LISTED, has_district_step=False, requested=False)
 
 
 def test_only_a_request_can_be_refused():
