@@ -143,6 +143,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AreaTypeEnum": "households.models.AreaType.choices",
         "HouseholdStatusEnum": "households.models.HouseholdStatus.choices",
+        "ReviewKindEnum": "programs.models.ReviewKind.choices",
+        "CategoryEnum": "programs.models.Category.choices",
+        "RequestChannelEnum": "programs.models.RequestChannel.choices",
     },
 }
 

@@ -448,12 +448,17 @@ class HouseholdWithReviewsAdmin(HouseholdAdmin):
         add = reverse("admin:programs_assessment_add") + f"?household={obj.pk}"
         history = reverse("admin:programs_assessment_changelist") + f"?household__id__exact={obj.pk}"
         recognise = reverse("admin:programs_statuschange_add") + f"?household={obj.pk}"
+        cases = reverse("admin:programs_reviewcase_changelist") + f"?household__id__exact={obj.pk}"
+        request = reverse("admin:programs_reviewcase_request") + f"?household={obj.pk}"
         return format_html(
             '<a class="button" href="{}">Ghi phiếu khảo sát</a> <a href="{}">Các phiếu đã ghi</a> '
-            '<a href="{}">Ghi quyết định công nhận</a>',
+            '<a href="{}">Ghi quyết định công nhận</a><br>'
+            '<a href="{}">Hồ sơ rà soát của hộ</a> <a class="button" href="{}">Hộ đề nghị rà soát</a>',
             add,
             history,
             recognise,
+            cases,
+            request,
         )
 
 

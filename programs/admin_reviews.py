@@ -32,7 +32,6 @@ from households.admin import RightsAdminMixin, RightsInlineMixin
 from households.models import Area, AuditEntry, Household
 from households.rules import Level, fold_text, looks_like_household_code
 from programs import rules, workflow
-from programs.admin import HouseholdWithReviewsAdmin
 from programs.models import (
     Assessment,
     CaseOrigin,
@@ -1160,25 +1159,3 @@ class NotificationAdmin(admin.ModelAdmin):
     def mark_read(self, request, queryset):
         marked = queryset.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
         self.message_user(request, f"Đã đánh dấu {marked} việc là đã xem.", messages.SUCCESS)
-
-
-# --- the household page: its review cases and a household's request ---------------------------------------------
-
-admin.site.unregister(Household)
-
-
-@admin.register(Household)
-class HouseholdWithCasesAdmin(HouseholdWithReviewsAdmin):
-    @admin.display(description=_("rà soát"))
-    def review_links(self, obj):
-        links = super().review_links(obj)
-        if obj is None or obj.pk is None:
-            return links
-        cases = reverse("admin:programs_reviewcase_changelist") + f"?household__id__exact={obj.pk}"
-        request = reverse("admin:programs_reviewcase_request") + f"?household={obj.pk}"
-        return format_html(
-            '{}<br><a href="{}">Hồ sơ rà soát của hộ</a> <a class="button" href="{}">Hộ đề nghị rà soát</a>',
-            links,
-            cases,
-            request,
-        )

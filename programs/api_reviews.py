@@ -57,11 +57,6 @@ def _state_counts(prefix: str) -> dict[str, Count]:
 
 # --- output serializers ----------------------------------------------------------------------------------
 
-# Output fields whose choices the schema already names under another field (ReviewKindEnum of `review_kind`,
-# the assessment's category, ChannelEnum of the request) are plain strings with their values in the help text:
-# drf-spectacular would otherwise warn about one choice set under two names (CI runs --fail-on-warn).
-_KIND_HELP = "periodic: rà soát định kỳ; monthly: rà soát thường xuyên (hằng tháng)"
-
 
 class AreaBriefSerializer(serializers.ModelSerializer):
     class Meta:
@@ -93,7 +88,6 @@ def _counts_of(row) -> dict[str, int]:
 class ReviewCampaignSerializer(serializers.ModelSerializer):
     area = AreaBriefSerializer(read_only=True)
     standard = serializers.CharField(source="standard.code", read_only=True, help_text="Mã chuẩn nghèo áp dụng")
-    kind = serializers.CharField(read_only=True, help_text=_KIND_HELP)
     steps = serializers.SerializerMethodField(help_text="Bước → hạn, theo thứ tự các bước")
 
     class Meta:
@@ -166,13 +160,6 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True, help_text="Số hồ sơ hộ dân dùng khi khiếu nại")
     household = CaseHouseholdSerializer(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    request_channel = serializers.CharField(
-        read_only=True, help_text="Hình thức nộp đề nghị: in_person, post, online; rỗng khi hộ trong danh sách"
-    )
-    proposed_category = serializers.CharField(
-        read_only=True,
-        help_text="Phân loại theo phiếu khảo sát: poor, near_poor, average, not_poor; rỗng khi chưa khảo sát",
-    )
     overdue = serializers.SerializerMethodField(help_text="Bước đang chờ đã quá hạn (hồ sơ chưa đóng)")
     allowed_moves = serializers.SerializerMethodField(
         help_text="Các bước quy trình cho phép từ bước hiện tại (quyền của người dùng xét riêng)"
