@@ -141,8 +141,9 @@ ROLE_RIGHTS: dict[Role, frozenset[str]] = {
     ),
     Role.DISTRICT_STAFF: _REGISTRY_WORK | {REVIEW_CONSULT},
     Role.PROVINCE_STAFF: _REGISTRY_WORK | {VILLAGE_MANAGE, REVIEW_CONSULT, REVIEW_MANAGE},
-    # Recognition needs the commune chair (separation of duties, issue 4): not even the admin decides.
-    Role.PROGRAM_ADMIN: ALL_RIGHTS - {REVIEW_DECIDE},
+    # Recognition needs the commune chair (separation of duties, issue 4): not even the admin decides, on a
+    # review case or by a direct status decision.
+    Role.PROGRAM_ADMIN: ALL_RIGHTS - {REVIEW_DECIDE, STATUS_RECOGNISE},
 }
 
 

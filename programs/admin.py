@@ -1,5 +1,7 @@
 """The program in the admin: standards (read-only for officers), surveys with their result, status decisions."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -115,7 +117,7 @@ class AssessmentForm(forms.ModelForm):
             (code, code) for code in PovertyStandard.objects.values_list("code", flat=True)
         ]
         household_id = self.data.get("household") or self.initial.get("household")
-        if household_id and str(household_id).isdigit():
+        if household_id and re.fullmatch(r"[0-9]{1,18}", str(household_id)):
             sixteen_years_ago = rules.add_months(timezone.localdate(), -16 * 12)
             children = Member.objects.filter(
                 household__in=Household.objects.visible_to(self.user).filter(pk=int(household_id)),
@@ -303,7 +305,7 @@ class StatusChangeForm(forms.ModelForm):
         household_id = self.data.get("household") or self.initial.get("household")
         if "assessment" in self.fields:
             queryset = Assessment.objects.none()
-            if household_id and str(household_id).isdigit():
+            if household_id and re.fullmatch(r"[0-9]{1,18}", str(household_id)):
                 queryset = Assessment.objects.visible_to(self.user).filter(
                     household_id=int(household_id), is_current=True
                 )

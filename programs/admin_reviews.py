@@ -53,6 +53,7 @@ from programs.templatetags.review_tags import (
 )
 
 Move = rules.Move
+_ID = re.compile(r"[0-9]{1,18}")  # an id in a query string (str.isdigit() also accepts "²")
 
 # The right each move needs: officers work the cases, the chair decides, the level above gives the district opinion.
 MOVE_RIGHTS: dict[Move, str] = {
@@ -111,7 +112,10 @@ def available_moves(user, case: ReviewCase) -> list[Move]:
     """The moves of `case` that `user` may make now: the workflow's table (rules.allowed_moves), REJECT only for a
     household's own request, each move only with its right."""
     moves = rules.allowed_moves(
-        case.state, has_district_step=case.campaign.has_district_step, requested=case.origin == CaseOrigin.REQUESTED
+        case.state,
+        has_district_step=case.campaign.has_district_step,
+        requested=case.origin == CaseOrigin.REQUESTED,
+        open_complaints=any(not complaint.outcome for complaint in case.complaints.all()),
     )
     return [move for move in moves if user.has_right(MOVE_RIGHTS[move])]
 
@@ -233,8 +237,10 @@ class MeetingForm(_ServiceMoveForm):
     submit_label = "Ghi kết quả họp thôn"
     service = staticmethod(workflow.record_meeting)
     meeting_date = _date("Ngày họp thôn")
-    attendees = forms.IntegerField(label="Số người dự họp", min_value=0)
-    agreeing = forms.IntegerField(label="Số người đồng ý", min_value=0, help_text="Thống nhất khi ít nhất 50% đồng ý.")
+    attendees = forms.IntegerField(label="Số người dự họp", min_value=0, max_value=100_000)
+    agreeing = forms.IntegerField(
+        label="Số người đồng ý", min_value=0, max_value=100_000, help_text="Thống nhất khi ít nhất 50% đồng ý."
+    )
     note = forms.CharField(label="Ghi chú (biên bản)", required=False, widget=TEXT)
 
     def initial_values(self, today: datetime.date) -> dict:
@@ -391,7 +397,7 @@ class ReviewRequestForm(forms.Form):
 class _DigitsFilter(admin.SimpleListFilter):
     def digits(self) -> int | None:
         value = self.value()
-        return int(value) if value and str(value).isdigit() else None
+        return int(value) if value and _ID.fullmatch(str(value)) else None
 
 
 class CampaignFilter(_DigitsFilter):
@@ -482,7 +488,7 @@ class CaseVillageFilter(_DigitsFilter):
         user = request.user
         villages = Area.objects.visible_to(user).filter(level=Level.VILLAGE)
         campaign = request.GET.get("campaign", "")
-        if campaign.isdigit():
+        if _ID.fullmatch(campaign):
             commune = ReviewCampaign.objects.visible_to(user).filter(pk=int(campaign)).values("area_id")
             return villages.filter(parent_id__in=commune)
         if user.area is not None and user.area.level == Level.COMMUNE:
@@ -834,7 +840,7 @@ class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
         else:
             initial = {"filed_on": timezone.localdate(), "channel": RequestChannel.IN_PERSON}
             household = request.GET.get("household", "")
-            if household.isdigit():
+            if _ID.fullmatch(household):
                 initial["household"] = int(household)
             form = ReviewRequestForm(initial=initial, user=request.user)
         return self._render_form(request, form, title="Hộ đề nghị rà soát", submit_label="Ghi nhận đề nghị")

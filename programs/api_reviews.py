@@ -7,6 +7,7 @@ classification, assessments and statuses, to keep each module one screenful of c
 """
 
 import datetime
+from decimal import Decimal
 
 import django_filters
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -43,9 +44,11 @@ def overdue_q(today: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}state__in": OPEN_STATES, f"{prefix}due_on__lt": today})
 
 
-def visible_area(user: User, area_id: int, field: str = "area") -> Area:
+def visible_area(user: User, area_id: int | Decimal, field: str = "area") -> Area:
     """An area the user may name in a filter; an unknown id is a 400 naming `field`."""
-    area = Area.objects.visible_to(user).filter(pk=area_id).first()
+    if area_id != int(area_id) or not 0 < area_id < 2**63:
+        raise DomainError("invalid", "id địa bàn phải là một số nguyên dương.", field)
+    area = Area.objects.visible_to(user).filter(pk=int(area_id)).first()
     if area is None:
         raise DomainError("unknown_area", f"Không có địa bàn với id {area_id}.", field)
     return area
@@ -211,7 +214,10 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=[m.value for m in rules.Move])))
     def get_allowed_moves(self, obj) -> list[str]:
         moves = rules.allowed_moves(
-            obj.state, has_district_step=obj.campaign.has_district_step, requested=obj.origin == CaseOrigin.REQUESTED
+            obj.state,
+            has_district_step=obj.campaign.has_district_step,
+            requested=obj.origin == CaseOrigin.REQUESTED,
+            open_complaints=any(not complaint.outcome for complaint in obj.complaints.all()),
         )
         return [move.value for move in moves]
 
@@ -354,7 +360,7 @@ class ReviewCampaignFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_area(self, queryset, name, value):
-        area = visible_area(self.request.user, int(value))
+        area = visible_area(self.request.user, value)
         return queryset.filter(area__path__startswith=area.path)
 
 
@@ -488,7 +494,11 @@ class ReviewCaseFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="campaign__year", min_value=1, max_value=9999)
     kind = django_filters.ChoiceFilter(field_name="campaign__kind", choices=ReviewKind.choices)
     state = django_filters.MultipleChoiceFilter(choices=CaseStateChoices.choices, distinct=False)
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Quá hạn bước đang chờ (hồ sơ chưa đóng)")
+    overdue = django_filters.ChoiceFilter(
+        method="filter_overdue",
+        choices=[("true", "Có"), ("false", "Không"), ("yes", "Có"), ("no", "Không")],
+        label="Quá hạn bước đang chờ (hồ sơ chưa đóng): true/yes hoặc false/no",
+    )
     household = django_filters.NumberFilter(field_name="household_id")
 
     class Meta:
@@ -496,12 +506,12 @@ class ReviewCaseFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_area(self, queryset, name, value):
-        area = visible_area(self.request.user, int(value))
+        area = visible_area(self.request.user, value)
         return queryset.filter(household__in=Household.objects.in_area(area))
 
     def filter_overdue(self, queryset, name, value):
         late = overdue_q(timezone.localdate())
-        return queryset.filter(late) if value else queryset.exclude(late)
+        return queryset.filter(late) if value in ("true", "yes") else queryset.exclude(late)
 
 
 _CASE_RESPONSES = {

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -443,7 +444,7 @@ def render_xlsx(document: Document) -> bytes:
 
     def line(text: str, *, bold: bool = False, italic: bool = False, size: int = 11, align: str = "center") -> None:
         nonlocal row
-        cell = sheet.cell(row=row, column=1, value=text)
+        cell = sheet.cell(row=row, column=1, value=_clean(text))
         _as_text(cell)
         cell.font = Font(bold=bold, italic=italic, size=size)
         cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
@@ -482,7 +483,7 @@ def render_xlsx(document: Document) -> bytes:
             line(document.empty_text, italic=True, align="left")
         for values in section.rows:
             for index, (value, column) in enumerate(zip(values, document.columns, strict=True), start=1):
-                cell = sheet.cell(row=row, column=index, value=value)
+                cell = sheet.cell(row=row, column=index, value=_clean(value))
                 cell.border = _BOX
                 cell.alignment = Alignment(vertical="top", wrap_text=True)
                 if column.kind == "date" and value is not None:
@@ -509,6 +510,11 @@ def render_xlsx(document: Document) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _clean(value: Any) -> Any:
+    """Control characters (a pasted vertical tab in an address) cannot be stored in a sheet: drop them."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _as_text(cell: Any) -> None:

@@ -332,7 +332,8 @@ class CaseStateChoices(models.TextChoices):
 
 class ReviewCaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ReviewCaseQuerySet":
-        return self.filter(household__in=Household.objects.visible_to(user))
+        """A case belongs to its campaign's commune, even if the household has moved since."""
+        return self.filter(campaign__in=ReviewCampaign.objects.visible_to(user))
 
     def open(self) -> "ReviewCaseQuerySet":
         return self.exclude(state__in=[s.value for s in CLOSED_STATES])
@@ -524,6 +525,7 @@ class Notification(models.Model):
     body = models.TextField(_("nội dung"), blank=True, default="")
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     emailed_at = models.DateTimeField(_("gửi thư lúc"), null=True, blank=True)
+    email_error = models.CharField(_("lỗi gửi thư"), max_length=255, blank=True, default="")
     read_at = models.DateTimeField(_("đã xem lúc"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()

@@ -9,6 +9,7 @@ these same functions.
 """
 
 import datetime
+import smtplib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -350,9 +351,11 @@ def deliver_notifications(*, limit: int | None = None) -> int:
     """E-mail the notifications not yet e-mailed to users with an address; returns how many were sent.
 
     Each chunk is claimed with `SELECT … FOR UPDATE SKIP LOCKED`, sent over one connection and marked in the
-    same transaction, so two workers never send the same row and a finished chunk is never sent again.
-    (A crash between the SMTP server accepting a chunk and the commit would resend that chunk: mail has no
-    two-phase commit; the rows themselves are never duplicated.)"""
+    same transaction, so two workers never send the same row and a finished chunk is never sent again. A
+    message the mail server refuses (a bad address) is marked with its error and not retried; a server that
+    cannot be reached fails the chunk, which the task retries later. (A crash between the server accepting
+    a message and the commit would resend that chunk: mail has no two-phase commit; the rows themselves are
+    never duplicated.)"""
     sent = 0
     while limit is None or sent < limit:
         with transaction.atomic():
@@ -365,13 +368,21 @@ def deliver_notifications(*, limit: int | None = None) -> int:
             )
             if not batch:
                 break
-            messages = [
-                mail.EmailMessage(subject=f"[Giảm nghèo] {n.subject}", body=n.body, to=[n.user.email]) for n in batch
-            ]
+            failed: dict[int, str] = {}
             with mail.get_connection() as connection:
-                connection.send_messages(messages)
-            Notification.objects.filter(pk__in=[n.pk for n in batch]).update(emailed_at=timezone.now())
-            sent += len(batch)
+                for note in batch:
+                    message = mail.EmailMessage(
+                        subject=f"[Giảm nghèo] {note.subject}", body=note.body, to=[note.user.email]
+                    )
+                    try:
+                        connection.send_messages([message])
+                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, ValueError) as exc:
+                        failed[note.pk] = f"{type(exc).__name__}: {exc}"[:255]
+            now = timezone.now()
+            Notification.objects.filter(pk__in=[n.pk for n in batch if n.pk not in failed]).update(emailed_at=now)
+            for pk, error in failed.items():
+                Notification.objects.filter(pk=pk).update(emailed_at=now, email_error=error)
+            sent += len(batch) - len(failed)
     return sent
 
 

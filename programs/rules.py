@@ -375,11 +375,31 @@ MOVE_LABELS: dict[Move, str] = {
 # The allowed moves, as data: move -> the states it may start from. Where a move leads is `next_state`.
 # Resurveying an agreed or posted case sends it through the meeting and the posting again.
 MOVES: dict[Move, frozenset[CaseState]] = {
-    Move.SURVEY: frozenset({CaseState.LISTED, CaseState.CLASSIFIED, CaseState.AGREED, CaseState.POSTED}),
+    Move.SURVEY: frozenset(
+        {
+            CaseState.LISTED,
+            CaseState.CLASSIFIED,
+            CaseState.AGREED,
+            CaseState.POSTED,
+            CaseState.RECHECK,
+            CaseState.DISTRICT_CONSULTED,
+        }
+    ),
     Move.MEETING: frozenset({CaseState.CLASSIFIED}),
     Move.POST: frozenset({CaseState.AGREED}),
-    Move.COMPLAIN: frozenset({CaseState.POSTED, CaseState.RECHECK}),
-    Move.RESOLVE_COMPLAINT: frozenset({CaseState.RECHECK}),
+    Move.COMPLAIN: frozenset({CaseState.POSTED, CaseState.RECHECK, CaseState.DISTRICT_CONSULTED}),
+    # A complaint is answered whatever happened since (an upheld one may have sent the case back to survey
+    # while another was open); recognition waits until none is open.
+    Move.RESOLVE_COMPLAINT: frozenset(
+        {
+            CaseState.LISTED,
+            CaseState.CLASSIFIED,
+            CaseState.AGREED,
+            CaseState.POSTED,
+            CaseState.RECHECK,
+            CaseState.DISTRICT_CONSULTED,
+        }
+    ),
     Move.CONSULT_DISTRICT: frozenset({CaseState.POSTED}),
     Move.RECOGNISE: frozenset({CaseState.POSTED, CaseState.DISTRICT_CONSULTED}),
     Move.REJECT: frozenset({CaseState.LISTED, CaseState.CLASSIFIED, CaseState.AGREED, CaseState.POSTED}),
@@ -422,9 +442,18 @@ def check_move(state: CaseState | str, move: Move, *, has_district_step: bool, r
         )
 
 
-def allowed_moves(state: CaseState | str, *, has_district_step: bool, requested: bool) -> list[Move]:
-    """The moves that may start from `state` (for buttons and hints); REJECT only for a household's request."""
-    moves = [m for m in Move if CaseState(state) in MOVES[m] and (requested or m is not Move.REJECT)]
+def allowed_moves(
+    state: CaseState | str, *, has_district_step: bool, requested: bool, open_complaints: bool = True
+) -> list[Move]:
+    """The moves that may start from `state` (for buttons and hints); REJECT only for a household's request,
+    RESOLVE_COMPLAINT only while a complaint is open."""
+    moves = [
+        m
+        for m in Move
+        if CaseState(state) in MOVES[m]
+        and (requested or m is not Move.REJECT)
+        and (open_complaints or m is not Move.RESOLVE_COMPLAINT)
+    ]
     if not has_district_step:
         moves = [m for m in moves if m is not Move.CONSULT_DISTRICT]
     elif CaseState(state) is CaseState.POSTED:
@@ -443,12 +472,15 @@ def meeting_agreed(attendees: int, agreeing: int) -> bool:
     return agreeing * 2 >= attendees
 
 
-def resolve_state(*, upheld: bool, open_complaints_left: int) -> CaseState:
-    """Where a case goes when one complaint is resolved: an upheld complaint sends it back to survey;
-    otherwise recognition stays held while other complaints are open."""
+def resolve_state(state: CaseState | str, *, upheld: bool, open_complaints_left: int) -> CaseState:
+    """Where a case goes when one complaint is resolved: an upheld complaint sends it back to survey; a
+    dismissed one releases a case under recheck back to its posting once no other complaint is open, and
+    leaves a case elsewhere where it is. Recognition itself refuses while any complaint is open."""
     if upheld:
         return CaseState.LISTED
-    return CaseState.RECHECK if open_complaints_left else CaseState.POSTED
+    if CaseState(state) is CaseState.RECHECK and not open_complaints_left:
+        return CaseState.POSTED
+    return CaseState(state)
 
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:
@@ -538,18 +570,31 @@ def periodic_calendar(year: int, *, has_district_step: bool = False) -> dict[str
     return steps
 
 
-def monthly_calendar(year: int, month: int) -> dict[str, datetime.date]:
+def monthly_calendar(year: int, month: int, *, has_district_step: bool = False) -> dict[str, datetime.date]:
     """Deadlines of the monthly (regular) review of `month`: it starts on the 15th and the chair decides
     within 15 days (A6, §3.3); its result goes into the commune's report on the 5th of the next month (§6.1).
-    The intermediate deadlines are defaults."""
+
+    The intermediate deadlines are defaults, set so that a case posted on its deadline (the 23rd) ends its
+    3 working days by the 28th at the latest and can still be recognised by the 30th.
+    """
     start = datetime.date(year, month, 15)
-    return {
-        Step.SURVEY.value: start + datetime.timedelta(days=5),
-        Step.MEETING.value: start + datetime.timedelta(days=8),
-        Step.POSTING.value: start + datetime.timedelta(days=12),
+    steps = {
+        Step.SURVEY.value: start + datetime.timedelta(days=3),
+        Step.MEETING.value: start + datetime.timedelta(days=5),
+        Step.POSTING.value: start + datetime.timedelta(days=8),
         Step.RECOGNITION.value: start + datetime.timedelta(days=15),
         Step.REPORT.value: add_months(datetime.date(year, month, 5), 1),
     }
+    if has_district_step:
+        steps[Step.DISTRICT.value] = start + datetime.timedelta(days=14)
+    return steps
+
+
+def next_monthly_cycle(day: datetime.date) -> tuple[int, int]:
+    """The monthly review a request filed on `day` goes to: this month's when filed on or before the 15th
+    (the cycle starts that day), else next month's."""
+    cycle = day if day.day <= 15 else add_months(day.replace(day=1), 1)
+    return cycle.year, cycle.month
 
 
 def in_periodic_window(day: datetime.date) -> bool:
@@ -567,10 +612,10 @@ def review_cycle_for_request(filed_on: datetime.date) -> tuple[str, int, int]:
     """
     if in_periodic_window(filed_on):
         return "periodic", filed_on.year, 0
-    cycle = filed_on if filed_on.day <= 15 else add_months(filed_on.replace(day=1), 1)
-    if in_periodic_window(cycle.replace(day=15)):
-        return "periodic", cycle.year, 0
-    return "monthly", cycle.year, cycle.month
+    year, month = next_monthly_cycle(filed_on)
+    if in_periodic_window(datetime.date(year, month, 15)):
+        return "periodic", year, 0
+    return "monthly", year, month
 
 
 class Deadline(StrEnum):

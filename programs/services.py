@@ -28,7 +28,9 @@ def _run(function: Any, *args: Any, **kwargs: Any) -> Any:
 def _visible_household(actor: User, household_id: int, *, lock: bool) -> Household:
     queryset = Household.objects.visible_to(actor)
     if lock:
-        queryset = queryset.select_for_update()
+        # FOR NO KEY UPDATE: the household's key never changes here, and the weaker lock lets other
+        # transactions check their foreign keys to it (a batch opening review cases) instead of deadlocking.
+        queryset = queryset.select_for_update(no_key=True)
     household: Household | None = queryset.filter(pk=household_id).first()
     if household is None:
         raise NotFound("Không tìm thấy hộ.", "household")
@@ -335,6 +337,11 @@ def record_status_change(
             )
         if effective_date < assessment.survey_date:
             raise DomainError("before_survey", "Ngày quyết định trước ngày khảo sát.", "effective_date")
+        if assessment.surveyor_id == actor.pk:
+            # Separation of duties (STYLE 16): who records a survey does not decide on it.
+            raise DomainError(
+                "own_survey", "Người đã ghi phiếu khảo sát của hộ không được tự ra quyết định công nhận.", "assessment"
+            )
         if rules.status_of(assessment.category) != to_status:
             raise DomainError(
                 "assessment_mismatch",

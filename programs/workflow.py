@@ -54,7 +54,7 @@ def default_steps(kind: str, year: int, month: int, *, has_district_step: bool) 
     if kind == ReviewKind.PERIODIC:
         steps = rules.periodic_calendar(year, has_district_step=has_district_step)
     else:
-        steps = rules.monthly_calendar(year, month)
+        steps = rules.monthly_calendar(year, month, has_district_step=has_district_step)
     return {step: day.isoformat() for step, day in steps.items()}
 
 
@@ -102,6 +102,12 @@ def change_campaign_calendar(
     )
     if campaign is None:
         raise NotFound("Không tìm thấy kỳ rà soát.", "campaign")
+    if campaign.reported_on is not None:
+        raise DomainError(
+            "review_closed",
+            f"Kỳ rà soát đã báo cáo tỉnh ngày {campaign.reported_on:%d/%m/%Y}: lịch không đổi nữa.",
+            "steps",
+        )
     unknown = sorted(set(steps) - {s.value for s in rules.Step})
     if unknown:
         raise DomainError("unknown_step", f"Bước không hợp lệ: {', '.join(unknown)}.", "steps")
@@ -147,10 +153,21 @@ def change_campaign_calendar(
     return campaign
 
 
+MAX_EXTRA_POSTING_DAYS = 30  # a posting may run longer than the minimum (holidays), not for months
+
 # --- one case -----------------------------------------------------------------------------------------
 
 
-def _case(actor: User, case_id: int, expected_version: int | None) -> ReviewCase:
+def _case(actor: User, case_id: int, expected_version: int | None, *, lock_campaign: bool = False) -> ReviewCase:
+    """The case in the user's scope, locked. Locks are taken in one order everywhere: household (as
+    `record_assessment` does), campaign (recognition's certificate counter; a calendar change), case; so a
+    move racing a survey or a calendar change waits instead of deadlocking."""
+    visible = ReviewCase.objects.visible_to(actor).filter(pk=case_id)
+    households = Household.objects.select_for_update(no_key=True).filter(pk__in=visible.values("household_id"))
+    list(households.values_list("id", flat=True))
+    if lock_campaign:
+        campaigns = ReviewCampaign.objects.select_for_update(no_key=True).filter(pk__in=visible.values("campaign_id"))
+        list(campaigns.values_list("id", flat=True))
     case: ReviewCase | None = (
         ReviewCase.objects.visible_to(actor)
         .select_for_update(of=("self",))
@@ -162,6 +179,12 @@ def _case(actor: User, case_id: int, expected_version: int | None) -> ReviewCase
         raise NotFound("Không tìm thấy hồ sơ rà soát.", "case")
     if expected_version is not None and expected_version != case.version:
         raise StaleVersion("Hồ sơ rà soát đã được người khác cập nhật; hãy tải lại trước khi sửa.")
+    if case.household.commune_id != case.campaign.area_id:
+        raise DomainError(
+            "moved_away",
+            "Hộ đã chuyển khỏi xã sau khi mở hồ sơ: hồ sơ này dừng lại; xã nơi hộ đến rà soát hộ theo đề nghị.",
+            "household",
+        )
     return case
 
 
@@ -261,9 +284,9 @@ def attach_survey(*, actor: User, case_id: int, expected_version: int, assessmen
     """Step 2: the survey and its classification (A2) become the case's proposed result."""
     case = _case(actor, case_id, expected_version)
     _check(case, rules.Move.SURVEY)
-    assessment = Assessment.objects.filter(pk=assessment_id).first()
+    assessment = Assessment.objects.filter(pk=assessment_id, household_id=case.household_id).first()
     if assessment is None:
-        raise DomainError("unknown_assessment", "Không tìm thấy phiếu khảo sát.", "assessment")
+        raise DomainError("unknown_assessment", "Không tìm thấy phiếu khảo sát này của hộ.", "assessment")
     before = _snapshot(case, "assessment_id", "proposed_category")
     _attach(case, assessment)
     return _save(actor, case, before, "surveyed", fields=_SURVEY_FIELDS)
@@ -298,7 +321,10 @@ def advance_on_survey(*, actor: User, assessment: Assessment) -> ReviewCase | No
     if case is None or case.state not in rules.MOVES[rules.Move.SURVEY]:
         return None
     before = _snapshot(case, "assessment_id", "proposed_category")
-    _attach(case, assessment)
+    try:
+        _attach(case, assessment)
+    except DomainError as exc:  # the survey's own input at fault is its standard
+        raise DomainError(exc.code, exc.message, "standard" if exc.code == "other_standard" else exc.field) from exc
     return _save(actor, case, before, "surveyed", fields=_SURVEY_FIELDS)
 
 
@@ -356,6 +382,12 @@ def post_case(
     minimum = _run(rules.add_working_days, posting_start, case.campaign.posting_days)
     if posting_end is None:
         posting_end = minimum
+    elif posting_end > minimum + datetime.timedelta(days=MAX_EXTRA_POSTING_DAYS):
+        raise DomainError(
+            "posting_too_long",
+            f"Niêm yết quá dài: kết thúc muộn nhất {MAX_EXTRA_POSTING_DAYS} ngày sau {minimum:%d/%m/%Y}.",
+            "posting_end",
+        )
     elif posting_end < minimum:
         raise DomainError(
             "posting_too_short",
@@ -384,6 +416,13 @@ def file_complaint(
     _check(case, rules.Move.COMPLAIN)
     _not_future(received_on, today or timezone.localdate(), "received_on")
     _not_before(received_on, case.posting_start, "received_on", "ngày bắt đầu niêm yết")
+    if case.posting_end is not None and received_on > case.posting_end:
+        raise DomainError(
+            "posting_over",
+            f"Khiếu nại nhận sau khi hết niêm yết ({case.posting_end:%d/%m/%Y}) không giữ việc công nhận; "
+            "hộ có thể đề nghị rà soát thường xuyên.",
+            "received_on",
+        )
     complainant, content = complainant.strip(), content.strip()
     if not complainant:
         raise DomainError("required", "Phải ghi người khiếu nại.", "complainant")
@@ -435,7 +474,10 @@ def resolve_complaint(
     complaint.save(update_fields=["outcome", "resolution", "resolved_on", "resolved_by"])
     still_open = ReviewComplaint.objects.filter(case=case, outcome="").count()
     before = _snapshot(case)
-    _set_state(case, rules.resolve_state(upheld=outcome == ComplaintOutcome.UPHELD, open_complaints_left=still_open))
+    _set_state(
+        case,
+        rules.resolve_state(case.state, upheld=outcome == ComplaintOutcome.UPHELD, open_complaints_left=still_open),
+    )
     return _save(actor, case, before, f"complaint_{outcome}", reason=resolution)
 
 
@@ -481,7 +523,7 @@ def recognise_case(
     """Step 6: the commune chair's decision. Applies the new status through `record_status_change` (A5) in
     the same transaction and issues the certificate of a poor or near-poor household (…/GCN-HN.HCN)."""
     today = today or timezone.localdate()
-    case = _case(actor, case_id, expected_version)
+    case = _case(actor, case_id, expected_version, lock_campaign=True)
     _check(case, rules.Move.RECOGNISE)
     _check_decider(actor, case)
     decision_number = decision_number.strip()
@@ -503,25 +545,34 @@ def recognise_case(
             "Phiếu khảo sát của hồ sơ đã được thay bằng phiếu mới hơn: gắn phiếu mới và họp thôn, niêm yết lại.",
             "assessment",
         )
+    if ReviewComplaint.objects.filter(case=case, outcome="").exists():
+        raise DomainError(
+            "open_complaint", "Hồ sơ còn khiếu nại chưa giải quyết: chưa được công nhận.", "decision_date"
+        )
+    _not_before(decision_date, case.district_opinion_on, "decision_date", "ngày có ý kiến cấp huyện")
     last_resolution = (
         ReviewComplaint.objects.filter(case=case).exclude(resolved_on=None).order_by("-resolved_on").first()
     )
     if last_resolution is not None:
         _not_before(decision_date, last_resolution.resolved_on, "decision_date", "ngày giải quyết khiếu nại")
     new_status = rules.status_of(assessment.category)
-    household = Household.objects.select_for_update().get(pk=case.household_id)
+    household = case.household
     change = None
     if new_status != household.status:
-        change = record_status_change(
-            actor=actor,
-            household_id=household.pk,
-            to_status=new_status,
-            effective_date=decision_date,
-            decision_number=decision_number,
-            assessment_id=assessment.pk,
-            reason=f"Công nhận theo {case.campaign}",
-            today=today,
-        )
+        try:
+            change = record_status_change(
+                actor=actor,
+                household_id=household.pk,
+                to_status=new_status,
+                effective_date=decision_date,
+                decision_number=decision_number,
+                assessment_id=assessment.pk,
+                reason=f"Công nhận theo {case.campaign}",
+                today=today,
+            )
+        except DomainError as exc:  # the status service names its own inputs; here the date is the decision's
+            field = {"effective_date": "decision_date"}.get(exc.field or "", exc.field)
+            raise DomainError(exc.code, exc.message, field) from exc
     certificate = ""
     if new_status in rules.LISTED:
         ReviewCampaign.objects.filter(pk=case.campaign_id).update(certificate_seq=F("certificate_seq") + 1)
@@ -646,6 +697,13 @@ def report_campaign(
 # --- a household's own request (monthly review, or joining the periodic one) ---------------------------
 
 
+def _request_campaign(household: Household, kind: str, year: int, month: int) -> ReviewCampaign:
+    try:
+        return get_or_open_campaign(commune=household.commune, kind=kind, year=year, month=month)
+    except DomainError as exc:  # e.g. no standard for that date: the request's date is at fault
+        raise DomainError(exc.code, exc.message, "filed_on") from exc
+
+
 @transaction.atomic
 def file_review_request(
     *,
@@ -670,14 +728,22 @@ def file_review_request(
             "not_listed", "Chỉ hộ nghèo hoặc hộ cận nghèo mới đăng ký thoát nghèo, thoát cận nghèo.", "request_kind"
         )
     kind, year, month = rules.review_cycle_for_request(filed_on)
-    campaign = get_or_open_campaign(commune=household.commune, kind=kind, year=year, month=month)
+    campaign = _request_campaign(household, kind, year, month)
+    existing = ReviewCase.objects.filter(household=household, campaign=campaign).first()
+    if kind == ReviewKind.PERIODIC and (
+        campaign.reported_on is not None or (existing is not None and existing.state in rules.CLOSED_STATES)
+    ):
+        # The periodic review is over for this household (reported, or its case closed): the request goes
+        # to the monthly review instead, so a household can ask in any month (A6).
+        year, month = rules.next_monthly_cycle(filed_on)
+        campaign = _request_campaign(household, ReviewKind.MONTHLY, year, month)
+        existing = ReviewCase.objects.filter(household=household, campaign=campaign).first()
     if campaign.reported_on is not None:
         raise DomainError(
             "review_closed",
             f"{campaign} đã báo cáo tỉnh ngày {campaign.reported_on:%d/%m/%Y}: đề nghị được xét ở kỳ sau.",
             "filed_on",
         )
-    existing = ReviewCase.objects.filter(household=household, campaign=campaign).first()
     if existing is not None:
         raise DomainError(
             "already_in_review",

@@ -262,7 +262,7 @@ def test_the_old_district_step_goes_through_the_api(api, household_a, admin_user
     response = move(api(district_staff), case, "district-opinion", opinion_on="2024-10-28", opinion="Nhất trí.")
     assert response.status_code == 200, response.content
     assert (response.json()["state"], response.json()["district_opinion"]) == ("district_consulted", "Nhất trí.")
-    assert response.json()["allowed_moves"] == ["recognise"]
+    assert response.json()["allowed_moves"] == ["survey", "complain", "recognise"]  # within the posting, a resurvey
 
 
 # --- progress by commune -----------------------------------------------------------------------------------
@@ -456,7 +456,13 @@ def case_of_periodic(household: Household) -> ReviewCase:
 
 @pytest.mark.parametrize(
     "query,field",
-    [({"area": 999_999_999}, "area"), ({"state": "done"}, "state"), ({"kind": "weekly"}, "kind")],
+    [
+        ({"area": 999_999_999}, "area"),
+        ({"area": "1.5"}, "area"),
+        ({"state": "done"}, "state"),
+        ({"kind": "weekly"}, "kind"),
+        ({"overdue": "maybe"}, "overdue"),
+    ],
 )
 def test_a_bad_list_filter_is_a_400_naming_it(query, field, api, officer_a, listed_case):
     response = api(officer_a).get(CASES, query)
@@ -802,3 +808,9 @@ def test_a_case_outside_the_users_scope_is_a_404(api, classified_case, officer_b
     assert client.get(f"{CAMPAIGNS}{classified_case.campaign_id}/").status_code == 404
     assert client.get(f"{CASES}abc/").status_code == 404
     assert client.get(CASES).json()["count"] == 0
+
+
+@pytest.mark.parametrize(("value", "late"), [("true", True), ("yes", True), ("false", False), ("no", False)])
+def test_the_overdue_filter_takes_the_words_the_admin_uses(value, late, api, officer_a, listed_case):
+    ids = [c["id"] for c in api(officer_a).get(CASES, {"overdue": value}).json()["results"]]
+    assert ids == ([listed_case.pk] if late else [])  # its survey was due 15/10/2026

@@ -625,3 +625,17 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_excel(listed, commune_a,
     cell = next(row[1] for row in sheet.iter_rows() if row[0].value == 1)
     assert cell.value == '=HYPERLINK("http://x","y")'
     assert cell.data_type == "s"
+
+
+def test_a_control_character_in_an_address_does_not_break_the_excel_files(client, small, officer_a):
+    case = small
+    household = case.household
+    type(household).objects.filter(pk=household.pk).update(address="Số 5\x0bngõ 3")
+    Member.objects.filter(household=household, relation="head").update(full_name="Giàng A\x01 Páo")
+    client.force_login(officer_a)
+    for response in (
+        client.get(url("certificate", case.pk, format="xlsx")),
+        client.get(url("decision-list", case.campaign_id, format="xlsx")),
+    ):
+        assert response.status_code == 200
+        assert "Giàng A Páo" in all_text(sheet_of(response))

@@ -3,10 +3,12 @@
 
 import datetime
 import io
+import smtplib
 
 import pytest
 from celery.exceptions import Retry
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.db import DatabaseError
 
@@ -195,3 +197,25 @@ def test_an_unknown_area_is_a_clear_command_error():
 
     with pytest.raises(CommandError, match="Không tìm thấy địa bàn: 99999"):
         call_command("open_periodic_review", "--year", "2026", "--area", "99999", stdout=io.StringIO())
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """The test outbox, with a mail server that refuses addresses containing "bad"."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if "bad" in message.to[0]:
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"no such user")})
+        return super().send_messages(messages)
+
+
+def test_a_refused_address_is_marked_and_does_not_hold_up_the_others(two_communes, officer_a, officer_b, settings):
+    settings.EMAIL_BACKEND = "tests.programs.test_review_reminders.RefusingBackend"
+    User.objects.filter(pk=officer_a.pk).update(email="bad@@xa")
+    for _ in range(3):  # three daily runs
+        reminders.send_review_reminders(today=datetime.date(2026, 10, 9), days=7)
+    assert [m.to for m in mail.outbox] == [["b@xa.vn"]]
+    [refused] = notifications(officer_a)
+    assert refused.emailed_at is not None
+    assert "SMTPRecipientsRefused" in refused.email_error
+    assert notifications(officer_b)[0].email_error == ""

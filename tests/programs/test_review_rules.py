@@ -16,11 +16,20 @@ ALLOWED = {
     (CaseState.CLASSIFIED, Move.SURVEY),
     (CaseState.AGREED, Move.SURVEY),
     (CaseState.POSTED, Move.SURVEY),
+    (CaseState.RECHECK, Move.SURVEY),  # the recheck may resurvey
+    (CaseState.DISTRICT_CONSULTED, Move.SURVEY),
     (CaseState.CLASSIFIED, Move.MEETING),
     (CaseState.AGREED, Move.POST),
     (CaseState.POSTED, Move.COMPLAIN),
     (CaseState.RECHECK, Move.COMPLAIN),
+    (CaseState.DISTRICT_CONSULTED, Move.COMPLAIN),  # still within the posting
+    # A complaint is answered wherever the case has gone since (recognition waits until none is open).
+    (CaseState.LISTED, Move.RESOLVE_COMPLAINT),
+    (CaseState.CLASSIFIED, Move.RESOLVE_COMPLAINT),
+    (CaseState.AGREED, Move.RESOLVE_COMPLAINT),
+    (CaseState.POSTED, Move.RESOLVE_COMPLAINT),
     (CaseState.RECHECK, Move.RESOLVE_COMPLAINT),
+    (CaseState.DISTRICT_CONSULTED, Move.RESOLVE_COMPLAINT),
     (CaseState.POSTED, Move.RECOGNISE),
     (CaseState.DISTRICT_CONSULTED, Move.RECOGNISE),
     (CaseState.LISTED, Move.REJECT),
@@ -186,3 +195,11 @@ def test_closed_cases_wait_for_nothing():
 def test_certificate_numbers():
     assert rules.certificate_number(7, year=2026, month=0) == "0007/2026/GCN-HN.HCN"
     assert rules.certificate_number(12, year=2026, month=3) == "0012/T03.2026/GCN-HN.HCN"
+
+
+@given(st.integers(min_value=2026, max_value=2040), st.integers(min_value=1, max_value=12))
+def test_a_monthly_case_posted_on_its_deadline_can_be_recognised_on_time(year, month):
+    steps = rules.monthly_calendar(year, month)
+    posting_ends = rules.add_working_days(steps["posting"], 3)
+    assert posting_ends < steps["recognition"]
+    assert steps["recognition"] == datetime.date(year, month, 15) + datetime.timedelta(days=15)

@@ -312,7 +312,7 @@ def test_a_request_to_exit_joins_the_monthly_review_and_may_be_refused(poor_a, o
     )
     assert (case.campaign.kind, case.campaign.year, case.campaign.month) == ("monthly", 2026, 3)
     assert case.campaign.standard.code == "VN-2022"
-    assert case.due_on == datetime.date(2026, 3, 20)
+    assert case.due_on == datetime.date(2026, 3, 18)
     assert case.campaign.steps["recognition"] == "2026-03-30"
     case = workflow.reject_case(
         actor=chair_a,
@@ -455,17 +455,16 @@ def test_reporting_a_campaign_audits_each_case(poor_a, officer_a, chair_a):
     )
     entry = AuditEntry.objects.get(action="programs.review_case.reported", object_id=str(case.pk))
     assert (entry.actor, entry.household_id) == (officer_a, poor_a.pk)
-    # The campaign is closed to new requests once reported.
-    with pytest.raises(DomainError) as refused:
-        workflow.file_review_request(
-            actor=officer_a,
-            household_id=poor_a.pk,
-            request_kind="add",
-            channel="post",
-            filed_on=datetime.date(2026, 11, 12),
-            today=TODAY,
-        )
-    assert (refused.value.code, refused.value.field) == ("review_closed", "filed_on")
+    # Once reported, the periodic review takes no more requests: a new one goes to the monthly review.
+    request = workflow.file_review_request(
+        actor=officer_a,
+        household_id=poor_a.pk,
+        request_kind="add",
+        channel="post",
+        filed_on=datetime.date(2026, 11, 12),
+        today=TODAY,
+    )
+    assert (request.campaign.kind, request.campaign.month) == ("monthly", 11)
 
 
 def test_a_calendar_change_moves_the_open_cases_deadlines(poor_a, province_staff):
@@ -496,3 +495,222 @@ def test_a_bad_calendar_is_refused_and_nothing_changes(poor_a, province_staff, s
         workflow.change_campaign_calendar(actor=province_staff, campaign_id=case.campaign_id, steps=steps)
     assert (refused.value.code, refused.value.field) == (code, "steps")
     assert case_of(poor_a).campaign.steps["survey"] == "2026-10-15"
+
+
+def _complain(officer, case, who, day=datetime.date(2026, 10, 27)):
+    case.refresh_from_db()
+    return workflow.file_complaint(
+        actor=officer,
+        case_id=case.pk,
+        expected_version=case.version,
+        received_on=day,
+        complainant=who,
+        content="Kết quả chưa đúng.",
+        today=TODAY,
+    )
+
+
+def _resolve(officer, case, complaint, outcome, day=datetime.date(2026, 10, 29)):
+    case.refresh_from_db()
+    return workflow.resolve_complaint(
+        actor=officer,
+        case_id=case.pk,
+        expected_version=case.version,
+        complaint_id=complaint.pk,
+        outcome=outcome,
+        resolution="Đã phúc tra.",
+        resolved_on=day,
+        today=TODAY,
+    )
+
+
+def test_every_complaint_must_be_answered_before_recognition(poor_a, officer_a, chair_a):
+    open_review(poor_a.commune)
+    case = walk_to_posted(officer_a, poor_a, income=RICH)
+    first, second = _complain(officer_a, case, "A"), _complain(officer_a, case, "B")
+    case = _resolve(officer_a, case, first, "upheld")
+    assert case.state == "listed"
+    survey(officer_a, poor_a, income=RICH)
+    case = case_of(poor_a)
+    case = workflow.record_meeting(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        meeting_date=datetime.date(2026, 11, 2),
+        attendees=10,
+        agreeing=10,
+        today=TODAY,
+    )
+    case = workflow.post_case(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        posting_start=datetime.date(2026, 11, 3),
+        today=TODAY,
+    )
+    with pytest.raises(DomainError) as refused:
+        recognise(chair_a, case, day=datetime.date(2026, 11, 9))
+    assert refused.value.code == "open_complaint"
+    case = _resolve(officer_a, case, second, "dismissed", day=datetime.date(2026, 11, 6))
+    assert case.state == "posted"  # answered where it stands
+    assert recognise(chair_a, case, day=datetime.date(2026, 11, 9)).state == "recognised"
+
+
+def test_a_complaint_after_the_posting_is_not_a_recheck(poor_a, officer_a):
+    open_review(poor_a.commune)
+    case = walk_to_posted(officer_a, poor_a, income=RICH)  # posted 26-28/10
+    with pytest.raises(DomainError) as refused:
+        _complain(officer_a, case, "A", day=datetime.date(2026, 10, 29))
+    assert (refused.value.code, refused.value.field) == ("posting_over", "received_on")
+    assert case_of(poor_a).state == "posted"
+
+
+def test_a_posting_cannot_run_for_months(poor_a, officer_a):
+    open_review(poor_a.commune)
+    survey(officer_a, poor_a, income=RICH)
+    case = case_of(poor_a)
+    case = workflow.record_meeting(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        meeting_date=MEETING_DAY,
+        attendees=10,
+        agreeing=10,
+        today=TODAY,
+    )
+    with pytest.raises(DomainError) as refused:
+        workflow.post_case(
+            actor=officer_a,
+            case_id=case.pk,
+            expected_version=case.version,
+            posting_start=POSTING_START,
+            posting_end=datetime.date(9999, 12, 31),
+            today=TODAY,
+        )
+    assert (refused.value.code, refused.value.field) == ("posting_too_long", "posting_end")
+
+
+def test_a_case_stays_with_its_commune_when_the_household_moves(poor_a, officer_a, officer_b, admin_user, commune_b):
+    from households import services as household_services
+
+    open_review(poor_a.commune)
+    survey(officer_a, poor_a, income=RICH)
+    poor_a.refresh_from_db()
+    household_services.update_household(
+        actor=admin_user, household_id=poor_a.pk, expected_version=poor_a.version, data={"commune": commune_b}
+    )
+    case = ReviewCase.objects.get(household=poor_a)
+    assert ReviewCase.objects.visible_to(officer_a).filter(pk=case.pk).exists()
+    assert not ReviewCase.objects.visible_to(officer_b).filter(pk=case.pk).exists()
+    with pytest.raises(DomainError) as refused:
+        workflow.record_meeting(
+            actor=officer_a,
+            case_id=case.pk,
+            expected_version=case.version,
+            meeting_date=MEETING_DAY,
+            attendees=10,
+            agreeing=10,
+            today=TODAY,
+        )
+    assert refused.value.code == "moved_away"
+
+
+def test_a_household_whose_periodic_case_is_closed_asks_again_in_the_monthly_review(poor_a, officer_a, chair_a):
+    open_review(poor_a.commune)
+    recognise(chair_a, walk_to_posted(officer_a, poor_a, income=500_000, answers=DEPRIVED_THREE))
+    workflow.report_case(
+        actor=officer_a,
+        case_id=case_of(poor_a).pk,
+        expected_version=case_of(poor_a).version,
+        reported_on=datetime.date(2026, 11, 10),
+        today=TODAY,
+    )
+    request = workflow.file_review_request(
+        actor=officer_a,
+        household_id=poor_a.pk,
+        request_kind="exit",
+        channel="in_person",
+        filed_on=datetime.date(2026, 11, 16),
+        today=TODAY,
+    )
+    assert (request.campaign.kind, request.campaign.year, request.campaign.month) == ("monthly", 2026, 12)
+
+
+def test_a_request_on_a_date_without_a_standard_names_the_date(poor_a, officer_a):
+    with pytest.raises(DomainError) as refused:
+        workflow.file_review_request(
+            actor=officer_a,
+            household_id=poor_a.pk,
+            request_kind="exit",
+            channel="in_person",
+            filed_on=datetime.date(2010, 3, 5),
+            today=TODAY,
+        )
+    assert (refused.value.code, refused.value.field) == ("no_standard", "filed_on")
+
+
+def test_a_resurvey_after_the_district_opinion_goes_back_through_the_meeting(
+    household_a, officer_a, district_staff, admin_user
+):
+    insure(household_a)
+    make_poor(household_a, admin_user, day=datetime.date(2023, 12, 20))
+    open_review(household_a.commune, year=2024)
+    answers = {k: v for k, v in NOTHING_DEPRIVED.items() if k != "waste_treatment"} | {"information_access": False}
+
+    def survey_2024(day):
+        services.record_assessment(
+            actor=officer_a,
+            household_id=household_a.pk,
+            survey_date=day,
+            review_year=2024,
+            income_per_capita=RICH,
+            dwelling=GOOD_HOUSE,
+            member_extras={m.pk: {"stunted": False, "underweight": False} for m in household_a.members.all()},
+            answers=answers,
+            today=TODAY,
+        )
+
+    survey_2024(datetime.date(2024, 10, 1))
+    case = case_of(household_a)
+    case = workflow.record_meeting(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        meeting_date=datetime.date(2024, 10, 20),
+        attendees=5,
+        agreeing=5,
+        today=TODAY,
+    )
+    case = workflow.post_case(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        posting_start=datetime.date(2024, 10, 21),
+        today=TODAY,
+    )
+    case = workflow.record_district_opinion(
+        actor=district_staff,
+        case_id=case.pk,
+        expected_version=case.version,
+        opinion_on=datetime.date(2024, 10, 22),
+        opinion="Xem lại thu nhập.",
+        today=TODAY,
+    )
+    survey_2024(datetime.date(2024, 10, 25))
+    case = case_of(household_a)
+    assert (case.state, case.posting_start) == ("classified", None)
+
+
+def test_the_chair_cannot_decide_a_status_directly_on_her_own_survey(poor_a, chair_a):
+    open_review(poor_a.commune)
+    assessment = survey(chair_a, poor_a, income=RICH)
+    with pytest.raises(DomainError) as refused:
+        services.record_status_change(
+            actor=chair_a,
+            household_id=poor_a.pk,
+            to_status="not_poor",
+            effective_date=datetime.date(2026, 10, 2),
+            decision_number="1/QĐ",
+            assessment_id=assessment.pk,
+        )
+    assert refused.value.code == "own_survey"
