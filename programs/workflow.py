@@ -762,7 +762,11 @@ def file_review_request(
     )
     _set_state(case, rules.CaseState.LISTED)
     case.version = 1
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:  # the opening of the review listed the household a moment ago
+        raise StaleVersion(f"Hộ vừa được đưa vào {campaign}; hãy tải lại hồ sơ của hộ.", "household") from exc
     log_action(
         actor=actor,
         action="programs.review_case.requested",

@@ -30,6 +30,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def committed_areas(transactional_db):
+    """For transactional tests (threads, a real worker): the areas, reloaded if an earlier one flushed them."""
+    if not Area.objects.exists():
+        call_command("load_areas", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
 def province(db) -> Area:
     return Area.objects.get(code=PROVINCE_CODE)
 

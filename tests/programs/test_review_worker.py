@@ -13,11 +13,10 @@ import uuid
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db import DatabaseError
 
 from config.celery import app
-from households.models import Area, User
+from households.models import User
 from programs import reminders, tasks
 from programs.models import Notification, ReviewCampaign, ReviewCase
 from tests.programs.review_helpers import make_poor
@@ -64,12 +63,6 @@ def forget_connections(app):
         app._pool.force_close_all()
         app._pool = None
     app.__dict__.pop("amqp", None)
-
-
-@pytest.fixture
-def committed_areas(django_db_blocker):
-    if not Area.objects.exists():  # an earlier transactional test flushed them
-        call_command("load_areas", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def wait_for(condition, timeout=60.0):
