@@ -714,3 +714,106 @@ def test_the_chair_cannot_decide_a_status_directly_on_her_own_survey(poor_a, cha
             assessment_id=assessment.pk,
         )
     assert refused.value.code == "own_survey"
+
+
+@pytest.mark.parametrize(
+    ("before", "income", "answers", "event", "status", "certificate", "newly_escaped_until"),
+    [
+        # near-poor → not poor: escaped near-poverty, newly escaped for 36 months (Decision 28/2015, A5)
+        ("near_poor", RICH, None, "escaped_near_poverty", "not_poor", "", datetime.date(2029, 11, 2)),
+        # near-poor → poor
+        ("near_poor", 500_000, DEPRIVED_THREE, "became_poor", "poor", "0001/2026/GCN-HN.HCN", None),
+        # poor → near-poor: escaped poverty, still on a list: a near-poor certificate, no window
+        ("poor", 500_000, None, "escaped_poverty", "near_poor", "0001/2026/GCN-HN.HCN", None),
+        # never listed → poor, on its own request
+        (None, 500_000, DEPRIVED_THREE, "newly_poor", "poor", "0001/2026/GCN-HN.HCN", None),
+    ],
+)
+def test_recognition_applies_the_event_of_the_move(
+    make_household,
+    commune_a,
+    admin_user,
+    officer_a,
+    chair_a,
+    before,
+    income,
+    answers,
+    event,
+    status,
+    certificate,
+    newly_escaped_until,
+):
+    from programs.api import newly_escaped_until as window
+
+    household = make_household(commune_a, "Vàng A Sử")
+    insure(household)
+    if before is not None:
+        services.record_status_change(
+            actor=chair_a,
+            household_id=household.pk,
+            to_status=before,
+            effective_date=datetime.date(2025, 12, 20),
+            decision_number="12/QĐ-UBND",
+        )
+        open_review(commune_a)
+    else:
+        workflow.file_review_request(
+            actor=officer_a,
+            household_id=household.pk,
+            request_kind="add",
+            channel="in_person",
+            filed_on=datetime.date(2026, 9, 10),
+            today=TODAY,
+        )
+    case = recognise(chair_a, walk_to_posted(officer_a, household, income=income, answers=answers))
+    household.refresh_from_db()
+    assert (household.status, case.recognised_status, case.certificate_number) == (status, status, certificate)
+    assert case.status_change.event == event
+    assert window(household) == newly_escaped_until
+
+
+def test_a_monthly_recognition_numbers_its_certificate_by_month(make_household, commune_a, officer_a, chair_a):
+    household = make_household(commune_a, "Vàng A Sử")
+    insure(household)
+    case = workflow.file_review_request(
+        actor=officer_a,
+        household_id=household.pk,
+        request_kind="add",
+        channel="in_person",
+        filed_on=datetime.date(2026, 3, 10),
+        today=TODAY,
+    )
+    answers = {k: v for k, v in DEPRIVED_THREE.items() if k != "waste_treatment"} | {"information_access": False}
+    services.record_assessment(
+        actor=officer_a,
+        household_id=household.pk,
+        survey_date=datetime.date(2026, 3, 16),
+        review_year=2026,
+        review_kind="monthly",
+        review_month=3,
+        income_per_capita=500_000,
+        dwelling=GOOD_HOUSE,
+        member_extras={m.pk: {"stunted": False, "underweight": False} for m in household.members.all()},
+        answers=answers,
+        today=TODAY,
+    )
+    case.refresh_from_db()
+    case = workflow.record_meeting(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        meeting_date=datetime.date(2026, 3, 18),
+        attendees=20,
+        agreeing=15,
+        today=TODAY,
+    )
+    case = workflow.post_case(
+        actor=officer_a,
+        case_id=case.pk,
+        expected_version=case.version,
+        posting_start=datetime.date(2026, 3, 19),  # Thursday: ends Monday 23/3
+        today=TODAY,
+    )
+    case = recognise(chair_a, case, number="7/QĐ-UBND", day=datetime.date(2026, 3, 24))
+    assert (case.recognised_status, case.certificate_number) == ("poor", "0001/T03.2026/GCN-HN.HCN")
+    assert case.status_change.event == "newly_poor"
