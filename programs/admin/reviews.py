@@ -8,18 +8,16 @@ form error on the field the service names, a concurrent change as a form error a
 
 import datetime
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -29,482 +27,45 @@ from django.utils.translation import gettext_lazy as _
 from config.errors import DomainError, StaleVersion
 from households import rules as access
 from households.admin import RightsAdminMixin, RightsInlineMixin
-from households.models import Area, AuditEntry, Household
+from households.models import Area, AuditEntry
 from households.rules import Level, fold_text, looks_like_household_code
 from programs import rules, workflow
+from programs.admin.review_forms import (
+    _ID,
+    ERROR_STYLE,
+    HISTORY_LABELS,
+    MOVE_FORMS,
+    MOVE_RIGHTS,
+    STALE_MESSAGE,
+    CampaignFilter,
+    CaseVillageFilter,
+    DueStepFilter,
+    Move,
+    OverdueFilter,
+    ReviewRequestForm,
+    YearFilter,
+    _apply_domain_error,
+    _date,
+    _day,
+    _url,
+    assessment_add_url,
+    attachable_assessment,
+    available_moves,
+)
 from programs.models import (
-    Assessment,
     CaseOrigin,
     CaseStateChoices,
-    ComplaintOutcome,
     Notification,
     RequestChannel,
-    RequestKind,
     ReviewCampaign,
     ReviewCase,
     ReviewComplaint,
 )
 from programs.templatetags.review_tags import (
-    SOON_DAYS,
-    STEP_CHOICES,
     cases_url,
     notification_url,
     step_label,
 )
-
-Move = rules.Move
-_ID = re.compile(r"[0-9]{1,18}")  # an id in a query string (str.isdigit() also accepts "²")
-
-# The right each move needs: officers work the cases, the chair decides, the level above gives the district opinion.
-MOVE_RIGHTS: dict[Move, str] = {
-    Move.SURVEY: access.REVIEW_WORK,
-    Move.MEETING: access.REVIEW_WORK,
-    Move.POST: access.REVIEW_WORK,
-    Move.COMPLAIN: access.REVIEW_WORK,
-    Move.RESOLVE_COMPLAINT: access.REVIEW_WORK,
-    Move.CONSULT_DISTRICT: access.REVIEW_CONSULT,
-    Move.RECOGNISE: access.REVIEW_DECIDE,
-    Move.REJECT: access.REVIEW_DECIDE,
-    Move.REPORT: access.REVIEW_WORK,
-}
-STALE_MESSAGE = (
-    "Hồ sơ đã được người khác cập nhật (phiên bản {current}, bạn đang xem phiên bản {seen}). "
-    "Hãy mở lại hồ sơ để xem thay đổi mới nhất rồi nhập lại."
-)
-ERROR_STYLE = "color: var(--error-fg, #ba2121); font-weight: bold"
-# The audit actions of a case (workflow.py, `programs.review_case.<action>`) as the case's history shows them.
-HISTORY_LABELS = {
-    "requested": "nhận đề nghị của hộ",
-    "surveyed": "gắn phiếu khảo sát",
-    "meeting_agreed": "họp thôn thống nhất",
-    "meeting_disagreed": "họp thôn chưa thống nhất, khảo sát lại",
-    "posted": "niêm yết công khai",
-    "complaint_filed": "nhận khiếu nại",
-    "complaint_upheld": "khiếu nại có cơ sở, khảo sát lại",
-    "complaint_dismissed": "khiếu nại không có cơ sở",
-    "district_consulted": "ý kiến cấp huyện",
-    "recognised": "công nhận",
-    "rejected": "không công nhận",
-    "reported": "báo cáo tỉnh",
-}
-
-
-def _day(day: datetime.date | None) -> str:
-    return f"{day:%d/%m/%Y}" if day else "—"
-
-
-def _url(name: str, *args: object) -> str | None:
-    """A document page of another part of the program, or None while it does not exist (the link is hidden)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
-def _apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
-    """The service's error on the field it names when the form shows that field, else on the whole form."""
-    field = getattr(form, "field_aliases", {}).get(error.field, error.field)
-    shown = field in form.fields and not form.fields[field].widget.is_hidden
-    form.add_error(field if shown else None, error.message)
-
-
-def available_moves(user, case: ReviewCase) -> list[Move]:
-    """The moves of `case` that `user` may make now: the workflow's table (rules.allowed_moves), REJECT only for a
-    household's own request, each move only with its right."""
-    moves = rules.allowed_moves(
-        case.state,
-        has_district_step=case.campaign.has_district_step,
-        requested=case.origin == CaseOrigin.REQUESTED,
-        open_complaints=any(not complaint.outcome for complaint in case.complaints.all()),
-    )
-    return [move for move in moves if user.has_right(MOVE_RIGHTS[move])]
-
-
-def attachable_assessment(case: ReviewCase) -> Assessment | None:
-    """The household's current survey of the campaign's review when it is not the case's survey yet."""
-    campaign = case.campaign
-    assessment = (
-        Assessment.objects.filter(
-            household_id=case.household_id,
-            review_year=campaign.year,
-            review_kind=campaign.kind,
-            review_month=campaign.month,
-            is_current=True,
-        )
-        .order_by("-id")
-        .first()
-    )
-    if assessment is None or assessment.pk == case.assessment_id:
-        return None
-    return assessment
-
-
-def assessment_add_url(case: ReviewCase) -> str:
-    """The survey form of this household in the campaign's review (recording it moves the case on by itself)."""
-    campaign = case.campaign
-    query = (
-        f"household={case.household_id}&review_year={campaign.year}"
-        f"&review_kind={campaign.kind}&review_month={campaign.month}"
-    )
-    return reverse("admin:programs_assessment_add") + "?" + query
-
-
-# --- the forms of the moves ------------------------------------------------------------------------------
-
-DATE_WIDGET = AdminDateWidget
-TEXT = forms.Textarea(attrs={"rows": 3, "cols": 60})
-
-
-def _date(label: str, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, widget=DATE_WIDGET, **kwargs)
-
-
-class CaseMoveForm(forms.Form):
-    """One move of a case: the version the user saw, the inputs of the move; `submit` calls the service."""
-
-    move: Move
-    submit_label = ""
-    field_aliases: dict[str | None, str] = {}  # the service's name of a field -> the form's
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, case: ReviewCase, **kwargs):
-        self.case = case
-        super().__init__(*args, **kwargs)
-
-    def initial_values(self, today: datetime.date) -> dict:
-        return {name: today for name, field in self.fields.items() if isinstance(field, forms.DateField)}
-
-    def arguments(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
-
-    def submit(self, actor) -> None:
-        raise NotImplementedError
-
-    def success_message(self, case: ReviewCase) -> str:
-        return f"Đã {rules.MOVE_LABELS[self.move]}: hồ sơ {case.reference} {case.get_state_display().lower()}."
-
-    def summary(self) -> list[tuple[str, object]]:
-        return []
-
-
-class _ServiceMoveForm(CaseMoveForm):
-    """A move whose service takes the form's fields as keyword arguments."""
-
-    service: Callable[..., object]  # each move names its service in `programs.workflow`
-
-    def submit(self, actor) -> None:
-        type(self).service(
-            actor=actor, case_id=self.case.pk, expected_version=self.cleaned_data["version"], **self.arguments()
-        )
-
-
-class SurveyForm(CaseMoveForm):
-    move = Move.SURVEY
-    submit_label = "Gắn phiếu khảo sát vào hồ sơ"
-    assessment = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, attachable: Assessment | None = None, **kwargs):
-        self.attachable = attachable
-        super().__init__(*args, **kwargs)
-
-    def initial_values(self, today: datetime.date) -> dict:
-        return {"assessment": self.attachable.pk if self.attachable else None}
-
-    def submit(self, actor) -> None:
-        workflow.attach_survey(
-            actor=actor,
-            case_id=self.case.pk,
-            expected_version=self.cleaned_data["version"],
-            assessment_id=self.cleaned_data["assessment"],
-        )
-
-    def summary(self) -> list[tuple[str, object]]:
-        found = self.attachable
-        if found is None:
-            return []
-        return [
-            ("Phiếu khảo sát", f"ngày {_day(found.survey_date)}, chuẩn {found.standard.code}"),
-            ("Phân loại", found.get_category_display()),
-            ("Lý do", "; ".join(found.reasons) or "—"),
-        ]
-
-    def success_message(self, case: ReviewCase) -> str:
-        return f"Đã gắn phiếu khảo sát: đề xuất {case.get_proposed_category_display().lower()}; chờ họp thôn."
-
-
-class MeetingForm(_ServiceMoveForm):
-    move = Move.MEETING
-    submit_label = "Ghi kết quả họp thôn"
-    service = staticmethod(workflow.record_meeting)
-    meeting_date = _date("Ngày họp thôn")
-    attendees = forms.IntegerField(label="Số người dự họp", min_value=0, max_value=100_000)
-    agreeing = forms.IntegerField(
-        label="Số người đồng ý", min_value=0, max_value=100_000, help_text="Thống nhất khi ít nhất 50% đồng ý."
-    )
-    note = forms.CharField(label="Ghi chú (biên bản)", required=False, widget=TEXT)
-
-    def initial_values(self, today: datetime.date) -> dict:
-        return {"meeting_date": today}
-
-    def success_message(self, case: ReviewCase) -> str:
-        tally = f"{case.meeting_agreeing}/{case.meeting_attendees} người đồng ý"
-        if case.state == rules.CaseState.AGREED:
-            return f"Họp thôn đã thống nhất ({tally}); chờ niêm yết công khai."
-        return f"Họp thôn chưa thống nhất ({tally}, dưới 50%): hồ sơ trở lại bước khảo sát."
-
-
-class PostForm(_ServiceMoveForm):
-    move = Move.POST
-    submit_label = "Niêm yết công khai"
-    service = staticmethod(workflow.post_case)
-    posting_start = _date("Niêm yết từ ngày")
-    posting_end = _date("Niêm yết đến ngày", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        days = self.case.campaign.posting_days
-        self.fields["posting_end"].help_text = f"Để trống: đủ {days} ngày làm việc kể từ ngày bắt đầu."
-
-    def initial_values(self, today: datetime.date) -> dict:
-        return {"posting_start": today}
-
-    def success_message(self, case: ReviewCase) -> str:
-        return f"Đã niêm yết từ {_day(case.posting_start)} đến hết {_day(case.posting_end)}."
-
-
-class ComplaintForm(_ServiceMoveForm):
-    move = Move.COMPLAIN
-    submit_label = "Ghi nhận khiếu nại"
-    service = staticmethod(workflow.file_complaint)
-    received_on = _date("Ngày nhận")
-    complainant = forms.CharField(label="Người khiếu nại", max_length=120, required=False)
-    content = forms.CharField(label="Nội dung", required=False, widget=TEXT)
-
-    def success_message(self, case: ReviewCase) -> str:
-        return "Đã ghi nhận khiếu nại: hồ sơ đang phúc tra, chưa được công nhận cho đến khi giải quyết xong."
-
-
-class ResolveComplaintForm(_ServiceMoveForm):
-    move = Move.RESOLVE_COMPLAINT
-    submit_label = "Ghi kết quả phúc tra"
-    service = staticmethod(workflow.resolve_complaint)
-    complaint_id = forms.TypedChoiceField(label="Khiếu nại", coerce=int)
-    outcome = forms.ChoiceField(label="Kết quả phúc tra", choices=ComplaintOutcome.choices, widget=forms.RadioSelect)
-    resolution = forms.CharField(label="Kết luận", required=False, widget=TEXT)
-    resolved_on = _date("Ngày giải quyết")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        open_complaints = ReviewComplaint.objects.filter(case=self.case, outcome="").order_by("received_on", "id")
-        self.fields["complaint_id"].choices = [
-            (c.pk, f"{c.complainant} ({_day(c.received_on)}): {c.content[:80]}") for c in open_complaints
-        ]
-
-    field_aliases = {"complaint": "complaint_id"}
-
-
-class DistrictOpinionForm(_ServiceMoveForm):
-    move = Move.CONSULT_DISTRICT
-    submit_label = "Ghi ý kiến cấp huyện"
-    service = staticmethod(workflow.record_district_opinion)
-    opinion_on = _date("Ngày có ý kiến")
-    opinion = forms.CharField(label="Ý kiến của Chủ tịch UBND cấp huyện", required=False, widget=TEXT)
-
-
-class RecogniseForm(_ServiceMoveForm):
-    move = Move.RECOGNISE
-    submit_label = "Công nhận"
-    service = staticmethod(workflow.recognise_case)
-    decision_number = forms.CharField(label="Số quyết định", max_length=60, required=False)
-    decision_date = _date("Ngày quyết định", help_text="Sau ngày hết niêm yết và ngày giải quyết khiếu nại.")
-
-    def summary(self) -> list[tuple[str, object]]:
-        case = self.case
-        new_status = rules.status_of(case.assessment.category) if case.assessment else ""
-        labels = dict(Household._meta.get_field("status").choices)
-        return [
-            ("Tình trạng hiện tại", case.household.get_status_display()),
-            ("Đề xuất", case.get_proposed_category_display() or "—"),
-            ("Tình trạng sau công nhận", labels.get(new_status, "—")),
-            ("Niêm yết đến", _day(case.posting_end)),
-        ]
-
-    def success_message(self, case: ReviewCase) -> str:
-        message = f"Đã công nhận hồ sơ {case.reference}: {case.get_recognised_status_display()}"
-        if case.status_change_id:
-            message += f" (tình trạng hộ đổi từ {case.status_change.get_from_status_display().lower()})"
-        if case.certificate_number:
-            message += f"; giấy chứng nhận số {case.certificate_number}"
-        return message + "."
-
-
-class RejectForm(_ServiceMoveForm):
-    move = Move.REJECT
-    submit_label = "Trả lời không công nhận"
-    service = staticmethod(workflow.reject_case)
-    reason = forms.CharField(label="Lý do (trả lời bằng văn bản)", required=False, widget=TEXT)
-    decided_on = _date("Ngày trả lời")
-
-
-class ReportForm(_ServiceMoveForm):
-    move = Move.REPORT
-    submit_label = "Báo cáo tỉnh"
-    service = staticmethod(workflow.report_case)
-    reported_on = _date("Ngày báo cáo")
-
-
-MOVE_FORMS: dict[Move, type[CaseMoveForm]] = {
-    form.move: form
-    for form in (
-        SurveyForm,
-        MeetingForm,
-        PostForm,
-        ComplaintForm,
-        ResolveComplaintForm,
-        DistrictOpinionForm,
-        RecogniseForm,
-        RejectForm,
-        ReportForm,
-    )
-}
-
-
-class ReviewRequestForm(forms.Form):
-    """A household asks to be reviewed (Form 01): it joins the review that handles requests filed that day."""
-
-    household = forms.ModelChoiceField(
-        label="Hộ",
-        queryset=Household.objects.none(),
-        widget=AutocompleteSelect(ReviewCase._meta.get_field("household"), admin.site),
-    )
-    request_kind = forms.ChoiceField(label="Loại đề nghị", choices=RequestKind.choices)
-    channel = forms.ChoiceField(label="Hình thức nộp", choices=RequestChannel.choices)
-    filed_on = _date(
-        "Ngày nộp",
-        help_text="Nộp từ 1/9 đến 14/12: vào kỳ rà soát định kỳ của năm; ngoài thời gian đó: kỳ rà soát thường xuyên "
-        "bắt đầu ngày 15 (tháng này nếu nộp đến ngày 15, nếu không thì tháng sau).",
-    )
-    note = forms.CharField(label="Nội dung đề nghị", required=False, widget=TEXT)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.visible_to(user)
-
-
-# --- filters of the case list --------------------------------------------------------------------------
-
-
-class _DigitsFilter(admin.SimpleListFilter):
-    def digits(self) -> int | None:
-        value = self.value()
-        return int(value) if value and _ID.fullmatch(str(value)) else None
-
-
-class CampaignFilter(_DigitsFilter):
-    """One commune's campaign; the choices are the user's own commune's campaigns (or the one chosen)."""
-
-    title = _("kỳ rà soát")
-    parameter_name = "campaign"
-
-    def lookups(self, request, model_admin):
-        campaigns = ReviewCampaign.objects.visible_to(request.user).select_related("area")
-        user = request.user
-        chosen = self.digits()
-        if user.area is not None and user.area.level == Level.COMMUNE:
-            campaigns = campaigns.filter(area_id=user.area_id)
-        elif chosen is not None:
-            campaigns = campaigns.filter(pk=chosen)
-        else:
-            return []
-        return [(str(c.pk), str(c)) for c in campaigns[:24]]
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        chosen = self.digits()
-        return queryset.filter(campaign_id=chosen) if chosen is not None else queryset.none()
-
-
-class YearFilter(_DigitsFilter):
-    title = _("năm rà soát")
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        years = (
-            ReviewCampaign.objects.visible_to(request.user)
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .distinct()[:20]
-        )
-        return [(str(year), str(year)) for year in years]
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        year = self.digits()
-        return queryset.filter(campaign__year=year) if year is not None else queryset.none()
-
-
-class DueStepFilter(admin.SimpleListFilter):
-    title = _("bước phải làm")
-    parameter_name = "due_step"
-
-    def lookups(self, request, model_admin):
-        return STEP_CHOICES
-
-    def queryset(self, request, queryset):
-        return queryset.filter(due_step=self.value()) if self.value() else queryset
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("quá hạn")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("yes", _("Quá hạn")),
-            ("soon", _("Đến hạn trong %(days)s ngày") % {"days": SOON_DAYS}),
-            ("no", _("Không quá hạn")),
-        ]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "yes":
-            return queryset.filter(due_on__lt=today)
-        if self.value() == "soon":
-            return queryset.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=SOON_DAYS))
-        if self.value() == "no":
-            return queryset.exclude(due_on__lt=today)
-        return queryset
-
-
-class CaseVillageFilter(_DigitsFilter):
-    """Villages of the user's commune (or of the chosen campaign's commune), never of other communes."""
-
-    title = _("thôn/tổ dân phố")
-    parameter_name = "village"
-
-    def _villages(self, request):
-        user = request.user
-        villages = Area.objects.visible_to(user).filter(level=Level.VILLAGE)
-        campaign = request.GET.get("campaign", "")
-        if _ID.fullmatch(campaign):
-            commune = ReviewCampaign.objects.visible_to(user).filter(pk=int(campaign)).values("area_id")
-            return villages.filter(parent_id__in=commune)
-        if user.area is not None and user.area.level == Level.COMMUNE:
-            return villages.filter(parent_id=user.area_id)
-        return villages.none()
-
-    def lookups(self, request, model_admin):
-        villages = self._villages(request).order_by("name", "id").values_list("pk", "name")[:200]
-        return [(str(pk), name) for pk, name in villages]
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        village = self.digits()
-        return queryset.filter(household__village_id=village) if village is not None else queryset.none()
-
 
 # --- the cases ----------------------------------------------------------------------------------------------
 
