@@ -72,21 +72,28 @@ def survey(actor, household: Household, *, income: int, answers=None, **extra):
 DEPRIVED_THREE = NOTHING_DEPRIVED | {"water": True, "sanitation": True, "telecom": True}
 
 
-def walk_to_posted(officer, household: Household, *, income: int, answers=None) -> ReviewCase:
-    survey(officer, household, income=income, answers=answers)
-    case = case_of(household)
-    case = workflow.record_meeting(
+def meet(officer, case: ReviewCase, *, day=MEETING_DAY, attendees: int = 10, agreeing: int = 10) -> ReviewCase:
+    return workflow.record_meeting(
         actor=officer,
         case_id=case.pk,
         expected_version=case.version,
-        meeting_date=MEETING_DAY,
-        attendees=40,
-        agreeing=30,
+        meeting_date=day,
+        attendees=attendees,
+        agreeing=agreeing,
         today=TODAY,
     )
+
+
+def post(officer, case: ReviewCase, *, start=POSTING_START) -> ReviewCase:
     return workflow.post_case(
-        actor=officer, case_id=case.pk, expected_version=case.version, posting_start=POSTING_START, today=TODAY
+        actor=officer, case_id=case.pk, expected_version=case.version, posting_start=start, today=TODAY
     )
+
+
+def walk_to_posted(officer, household: Household, *, income: int, answers=None) -> ReviewCase:
+    survey(officer, household, income=income, answers=answers)
+    case = meet(officer, case_of(household), attendees=40, agreeing=30)
+    return post(officer, case)
 
 
 def recognise(chair, case: ReviewCase, *, number: str = "45/QĐ-UBND", day: datetime.date = DECISION_DAY):

@@ -19,6 +19,7 @@ from tests.programs.review_helpers import (
     case_of,
     insure,
     make_poor,
+    meet,
     open_review,
     recognise,
     survey,
@@ -98,15 +99,7 @@ def test_a_village_meeting_below_half_sends_the_case_back_to_survey(poor_a, offi
     open_review(poor_a.commune)
     survey(officer_a, poor_a, income=RICH)
     case = case_of(poor_a)
-    case = workflow.record_meeting(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        meeting_date=MEETING_DAY,
-        attendees=41,
-        agreeing=20,
-        today=TODAY,
-    )
+    case = meet(officer_a, case, day=MEETING_DAY, attendees=41, agreeing=20)
     assert case.state == "listed"
     assert case.due_step == "survey"
     survey(officer_a, poor_a, income=RICH)
@@ -117,15 +110,7 @@ def test_exactly_half_agreeing_is_agreement(poor_a, officer_a):
     open_review(poor_a.commune)
     survey(officer_a, poor_a, income=RICH)
     case = case_of(poor_a)
-    case = workflow.record_meeting(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        meeting_date=MEETING_DAY,
-        attendees=40,
-        agreeing=20,
-        today=TODAY,
-    )
+    case = meet(officer_a, case, day=MEETING_DAY, attendees=40, agreeing=20)
     assert case.state == "agreed"
 
 
@@ -214,15 +199,7 @@ def test_the_chair_cannot_recognise_a_survey_she_recorded(poor_a, officer_a, cha
     open_review(poor_a.commune)
     survey(chair_a, poor_a, income=RICH)
     case = case_of(poor_a)
-    case = workflow.record_meeting(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        meeting_date=MEETING_DAY,
-        attendees=10,
-        agreeing=10,
-        today=TODAY,
-    )
+    case = meet(officer_a, case, day=MEETING_DAY, attendees=10, agreeing=10)
     case = workflow.post_case(
         actor=officer_a, case_id=case.pk, expected_version=case.version, posting_start=POSTING_START, today=TODAY
     )
@@ -264,30 +241,14 @@ def test_another_communes_officer_cannot_touch_the_case(poor_a, officer_a, offic
     survey(officer_a, poor_a, income=RICH)
     case = case_of(poor_a)
     with pytest.raises(NotFound):
-        workflow.record_meeting(
-            actor=officer_b,
-            case_id=case.pk,
-            expected_version=case.version,
-            meeting_date=MEETING_DAY,
-            attendees=10,
-            agreeing=10,
-            today=TODAY,
-        )
+        meet(officer_b, case, day=MEETING_DAY, attendees=10, agreeing=10)
 
 
 def test_a_posting_shorter_than_the_campaigns_working_days_is_refused(poor_a, officer_a):
     open_review(poor_a.commune)
     survey(officer_a, poor_a, income=RICH)
     case = case_of(poor_a)
-    case = workflow.record_meeting(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        meeting_date=MEETING_DAY,
-        attendees=10,
-        agreeing=10,
-        today=TODAY,
-    )
+    case = meet(officer_a, case, day=MEETING_DAY, attendees=10, agreeing=10)
     with pytest.raises(DomainError) as refused:
         workflow.post_case(
             actor=officer_a,
@@ -569,15 +530,7 @@ def test_a_posting_cannot_run_for_months(poor_a, officer_a):
     open_review(poor_a.commune)
     survey(officer_a, poor_a, income=RICH)
     case = case_of(poor_a)
-    case = workflow.record_meeting(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        meeting_date=MEETING_DAY,
-        attendees=10,
-        agreeing=10,
-        today=TODAY,
-    )
+    case = meet(officer_a, case, day=MEETING_DAY, attendees=10, agreeing=10)
     with pytest.raises(DomainError) as refused:
         workflow.post_case(
             actor=officer_a,
@@ -603,15 +556,7 @@ def test_a_case_stays_with_its_commune_when_the_household_moves(poor_a, officer_
     assert ReviewCase.objects.visible_to(officer_a).filter(pk=case.pk).exists()
     assert not ReviewCase.objects.visible_to(officer_b).filter(pk=case.pk).exists()
     with pytest.raises(DomainError) as refused:
-        workflow.record_meeting(
-            actor=officer_a,
-            case_id=case.pk,
-            expected_version=case.version,
-            meeting_date=MEETING_DAY,
-            attendees=10,
-            agreeing=10,
-            today=TODAY,
-        )
+        meet(officer_a, case, day=MEETING_DAY, attendees=10, agreeing=10)
     assert refused.value.code == "moved_away"
 
 
