@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from households.models import Area, AuditEntry, Household, User
@@ -201,9 +201,11 @@ def _users_by_area(area_ids: Iterable[int], roles: Sequence[str]) -> dict[int, l
 
 
 def _due_groups(**filters: Any) -> list[dict[str, Any]]:
-    """Open cases grouped by (campaign, awaited step, deadline): one query over the deadline index."""
+    """Open cases grouped by (campaign, awaited step, deadline): one query over the deadline index. A case
+    whose household has moved to another commune is stopped (workflow `moved_away`) and not counted."""
     return list(
         ReviewCase.objects.filter(due_on__isnull=False, **filters)
+        .filter(household__commune_id=F("campaign__area_id"))
         .values("campaign_id", "due_step", "due_on")
         .annotate(n=Count("id"))
         .order_by("due_on", "campaign_id", "due_step")

@@ -219,3 +219,15 @@ def test_a_refused_address_is_marked_and_does_not_hold_up_the_others(two_commune
     assert refused.emailed_at is not None
     assert "SMTPRecipientsRefused" in refused.email_error
     assert notifications(officer_b)[0].email_error == ""
+
+
+def test_a_household_that_moved_away_is_no_longer_counted(two_communes, officer_a, commune_b, admin_user):
+    from households import services as household_services
+
+    moved = two_communes["a"][0]
+    moved.refresh_from_db()
+    household_services.update_household(
+        actor=admin_user, household_id=moved.pk, expected_version=moved.version, data={"commune": commune_b}
+    )
+    reminders.send_review_reminders(today=datetime.date(2026, 10, 9), days=7)
+    assert notifications(officer_a)[0].count == 2
