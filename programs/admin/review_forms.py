@@ -484,3 +484,47 @@ class CaseVillageFilter(_DigitsFilter):
             return queryset
         village = self.digits()
         return queryset.filter(household__village_id=village) if village is not None else queryset.none()
+
+
+# --- several cases at once (admin actions of the case list) ------------------------------------------------
+
+
+class BulkMoveForm(forms.Form):
+    """The intermediate page of an admin action: the selected cases travel as hidden fields."""
+
+    move: Move
+    action = forms.CharField(widget=forms.HiddenInput)
+    _selected_action = forms.TypedMultipleChoiceField(coerce=int, widget=forms.MultipleHiddenInput)
+    submit_label = ""
+
+    def __init__(self, *args, case_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["_selected_action"].choices = [(pk, pk) for pk in case_ids]
+
+    def arguments(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("action", "_selected_action")}
+
+
+class BulkMeetingForm(BulkMoveForm):
+    move = Move.MEETING
+    submit_label = "Ghi kết quả họp thôn cho các hồ sơ"
+    meeting_date = _date("Ngày họp thôn")
+    attendees = forms.IntegerField(label="Số người dự họp", min_value=0, max_value=100_000)
+    agreeing = forms.IntegerField(
+        label="Số người đồng ý", min_value=0, max_value=100_000, help_text="Thống nhất khi ít nhất 50% đồng ý."
+    )
+    note = forms.CharField(label="Ghi chú (biên bản)", required=False, widget=TEXT)
+
+
+class BulkPostForm(BulkMoveForm):
+    move = Move.POST
+    submit_label = "Niêm yết các hồ sơ"
+    posting_start = _date("Niêm yết từ ngày")
+    posting_end = _date("Niêm yết đến ngày", required=False, help_text="Để trống: đủ số ngày làm việc của kỳ.")
+
+
+class BulkRecogniseForm(BulkMoveForm):
+    move = Move.RECOGNISE
+    submit_label = "Công nhận các hồ sơ"
+    decision_number = forms.CharField(label="Số quyết định", max_length=60, required=False)
+    decision_date = _date("Ngày quyết định", help_text="Sau ngày hết niêm yết và ngày giải quyết khiếu nại.")

@@ -37,6 +37,10 @@ from programs.admin.review_forms import (
     MOVE_FORMS,
     MOVE_RIGHTS,
     STALE_MESSAGE,
+    BulkMeetingForm,
+    BulkMoveForm,
+    BulkPostForm,
+    BulkRecogniseForm,
     CampaignFilter,
     CaseVillageFilter,
     DueStepFilter,
@@ -115,6 +119,20 @@ class ReviewFormPageMixin:
         return TemplateResponse(request, "admin/programs/review_form.html", context)
 
 
+BULK_FORMS: dict[str, type[BulkMoveForm]] = {
+    "bulk_meeting": BulkMeetingForm,
+    "bulk_post": BulkPostForm,
+    "bulk_recognise": BulkRecogniseForm,
+}
+
+
+def _today_dates(form_class: type[forms.Form]) -> dict[str, datetime.date]:
+    fields = form_class.base_fields.items()
+    return {
+        name: timezone.localdate() for name, field in fields if isinstance(field, forms.DateField) and field.required
+    }
+
+
 # The parts of a case page; those of a household's request and of the district step only where they apply.
 CASE_FIELDSETS: list[tuple[str, str | None, list]] = [
     (
@@ -158,6 +176,7 @@ CASE_FIELDSETS: list[tuple[str, str | None, list]] = [
 class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = access.REVIEW_VIEW
     inlines = [ComplaintInline]
+    actions = ["bulk_meeting", "bulk_post", "bulk_recognise"]
     list_display = [
         "reference",
         "household_code",
@@ -317,6 +336,60 @@ class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    # --- one move for the selected cases (a village meeting's list, a posting, one decision) ---
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name, form_class in BULK_FORMS.items():
+            if not request.user.has_right(MOVE_RIGHTS[form_class.move]):
+                actions.pop(name, None)
+        return actions
+
+    @admin.action(description=_("Ghi kết quả họp thôn cho các hồ sơ đã chọn"))
+    def bulk_meeting(self, request, queryset):
+        return self._bulk(request, queryset, "bulk_meeting")
+
+    @admin.action(description=_("Niêm yết công khai các hồ sơ đã chọn"))
+    def bulk_post(self, request, queryset):
+        return self._bulk(request, queryset, "bulk_post")
+
+    @admin.action(description=_("Công nhận các hồ sơ đã chọn (một quyết định)"))
+    def bulk_recognise(self, request, queryset):
+        return self._bulk(request, queryset, "bulk_recognise")
+
+    def _bulk(self, request, queryset, action: str):
+        form_class = BULK_FORMS[action]
+        if not request.user.has_right(MOVE_RIGHTS[form_class.move]):
+            raise PermissionDenied
+        ids = list(queryset.values_list("pk", flat=True))
+        if "_submit" in request.POST:
+            form = form_class(request.POST, case_ids=ids)
+            if form.is_valid():
+                try:
+                    count = workflow.move_cases(
+                        actor=request.user,
+                        case_ids=form.cleaned_data["_selected_action"],
+                        move=form_class.move,
+                        **form.arguments(),
+                    )
+                except DomainError as exc:
+                    _apply_domain_error(form, exc)
+                else:
+                    label = rules.MOVE_LABELS[form_class.move]
+                    self.message_user(request, f"Đã {label} cho {count} hồ sơ.", messages.SUCCESS)
+                    return None
+        else:
+            form = form_class(
+                initial={"action": action, "_selected_action": ids, **_today_dates(form_class)}, case_ids=ids
+            )
+        return self._render_form(
+            request,
+            form,
+            title=f"{capfirst(rules.MOVE_LABELS[form_class.move])}: {len(ids)} hồ sơ",
+            submit_label=form_class.submit_label,
+            summary=[("Hồ sơ đã chọn", ", ".join(c.reference for c in queryset.select_related("campaign")[:50]))],
+        )
 
     def move_view(self, request, object_id: int, move: str):
         case = self.get_queryset(request).select_related("assessment").filter(pk=object_id).first()

@@ -451,3 +451,62 @@ def test_odd_digits_in_the_case_list_filters_are_ignored_not_a_500(posted_case, 
 
 def test_odd_digits_in_the_request_form_are_ignored(posted_case, officer_a):
     assert client_for(officer_a).get(f"{CASES}request/?household=²").status_code == 200
+
+
+def test_a_village_list_is_met_posted_and_recognised_at_once(
+    poor_a, make_household, commune_a, admin_user, officer_a, chair_a
+):
+    """The procedure works on lists: one meeting agrees on the village's list, the list is posted, the chair
+    signs one decision for it (admin actions with an intermediate form)."""
+    second = make_poor(make_household(commune_a, "Lò Văn Pao"), admin_user)
+    insure(second)
+    open_review(commune_a)
+    for household in (poor_a, second):
+        survey(officer_a, household, income=POOR_INCOME, answers=DEPRIVED_THREE)
+    ids = [str(case_of(h).pk) for h in (poor_a, second)]
+    officer = client_for(officer_a)
+
+    page = officer.post(CASES, {"action": "bulk_meeting", "_selected_action": ids})
+    assert page.status_code == 200 and "Ghi kết quả họp thôn cho các hồ sơ" in page.text
+    done = officer.post(
+        CASES,
+        {
+            "action": "bulk_meeting",
+            "_selected_action": ids,
+            "meeting_date": "20/10/2026",
+            "attendees": "30",
+            "agreeing": "20",
+            "_submit": "1",
+        },
+    )
+    assert done.status_code == 302
+    assert [case_of(h).state for h in (poor_a, second)] == ["agreed", "agreed"]
+    officer.post(CASES, {"action": "bulk_post", "_selected_action": ids, "posting_start": "26/10/2026", "_submit": "1"})
+    assert [case_of(h).posting_end for h in (poor_a, second)] == [datetime.date(2026, 10, 28)] * 2
+
+    # The officer has no recognition action; the chair signs one decision for both.
+    assert "bulk_recognise" not in officer.get(CASES).text
+    chair = client_for(chair_a)
+    data = {"action": "bulk_recognise", "_selected_action": ids, "decision_date": "28/10/2026", "_submit": "1"}
+    refused = chair.post(CASES, data | {"decision_number": "50/QĐ-UBND"})  # the posting has not ended
+    assert refused.status_code == 200
+    assert "Chưa hồ sơ nào được cập nhật: 2 hồ sơ không hợp lệ" in refused.text
+    assert [case_of(h).state for h in (poor_a, second)] == ["posted", "posted"]
+    chair.post(CASES, data | {"decision_number": "50/QĐ-UBND", "decision_date": "02/11/2026"})
+    cases = [case_of(h) for h in (poor_a, second)]
+    assert [c.state for c in cases] == ["recognised", "recognised"]
+    assert {c.decision_number for c in cases} == {"50/QĐ-UBND"}
+    assert sorted(c.certificate_number for c in cases) == ["0001/2026/GCN-HN.HCN", "0002/2026/GCN-HN.HCN"]
+
+
+def test_a_bulk_move_is_all_or_nothing(poor_a, make_household, commune_a, admin_user, officer_a):
+    second = make_poor(make_household(commune_a, "Lò Văn Pao"), admin_user)
+    insure(second)
+    open_review(commune_a)
+    survey(officer_a, poor_a, income=POOR_INCOME, answers=DEPRIVED_THREE)  # the second is not surveyed yet
+    ids = [str(case_of(h).pk) for h in (poor_a, second)]
+    data = {"action": "bulk_meeting", "_selected_action": ids, "meeting_date": "20/10/2026", "_submit": "1"}
+    response = client_for(officer_a).post(CASES, data | {"attendees": "30", "agreeing": "20"})
+    assert response.status_code == 200
+    assert case_of(second).reference in response.text and "chờ khảo sát" in response.text
+    assert [case_of(h).state for h in (poor_a, second)] == ["classified", "listed"]
