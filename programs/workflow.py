@@ -8,6 +8,7 @@ concepts (STYLE 2).
 """
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -784,7 +785,7 @@ def file_review_request(
 
 # --- several cases at once (a village meeting's list, a posting, one recognition decision) ---------------
 
-_BULK_MOVES = {
+_BULK_MOVES: dict[rules.Move, Callable[..., ReviewCase]] = {
     rules.Move.MEETING: record_meeting,
     rules.Move.POST: post_case,
     rules.Move.RECOGNISE: recognise_case,
