@@ -83,6 +83,9 @@ REVIEW_WORK = "review.work"
 REVIEW_DECIDE = "review.decide"
 REVIEW_CONSULT = "review.consult"
 REVIEW_MANAGE = "review.manage"
+# Support (support app): everyone at work reads the intervention types; program admins set them.
+SUPPORT_VIEW = "support.view"
+SUPPORT_MANAGE = "support.manage"
 
 ALL_RIGHTS = frozenset(
     {
@@ -105,6 +108,8 @@ ALL_RIGHTS = frozenset(
         REVIEW_DECIDE,
         REVIEW_CONSULT,
         REVIEW_MANAGE,
+        SUPPORT_VIEW,
+        SUPPORT_MANAGE,
     }
 )
 
@@ -121,6 +126,7 @@ _REGISTRY_WORK = frozenset(
         ASSESSMENT_RECORD,
         REVIEW_VIEW,
         REVIEW_WORK,
+        SUPPORT_VIEW,
     }
 )
 
@@ -137,6 +143,7 @@ ROLE_RIGHTS: dict[Role, frozenset[str]] = {
             STATUS_RECOGNISE,
             REVIEW_VIEW,
             REVIEW_DECIDE,
+            SUPPORT_VIEW,
         }
     ),
     Role.DISTRICT_STAFF: _REGISTRY_WORK | {REVIEW_CONSULT},

@@ -1,1 +1,86 @@
-# Create your models here.
+"""WHAT HOUSEHOLDS RECEIVE: intervention types (domain A8, Part B §5)."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from support.rules import EligibilityRule, Limit
+
+
+class Project(models.TextChoices):
+    """The projects of the NTP 2021-2025 (Decision 90/QĐ-TTg, Part B §5.1), or a policy outside it."""
+
+    P1 = "P1", _("Dự án 1: hạ tầng huyện nghèo, xã đặc biệt khó khăn")
+    P2 = "P2", _("Dự án 2: đa dạng hóa sinh kế, mô hình giảm nghèo")
+    P3 = "P3", _("Dự án 3: hỗ trợ phát triển sản xuất, cải thiện dinh dưỡng")
+    P4 = "P4", _("Dự án 4: giáo dục nghề nghiệp, việc làm bền vững")
+    P5 = "P5", _("Dự án 5: hỗ trợ nhà ở hộ nghèo, cận nghèo huyện nghèo")
+    P6 = "P6", _("Dự án 6: truyền thông và giảm nghèo về thông tin")
+    P7 = "P7", _("Dự án 7: nâng cao năng lực, giám sát, đánh giá")
+    OTHER = "other", _("Chính sách ngoài Chương trình")
+
+
+class Kind(models.TextChoices):
+    HOUSING_NEW = "housing_new", _("Xây mới nhà ở")
+    HOUSING_REPAIR = "housing_repair", _("Sửa chữa nhà ở")
+    LIVESTOCK = "livestock", _("Con giống, vật nuôi")
+    SEEDS_TOOLS = "seeds_tools", _("Giống cây trồng, vật tư, công cụ")
+    TRAINING = "training", _("Đào tạo nghề")
+    JOB = "job", _("Giới thiệu việc làm")
+    CREDIT = "credit", _("Tín dụng ưu đãi")
+    HEALTH_INSURANCE = "health_insurance", _("Bảo hiểm y tế")
+    TUITION = "tuition", _("Miễn, giảm học phí")
+    ELECTRICITY = "electricity", _("Hỗ trợ tiền điện")
+    OTHER = "other", _("Khác")
+
+
+class LimitChoices(models.TextChoices):
+    ONCE = Limit.ONCE, _("Một lần mỗi hộ")
+    PER_YEAR = Limit.PER_YEAR, _("Mỗi năm một lần")
+    NONE = Limit.NONE, _("Không giới hạn")
+
+
+class InterventionType(models.Model):
+    """A kind of support with its project, the deprivations it addresses, its default amount and who may get it
+    (A8). Amounts, rates and rules are data with their legal source, edited by program admins."""
+
+    code = models.CharField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    project = models.CharField(_("dự án"), max_length=5, choices=Project.choices)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    addresses = models.JSONField(_("chỉ số thiếu hụt được giải quyết"), default=list, blank=True)
+    default_amount = models.PositiveBigIntegerField(_("mức hỗ trợ mặc định (đồng)"), default=0)
+    unit = models.CharField(_("đơn vị"), max_length=40, default="hộ")
+    annual_rate_bp = models.PositiveIntegerField(
+        _("lãi suất năm (phần vạn)"), null=True, blank=True, help_text=_("Tín dụng: 660 = 6,60%/năm.")
+    )
+    eligible_statuses = models.JSONField(_("tình trạng được hỗ trợ"), default=list)
+    newly_escaped = models.BooleanField(_("hộ mới thoát nghèo được hỗ trợ"), default=False)
+    newly_escaped_months = models.PositiveSmallIntegerField(_("thời gian hộ mới thoát nghèo (tháng)"), default=36)
+    poor_district_only = models.BooleanField(_("chỉ ở huyện nghèo"), default=False)
+    limit = models.CharField(_("số lần"), max_length=10, choices=LimitChoices.choices, default=LimitChoices.NONE)
+    legal_source = models.CharField(_("căn cứ pháp lý"), max_length=300)
+    active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("loại hỗ trợ")
+        verbose_name_plural = _("loại hỗ trợ")
+        ordering = ["project", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annual_rate_bp__isnull=True) | Q(annual_rate_bp__lte=10_000),
+                name="support_interventiontype_rate_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_project_display()})"
+
+    def rule(self) -> EligibilityRule:
+        return EligibilityRule(
+            statuses=frozenset(self.eligible_statuses),
+            newly_escaped=self.newly_escaped,
+            window_months=self.newly_escaped_months,
+            poor_district_only=self.poor_district_only,
+            limit=Limit(self.limit),
+        )

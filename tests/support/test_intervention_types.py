@@ -1,0 +1,91 @@
+"""Intervention types: the defaults of A8 are data with their legal source; officers read, admins set (audited)."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from households.models import AuditEntry
+from support.models import InterventionType
+from support.rules import HouseholdAtDate, check_eligibility
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/support/interventiontype/"
+
+
+def test_the_defaults_of_a8_are_loaded_with_their_sources():
+    amounts = dict(InterventionType.objects.values_list("code", "default_amount"))
+    assert amounts["housing_new_p5"] == 40_000_000  # Circular 01/2022/TT-BXD
+    assert amounts["housing_repair_p5"] == 20_000_000
+    assert amounts["housing_new_temp"] == 60_000_000  # 2024-2025 temporary-house campaign
+    assert amounts["housing_repair_temp"] == 30_000_000
+    rates = dict(InterventionType.objects.exclude(annual_rate_bp=None).values_list("code", "annual_rate_bp"))
+    assert rates == {"credit_poor": 660, "credit_near_poor": 792, "credit_newly_escaped": 825, "credit_housing": 300}
+    assert all(t.legal_source for t in InterventionType.objects.all())
+    assert set(InterventionType.objects.filter(kind="health_insurance").values_list("code", flat=True)) == {
+        "hi_poor",
+        "hi_near_poor",
+    }
+
+
+def test_a_types_rule_drives_eligibility():
+    housing = InterventionType.objects.get(code="housing_new_p5")
+    poor = HouseholdAtDate(history=((datetime.date(2025, 12, 20), "poor"),), in_poor_district=False)
+    result = check_eligibility(housing.rule(), poor, datetime.date(2026, 3, 1))
+    assert not result.eligible and "huyện nghèo" in result.reasons[0]
+    credit = InterventionType.objects.get(code="credit_newly_escaped")
+    escaped = HouseholdAtDate(
+        history=((datetime.date(2023, 12, 20), "poor"), (datetime.date(2025, 12, 20), "not_poor")),
+        in_poor_district=False,
+    )
+    assert check_eligibility(credit.rule(), escaped, datetime.date(2026, 3, 1)).eligible
+
+
+def test_officers_read_the_types_and_cannot_change_them(officer_a):
+    client = Client()
+    client.force_login(officer_a)
+    assert client.get(URL).status_code == 200
+    housing = InterventionType.objects.get(code="housing_new_p5")
+    page = client.get(f"{URL}{housing.pk}/change/")
+    assert page.status_code == 200 and 'name="default_amount"' not in page.text  # read-only
+    assert client.post(f"{URL}{housing.pk}/change/", {"default_amount": 1}).status_code == 403
+    housing.refresh_from_db()
+    assert housing.default_amount == 40_000_000
+
+
+def test_a_program_admin_changes_an_amount_and_it_is_audited(admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    housing = InterventionType.objects.get(code="housing_new_p5")
+    data = {
+        "code": housing.code,
+        "name": housing.name,
+        "project": housing.project,
+        "kind": housing.kind,
+        "addresses": ["housing_quality", "housing_area"],
+        "default_amount": 45_000_000,
+        "unit": housing.unit,
+        "eligible_statuses": ["poor", "near_poor"],
+        "newly_escaped_months": 36,
+        "poor_district_only": "on",
+        "limit": "once",
+        "legal_source": housing.legal_source,
+        "active": "on",
+    }
+    response = client.post(f"{URL}{housing.pk}/change/", data)
+    assert response.status_code == 302
+    housing.refresh_from_db()
+    assert housing.default_amount == 45_000_000
+    entry = AuditEntry.objects.get(action="support.intervention_type.changed", object_id=str(housing.pk))
+    assert entry.changes["default_amount"] == [40_000_000, 45_000_000]
+
+
+def test_a_type_for_nobody_is_refused(admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    data = {"code": "x", "name": "X", "project": "other", "kind": "other", "default_amount": 0, "unit": "hộ"}
+    data |= {"newly_escaped_months": 36, "limit": "none", "legal_source": "—", "active": "on"}
+    response = client.post(f"{URL}add/", data)
+    assert response.status_code == 200
+    assert "Phải chọn ít nhất một tình trạng" in response.text
+    assert not InterventionType.objects.filter(code="x").exists()
