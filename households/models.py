@@ -54,6 +54,11 @@ class Area(models.Model):
     path = models.CharField(_("đường dẫn"), max_length=255, editable=False)
     area_type = models.CharField(_("khu vực"), max_length=5, choices=AreaType.choices, blank=True)
     is_official = models.BooleanField(_("danh mục chính thức"), default=False)
+    is_poor_district = models.BooleanField(
+        _("thuộc huyện nghèo"),
+        default=False,
+        help_text=_("Huyện nghèo, hoặc xã thuộc huyện nghèo cũ (dự án chỉ hỗ trợ ở huyện nghèo, như Dự án 5)."),
+    )
     household_seq = models.PositiveIntegerField(_("số thứ tự hộ đã cấp"), default=0, editable=False)
 
     objects = AreaQuerySet.as_manager()

@@ -86,6 +86,8 @@ REVIEW_MANAGE = "review.manage"
 # Support (support app): everyone at work reads the intervention types; program admins set them.
 SUPPORT_VIEW = "support.view"
 SUPPORT_MANAGE = "support.manage"
+SUPPORT_RECORD = "support.record"
+SUPPORT_OVERRIDE = "support.override"  # record a support the eligibility rule refuses, with a written reason
 
 ALL_RIGHTS = frozenset(
     {
@@ -110,6 +112,8 @@ ALL_RIGHTS = frozenset(
         REVIEW_MANAGE,
         SUPPORT_VIEW,
         SUPPORT_MANAGE,
+        SUPPORT_RECORD,
+        SUPPORT_OVERRIDE,
     }
 )
 
@@ -127,6 +131,7 @@ _REGISTRY_WORK = frozenset(
         REVIEW_VIEW,
         REVIEW_WORK,
         SUPPORT_VIEW,
+        SUPPORT_RECORD,
     }
 )
 
@@ -146,8 +151,8 @@ ROLE_RIGHTS: dict[Role, frozenset[str]] = {
             SUPPORT_VIEW,
         }
     ),
-    Role.DISTRICT_STAFF: _REGISTRY_WORK | {REVIEW_CONSULT},
-    Role.PROVINCE_STAFF: _REGISTRY_WORK | {VILLAGE_MANAGE, REVIEW_CONSULT, REVIEW_MANAGE},
+    Role.DISTRICT_STAFF: _REGISTRY_WORK | {REVIEW_CONSULT, SUPPORT_OVERRIDE},
+    Role.PROVINCE_STAFF: _REGISTRY_WORK | {VILLAGE_MANAGE, REVIEW_CONSULT, REVIEW_MANAGE, SUPPORT_OVERRIDE},
     # Recognition needs the commune chair (separation of duties, issue 4): not even the admin decides, on a
     # review case or by a direct status decision.
     Role.PROGRAM_ADMIN: ALL_RIGHTS - {REVIEW_DECIDE, STATUS_RECOGNISE},

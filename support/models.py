@@ -1,9 +1,11 @@
-"""WHAT HOUSEHOLDS RECEIVE: intervention types (domain A8, Part B §5)."""
+"""WHAT HOUSEHOLDS RECEIVE: intervention types and support records (domain A8, Part B §5)."""
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from households.models import Household
 from support.rules import EligibilityRule, Limit
 
 
@@ -84,3 +86,68 @@ class InterventionType(models.Model):
             poor_district_only=self.poor_district_only,
             limit=Limit(self.limit),
         )
+
+
+class FundingSource(models.TextChoices):
+    CENTRAL = "central", _("Ngân sách trung ương")
+    LOCAL = "local", _("Ngân sách địa phương")
+    POLICY_BANK = "policy_bank", _("Ngân hàng Chính sách xã hội")
+    SOCIAL = "social", _("Huy động xã hội")
+    HOUSEHOLD = "household", _("Hộ đối ứng")
+
+
+class RecordStatus(models.TextChoices):
+    PLANNED = "planned", _("Dự kiến")
+    APPROVED = "approved", _("Đã duyệt")
+    DELIVERED = "delivered", _("Đã hỗ trợ")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+class SupportRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SupportRecordQuerySet":
+        return self.filter(household__in=Household.objects.visible_to(user))
+
+
+class SupportRecord(models.Model):
+    """One support a household received (or is to receive), with its eligibility at the date."""
+
+    household = models.ForeignKey(Household, verbose_name=_("hộ"), on_delete=models.PROTECT, related_name="supports")
+    intervention_type = models.ForeignKey(
+        InterventionType, verbose_name=_("loại hỗ trợ"), on_delete=models.PROTECT, related_name="records"
+    )
+    date = models.DateField(_("ngày hỗ trợ"))
+    quantity = models.PositiveIntegerField(_("số lượng"), default=1)
+    amount = models.PositiveBigIntegerField(_("số tiền (đồng)"))
+    funding_source = models.CharField(_("nguồn vốn"), max_length=15, choices=FundingSource.choices)
+    cofinancing = models.PositiveBigIntegerField(_("hộ đối ứng (đồng)"), default=0)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=RecordStatus.choices, default=RecordStatus.PLANNED, editable=False
+    )
+    eligibility = models.JSONField(_("lý do đủ hoặc không đủ điều kiện"), default=list)
+    override_reason = models.TextField(_("lý do vẫn hỗ trợ khi không đủ điều kiện"), blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ghi"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+    note = models.TextField(_("ghi chú"), blank=True, default="")
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
+
+    objects = SupportRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hỗ trợ đã nhận")
+        verbose_name_plural = _("hỗ trợ đã nhận")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cofinancing__lte=F("amount")), name="support_supportrecord_cofinancing_le_amount"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="support_supportrecord_quantity_positive"),
+        ]
+        indexes = [
+            # eligibility's "already received" and the targeting lists: a household's records of a type
+            models.Index(fields=["household", "intervention_type", "date"], name="support_record_by_household"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intervention_type.name} — {self.household} ({self.date:%d/%m/%Y})"
