@@ -78,7 +78,10 @@ def open_campaigns(*, year: int, communes: Sequence[int]) -> int:
     )
     missing = [pk for pk in communes if pk not in existing]
     in_district = set(Area.objects.filter(pk__in=missing, parent__level=Level.DISTRICT).values_list("id", flat=True))
-    with_district = year < 2025
+    district_step = {
+        pk: rules.carries_district_step(ReviewKind.PERIODIC, year, 0, commune_in_district=pk in in_district)
+        for pk in missing
+    }
     new = [
         ReviewCampaign(
             area_id=pk,
@@ -86,8 +89,8 @@ def open_campaigns(*, year: int, communes: Sequence[int]) -> int:
             kind=ReviewKind.PERIODIC,
             month=0,
             standard=standard,
-            has_district_step=with_district and pk in in_district,
-            steps=default_steps(ReviewKind.PERIODIC, year, 0, has_district_step=with_district and pk in in_district),
+            has_district_step=district_step[pk],
+            steps=default_steps(ReviewKind.PERIODIC, year, 0, has_district_step=district_step[pk]),
         )
         for pk in missing
     ]

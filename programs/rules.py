@@ -597,6 +597,29 @@ def next_monthly_cycle(day: datetime.date) -> tuple[int, int]:
     return cycle.year, cycle.month
 
 
+DISTRICT_LEVEL_ABOLISHED = datetime.date(2025, 7, 1)  # two-tier local government (A6, A7)
+
+
+def review_start(kind: str, year: int, month: int) -> datetime.date:
+    """The day a review starts: 1 September for the periodic review, the 15th for a monthly one (A6)."""
+    return datetime.date(year, 9, 1) if kind == "periodic" else datetime.date(year, month, 15)
+
+
+def carries_district_step(kind: str, year: int, month: int, *, commune_in_district: bool) -> bool:
+    """A review carries the district consultation only if it started before 1 July 2025 and the commune lies in
+    a district (A6: "since 1 July 2025 there is no district step; older campaigns may carry one")."""
+    return commune_in_district and review_start(kind, year, month) < DISTRICT_LEVEL_ABOLISHED
+
+
+def standard_days(kind: str, year: int, month: int) -> tuple[datetime.date, ...]:
+    """The days whose standard a review applies, in order of preference: the periodic review of Y decides the
+    lists of Y+1, so the standard in force on 1 January Y+1 (Part B §8.5: the 2026 review applies VN-2027),
+    else the one at its start; a monthly review the standard in force on its 15th."""
+    if kind == "periodic":
+        return (datetime.date(year + 1, 1, 1), datetime.date(year, 9, 1))
+    return (datetime.date(year, month, 15),)
+
+
 def in_periodic_window(day: datetime.date) -> bool:
     """1 September - 14 December (A6)."""
     return datetime.date(day.year, 9, 1) <= day <= datetime.date(day.year, 12, 14)

@@ -39,16 +39,13 @@ from programs.services import _run, _visible_household, record_status_change
 
 
 def campaign_standard(kind: str, year: int, month: int) -> PovertyStandard:
-    """The standard a review applies: the periodic review of Y decides the lists of Y+1, so it uses the
-    standard in force on 1 January Y+1 (Part B §8.5: the 2026 review applies VN-2027); a monthly review
-    decides from its own cycle, so it uses the standard in force on the 15th."""
-    day = datetime.date(year + 1, 1, 1) if kind == ReviewKind.PERIODIC else datetime.date(year, month, 15)
-    found = selectors.standard_on(day) or (
-        selectors.standard_on(datetime.date(year, 9, 1)) if kind == ReviewKind.PERIODIC else None
-    )
-    if found is None:
-        raise DomainError("no_standard", f"Không có chuẩn nghèo áp dụng ngày {day:%d/%m/%Y}.", "year")
-    return PovertyStandard.objects.get(code=found.code)
+    """The standard a review applies (`rules.standard_days`)."""
+    days = rules.standard_days(kind, year, month)
+    for day in days:
+        found = selectors.standard_on(day)
+        if found is not None:
+            return PovertyStandard.objects.get(code=found.code)
+    raise DomainError("no_standard", f"Không có chuẩn nghèo áp dụng ngày {days[0]:%d/%m/%Y}.", "year")
 
 
 def default_steps(kind: str, year: int, month: int, *, has_district_step: bool) -> dict[str, str]:
@@ -70,9 +67,8 @@ def get_or_open_campaign(*, commune: Area, kind: str, year: int, month: int = 0)
     ).first()
     if existing is not None:
         return existing
-    cycle_day = datetime.date(year, 9, 1) if kind == ReviewKind.PERIODIC else datetime.date(year, month, 15)
     in_district = commune.parent is not None and commune.parent.level == Level.DISTRICT
-    has_district_step = cycle_day < datetime.date(2025, 7, 1) and in_district
+    has_district_step = rules.carries_district_step(kind, year, month, commune_in_district=in_district)
     campaign: ReviewCampaign
     campaign, _ = ReviewCampaign.objects.get_or_create(
         area=commune,

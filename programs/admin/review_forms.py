@@ -140,9 +140,11 @@ def _date(label: str, **kwargs) -> forms.DateField:
 
 
 class CaseMoveForm(forms.Form):
-    """One move of a case: the version the user saw, the inputs of the move; `submit` calls the service."""
+    """One move of a case: the version the user saw, the inputs of the move; `submit` calls the move's service
+    in `programs.workflow` with the form's fields as keyword arguments."""
 
     move: Move
+    service: Callable[..., object]
     submit_label = ""
     field_aliases: dict[str | None, str] = {}  # the service's name of a field -> the form's
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -158,7 +160,9 @@ class CaseMoveForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
     def submit(self, actor) -> None:
-        raise NotImplementedError
+        type(self).service(
+            actor=actor, case_id=self.case.pk, expected_version=self.cleaned_data["version"], **self.arguments()
+        )
 
     def success_message(self, case: ReviewCase) -> str:
         return f"Đã {rules.MOVE_LABELS[self.move]}: hồ sơ {case.reference} {case.get_state_display().lower()}."
@@ -167,20 +171,10 @@ class CaseMoveForm(forms.Form):
         return []
 
 
-class _ServiceMoveForm(CaseMoveForm):
-    """A move whose service takes the form's fields as keyword arguments."""
-
-    service: Callable[..., object]  # each move names its service in `programs.workflow`
-
-    def submit(self, actor) -> None:
-        type(self).service(
-            actor=actor, case_id=self.case.pk, expected_version=self.cleaned_data["version"], **self.arguments()
-        )
-
-
 class SurveyForm(CaseMoveForm):
     move = Move.SURVEY
     submit_label = "Gắn phiếu khảo sát vào hồ sơ"
+    service = staticmethod(workflow.attach_survey)
     assessment = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, attachable: Assessment | None = None, **kwargs):
@@ -190,13 +184,8 @@ class SurveyForm(CaseMoveForm):
     def initial_values(self, today: datetime.date) -> dict:
         return {"assessment": self.attachable.pk if self.attachable else None}
 
-    def submit(self, actor) -> None:
-        workflow.attach_survey(
-            actor=actor,
-            case_id=self.case.pk,
-            expected_version=self.cleaned_data["version"],
-            assessment_id=self.cleaned_data["assessment"],
-        )
+    def arguments(self) -> dict:
+        return {"assessment_id": self.cleaned_data["assessment"]}
 
     def summary(self) -> list[tuple[str, object]]:
         found = self.attachable
@@ -212,7 +201,7 @@ class SurveyForm(CaseMoveForm):
         return f"Đã gắn phiếu khảo sát: đề xuất {case.get_proposed_category_display().lower()}; chờ họp thôn."
 
 
-class MeetingForm(_ServiceMoveForm):
+class MeetingForm(CaseMoveForm):
     move = Move.MEETING
     submit_label = "Ghi kết quả họp thôn"
     service = staticmethod(workflow.record_meeting)
@@ -233,7 +222,7 @@ class MeetingForm(_ServiceMoveForm):
         return f"Họp thôn chưa thống nhất ({tally}, dưới 50%): hồ sơ trở lại bước khảo sát."
 
 
-class PostForm(_ServiceMoveForm):
+class PostForm(CaseMoveForm):
     move = Move.POST
     submit_label = "Niêm yết công khai"
     service = staticmethod(workflow.post_case)
@@ -252,7 +241,7 @@ class PostForm(_ServiceMoveForm):
         return f"Đã niêm yết từ {_day(case.posting_start)} đến hết {_day(case.posting_end)}."
 
 
-class ComplaintForm(_ServiceMoveForm):
+class ComplaintForm(CaseMoveForm):
     move = Move.COMPLAIN
     submit_label = "Ghi nhận khiếu nại"
     service = staticmethod(workflow.file_complaint)
@@ -264,7 +253,7 @@ class ComplaintForm(_ServiceMoveForm):
         return "Đã ghi nhận khiếu nại: hồ sơ đang phúc tra, chưa được công nhận cho đến khi giải quyết xong."
 
 
-class ResolveComplaintForm(_ServiceMoveForm):
+class ResolveComplaintForm(CaseMoveForm):
     move = Move.RESOLVE_COMPLAINT
     submit_label = "Ghi kết quả phúc tra"
     service = staticmethod(workflow.resolve_complaint)
@@ -283,7 +272,7 @@ class ResolveComplaintForm(_ServiceMoveForm):
     field_aliases = {"complaint": "complaint_id"}
 
 
-class DistrictOpinionForm(_ServiceMoveForm):
+class DistrictOpinionForm(CaseMoveForm):
     move = Move.CONSULT_DISTRICT
     submit_label = "Ghi ý kiến cấp huyện"
     service = staticmethod(workflow.record_district_opinion)
@@ -291,7 +280,7 @@ class DistrictOpinionForm(_ServiceMoveForm):
     opinion = forms.CharField(label="Ý kiến của Chủ tịch UBND cấp huyện", required=False, widget=TEXT)
 
 
-class RecogniseForm(_ServiceMoveForm):
+class RecogniseForm(CaseMoveForm):
     move = Move.RECOGNISE
     submit_label = "Công nhận"
     service = staticmethod(workflow.recognise_case)
@@ -318,7 +307,7 @@ class RecogniseForm(_ServiceMoveForm):
         return message + "."
 
 
-class RejectForm(_ServiceMoveForm):
+class RejectForm(CaseMoveForm):
     move = Move.REJECT
     submit_label = "Trả lời không công nhận"
     service = staticmethod(workflow.reject_case)
@@ -326,7 +315,7 @@ class RejectForm(_ServiceMoveForm):
     decided_on = _date("Ngày trả lời")
 
 
-class ReportForm(_ServiceMoveForm):
+class ReportForm(CaseMoveForm):
     move = Move.REPORT
     submit_label = "Báo cáo tỉnh"
     service = staticmethod(workflow.report_case)

@@ -203,3 +203,22 @@ def test_a_monthly_case_posted_on_its_deadline_can_be_recognised_on_time(year, m
     posting_ends = rules.add_working_days(steps["posting"], 3)
     assert posting_ends < steps["recognition"]
     assert steps["recognition"] == datetime.date(year, month, 15) + datetime.timedelta(days=15)
+
+
+@pytest.mark.parametrize(
+    ("kind", "year", "month", "in_district", "carries"),
+    [
+        ("periodic", 2024, 0, True, True),
+        ("periodic", 2025, 0, True, False),  # the 2025 review started on 1/9/2025, after the district level ended
+        ("monthly", 2025, 6, True, True),  # 15/6/2025
+        ("monthly", 2025, 7, True, False),  # 15/7/2025
+        ("periodic", 2024, 0, False, False),  # a commune directly under the province
+    ],
+)
+def test_only_reviews_started_before_july_2025_under_a_district_carry_its_step(kind, year, month, in_district, carries):
+    assert rules.carries_district_step(kind, year, month, commune_in_district=in_district) is carries
+
+
+def test_the_periodic_review_applies_next_years_standard_and_a_monthly_one_its_own():
+    assert rules.standard_days("periodic", 2026, 0) == (datetime.date(2027, 1, 1), datetime.date(2026, 9, 1))
+    assert rules.standard_days("monthly", 2026, 3) == (datetime.date(2026, 3, 15),)

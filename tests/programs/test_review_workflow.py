@@ -21,6 +21,7 @@ from tests.programs.review_helpers import (
     make_poor,
     meet,
     open_review,
+    post,
     recognise,
     survey,
     walk_to_posted,
@@ -200,9 +201,7 @@ def test_the_chair_cannot_recognise_a_survey_she_recorded(poor_a, officer_a, cha
     survey(chair_a, poor_a, income=RICH)
     case = case_of(poor_a)
     case = meet(officer_a, case, day=MEETING_DAY, attendees=10, agreeing=10)
-    case = workflow.post_case(
-        actor=officer_a, case_id=case.pk, expected_version=case.version, posting_start=POSTING_START, today=TODAY
-    )
+    case = post(officer_a, case, start=POSTING_START)
     with pytest.raises(DomainError) as refused:
         recognise(chair_a, case)
     assert refused.value.code == "own_survey"
@@ -212,9 +211,7 @@ def test_a_forbidden_move_is_a_clear_error(poor_a, officer_a):
     open_review(poor_a.commune)
     case = case_of(poor_a)
     with pytest.raises(DomainError) as refused:
-        workflow.post_case(
-            actor=officer_a, case_id=case.pk, expected_version=case.version, posting_start=POSTING_START, today=TODAY
-        )
+        post(officer_a, case, start=POSTING_START)
     assert refused.value.code == "forbidden_move"
     assert "chờ khảo sát" in refused.value.message
     assert "ghi kết quả khảo sát" in refused.value.message
@@ -337,6 +334,21 @@ def test_a_whole_case_is_reported_to_the_province(poor_a, officer_a, chair_a):
     assert (case.state, case.reported_on, case.due_on) == ("reported", datetime.date(2026, 11, 10), None)
 
 
+def survey_2024(officer, household, day):
+    """A survey of the 2024 periodic review, under VN-2022 (which has no waste indicator, but information access)."""
+    return services.record_assessment(
+        actor=officer,
+        household_id=household.pk,
+        survey_date=day,
+        review_year=2024,
+        income_per_capita=RICH,
+        dwelling=GOOD_HOUSE,
+        member_extras={m.pk: {"stunted": False, "underweight": False} for m in household.members.all()},
+        answers={k: v for k, v in NOTHING_DEPRIVED.items() if k != "waste_treatment"} | {"information_access": False},
+        today=TODAY,
+    )
+
+
 def test_the_old_district_step_is_required_in_older_campaigns(
     household_a, officer_a, chair_a, district_staff, admin_user
 ):
@@ -348,34 +360,10 @@ def test_the_old_district_step_is_required_in_older_campaigns(
     assert campaign.has_district_step is True
     assert campaign.standard.code == "VN-2022"
     assert campaign.steps["district"] == "2024-11-25"
-    services.record_assessment(
-        actor=officer_a,
-        household_id=household_a.pk,
-        survey_date=datetime.date(2024, 10, 1),
-        review_year=2024,
-        income_per_capita=RICH,
-        dwelling=GOOD_HOUSE,
-        member_extras={m.pk: {"stunted": False, "underweight": False} for m in household_a.members.all()},
-        answers={k: v for k, v in NOTHING_DEPRIVED.items() if k != "waste_treatment"} | {"information_access": False},
-        today=TODAY,
-    )
+    survey_2024(officer_a, household_a, datetime.date(2024, 10, 1))
     case = ReviewCase.objects.get(household=household_a, campaign=campaign)
-    case = workflow.record_meeting(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        meeting_date=datetime.date(2024, 10, 20),
-        attendees=5,
-        agreeing=5,
-        today=TODAY,
-    )
-    case = workflow.post_case(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        posting_start=datetime.date(2024, 10, 21),
-        today=TODAY,
-    )
+    case = meet(officer_a, case, day=datetime.date(2024, 10, 20), attendees=5, agreeing=5)
+    case = post(officer_a, case, start=datetime.date(2024, 10, 21))
     assert case.due_step == "district"
     with pytest.raises(DomainError) as refused:
         recognise(chair_a, case, day=datetime.date(2024, 11, 1))
@@ -493,22 +481,8 @@ def test_every_complaint_must_be_answered_before_recognition(poor_a, officer_a, 
     assert case.state == "listed"
     survey(officer_a, poor_a, income=RICH)
     case = case_of(poor_a)
-    case = workflow.record_meeting(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        meeting_date=datetime.date(2026, 11, 2),
-        attendees=10,
-        agreeing=10,
-        today=TODAY,
-    )
-    case = workflow.post_case(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        posting_start=datetime.date(2026, 11, 3),
-        today=TODAY,
-    )
+    case = meet(officer_a, case, day=datetime.date(2026, 11, 2), attendees=10, agreeing=10)
+    case = post(officer_a, case, start=datetime.date(2026, 11, 3))
     with pytest.raises(DomainError) as refused:
         recognise(chair_a, case, day=datetime.date(2026, 11, 9))
     assert refused.value.code == "open_complaint"
@@ -600,39 +574,10 @@ def test_a_resurvey_after_the_district_opinion_goes_back_through_the_meeting(
     insure(household_a)
     make_poor(household_a, admin_user, day=datetime.date(2023, 12, 20))
     open_review(household_a.commune, year=2024)
-    answers = {k: v for k, v in NOTHING_DEPRIVED.items() if k != "waste_treatment"} | {"information_access": False}
-
-    def survey_2024(day):
-        services.record_assessment(
-            actor=officer_a,
-            household_id=household_a.pk,
-            survey_date=day,
-            review_year=2024,
-            income_per_capita=RICH,
-            dwelling=GOOD_HOUSE,
-            member_extras={m.pk: {"stunted": False, "underweight": False} for m in household_a.members.all()},
-            answers=answers,
-            today=TODAY,
-        )
-
-    survey_2024(datetime.date(2024, 10, 1))
+    survey_2024(officer_a, household_a, datetime.date(2024, 10, 1))
     case = case_of(household_a)
-    case = workflow.record_meeting(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        meeting_date=datetime.date(2024, 10, 20),
-        attendees=5,
-        agreeing=5,
-        today=TODAY,
-    )
-    case = workflow.post_case(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        posting_start=datetime.date(2024, 10, 21),
-        today=TODAY,
-    )
+    case = meet(officer_a, case, day=datetime.date(2024, 10, 20), attendees=5, agreeing=5)
+    case = post(officer_a, case, start=datetime.date(2024, 10, 21))
     case = workflow.record_district_opinion(
         actor=district_staff,
         case_id=case.pk,
@@ -641,7 +586,7 @@ def test_a_resurvey_after_the_district_opinion_goes_back_through_the_meeting(
         opinion="Xem lại thu nhập.",
         today=TODAY,
     )
-    survey_2024(datetime.date(2024, 10, 25))
+    survey_2024(officer_a, household_a, datetime.date(2024, 10, 25))
     case = case_of(household_a)
     assert (case.state, case.posting_start) == ("classified", None)
 
@@ -743,15 +688,7 @@ def test_a_monthly_recognition_numbers_its_certificate_by_month(make_household, 
         today=TODAY,
     )
     case.refresh_from_db()
-    case = workflow.record_meeting(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        meeting_date=datetime.date(2026, 3, 18),
-        attendees=20,
-        agreeing=15,
-        today=TODAY,
-    )
+    case = meet(officer_a, case, day=datetime.date(2026, 3, 18), attendees=20, agreeing=15)
     case = workflow.post_case(
         actor=officer_a,
         case_id=case.pk,
