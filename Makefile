@@ -24,9 +24,12 @@ run: venv
 	DEBUG=1 $(PY) manage.py load_areas
 	DEBUG=1 $(PY) manage.py seed_demo --households $(DEMO_HOUSEHOLDS)
 	DEBUG=1 $(PY) manage.py seed_reviews --year $(DEMO_REVIEW_YEAR)
+	DEBUG=1 $(PY) manage.py seed_support --year $(DEMO_REVIEW_YEAR)
 	DEBUG=1 $(PY) manage.py open_periodic_review --year $(DEMO_OPEN_YEAR) --area 15
 	DEBUG=1 $(PY) manage.py send_review_reminders
 	DEBUG=1 $(PY) manage.py escalate_overdue
+	DEBUG=1 $(PY) manage.py send_follow_up_reminders
+	DEBUG=1 $(PY) manage.py refresh_statistics --area 15
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 # The whole test suite against PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and Redis (REDIS_URL, else 127.0.0.1:6379).

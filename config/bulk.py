@@ -2,11 +2,22 @@
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import connection
-from django.db.models import JSONField, Max, Model
+from django.db import connection, connections
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    JSONField,
+    Max,
+    Model,
+    TextField,
+)
 
 
 def number(value: int) -> str:
@@ -71,3 +82,57 @@ def model_columns(model: type[Model]) -> tuple[tuple[str, ...], tuple[int, ...]]
     fields = model._meta.concrete_fields
     columns = tuple(f.column for f in fields)
     return columns, tuple(i for i, f in enumerate(fields) if isinstance(f, JSONField))
+
+
+def next_ids(model: type[Model], count: int) -> list[int]:
+    """`count` fresh ids for `model` from its sequence, one `nextval` each: safe beside concurrent inserts without
+    locking the table (unlike `reserve_ids`). Not consecutive; on SQLite, none (the insert assigns them)."""
+    if connection.vendor != "postgresql" or count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def insert_new(model: type[Model], instances: Sequence[Model]) -> None:
+    """INSERT new instances in the current transaction, as `bulk_create` does (ids set on them, `auto_now` fields
+    filled, values prepared by their fields), but with COPY on PostgreSQL: several times less Python per row than
+    bulk_create's parameter arrays, for the batch services (the Excel import). Instances without an id get one
+    from `next_ids`. Elsewhere (SQLite), `bulk_create`."""
+    if not instances:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(instances, batch_size=500)
+        return
+    missing = [instance for instance in instances if instance.pk is None]
+    for instance, pk in zip(missing, next_ids(model, len(missing)), strict=True):
+        instance.pk = pk
+    fields = model._meta.concrete_fields
+    prepare = [_preparer(f, connections[connection.alias]) for f in fields]
+    pairs = list(zip(fields, prepare, strict=True))
+    rows = ([to_db(f.pre_save(obj, True)) for f, to_db in pairs] for obj in instances)
+    copy_rows(model._meta.db_table, [f.column for f in fields], rows)
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = connection.alias
+
+
+def _as_text(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+def _preparer(field: Field, real_connection: Any) -> Callable[[Any], Any]:
+    """How a value of `field` goes to COPY: as it is for the plain types psycopg adapts itself (the field's own
+    preparation does nothing more for them), else through the field (JSON, decimals, datetimes)."""
+    if isinstance(field, (CharField, TextField)):
+        return _as_text
+    if isinstance(field, (BooleanField, IntegerField, ForeignKey)) or type(field) is DateField:
+        return _same
+    return lambda value: field.get_db_prep_save(value, real_connection)
+
+
+def _same(value: Any) -> Any:
+    return value

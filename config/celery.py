@@ -20,4 +20,12 @@ app.conf.beat_schedule = {
     "send-review-reminders": {"task": "programs.tasks.send_review_reminders", "schedule": crontab(minute=0, hour=6)},
     # Every morning: overdue steps go to the district where one exists, else the province.
     "escalate-overdue": {"task": "programs.tasks.escalate_overdue", "schedule": crontab(minute=30, hour=6)},
+    # The figures: stale communes every five minutes, every commune at night.
+    "refresh-stale-figures": {"task": "programs.tasks.refresh_stale_figures", "schedule": crontab(minute="*/5")},
+    "refresh-figures": {"task": "programs.tasks.refresh_figures", "schedule": crontab(minute=0, hour=2)},
+    # Every morning: support follow-ups (livestock alive, house inspected, trainee employed…) due within 2 weeks.
+    "send-follow-up-reminders": {
+        "task": "support.tasks.send_follow_up_reminders",
+        "schedule": crontab(minute=45, hour=6),
+    },
 }

@@ -146,6 +146,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewKindEnum": "programs.models.ReviewKind.choices",
         "CategoryEnum": "programs.models.Category.choices",
         "RequestChannelEnum": "programs.models.RequestChannel.choices",
+        "TargetKindEnum": "programs.models.TargetKind.choices",
+        "SupportKindEnum": "support.models.Kind.choices",
     },
 }
 

@@ -14,7 +14,11 @@ from programs.api import (
     StatusChangeViewSet,
     WhatIfView,
 )
+from programs.api_official import ReportJobViewSet
 from programs.api_reviews import ReviewCampaignViewSet, ReviewCaseViewSet
+from programs.api_stats import CommuneRankingView, FiguresView, RefreshView, SeriesView, TargetViewSet
+from support.api import InterventionTypeViewSet, LoanViewSet, SupportFollowUpViewSet, SupportRecordViewSet
+from support.api_reports import BudgetViewSet, OutcomeViewSet, TargetingViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -24,6 +28,15 @@ router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("status-changes", StatusChangeViewSet, basename="status-change")
 router.register("review-campaigns", ReviewCampaignViewSet, basename="review-campaign")
 router.register("review-cases", ReviewCaseViewSet, basename="review-case")
+router.register("intervention-types", InterventionTypeViewSet, basename="intervention-type")
+router.register("support-records", SupportRecordViewSet, basename="support-record")
+router.register("support-follow-ups", SupportFollowUpViewSet, basename="support-follow-up")
+router.register("loans", LoanViewSet, basename="loan")
+router.register("budgets", BudgetViewSet, basename="budget")
+router.register("support-targeting", TargetingViewSet, basename="support-targeting")
+router.register("support-outcomes", OutcomeViewSet, basename="support-outcome")
+router.register("targets", TargetViewSet, basename="target")
+router.register("reports", ReportJobViewSet, basename="report")
 
 admin.site.site_header = "Quản lý hộ nghèo, hộ cận nghèo"
 admin.site.site_title = "giamngheo"
@@ -33,6 +46,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/classify/", ClassifyView.as_view(), name="classify"),
     path("api/v1/stats/what-if/", WhatIfView.as_view(), name="what-if"),
+    path("api/v1/stats/figures/", FiguresView.as_view(), name="stats-figures"),
+    path("api/v1/stats/communes/", CommuneRankingView.as_view(), name="stats-communes"),
+    path("api/v1/stats/series/", SeriesView.as_view(), name="stats-series"),
+    path("api/v1/stats/refresh/", RefreshView.as_view(), name="stats-refresh"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -5,7 +5,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
@@ -71,6 +74,30 @@ def plain_choices(form_class, names) -> None:
         if widget is not None and hasattr(widget, "can_add_related"):
             widget.can_add_related = widget.can_change_related = widget.can_view_related = False
             widget.can_delete_related = False
+
+
+def audit_history_table(obj, *, prefix: str, labels: dict[str, str]) -> str:
+    """The audit entries of one object, oldest first, as a small table (when, who, what, why) for its admin page;
+    an action is shown by its label in `labels` once `prefix` is removed, else as written."""
+    entries = (
+        AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk))
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M"),
+                e.actor.username if e.actor else "hệ thống",
+                labels.get(action := e.action.removeprefix(prefix), action),
+                e.reason,
+            )
+            for e in entries
+        ),
+    )
+    return format_html("<table>{}</table>", rows) if rows else "—"
 
 
 def _apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:

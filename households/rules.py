@@ -88,6 +88,10 @@ SUPPORT_VIEW = "support.view"
 SUPPORT_MANAGE = "support.manage"
 SUPPORT_RECORD = "support.record"
 SUPPORT_OVERRIDE = "support.override"  # record a support the eligibility rule refuses, with a written reason
+SUPPORT_APPROVE = "support.approve"  # approve the planned supports of the commune (not those one recorded)
+SUPPORT_BUDGET = "support.budget"  # allocate the program's budget to areas
+STATS_VIEW = "stats.view"  # the figures, dashboards and official reports of one's area
+STATS_MANAGE = "stats.manage"  # set targets, recompute the figures
 
 ALL_RIGHTS = frozenset(
     {
@@ -114,6 +118,10 @@ ALL_RIGHTS = frozenset(
         SUPPORT_MANAGE,
         SUPPORT_RECORD,
         SUPPORT_OVERRIDE,
+        SUPPORT_APPROVE,
+        SUPPORT_BUDGET,
+        STATS_VIEW,
+        STATS_MANAGE,
     }
 )
 
@@ -132,6 +140,7 @@ _REGISTRY_WORK = frozenset(
         REVIEW_WORK,
         SUPPORT_VIEW,
         SUPPORT_RECORD,
+        STATS_VIEW,
     }
 )
 
@@ -149,10 +158,13 @@ ROLE_RIGHTS: dict[Role, frozenset[str]] = {
             REVIEW_VIEW,
             REVIEW_DECIDE,
             SUPPORT_VIEW,
+            SUPPORT_APPROVE,
+            STATS_VIEW,
         }
     ),
-    Role.DISTRICT_STAFF: _REGISTRY_WORK | {REVIEW_CONSULT, SUPPORT_OVERRIDE},
-    Role.PROVINCE_STAFF: _REGISTRY_WORK | {VILLAGE_MANAGE, REVIEW_CONSULT, REVIEW_MANAGE, SUPPORT_OVERRIDE},
+    Role.DISTRICT_STAFF: _REGISTRY_WORK | {REVIEW_CONSULT, SUPPORT_OVERRIDE, SUPPORT_APPROVE, SUPPORT_BUDGET},
+    Role.PROVINCE_STAFF: _REGISTRY_WORK
+    | {VILLAGE_MANAGE, REVIEW_CONSULT, REVIEW_MANAGE, SUPPORT_OVERRIDE, SUPPORT_APPROVE, SUPPORT_BUDGET, STATS_MANAGE},
     # Recognition needs the commune chair (separation of duties, issue 4): not even the admin decides, on a
     # review case or by a direct status decision.
     Role.PROGRAM_ADMIN: ALL_RIGHTS - {REVIEW_DECIDE, STATUS_RECOGNISE},

@@ -1,7 +1,10 @@
 """Read paths of the registry, always starting from the user's scope."""
 
+from decimal import Decimal
+
 from django.db.models import QuerySet
 
+from config.errors import DomainError
 from households import rules
 from households.models import Area, AuditEntry, Household, Member, User
 
@@ -41,3 +44,22 @@ def search_areas(queryset: QuerySet[Area], text: str) -> QuerySet[Area]:
 
 def audit_for(user: User) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.visible_to(user).select_related("actor", "content_type", "household")
+
+
+def visible_area(user: User, area_id: int | Decimal, field: str = "area") -> Area:
+    """An area the user may name in a filter; an unknown id is a 400 naming `field`."""
+    if area_id != int(area_id) or not 0 < area_id < 2**63:
+        raise DomainError("invalid", "id địa bàn phải là một số nguyên dương.", field)
+    area = Area.objects.visible_to(user).filter(pk=int(area_id)).first()
+    if area is None:
+        raise DomainError("unknown_area", f"Không có địa bàn với id {area_id}.", field)
+    return area
+
+
+def scoped_area(user: User, area_id: int | Decimal, field: str = "area") -> Area:
+    """An area the user may report on or plan for: hers or one within it (any area with country scope); one outside
+    is refused naming `field` (areas above hers are visible, for context, but not hers to read or set)."""
+    area = visible_area(user, area_id, field)
+    if not user.has_country_scope and (user.area is None or not area.path.startswith(user.area.path)):
+        raise DomainError("out_of_scope", f"“{area.name}” nằm ngoài địa bàn bạn phụ trách.", field)
+    return area

@@ -6,7 +6,7 @@ the API and the batch jobs refuse the same things with the same messages.
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from config.bulk import insert_new
 from config.errors import DomainError, NotFound, StaleVersion
 from households import rules
 from households.models import Area, AuditEntry, Ethnicity, Household, Member, Relation, User
@@ -69,7 +70,22 @@ def log_action(
     household: Household | None = None,
 ) -> AuditEntry:
     """Write one audit entry: who (`actor`), what (`action`, `obj`, `changes` as field -> (old, new)), why."""
-    return AuditEntry.objects.create(
+    entry = audit_entry(actor=actor, action=action, obj=obj, changes=changes, reason=reason, household=household)
+    entry.save()
+    return entry
+
+
+def audit_entry(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    reason: str = "",
+    household: Household | None = None,
+) -> AuditEntry:
+    """The entry `log_action` writes, unsaved: batch services write theirs with one `bulk_create`."""
+    return AuditEntry(
         actor=actor,
         action=action,
         content_type=ContentType.objects.get_for_model(type(obj)),
@@ -114,9 +130,17 @@ def check_household_location(*, actor: User, commune: Area | None, village: Area
 
 
 def check_member(
-    data: Mapping[str, Any], *, actor: User, member_id: int | None = None, today: datetime.date | None = None
+    data: Mapping[str, Any],
+    *,
+    actor: User,
+    member_id: int | None = None,
+    today: datetime.date | None = None,
+    clashes: Mapping[str, Member] | None = None,
 ) -> None:
-    """Field checks of one member that need the database or a clear Vietnamese message."""
+    """Field checks of one member that need the database or a clear Vietnamese message.
+
+    `clashes`: the members already holding the national IDs of a batch, fetched once by the caller
+    (`national_id_holders`) instead of one query per member."""
     name = (data.get("full_name") or "").strip()
     if not name:
         raise DomainError("required", "Họ và tên không được để trống.", "full_name")
@@ -135,7 +159,12 @@ def check_member(
         problem = rules.national_id_problem(national_id)
         if problem:
             raise DomainError("invalid_national_id", problem, "national_id")
-        clash = Member.objects.filter(national_id=national_id).exclude(pk=member_id).select_related("household").first()
+        if clashes is None:
+            query = Member.objects.filter(national_id=national_id).exclude(pk=member_id).select_related("household")
+            clash = query.first()
+        else:
+            clash = clashes.get(national_id)
+            clash = None if clash is None or clash.pk == member_id else clash
         if clash is not None:
             # Name the other household only when the actor may see it: a CCCD must not reveal where a person lives.
             visible = Household.objects.visible_to(actor).filter(pk=clash.household_id).exists()
@@ -152,6 +181,13 @@ def check_member(
         raise DomainError(
             "inconsistent", "Chỉ người khuyết tật mới hưởng trợ cấp khuyết tật.", "receives_disability_allowance"
         )
+
+
+def national_id_holders(national_ids: Iterable[str | None]) -> dict[str, Member]:
+    """The members holding any of these national IDs, by ID (for `check_member(..., clashes=...)`)."""
+    wanted = {value for value in national_ids if value}
+    found = Member.objects.filter(national_id__in=wanted).select_related("household") if wanted else []
+    return {member.national_id: member for member in found if member.national_id}
 
 
 def check_heads(relations: Iterable[str]) -> None:
@@ -193,14 +229,23 @@ def _refresh_cache(household: Household) -> None:
     """Recompute the head and the search text from the members (caches written by services only)."""
     members = list(household.members.order_by("id").values_list("id", "full_name", "relation"))
     household.head_id = next((pk for pk, _, relation in members if relation == Relation.HEAD), None)
-    household.search_text = " ".join([rules.fold_text(household.code)] + [rules.fold_text(n) for _, n, _ in members])
+    household.search_text = _search_text(household.code, [name for _, name, _ in members])
+
+
+def _search_text(code: str, names: Iterable[str]) -> str:
+    return " ".join([rules.fold_text(code)] + [rules.fold_text(name) for name in names])
 
 
 def _issue_code(commune: Area) -> str:
+    return _issue_codes(commune, 1)[0]
+
+
+def _issue_codes(commune: Area, count: int) -> list[str]:
     locked = Area.objects.select_for_update().get(pk=commune.pk)
-    locked.household_seq += 1
+    first = locked.household_seq + 1
+    locked.household_seq += count
     locked.save(update_fields=["household_seq"])
-    return f"{locked.code}-{locked.household_seq:06d}"
+    return [f"{locked.code}-{seq:06d}" for seq in range(first, locked.household_seq + 1)]
 
 
 def _ancestor_of_level(area: Area, level: str) -> Area | None:
@@ -234,24 +279,10 @@ def create_household(
     reason: str = "",
 ) -> Household:
     """Register a household with its members; the system issues its code. Exactly one member is the head."""
-    commune = data.get("commune")
-    village = data.get("village")
-    check_household_location(actor=actor, commune=commune, village=village)
-    assert commune is not None
-    cleaned = [_normalise_member(m) for m in members]
-    for index, candidate in enumerate(cleaned):
-        try:
-            check_member(candidate, actor=actor)
-        except DomainError as exc:
-            raise DomainError(
-                exc.code, f"Thành viên thứ {index + 1}: {exc.message}", f"members[{index}].{exc.field}"
-            ) from exc
-    check_heads(m.get("relation", "") for m in cleaned)
-    _check_national_ids_distinct(cleaned)
-
-    values = {name: data[name] for name in HOUSEHOLD_FIELDS if name in data}
-    if not values.get("area_type"):
-        values["area_type"] = commune.area_type or rules.area_type_for_division(commune.division_type)
+    values, cleaned, problems = _registration(actor, data, members)
+    if problems:
+        raise problems[0]
+    commune = values["commune"]
     household = Household(
         **values,
         code=_issue_code(commune),
@@ -281,6 +312,125 @@ def create_household(
     _refresh_cache(household)
     household.save(update_fields=["head", "search_text"])
     return household
+
+
+def _registration(
+    actor: User,
+    data: Mapping[str, Any],
+    members: list[Mapping[str, Any]],
+    clashes: Mapping[str, Member] | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[DomainError]]:
+    """The checks of a new household: its values, its cleaned members and every problem found, in the order
+    `create_household` raises them (location, each member, one head, national IDs distinct)."""
+    commune = data.get("commune")
+    try:
+        check_household_location(actor=actor, commune=commune, village=data.get("village"))
+    except DomainError as exc:
+        return {}, [], [exc]
+    assert commune is not None
+    problems: list[DomainError] = []
+    cleaned = [_normalise_member(m) for m in members]
+    for index, candidate in enumerate(cleaned):
+        try:
+            check_member(candidate, actor=actor, clashes=clashes)
+        except DomainError as exc:
+            problems.append(
+                DomainError(exc.code, f"Thành viên thứ {index + 1}: {exc.message}", f"members[{index}].{exc.field}")
+            )
+    try:
+        check_heads(m.get("relation", "") for m in cleaned)
+        _check_national_ids_distinct(cleaned)
+    except DomainError as exc:
+        problems.append(exc)
+    values = {name: data[name] for name in HOUSEHOLD_FIELDS if name in data}
+    if not values.get("area_type"):
+        values["area_type"] = commune.area_type or rules.area_type_for_division(commune.division_type)
+    return values, cleaned, problems
+
+
+@transaction.atomic
+def create_households(
+    *, actor: User, items: Sequence[tuple[Mapping[str, Any], list[Mapping[str, Any]]]], reason: str = ""
+) -> list[Household | list[DomainError]]:
+    """Register many households at once (the Excel import): each (data, members) gets the checks of
+    `create_household`, with every problem found rather than the first, and a national ID used twice in the
+    batch is refused like one already registered. The valid ones are written in bulk, with their codes,
+    caches and audit entries as `create_household` writes them; a household with problems is not written
+    and its errors stand in its place. Call it in a transaction to roll back when all or nothing is wanted."""
+    clashes = national_id_holders(_normalise_member(m).get("national_id") for _, members in items for m in members)
+    results: list[Household | list[DomainError]] = []
+    valid: list[tuple[Household, dict[str, Any], list[dict[str, Any]]]] = []
+    batch_ids: dict[str, int] = {}
+    for position, (data, members) in enumerate(items):
+        values, cleaned, problems = _registration(actor, data, members, clashes)
+        for index, candidate in enumerate(cleaned):
+            national_id = candidate.get("national_id")
+            other = batch_ids.setdefault(national_id, position) if national_id else position
+            if other != position:
+                message = (
+                    f"Thành viên thứ {index + 1}: Số CCCD {national_id} đã được dùng cho thành viên của hộ khác "
+                    "trong cùng lô."
+                )
+                problems.append(DomainError("duplicate_national_id", message, f"members[{index}].national_id"))
+        if problems:
+            results.append(problems)
+            continue
+        household = Household(**values)
+        results.append(household)
+        valid.append((household, values, cleaned))
+    by_commune: dict[int, list[Household]] = {}
+    for household, _, _ in valid:
+        by_commune.setdefault(household.commune_id, []).append(household)
+    for group in by_commune.values():
+        commune = group[0].commune
+        province, district = _ancestor_of_level(commune, Level.PROVINCE), _ancestor_of_level(commune, Level.DISTRICT)
+        assert province is not None  # every commune lies in a province (households_area_parent_by_level)
+        for household, code in zip(group, _issue_codes(commune, len(group)), strict=True):
+            household.code, household.province, household.district = code, province, district
+    for household, _, cleaned in valid:
+        household.search_text = _search_text(household.code, [m["full_name"] for m in cleaned])
+    insert_new(Household, [household for household, _, _ in valid])
+    rows = [Member(household=h, search_name=rules.fold_text(m["full_name"]), **m) for h, _, ms in valid for m in ms]
+    try:
+        with transaction.atomic():
+            insert_new(Member, rows)
+    except IntegrityError as exc:  # a national ID registered by someone else a moment ago
+        raise DomainError("duplicate_national_id", "Số CCCD vừa được dùng cho thành viên khác; hãy thử lại.") from exc
+    heads = Member.objects.filter(household_id=models.OuterRef("pk"), relation=Relation.HEAD).values("pk")[:1]
+    Household.objects.filter(pk__in=[h.pk for h, _, _ in valid]).update(head_id=models.Subquery(heads))
+    for row in rows:
+        if row.relation == Relation.HEAD:
+            row.household.head_id = row.pk
+    entries = []
+    members_of: dict[int, list[Member]] = {}
+    for row in rows:
+        members_of.setdefault(row.household_id, []).append(row)
+    for household, values, cleaned in valid:
+        changes = {name: (None, getattr(household, name)) for name in values}
+        entries.append(
+            audit_entry(
+                actor=actor,
+                action="households.household.created",
+                obj=household,
+                changes=changes,
+                reason=reason,
+                household=household,
+            )
+        )
+        for member, member_data in zip(members_of[household.pk], cleaned, strict=True):
+            changes = {name: (None, value) for name, value in member_data.items()}
+            entries.append(
+                audit_entry(
+                    actor=actor,
+                    action="households.member.created",
+                    obj=member,
+                    changes=changes,
+                    reason=reason,
+                    household=household,
+                )
+            )
+    insert_new(AuditEntry, entries)
+    return results
 
 
 def _lock_household(actor: User, household_id: int, expected_version: int | None) -> Household:

@@ -7,7 +7,6 @@ classification, assessments and statuses, to keep each module one screenful of c
 """
 
 import datetime
-from decimal import Decimal
 
 import django_filters
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -18,10 +17,10 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.errors import DomainError
 from config.permissions import HasRight
 from households import rules as access
 from households.models import Area, Household, User
+from households.selectors import visible_area
 from programs import rules, workflow
 from programs.models import (
     CaseOrigin,
@@ -42,16 +41,6 @@ OPEN_STATES = sorted(state.value for state in rules.OPEN_STATES)
 def overdue_q(today: datetime.date, prefix: str = "") -> Q:
     """Open cases whose awaited step was due before `today` (closed cases have no deadline)."""
     return Q(**{f"{prefix}state__in": OPEN_STATES, f"{prefix}due_on__lt": today})
-
-
-def visible_area(user: User, area_id: int | Decimal, field: str = "area") -> Area:
-    """An area the user may name in a filter; an unknown id is a 400 naming `field`."""
-    if area_id != int(area_id) or not 0 < area_id < 2**63:
-        raise DomainError("invalid", "id địa bàn phải là một số nguyên dương.", field)
-    area = Area.objects.visible_to(user).filter(pk=int(area_id)).first()
-    if area is None:
-        raise DomainError("unknown_area", f"Không có địa bàn với id {area_id}.", field)
-    return area
 
 
 def _state_counts(prefix: str) -> dict[str, Count]:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -60,7 +61,7 @@ class Document:
     place_date: str
     filename: str  # ASCII, without the extension
     sheet: str  # the Excel sheet's name (at most 31 characters)
-    subject: ReviewCampaign | ReviewCase  # the object the audit entry names
+    subject: models.Model  # the object the audit entry names (a campaign, a case, an area)
     household: Household | None = None  # the household a certificate is about, for its audit trail
     signer: tuple[str, ...] = SIGNER
     empty_text: str = "Không có hộ nào."

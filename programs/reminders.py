@@ -180,7 +180,7 @@ def open_periodic_review(*, year: int, area_codes: Iterable[str] = (), all_house
 # --- notifications ----------------------------------------------------------------------------------------
 
 
-def _notify(rows: list[Notification]) -> int:
+def notify(rows: list[Notification]) -> int:
     """Insert notifications, skipping those that exist; returns how many are new."""
     if not rows:
         return 0
@@ -194,7 +194,7 @@ def _notify(rows: list[Notification]) -> int:
         return Notification.objects.filter(user_id__in=user_ids, target__in=targets).count() - before
 
 
-def _users_by_area(area_ids: Iterable[int], roles: Sequence[str]) -> dict[int, list[int]]:
+def users_by_area(area_ids: Iterable[int], roles: Sequence[str]) -> dict[int, list[int]]:
     users: dict[int, list[int]] = defaultdict(list)
     for pk, area_id in User.objects.filter(is_active=True, role__in=roles, area_id__in=set(area_ids)).values_list(
         "id", "area_id"
@@ -242,8 +242,8 @@ def send_step_reminders(*, today: datetime.date, days: int = 7) -> int:
     """Remind the commune's officers (the chair for recognition) of steps due within `days` days."""
     groups = _due_groups(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days))
     campaigns = _campaign_info(g["campaign_id"] for g in groups)
-    officers = _users_by_area((c["area_id"] for c in campaigns.values()), [Role.COMMUNE_OFFICER])
-    chairs = _users_by_area((c["area_id"] for c in campaigns.values()), [Role.COMMUNE_CHAIR])
+    officers = users_by_area((c["area_id"] for c in campaigns.values()), [Role.COMMUNE_OFFICER])
+    chairs = users_by_area((c["area_id"] for c in campaigns.values()), [Role.COMMUNE_CHAIR])
     rows = []
     for group in groups:
         info = campaigns[group["campaign_id"]]
@@ -270,7 +270,7 @@ def send_step_reminders(*, today: datetime.date, days: int = 7) -> int:
             )
             for user_id in to
         ]
-    return _notify(rows)
+    return notify(rows)
 
 
 def escalate_overdue(*, today: datetime.date) -> int:
@@ -278,11 +278,11 @@ def escalate_overdue(*, today: datetime.date) -> int:
     staff), else the province (A6)."""
     groups = _due_groups(due_on__lt=today)
     campaigns = _campaign_info(g["campaign_id"] for g in groups)
-    districts = _users_by_area(
+    districts = users_by_area(
         (c["area__parent_id"] for c in campaigns.values() if c["area__parent__level"] == Level.DISTRICT),
         [Role.DISTRICT_STAFF],
     )
-    provinces = _users_by_area((c["area__province_id"] for c in campaigns.values()), [Role.PROVINCE_STAFF])
+    provinces = users_by_area((c["area__province_id"] for c in campaigns.values()), [Role.PROVINCE_STAFF])
     rows = []
     for group in groups:
         info = campaigns[group["campaign_id"]]
@@ -309,7 +309,7 @@ def escalate_overdue(*, today: datetime.date) -> int:
             )
             for user_id in to
         ]
-    return _notify(rows)
+    return notify(rows)
 
 
 def send_reporting_reminders(*, today: datetime.date, days: int = 7) -> int:
@@ -332,10 +332,10 @@ def send_reporting_reminders(*, today: datetime.date, days: int = 7) -> int:
                     "area_id", "area__name"
                 )
             )
-            users = _users_by_area(areas, [Role.COMMUNE_OFFICER, Role.COMMUNE_CHAIR])
+            users = users_by_area(areas, [Role.COMMUNE_OFFICER, Role.COMMUNE_CHAIR])
         else:
             areas = dict(Area.objects.filter(level=Level.PROVINCE).values_list("id", "name"))
-            users = _users_by_area(areas, [Role.PROVINCE_STAFF])
+            users = users_by_area(areas, [Role.PROVINCE_STAFF])
         for area_id, user_ids in users.items():
             rows += [
                 Notification(
@@ -349,7 +349,7 @@ def send_reporting_reminders(*, today: datetime.date, days: int = 7) -> int:
                 )
                 for user_id in user_ids
             ]
-    return _notify(rows)
+    return notify(rows)
 
 
 def deliver_notifications(*, limit: int | None = None) -> int:

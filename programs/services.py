@@ -1,18 +1,32 @@
-"""The only writers of the program's records: assessments and status changes. One transaction each, audited."""
+"""The only writers of the program's records: assessments, status changes, targets. One transaction each, audited."""
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from config.bulk import insert_new
 from config.errors import DomainError, NotFound, StaleVersion
-from households.models import Household, Member, User
-from households.services import log_action
-from programs import derivations, rules, selectors
-from programs.models import Assessment, PovertyStandard, ReviewKind, StatusChange
+from households.models import AuditEntry, Household, Member, User
+from households.rules import STATS_MANAGE, Level
+from households.selectors import scoped_area
+from households.services import audit_entry, log_action
+from programs import derivations, rules, selectors, statistics
+from programs.models import (
+    Assessment,
+    PovertyStandard,
+    PovertyTarget,
+    ReviewCampaign,
+    ReviewCase,
+    ReviewKind,
+    StatusChange,
+    TargetKind,
+    TargetMeasure,
+)
 
 DWELLING_FIELDS = ("has_house", "floor_area_m2", "foundation_frame_durable", "walls_durable", "roof_durable")
 MEMBER_EXTRA_FIELDS = ("stunted", "underweight")
@@ -157,6 +171,128 @@ def disagreement_rows(reconciled: derivations.Reconciled) -> list[dict[str, Any]
     ]
 
 
+def check_review(
+    survey_date: datetime.date, review_year: int, review_kind: str, review_month: int, today: datetime.date
+) -> None:
+    """The survey's date and review: not in the future, a year that fits, a month only for a monthly review."""
+    if survey_date > today:
+        raise DomainError("future_date", "Ngày khảo sát không được sau ngày hôm nay.", "survey_date")
+    if not 2016 <= review_year <= survey_date.year + 1:
+        raise DomainError("invalid", f"Năm rà soát {review_year} không khớp ngày khảo sát.", "review_year")
+    if review_kind == ReviewKind.PERIODIC and review_month:
+        raise DomainError("invalid", "Rà soát định kỳ không có tháng.", "review_month")
+    if review_kind == ReviewKind.MONTHLY and not 1 <= review_month <= 12:
+        raise DomainError("invalid", "Rà soát thường xuyên phải có tháng từ 1 đến 12.", "review_month")
+    if review_kind not in ReviewKind.values:
+        raise DomainError("invalid", f"Loại rà soát “{review_kind}” không hợp lệ.", "review_kind")
+
+
+def survey_standard(
+    standard_code: str | None, survey_date: datetime.date, known: Mapping[str, rules.Standard] | None = None
+) -> rules.Standard:
+    """The survey's standard: the one named (the review's, or the caller's), else the one in force on the survey
+    date. `known`: the standards fetched once by a batch."""
+    if standard_code:
+        if known is not None and standard_code in known:
+            return known[standard_code]
+        return selectors.standard_rule(standard_code)
+    if known is not None:
+        found = rules.standard_on(survey_date, list(known.values()))
+    else:
+        found = selectors.standard_on(survey_date)
+    if found is None:
+        raise DomainError("no_standard", f"Không có chuẩn nghèo áp dụng ngày {survey_date:%d/%m/%Y}.", "standard")
+    return found
+
+
+def new_assessment(
+    *,
+    actor: User,
+    household: Household,
+    members: list[Member],
+    standard: rules.Standard,
+    standard_id: int,
+    survey_date: datetime.date,
+    review_year: int,
+    review_kind: str,
+    review_month: int,
+    income_per_capita: int | None = None,
+    point_a: int | None = None,
+    quick_answers: Mapping[str, Any] | None = None,
+    dwelling: Mapping[str, Any] | None = None,
+    member_extras: Mapping[int, Mapping[str, Any]] | None = None,
+    answers: Mapping[str, bool | None] | None = None,
+    confirmed: Mapping[str, bool] | None = None,
+    surveyor_name: str = "",
+    note: str = "",
+) -> Assessment:
+    """The survey of the household's registered `members`, derived, reconciled and classified: unsaved."""
+    if not members:
+        raise DomainError("no_members", "Hộ chưa có thành viên nào.", "household")
+    facts, snapshot = member_facts(members, member_extras or {}, survey_date)
+    dwelling = dict(dwelling or {})
+    derived, reconciled, result = evaluate(
+        standard,
+        area_type=household.area_type,
+        members=facts,
+        dwelling=dwelling_facts(dwelling),
+        survey_date=survey_date,
+        answers=dict(answers or {}),
+        confirmed=dict(confirmed or {}),
+        income_per_capita=income_per_capita,
+        point_a=point_a,
+    )
+    return Assessment(
+        household=household,
+        standard_id=standard_id,
+        review_year=review_year,
+        review_kind=review_kind,
+        review_month=review_month,
+        survey_date=survey_date,
+        area_type=household.area_type,
+        quick_answers=dict(quick_answers or {}),
+        income_per_capita=income_per_capita,
+        point_a=point_a,
+        dwelling={k: (str(v) if isinstance(v, Decimal) else v) for k, v in dwelling.items()},
+        member_facts=snapshot,
+        answers=dict(answers or {}),
+        derived=derived,
+        confirmed=dict(confirmed or {}),
+        disagreements=disagreement_rows(reconciled),
+        deprived=list(result.deprived),
+        deprivation_count=result.deprivation_count,
+        point_b=result.point_b,
+        income_line=result.income_line,
+        category=result.category.value,
+        reasons=list(result.reasons),
+        surveyor=actor,
+        surveyor_name=surveyor_name,
+        note=note,
+    )
+
+
+def recorded_entry(
+    actor: User, assessment: Assessment, standard_code: str, previous_category: str | None
+) -> dict[str, Any]:
+    """The audit entry of a recorded survey (arguments of `log_action` / `audit_entry`)."""
+    a = assessment
+    return {
+        "actor": actor,
+        "action": "programs.assessment.recorded",
+        "obj": a,
+        "changes": {
+            "standard": (None, standard_code),
+            "review": (None, f"{a.review_year} {a.review_kind} {a.review_month or ''}".strip()),
+            "income_per_capita": (None, a.income_per_capita),
+            "point_a": (None, a.point_a),
+            "deprived": (None, list(a.deprived)),
+            "category": (previous_category, a.category),
+        },
+        "reason": a.note,
+        "household": a.household,
+    }
+
+
 @transaction.atomic
 def record_assessment(
     *,
@@ -183,47 +319,33 @@ def record_assessment(
     An earlier survey of the same review is kept and marked as superseded, never overwritten.
     """
     household = _visible_household(actor, household_id, lock=True)
-    today = today or timezone.localdate()
-    if survey_date > today:
-        raise DomainError("future_date", "Ngày khảo sát không được sau ngày hôm nay.", "survey_date")
-    if not 2016 <= review_year <= survey_date.year + 1:
-        raise DomainError("invalid", f"Năm rà soát {review_year} không khớp ngày khảo sát.", "review_year")
-    if review_kind == ReviewKind.PERIODIC and review_month:
-        raise DomainError("invalid", "Rà soát định kỳ không có tháng.", "review_month")
-    if review_kind == ReviewKind.MONTHLY and not 1 <= review_month <= 12:
-        raise DomainError("invalid", "Rà soát thường xuyên phải có tháng từ 1 đến 12.", "review_month")
-    if review_kind not in ReviewKind.values:
-        raise DomainError("invalid", f"Loại rà soát “{review_kind}” không hợp lệ.", "review_kind")
-
+    check_review(survey_date, review_year, review_kind, review_month, today or timezone.localdate())
     if not standard_code:
         # A survey in a commune's open review applies the review's standard (A6).
         from programs import workflow
 
         standard_code = workflow.review_standard_code(household, review_year, review_kind, review_month)
-    if standard_code:
-        standard = selectors.standard_rule(standard_code)
-    else:
-        found = selectors.standard_on(survey_date)
-        if found is None:
-            raise DomainError("no_standard", f"Không có chuẩn nghèo áp dụng ngày {survey_date:%d/%m/%Y}.", "standard")
-        standard = found
-    members = list(household.members.order_by("id"))
-    if not members:
-        raise DomainError("no_members", "Hộ chưa có thành viên nào.", "household")
-    facts, snapshot = member_facts(members, member_extras or {}, survey_date)
-    dwelling = dict(dwelling or {})
-    derived, reconciled, result = evaluate(
-        standard,
-        area_type=household.area_type,
-        members=facts,
-        dwelling=dwelling_facts(dwelling),
+    standard = survey_standard(standard_code, survey_date)
+    assessment = new_assessment(
+        actor=actor,
+        household=household,
+        members=list(household.members.order_by("id")),
+        standard=standard,
+        standard_id=PovertyStandard.objects.get(code=standard.code).pk,
         survey_date=survey_date,
-        answers=dict(answers or {}),
-        confirmed=dict(confirmed or {}),
+        review_year=review_year,
+        review_kind=review_kind,
+        review_month=review_month,
         income_per_capita=income_per_capita,
         point_a=point_a,
+        quick_answers=quick_answers,
+        dwelling=dwelling,
+        member_extras=member_extras,
+        answers=answers,
+        confirmed=confirmed,
+        surveyor_name=surveyor_name,
+        note=note,
     )
-
     previous = (
         Assessment.objects.select_for_update()
         .filter(household=household, review_year=review_year, review_kind=review_kind, review_month=review_month)
@@ -235,33 +357,7 @@ def record_assessment(
         previous.save(update_fields=["is_current"])
     try:
         with transaction.atomic():
-            assessment = Assessment.objects.create(
-                household=household,
-                standard=PovertyStandard.objects.get(code=standard.code),
-                review_year=review_year,
-                review_kind=review_kind,
-                review_month=review_month,
-                survey_date=survey_date,
-                area_type=household.area_type,
-                quick_answers=dict(quick_answers or {}),
-                income_per_capita=income_per_capita,
-                point_a=point_a,
-                dwelling={k: (str(v) if isinstance(v, Decimal) else v) for k, v in dwelling.items()},
-                member_facts=snapshot,
-                answers=dict(answers or {}),
-                derived=derived,
-                confirmed=dict(confirmed or {}),
-                disagreements=disagreement_rows(reconciled),
-                deprived=list(result.deprived),
-                deprivation_count=result.deprivation_count,
-                point_b=result.point_b,
-                income_line=result.income_line,
-                category=result.category.value,
-                reasons=list(result.reasons),
-                surveyor=actor,
-                surveyor_name=surveyor_name,
-                note=note,
-            )
+            assessment.save(force_insert=True)
     except IntegrityError as exc:
         # A batch (reclassify) or another officer saved a survey of this review a moment ago.
         raise StaleVersion(
@@ -271,26 +367,129 @@ def record_assessment(
     if previous is not None:
         previous.superseded_by = assessment
         previous.save(update_fields=["superseded_by"])
-    log_action(
-        actor=actor,
-        action="programs.assessment.recorded",
-        obj=assessment,
-        changes={
-            "standard": (None, standard.code),
-            "review": (None, f"{review_year} {review_kind} {review_month or ''}".strip()),
-            "income_per_capita": (None, income_per_capita),
-            "point_a": (None, point_a),
-            "deprived": (None, list(result.deprived)),
-            "category": (previous.category if previous else None, result.category.value),
-        },
-        reason=note,
-        household=household,
-    )
+    log_action(**recorded_entry(actor, assessment, standard.code, previous.category if previous else None))
+    statistics.mark_stale(household.commune_id, survey_date)
     # The household's case in that review, if any, moves on with the survey (the same use case).
     from programs import workflow
 
     workflow.advance_on_survey(actor=actor, assessment=assessment)
     return assessment
+
+
+@transaction.atomic
+def record_assessments(
+    *, actor: User, surveys: Sequence[Mapping[str, Any]], today: datetime.date | None = None
+) -> list[Assessment | DomainError]:
+    """Record many surveys at once (the Excel import): each survey (the keyword arguments of `record_assessment`)
+    gets its checks and its result, with the lookups done once for the batch and the rows written in bulk:
+    earlier surveys of the same review superseded, audit entries, figures marked stale, open review cases moved
+    on. A survey that fails its checks is not written and its error stands in its place; call it in a
+    transaction to roll back when all or nothing is wanted."""
+    from programs import workflow
+
+    today = today or timezone.localdate()
+    households = {
+        h.pk: h
+        for h in Household.objects.visible_to(actor)
+        .select_for_update(no_key=True)
+        .filter(pk__in={s["household_id"] for s in surveys})
+        .order_by("pk")
+    }
+    members: dict[int, list[Member]] = {pk: [] for pk in households}
+    for member in Member.objects.filter(household_id__in=households).order_by("id"):
+        members[member.household_id].append(member)
+    known = {standard.code: standard for standard in selectors.all_standard_rules()}
+    standard_ids = dict(PovertyStandard.objects.values_list("code", "pk"))
+    communes = {h.commune_id for h in households.values()}
+    campaigns = {
+        (area, year, kind, month): code
+        for area, year, kind, month, code in ReviewCampaign.objects.filter(area_id__in=communes).values_list(
+            "area_id", "year", "kind", "month", "standard__code"
+        )
+    }
+    results: list[Assessment | DomainError] = []
+    for survey in surveys:
+        args = dict(survey)
+        household = households.get(args.pop("household_id"))
+        try:
+            if household is None:
+                raise NotFound("Không tìm thấy hộ.", "household")
+            review = (args["review_year"], args.get("review_kind", ReviewKind.PERIODIC), args.get("review_month", 0))
+            check_review(args["survey_date"], *review, today)
+            code = args.pop("standard_code", None) or campaigns.get((household.commune_id, *review))
+            standard = survey_standard(code, args["survey_date"], known)
+            args.update(zip(("review_year", "review_kind", "review_month"), review, strict=True))
+            results.append(
+                new_assessment(
+                    actor=actor,
+                    household=household,
+                    members=members[household.pk],
+                    standard=standard,
+                    standard_id=standard_ids[standard.code],
+                    **args,
+                )
+            )
+        except DomainError as exc:
+            results.append(exc)
+    recorded = [a for a in results if isinstance(a, Assessment)]
+
+    def review_of(a: Assessment) -> tuple[int, int, str, int]:
+        return (a.household_id, a.review_year, a.review_kind, a.review_month)
+
+    latest: dict[tuple[int, int, str, int], Assessment] = {
+        review_of(a): a
+        for a in Assessment.objects.select_for_update()
+        .filter(household_id__in={a.household_id for a in recorded})
+        .current()
+        .only("household_id", "review_year", "review_kind", "review_month", "category")
+    }
+    superseded: list[tuple[Assessment, Assessment]] = []  # (earlier, later): one survey after another, in order
+    for assessment in recorded:
+        earlier = latest.get(review_of(assessment))
+        if earlier is not None:
+            earlier.is_current = False
+            superseded.append((earlier, assessment))
+        latest[review_of(assessment)] = assessment
+    Assessment.objects.filter(pk__in=[e.pk for e, _ in superseded if e.pk is not None]).update(is_current=False)
+    try:
+        with transaction.atomic():
+            insert_new(Assessment, recorded)
+    except IntegrityError as exc:
+        raise StaleVersion("Phiếu khảo sát vừa được ghi bởi người khác; hãy tải lại.", "review_year") from exc
+    # each superseded survey points to the next one of its review: one UPDATE, whatever the number
+    successor = Assessment.objects.filter(
+        household_id=OuterRef("household_id"),
+        review_year=OuterRef("review_year"),
+        review_kind=OuterRef("review_kind"),
+        review_month=OuterRef("review_month"),
+        pk__gt=OuterRef("pk"),
+    ).order_by("pk")
+    Assessment.objects.filter(pk__in=[e.pk for e, _ in superseded]).update(
+        superseded_by_id=Subquery(successor.values("pk")[:1])
+    )
+    for earlier, later in superseded:
+        earlier.superseded_by = later
+    previous_category = {id(later): earlier.category for earlier, later in superseded}
+    codes = {pk: code for code, pk in standard_ids.items()}
+    insert_new(
+        AuditEntry,
+        [audit_entry(**recorded_entry(actor, a, codes[a.standard_id], previous_category.get(id(a)))) for a in recorded],
+    )
+    first_day: dict[int, datetime.date] = {}
+    for a in recorded:
+        commune = households[a.household_id].commune_id
+        first_day[commune] = min(first_day.get(commune, a.survey_date), a.survey_date)
+    for commune, day in sorted(first_day.items()):
+        statistics.mark_stale(commune, day)
+    with_case = set(
+        ReviewCase.objects.filter(household_id__in={a.household_id for a in recorded}).values_list(
+            "household_id", "campaign__year", "campaign__kind", "campaign__month"
+        )
+    )
+    for assessment in recorded:  # the last survey of a review moves its case on (an earlier one would be replaced)
+        if assessment.is_current and review_of(assessment) in with_case:
+            workflow.advance_on_survey(actor=actor, assessment=assessment)
+    return results
 
 
 @transaction.atomic
@@ -382,4 +581,72 @@ def record_status_change(
         reason=reason,
         household=household,
     )
+    statistics.mark_stale(household.commune_id, effective_date)
     return change
+
+
+TARGET_LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
+
+
+@transaction.atomic
+def set_target(
+    *,
+    actor: User,
+    area_id: int,
+    year: int,
+    measure: str,
+    kind: str,
+    value: Decimal,
+    source: str = "",
+    version: int | None = None,
+) -> PovertyTarget:
+    """Set (or change) a target of an area for a year (Part B §5.1): a rate to stay at or below, or a reduction
+    in points against the year before. Within the user's scope; audited."""
+    if not actor.has_right(STATS_MANAGE):
+        raise DomainError("no_right", "Tài khoản không có quyền đặt mục tiêu giảm nghèo.", "actor")
+    area = scoped_area(actor, area_id)
+    if area.level not in TARGET_LEVELS:
+        raise DomainError("invalid_level", "Mục tiêu đặt cho tỉnh, huyện hoặc xã.", "area")
+    if not 2021 <= year <= 2040:
+        raise DomainError("invalid", "Năm phải từ 2021 đến 2040.", "year")
+    if measure not in TargetMeasure.values:
+        raise DomainError("invalid", f"Chỉ tiêu “{measure}” không hợp lệ.", "measure")
+    if kind not in TargetKind.values:
+        raise DomainError("invalid", f"Loại mục tiêu “{kind}” không hợp lệ.", "kind")
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or value != round(value, 2):
+        raise DomainError("invalid", "Giá trị phải từ 0 đến 100, tối đa hai chữ số thập phân.", "value")
+    source = source.strip()[:200]
+    old_value: Decimal | None = None
+    old_source: str | None = None
+    target = PovertyTarget.objects.select_for_update().filter(area=area, year=year, measure=measure, kind=kind).first()
+    if target is None:
+        try:
+            with transaction.atomic():
+                target = PovertyTarget.objects.create(
+                    area=area, year=year, measure=measure, kind=kind, value=value, source=source, recorded_by=actor
+                )
+        except IntegrityError as exc:  # another planner created the same target a moment ago
+            raise StaleVersion("Mục tiêu này vừa được người khác đặt; hãy tải lại rồi sửa.") from exc
+    else:
+        # STYLE 9: a change names the version the planner saw; without it, an existing target is not overwritten
+        if version is None:
+            raise StaleVersion(
+                f"Mục tiêu này đã được đặt ({target.value:.2f}, phiên bản {target.version}); hãy tải lại rồi sửa "
+                "mục tiêu đó."
+            )
+        if version != target.version:
+            raise StaleVersion("Mục tiêu đã được người khác cập nhật; hãy tải lại rồi làm lại.")
+        old_value, old_source = target.value, target.source
+        target.value, target.source, target.recorded_by = value, source or target.source, actor
+        target.version += 1
+        target.save(update_fields=["value", "source", "recorded_by", "version"])
+    log_action(
+        actor=actor,
+        action="programs.target.set",
+        obj=target,
+        changes={  # decimals as text: the audit's JSON has no decimal type
+            "value": (None if old_value is None else f"{old_value:.2f}", f"{value:.2f}"),
+            "source": (old_source, target.source),
+        },
+    )
+    return target

@@ -15,7 +15,7 @@ from programs import reminders
 RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": 5, "retry_jitter": True, "max_retries": 5}
 
 
-def _day(value: str | None) -> datetime.date:
+def day_or_today(value: str | None) -> datetime.date:
     return datetime.date.fromisoformat(value) if value else timezone.localdate()
 
 
@@ -38,11 +38,37 @@ def open_review_cases(year: int, commune_ids: list[int], all_households: bool = 
 
 @shared_task(**RETRY)
 def send_review_reminders(days: int = 7, today: str | None = None) -> dict[str, int]:
-    done = reminders.send_review_reminders(today=_day(today), days=days)
+    done = reminders.send_review_reminders(today=day_or_today(today), days=days)
     return {"steps": done.steps, "reports": done.reports, "emailed": done.emailed}
 
 
 @shared_task(**RETRY)
 def escalate_overdue(today: str | None = None) -> dict[str, int]:
-    escalated = reminders.escalate_overdue(today=_day(today))
+    escalated = reminders.escalate_overdue(today=day_or_today(today))
     return {"escalated": escalated, "emailed": reminders.deliver_notifications()}
+
+
+@shared_task(**RETRY)
+def refresh_stale_figures() -> dict[str, int]:
+    """Every few minutes: the communes whose figures a decision or a survey made stale."""
+    from programs import statistics
+
+    return {"rows": statistics.refresh_stale_figures()}
+
+
+@shared_task(**RETRY)
+def refresh_figures(years: list[int] | None = None, commune_ids: list[int] | None = None) -> dict[str, int]:
+    """Nightly (and on demand): every commune's figures for every year, in chunks of communes."""
+    from programs import statistics
+
+    return {"rows": statistics.refresh_figures(years=years, communes=commune_ids)}
+
+
+@shared_task(**RETRY, soft_time_limit=60 * 30, time_limit=60 * 31)
+def build_report(job_id: int) -> dict[str, object]:
+    """An official report (issue 6 item 4): builds the job's workbook with its progress. A finished job is not
+    built again; a failure marks the job failed (a database error is also retried)."""
+    from programs import official_reports
+
+    job = official_reports.build_report(job_id)
+    return {"job": job_id, "status": job.status if job is not None else None}

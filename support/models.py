@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Household
+from households.models import Area, Household
 from support.rules import EligibilityRule, Limit
 
 
@@ -61,6 +61,9 @@ class InterventionType(models.Model):
     newly_escaped_months = models.PositiveSmallIntegerField(_("thời gian hộ mới thoát nghèo (tháng)"), default=36)
     poor_district_only = models.BooleanField(_("chỉ ở huyện nghèo"), default=False)
     limit = models.CharField(_("số lần"), max_length=10, choices=LimitChoices.choices, default=LimitChoices.NONE)
+    max_term_months = models.PositiveSmallIntegerField(
+        _("thời hạn vay tối đa (tháng)"), null=True, blank=True, help_text=_("Tín dụng: để trống nếu không giới hạn.")
+    )
     legal_source = models.CharField(_("căn cứ pháp lý"), max_length=300)
     active = models.BooleanField(_("đang áp dụng"), default=True)
 
@@ -130,6 +133,19 @@ class SupportRecord(models.Model):
     )
     recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
     note = models.TextField(_("ghi chú"), blank=True, default="")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người duyệt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    approved_on = models.DateField(_("ngày duyệt"), null=True, blank=True, editable=False)
+    delivered_on = models.DateField(_("ngày giao hỗ trợ"), null=True, blank=True, editable=False)
+    cancelled_on = models.DateField(_("ngày hủy"), null=True, blank=True, editable=False)
+    cancel_reason = models.TextField(_("lý do hủy"), blank=True, default="", editable=False)
     version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
 
     objects = SupportRecordQuerySet.as_manager()
@@ -147,7 +163,171 @@ class SupportRecord(models.Model):
         indexes = [
             # eligibility's "already received" and the targeting lists: a household's records of a type
             models.Index(fields=["household", "intervention_type", "date"], name="support_record_by_household"),
+            # budgets and outcome views: the delivered records of a year
+            models.Index(fields=["status", "date"], name="support_record_by_status_date"),
         ]
 
     def __str__(self) -> str:
         return f"{self.intervention_type.name} — {self.household} ({self.date:%d/%m/%Y})"
+
+
+class FollowUpResult(models.TextChoices):
+    ACHIEVED = "achieved", _("Đạt")
+    NOT_ACHIEVED = "not_achieved", _("Không đạt")
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "FollowUpQuerySet":
+        return self.filter(record__household__in=Household.objects.visible_to(user))
+
+
+class SupportFollowUp(models.Model):
+    """A check of what a delivered support achieved, due some months after delivery (rules.FOLLOW_UPS); its
+    officers are reminded through the review's notifications until the result is recorded."""
+
+    record = models.ForeignKey(
+        SupportRecord, verbose_name=_("hỗ trợ"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    code = models.CharField(_("mã"), max_length=20)
+    label = models.CharField(_("nội dung theo dõi"), max_length=200)
+    due_on = models.DateField(_("hạn theo dõi"))
+    done_on = models.DateField(_("ngày kiểm tra"), null=True, blank=True)
+    result = models.CharField(_("kết quả"), max_length=15, choices=FollowUpResult.choices, blank=True, default="")
+    note = models.TextField(_("ghi chú"), blank=True, default="")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người kiểm tra"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("theo dõi kết quả hỗ trợ")
+        verbose_name_plural = _("theo dõi kết quả hỗ trợ")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "code"], name="support_followup_once"),
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True, result="") | Q(done_on__isnull=False) & ~Q(result=""),
+                name="support_followup_done_has_result",
+            ),
+        ]
+        indexes = [
+            # the reminders: open follow-ups by due date
+            models.Index(fields=["due_on"], condition=Q(done_on__isnull=True), name="support_followup_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} — hạn {self.due_on:%d/%m/%Y}"
+
+
+class LoanQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "LoanQuerySet":
+        return self.filter(record__household__in=Household.objects.visible_to(user))
+
+
+class Loan(models.Model):
+    """A policy-bank loan as the commune knows it (Part B §5.3): recorded, not disbursed — the bank is the
+    system of record. Its support record (a credit type) carries household, date, amount and eligibility."""
+
+    record = models.OneToOneField(
+        SupportRecord, verbose_name=_("hỗ trợ"), on_delete=models.PROTECT, related_name="loan"
+    )
+    purpose = models.CharField(_("mục đích vay"), max_length=200)
+    principal = models.PositiveBigIntegerField(_("số tiền vay (đồng)"))
+    annual_rate_bp = models.PositiveIntegerField(_("lãi suất năm (phần vạn)"), help_text=_("660 = 6,60%/năm."))
+    term_months = models.PositiveSmallIntegerField(_("thời hạn (tháng)"))
+    disbursed_on = models.DateField(_("ngày giải ngân"))
+    maturity_on = models.DateField(_("ngày đến hạn"), editable=False)
+    contract_number = models.CharField(_("số hợp đồng / khế ước"), max_length=60, blank=True, default="")
+    repaid = models.PositiveBigIntegerField(_("gốc đã trả (đồng)"), default=0, editable=False)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
+
+    objects = LoanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("khoản vay ưu đãi")
+        verbose_name_plural = _("khoản vay ưu đãi")
+        ordering = ["-disbursed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(repaid__lte=F("principal")), name="support_loan_repaid_le_principal"),
+            models.CheckConstraint(condition=Q(term_months__gte=1), name="support_loan_term_positive"),
+            models.CheckConstraint(condition=Q(annual_rate_bp__lte=10_000), name="support_loan_rate_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vay {self.principal:,} đ — {self.record.household}".replace(",", ".")
+
+    @property
+    def balance(self) -> int:
+        return self.principal - self.repaid
+
+
+class LoanRepayment(models.Model):
+    loan = models.ForeignKey(Loan, verbose_name=_("khoản vay"), on_delete=models.PROTECT, related_name="repayments")
+    date = models.DateField(_("ngày trả"))
+    principal = models.PositiveBigIntegerField(_("gốc (đồng)"))
+    interest = models.PositiveBigIntegerField(_("lãi (đồng)"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ghi"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("lần trả nợ")
+        verbose_name_plural = _("lần trả nợ")
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y}: {self.principal:,} đ".replace(",", ".")
+
+
+class BudgetQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "BudgetQuerySet":
+        """Budgets of the user's area, the areas within it and the areas above it (a commune sees the
+        province's envelope it draws on)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.has_country_scope:
+            return self
+        if user.area is None:
+            return self.none()
+        above = [pk for pk in (user.area.parent_id, user.area.province_id) if pk]
+        return self.filter(Q(area__path__startswith=user.area.path) | Q(area_id__in=above))
+
+
+class BudgetAllocation(models.Model):
+    """The money of a project and source for an area (province, district or commune) and year. A commune's
+    allocations come out of its province's (and district's) envelope: they must not add up to more."""
+
+    area = models.ForeignKey(Area, verbose_name=_("địa bàn"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    project = models.CharField(_("dự án"), max_length=5, choices=Project.choices)
+    funding_source = models.CharField(_("nguồn vốn"), max_length=15, choices=FundingSource.choices)
+    amount = models.PositiveBigIntegerField(_("số tiền (đồng)"))
+    decision = models.CharField(_("quyết định giao vốn"), max_length=120, blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người ghi"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("cập nhật"), auto_now=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, editable=False)
+
+    objects = BudgetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kế hoạch vốn")
+        verbose_name_plural = _("kế hoạch vốn")
+        ordering = ["year", "area__path", "project", "funding_source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "year", "project", "funding_source"], name="support_budget_one_per_line"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.name} {self.year} {self.project} {self.get_funding_source_display()}"

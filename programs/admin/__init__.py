@@ -464,4 +464,4 @@ class HouseholdWithReviewsAdmin(HouseholdAdmin):
         )
 
 
-from programs.admin import reviews  # noqa: E402,F401
+from programs.admin import dashboard, imports, official_reports, reviews  # noqa: E402,F401

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponseRedirect
@@ -26,8 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError, StaleVersion
 from households import rules as access
-from households.admin import RightsAdminMixin, RightsInlineMixin
-from households.models import Area, AuditEntry
+from households.admin import RightsAdminMixin, RightsInlineMixin, audit_history_table
+from households.models import Area
 from households.rules import Level, fold_text, looks_like_household_code
 from programs import rules, workflow
 from programs.admin.review_forms import (
@@ -96,7 +95,7 @@ class Button:
 
 
 class ReviewFormPageMixin:
-    """The small form pages of the review, in the admin's look (admin/programs/review_form.html)."""
+    """The small form pages of the review, in the admin's look (admin/form_page.html)."""
 
     def _render_form(self, request, form, *, title: str, submit_label: str, obj=None, summary=(), confirm_text=""):
         opts = self.model._meta
@@ -116,7 +115,7 @@ class ReviewFormPageMixin:
             "summary": summary,
             "confirm_text": confirm_text,
         }
-        return TemplateResponse(request, "admin/programs/review_form.html", context)
+        return TemplateResponse(request, "admin/form_page.html", context)
 
 
 BULK_FORMS: dict[str, type[BulkMoveForm]] = {
@@ -242,25 +241,7 @@ class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("nhật ký hồ sơ"))
     def history(self, obj):
-        entries = (
-            AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(ReviewCase), object_id=str(obj.pk))
-            .select_related("actor")
-            .order_by("at", "id")
-        )
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M"),
-                    e.actor.username if e.actor else "hệ thống",
-                    HISTORY_LABELS.get(action := e.action.removeprefix("programs.review_case."), action),
-                    e.reason,
-                )
-                for e in entries
-            ),
-        )
-        return format_html("<table>{}</table>", rows) if rows else "—"
+        return audit_history_table(obj, prefix="programs.review_case.", labels=HISTORY_LABELS)
 
     # -- scope, search, permissions
 

@@ -10,6 +10,7 @@ from households.models import Area, AuditEntry
 from programs import services as program_services
 from support import services
 from support.models import SupportRecord
+from tests.support.helpers import amount_for
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -35,6 +36,7 @@ def record(actor, household, code, day, **extra):
         date=day,
         funding_source=extra.pop("funding_source", "central"),
         today=extra.pop("today", TODAY),
+        amount=extra.pop("amount", amount_for(code)),
         **extra,
     )
 

@@ -71,7 +71,7 @@ def test_project_5_housing_needs_a_poor_district_and_is_given_once():
     outside = check_eligibility(HOUSING, household(poor_district=False), day)
     assert outside.reasons == ("chỉ hỗ trợ hộ ở huyện nghèo (địa bàn đặc biệt khó khăn theo dự án)",)
     again = check_eligibility(HOUSING, household(received=(D(2023, 5, 2),)), day)
-    assert again.reasons == ("hộ đã nhận hỗ trợ này ngày 02/05/2023 (chỉ một lần)",)
+    assert again.reasons == ("hộ đã nhận hỗ trợ này (hoặc cùng loại) ngày 02/05/2023 (chỉ một lần)",)
 
 
 def test_a_yearly_benefit_is_given_once_a_year():

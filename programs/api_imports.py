@@ -1,0 +1,143 @@
+"""REST API of the Excel import (issue 6 item 5): the template of a commune, the upload, the batches.
+
+    GET  /api/v1/imports/template/?commune=<id>   the .xlsx to fill in (audited: it holds personal data)
+    POST /api/v1/imports/                         multipart `commune`, `file`: 201 with the committed batch,
+                                                  400 with the refused batch and its errors row by row, 200 with
+                                                  the earlier batch when the same file was already committed
+    GET  /api/v1/imports/, /api/v1/imports/{id}/  the batches of the communes in scope
+
+The work is `programs.imports`; this module only reads the request and shapes the answer.
+"""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from config.permissions import HasRight
+from households import rules as access
+from households.models import Area
+from programs import imports
+from programs.api_reviews import AreaBriefSerializer
+from programs.import_layout import MAX_BYTES
+from programs.models import ImportBatch, ImportStatus
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    sheet = serializers.CharField(help_text="Trang của tệp (Hộ, Thành viên, Phiếu khảo sát); trống: cả tệp")
+    row = serializers.IntegerField(allow_null=True, help_text="Số dòng như Excel đánh số (dòng 1 là tiêu đề)")
+    column = serializers.CharField(help_text="Tiêu đề cột")
+    message = serializers.CharField(help_text="Lỗi gì")
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    commune = AreaBriefSerializer(read_only=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    created = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    errors = ImportErrorSerializer(many=True, read_only=True)
+    duplicate = serializers.SerializerMethodField(help_text="Tệp đã được nhập trước đó: lần này không ghi gì")
+    message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "commune",
+            "uploaded_by",
+            "uploaded_at",
+            "filename",
+            "sha256",
+            "status",
+            "rows",
+            "created",
+            "errors",
+            "duplicate",
+            "message",
+        ]
+        read_only_fields = fields
+
+    def get_duplicate(self, batch: ImportBatch) -> bool:
+        return bool(getattr(batch, "duplicate", False))
+
+    def get_message(self, batch: ImportBatch) -> str:
+        return imports.duplicate_message(batch) if self.get_duplicate(batch) else imports.summary(batch)
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    commune = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id xã/phường trong phạm vi")
+    file = serializers.FileField(help_text="Tệp .xlsx theo mẫu (tối đa 10 MB)")
+
+
+class TemplateQuery(serializers.Serializer):
+    commune = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id xã/phường trong phạm vi")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Các lần nhập Excel của các xã trong phạm vi (mới nhất trước)"),
+    retrieve=extend_schema(summary="Một lần nhập Excel: kết quả, số đã ghi hoặc lỗi theo dòng"),
+)
+class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The Excel imports of the communes in scope, newest first; POST uploads a filled template."""
+
+    serializer_class = ImportBatchSerializer
+    permission_classes = [HasRight]
+    required_rights = {
+        "list": access.HOUSEHOLD_VIEW,
+        "retrieve": access.HOUSEHOLD_VIEW,
+        "create": access.HOUSEHOLD_CREATE,
+        "template": access.HOUSEHOLD_CREATE,
+    }
+    filterset_fields = {"status": ["exact"], "commune": ["exact"]}
+    ordering_fields = ["id", "uploaded_at"]
+    ordering = ["-uploaded_at", "-id"]
+    parser_classes = [MultiPartParser, FormParser]  # the upload is a file
+
+    def get_queryset(self):
+        batches = ImportBatch.objects.visible_to(self.request.user).select_related("commune", "uploaded_by")
+        return batches.order_by("-uploaded_at", "-id")
+
+    @extend_schema(
+        summary="Tải lên tệp Excel đã điền (kiểm tra mọi dòng, ghi tất cả hoặc không ghi gì)",
+        request={"multipart/form-data": ImportUploadSerializer},
+        responses={
+            201: ImportBatchSerializer,
+            200: OpenApiResponse(ImportBatchSerializer, description="Tệp đã được nhập trước đó: không ghi gì"),
+            400: OpenApiResponse(
+                ImportBatchSerializer,
+                description="Có lỗi theo dòng: lần nhập bị từ chối, không ghi gì (hoặc thiếu xã, tệp: lỗi theo trường)",
+            ),
+        },
+    )
+    def create(self, request):
+        data = ImportUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        batch = imports.import_workbook(
+            actor=request.user,
+            commune_id=data.validated_data["commune"],
+            file_bytes=upload.read(MAX_BYTES + 1),  # more is refused by its size: never read it all
+            filename=upload.name,
+        )
+        if batch.status == ImportStatus.REFUSED:
+            code = status.HTTP_400_BAD_REQUEST
+        else:
+            code = status.HTTP_200_OK if getattr(batch, "duplicate", False) else status.HTTP_201_CREATED
+        return Response(ImportBatchSerializer(batch).data, status=code)
+
+    @extend_schema(
+        summary="Tải mẫu Excel của một xã (có sẵn các hộ, thành viên; được ghi nhật ký)",
+        parameters=[TemplateQuery],
+        responses={(200, imports.XLSX): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def template(self, request):
+        query = TemplateQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        commune = Area.objects.filter(pk=query.validated_data["commune"]).first()
+        content = imports.template(imports.check_access(request.user, commune), request.user)
+        response = HttpResponse(content, content_type=imports.XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{imports.template_filename(commune)}"'
+        return response

@@ -1,0 +1,613 @@
+"""The Excel round-trip of a commune's households, members and survey results (issue 6 item 5).
+
+`template(commune, user)` writes the workbook an officer downloads: the commune's households ("Hộ"), their
+members ("Thành viên") and one blank survey row per household ("Phiếu khảo sát"), with an instructions
+sheet and the lists the cells pick from ("Danh mục"). The download holds personal data: it is audited.
+
+`import_workbook(...)` takes the filled workbook back. Every row is read and checked: the cells' own format
+here (a date is a date, a choice is in its list, a village of the commune), then the rules through the services
+themselves, run in one transaction: `households.services.create_households` and
+`programs.services.record_assessments` (the checks of `create_household` and `record_assessment`, with the
+lookups done once per file and the rows written in bulk: 5,000 households with their members and surveys in
+well under 20 s, bench/import_excel.py), `update_household` and `change_members` for households already
+registered, and the registry's `check_member` / `check_heads` so that every wrong row is named, not only the
+first. Each problem is kept with its sheet, row, column and a message in Vietnamese. If there is any, the
+transaction is rolled back and only a refused `ImportBatch` with the errors is stored; otherwise everything
+commits together. The audit entries are the services' own. The file's SHA-256 makes a second upload of a
+committed file do nothing (the earlier batch is returned with `duplicate = True`).
+"""
+
+import datetime
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config.errors import DomainError
+from households import services as registry
+from households.models import Area, Ethnicity, Household, User
+from households.rules import ASSESSMENT_RECORD, HOUSEHOLD_CREATE, Level, fold_text
+from programs import selectors, services
+from programs.import_layout import (
+    DWELLING_KEYS,
+    HOUSEHOLD,
+    HOUSEHOLD_COLUMNS,
+    MEMBER,
+    MEMBER_COLUMNS,
+    REF,
+    SHEETS,
+    SURVEY,
+    CellError,
+    FileRefused,
+    blank,
+    error,
+    parse,
+    read_workbook,
+    survey_columns,
+    text,
+)
+from programs.import_template import render_template
+from programs.models import ImportBatch, ImportStatus, ReviewCampaign, ReviewKind
+from programs.rules import INDICATOR_NAMES
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ERRORS = 1_000  # kept on the batch; the rest are counted
+REASON = "Nhập từ Excel"
+
+
+class Errors:
+    """The row-by-row report, each problem once, in sheet and row order."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple, dict[str, Any]] = {}
+
+    def add(self, sheet: str, row: int | None, column: str, message: str) -> None:
+        self.items.setdefault((sheet, row, column, message), error(sheet, row, column, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def report(self) -> list[dict[str, Any]]:
+        order = {name: index for index, name in enumerate(SHEETS)}
+        rows = sorted(self.items.values(), key=lambda e: (order.get(e["sheet"], -1), e["row"] or 0))
+        if len(rows) > MAX_ERRORS:
+            more = len(rows) - MAX_ERRORS
+            rows = rows[:MAX_ERRORS] + [error("", None, "", f"… và {more:,} lỗi khác.".replace(",", "."))]
+        return rows
+
+
+# --- who may ------------------------------------------------------------------------------------------------
+
+
+def check_access(user: User, commune: Area | None) -> Area:
+    """The commune is a commune within the user's area, and she may register households and record surveys."""
+    if not (user.has_right(HOUSEHOLD_CREATE) and user.has_right(ASSESSMENT_RECORD)):
+        raise DomainError("no_right", "Tài khoản không có quyền nhập hộ và phiếu khảo sát từ Excel.", "commune")
+    if commune is None or commune.level != Level.COMMUNE:
+        raise DomainError("not_a_commune", "Phải chọn một xã/phường/đặc khu.", "commune")
+    if not user.has_country_scope and (user.area is None or not commune.path.startswith(user.area.path)):
+        raise DomainError("out_of_scope", f"“{commune.name}” nằm ngoài địa bàn bạn phụ trách.", "commune")
+    return commune
+
+
+def _commune(user: User, commune_id: int) -> Area:
+    commune = Area.objects.filter(pk=commune_id, level=Level.COMMUNE).first() if 0 < commune_id < 2**63 else None
+    if commune is None:
+        raise DomainError("unknown_area", f"Không có xã/phường với id {commune_id}.", "commune")
+    return check_access(user, commune)
+
+
+# --- the template ---------------------------------------------------------------------------------------------
+
+
+def template_filename(commune: Area) -> str:
+    return f"nhap-ho-{commune.code}-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def template(commune: Area, user: User, *, today: datetime.date | None = None) -> bytes:
+    """The workbook to fill in, prefilled with the commune's households and members; the download is audited.
+
+    The survey sheet asks for the indicators of the standard its surveys will use: the one of the commune's
+    periodic review of the year if it is open, else the one in force `today`."""
+    check_access(user, commune)
+    today = today or timezone.localdate()
+    households = list(
+        Household.objects.visible_to(user)
+        .filter(commune=commune)
+        .select_related("village", "head")
+        .prefetch_related("members")
+        .order_by("code", "id")
+    )
+    campaign = ReviewCampaign.objects.filter(area=commune, year=today.year, kind=ReviewKind.PERIODIC, month=0)
+    code = campaign.values_list("standard__code", flat=True).first()
+    standard = selectors.standard_rule(code) if code else selectors.standard_on(today)
+    indicators = standard.indicators if standard else tuple(INDICATOR_NAMES)
+    villages = list(
+        Area.objects.filter(parent=commune, level=Level.VILLAGE).order_by("name").values_list("name", flat=True)
+    )
+    about = f"Phiếu khảo sát theo chuẩn {standard.code}: {standard.name}." if standard else ""
+    content = render_template(commune, households, villages, indicators, about)
+    registry.log_action(
+        actor=user,
+        action="programs.import.template_downloaded",
+        obj=commune,
+        changes={
+            "households": (None, len(households)),
+            "members": (None, sum(len(h.members.all()) for h in households)),
+        },
+        reason="Tải mẫu Excel nhập hộ và phiếu khảo sát (có dữ liệu cá nhân)",
+    )
+    return content
+
+
+# --- the rows, read and looked up -----------------------------------------------------------------------------
+
+HOUSEHOLD_KEYS = tuple(c.key for c in HOUSEHOLD_COLUMNS if c.key in registry.HOUSEHOLD_FIELDS)
+MEMBER_HEADERS = {c.key: c.header for c in MEMBER_COLUMNS}
+SURVEY_COLUMNS = survey_columns()  # every indicator: the survey's standard says which ones it takes
+SURVEY_HEADERS = {c.key: c.header for c in SURVEY_COLUMNS}
+ANSWERS = "Thiếu hụt … (các cột chỉ số)"
+SURVEY_FIELD_COLUMNS = {
+    "survey_date": SURVEY_HEADERS["survey_date"],
+    "standard": SURVEY_HEADERS["survey_date"],
+    "review_year": SURVEY_HEADERS["review_year"],
+    "review_kind": SURVEY_HEADERS["review_kind"],
+    "review_month": SURVEY_HEADERS["review_month"],
+    "income_per_capita": SURVEY_HEADERS["income_per_capita"],
+    "point_a": SURVEY_HEADERS["point_a"],
+    "dwelling": SURVEY_HEADERS["floor_area_m2"],
+    "household": REF.header,
+    "answers": ANSWERS,
+    "confirmed": ANSWERS,
+}
+HOUSEHOLD_FIELD_COLUMNS = {"village": "Thôn/tổ dân phố", "commune": "Mã hộ", "version": "Phiên bản"}
+
+
+@dataclass
+class MemberRow:
+    row: int
+    member_id: int | None
+    data: dict[str, Any]
+    ok: bool
+
+
+@dataclass
+class HouseholdRow:
+    row: int
+    data: dict[str, Any]
+    ok: bool
+    version: int | None = None
+    code: str = ""
+    existing: Household | None = None
+    members: list[MemberRow] = field(default_factory=list)
+    household: Household | None = None  # once written
+
+    @property
+    def failed(self) -> bool:
+        return not self.ok or not all(m.ok for m in self.members)
+
+
+@dataclass
+class SurveyRow:
+    row: int
+    target: HouseholdRow | Household
+    values: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    households: list[HouseholdRow]
+    surveys: list[SurveyRow]
+
+
+def _cells(sheet: str, number: int, record: dict[str, Any], columns, errors: Errors) -> tuple[dict[str, Any], bool]:
+    values: dict[str, Any] = {}
+    ok = True
+    for col in columns:
+        if col.kind == "info" or (col.kind == "answer" and col.key not in record):
+            continue
+        try:
+            values[col.key] = parse(col, record.get(col.key))
+        except CellError as exc:
+            errors.add(sheet, number, col.header, str(exc))
+            ok = False
+    return values, ok
+
+
+class _Lookups:
+    """What the rows name, fetched once per file: villages, ethnic groups, the commune's households."""
+
+    def __init__(self, actor: User, commune: Area, sheets: dict[str, list[tuple[int, dict[str, Any]]]]):
+        villages = Area.objects.filter(parent=commune, level=Level.VILLAGE)
+        self.villages = {fold_text(v.name): v for v in villages} | {v.code.lower(): v for v in villages}
+        ethnicities = list(Ethnicity.objects.all())
+        self.ethnicities = {e.code: e for e in ethnicities} | {fold_text(e.name): e for e in ethnicities}
+        # the households of the "Hộ" sheet, with their members (compared with the rows); those only surveyed, bare
+        listed = {text(r.get("code")) for _, r in sheets[HOUSEHOLD] if not blank(r.get("code"))}
+        surveyed = {text(r.get("ref")) for _, r in sheets[SURVEY] if not blank(r.get("ref"))} - listed
+        in_commune = Household.objects.visible_to(actor).filter(commune=commune)
+        found = list(in_commune.filter(code__in=listed).select_related("village").prefetch_related("members"))
+        found += in_commune.filter(code__in=surveyed).only("id", "code", "commune_id")
+        self.households = {h.code: h for h in found}
+
+    def ethnicity(self, raw: Any) -> Ethnicity:
+        value = text(raw)
+        found = self.ethnicities.get(value.zfill(2) if value.isdigit() else fold_text(value))
+        if found is None:
+            raise CellError(f"Không có dân tộc mã/tên “{value}” trong danh mục 54 dân tộc (trang “Danh mục”).")
+        return found
+
+
+def _plan(actor: User, commune: Area, sheets: dict[str, list[tuple[int, dict[str, Any]]]], errors: Errors) -> Plan:
+    look = _Lookups(actor, commune, sheets)
+    by_number: dict[int, HouseholdRow] = {}
+    by_code: dict[str, HouseholdRow] = {}
+    households = []
+    for number, record in sheets[HOUSEHOLD]:
+        values, ok = _cells(HOUSEHOLD, number, record, HOUSEHOLD_COLUMNS, errors)
+        data = {key: values[key] for key in HOUSEHOLD_KEYS if key in values}
+        village = values.get("village")
+        data["village"] = None
+        if village:
+            data["village"] = look.villages.get(fold_text(village)) or look.villages.get(village.lower())
+            if data["village"] is None:
+                errors.add(
+                    HOUSEHOLD, number, "Thôn/tổ dân phố", f"{commune.name} không có thôn/tổ dân phố “{village}”."
+                )
+                ok = False
+        if not data.get("area_type"):
+            data.pop("area_type", None)
+        code = values.get("code")
+        entry = HouseholdRow(row=number, data=data, ok=ok, version=values.get("version"), code=code or "")
+        if code:
+            entry.existing = look.households.get(code)
+            if entry.existing is None:
+                message = f"{commune.name} không có hộ mã {code}; để trống mã hộ nếu là hộ mới."
+                errors.add(HOUSEHOLD, number, "Mã hộ", message)
+                entry.ok = False
+            elif code in by_code:
+                errors.add(HOUSEHOLD, number, "Mã hộ", f"Hộ {code} đã có ở dòng {by_code[code].row}.")
+                entry.ok = False
+            elif entry.version is None:
+                errors.add(HOUSEHOLD, number, "Phiên bản", "Hộ đã có phải giữ “Phiên bản” như khi tải mẫu.")
+                entry.ok = False
+            by_code.setdefault(code, entry)
+        stt = values.get("number")
+        if stt is not None:
+            if stt in by_number:
+                errors.add(HOUSEHOLD, number, "STT hộ", f"STT {stt} đã dùng ở dòng {by_number[stt].row}.")
+                entry.ok = False
+            by_number.setdefault(stt, entry)
+        households.append(entry)
+
+    def target(sheet: str, number: int, raw: Any) -> HouseholdRow | Household | None:
+        ref = text(raw)
+        found: HouseholdRow | Household | None = None
+        if ref.isdigit() and len(ref) < 10:
+            found = by_number.get(int(ref))
+        else:
+            found = by_code.get(ref) or (look.households.get(ref) if sheet == SURVEY else None)
+        if found is None:
+            where = "ở trang “Hộ”" if sheet == MEMBER else f"ở trang “Hộ” hay trong {commune.name}"
+            errors.add(sheet, number, REF.header, f"Không có hộ “{ref}” {where}.")
+        return found
+
+    seen_members: dict[int, int] = {}
+    for number, record in sheets[MEMBER]:
+        values, ok = _cells(MEMBER, number, record, MEMBER_COLUMNS, errors)
+        owner = target(MEMBER, number, record.get("ref")) if not blank(record.get("ref")) else None
+        if not blank(record.get("ethnicity")):
+            try:
+                values["ethnicity"] = look.ethnicity(record["ethnicity"])
+            except CellError as exc:
+                errors.add(MEMBER, number, MEMBER_HEADERS["ethnicity"], str(exc))
+                ok = False
+        member_id = values.get("member_id")
+        if member_id is not None and isinstance(owner, HouseholdRow):
+            known = owner.existing is not None and any(m.pk == member_id for m in owner.existing.members.all())
+            if not known or member_id in seen_members:
+                message = (
+                    f"Thành viên mã {member_id} đã có ở dòng {seen_members[member_id]}."
+                    if member_id in seen_members
+                    else f"Hộ này không có thành viên mã {member_id}; để trống nếu là thành viên mới."
+                )
+                errors.add(MEMBER, number, MEMBER_HEADERS["member_id"], message)
+                ok = False
+            seen_members.setdefault(member_id, number)
+        data = {key: values[key] for key in registry.MEMBER_FIELDS if key in values}
+        data["national_id"] = data.get("national_id") or None
+        data["schooling"] = data.get("schooling") or "none"
+        data["education_level"] = data.get("education_level") or "none"
+        row = MemberRow(row=number, member_id=member_id, data=data, ok=ok)
+        if isinstance(owner, HouseholdRow):
+            owner.members.append(row)
+
+    surveys = []
+    for number, record in sheets[SURVEY]:
+        values, ok = _cells(SURVEY, number, record, SURVEY_COLUMNS, errors)
+        owner = target(SURVEY, number, record.get("ref")) if not blank(record.get("ref")) else None
+        if ok and owner is not None:
+            surveys.append(SurveyRow(row=number, target=owner, values=values))
+    if not households and not surveys and not errors:
+        errors.add("", None, "", "Tệp không có dòng nào để nhập.")
+    return Plan(households=households, surveys=surveys)
+
+
+# --- writing, through the services ----------------------------------------------------------------------------
+
+_MEMBER_PREFIX = re.compile(r"^Thành viên thứ [0-9]+: ")
+
+
+def _same(instance: Any, name: str, value: Any) -> bool:
+    model_field = instance._meta.get_field(name)
+    if model_field.is_relation:
+        return getattr(instance, model_field.attname) == (value.pk if value is not None else None)
+    return getattr(instance, name) == value
+
+
+def _member_problems(actor: User, entry: HouseholdRow, errors: Errors, clashes=None) -> int:
+    """Each member row through the registry's own check, so that every wrong row is named, not only the first."""
+    found = 0
+    for member in entry.members:
+        if not member.ok:
+            continue
+        try:
+            registry.check_member(member.data, actor=actor, member_id=member.member_id, clashes=clashes)
+        except DomainError as exc:
+            errors.add(MEMBER, member.row, MEMBER_HEADERS.get(exc.field or "", ""), exc.message)
+            found += 1
+    return found
+
+
+def _heads_problem(entry: HouseholdRow, errors: Errors) -> None:
+    if not all(m.ok for m in entry.members) or (entry.code and not entry.members):
+        return  # a household already registered keeps its members when the file lists none
+    listed = {m.member_id for m in entry.members}
+    relations = [m.data.get("relation", "") for m in entry.members]
+    if entry.existing is not None:
+        relations += [m.relation for m in entry.existing.members.all() if m.pk not in listed]
+    try:
+        registry.check_heads(relations)
+    except DomainError as exc:
+        _locate(entry, exc, errors)
+
+
+def _locate(entry: HouseholdRow, exc: DomainError, errors: Errors) -> None:
+    """Where a household service's error belongs: the member row and column it names, else the household row."""
+    field_name = exc.field or ""
+    if field_name.startswith("members[") and "]." in field_name:
+        index, _, name = field_name[len("members[") :].partition("].")
+        if index.isdigit() and int(index) < len(entry.members):
+            message = _MEMBER_PREFIX.sub("", exc.message)  # the row says which member
+            errors.add(MEMBER, entry.members[int(index)].row, MEMBER_HEADERS.get(name, ""), message)
+            return
+    if field_name == "members" and entry.members:
+        column = MEMBER_HEADERS["national_id" if exc.code == "duplicate_national_id" else "relation"]
+        errors.add(MEMBER, entry.members[0].row, column, exc.message)
+        return
+    errors.add(HOUSEHOLD, entry.row, HOUSEHOLD_FIELD_COLUMNS.get(field_name, ""), exc.message)
+
+
+def _update_household(actor: User, entry: HouseholdRow, counts: Counter) -> None:
+    """An existing household: its changed fields and members through the services (nothing if unchanged)."""
+    household = entry.household = entry.existing
+    assert household is not None
+    changes = {name: value for name, value in entry.data.items() if not _same(household, name, value)}
+    current = {m.pk: m for m in household.members.all()}
+    creates = [m.data for m in entry.members if m.member_id is None]
+    updates = {
+        m.member_id: m.data
+        for m in entry.members
+        if m.member_id is not None and not all(_same(current[m.member_id], k, v) for k, v in m.data.items())
+    }
+    if not (changes or creates or updates):
+        return
+    version: int | None = entry.version
+    with transaction.atomic():
+        if changes:
+            registry.update_household(
+                actor=actor, household_id=household.pk, expected_version=entry.version, data=changes, reason=REASON
+            )
+            version = None  # checked just now, and locked until the import commits
+            counts["households_updated"] += 1
+        if creates or updates:
+            registry.change_members(
+                actor=actor,
+                household_id=household.pk,
+                changes=registry.MemberChanges(create=creates, update=updates),
+                expected_version=version,
+                reason=REASON,
+            )
+            counts["members_created"] += len(creates)
+            counts["members_updated"] += len(updates)
+
+
+def _survey_arguments(household: Household | None, values: dict[str, Any]) -> dict[str, Any]:
+    answers = {key.split(":", 1)[1]: v for key, v in values.items() if key.startswith("answer:") and v is not None}
+    return {
+        "household_id": household.pk if household is not None else None,
+        "survey_date": values["survey_date"],
+        "review_year": values["review_year"],
+        "review_kind": values.get("review_kind") or ReviewKind.PERIODIC,
+        "review_month": values.get("review_month") or 0,
+        "income_per_capita": values.get("income_per_capita"),
+        "point_a": values.get("point_a"),
+        "dwelling": {key: values[key] for key in DWELLING_KEYS if values.get(key) is not None},
+        "answers": answers,
+        "confirmed": dict(answers) if values.get("keep_answers") else {},
+        "surveyor_name": values.get("surveyor_name") or "",
+        "note": values.get("note") or "",
+    }
+
+
+def _review_problem(survey: SurveyRow, errors: Errors, today: datetime.date) -> None:
+    """The checks of a survey that do not need its household (its date and review), for a household refused."""
+    arguments = _survey_arguments(None, survey.values)
+    try:
+        services.check_review(
+            arguments["survey_date"],
+            arguments["review_year"],
+            arguments["review_kind"],
+            arguments["review_month"],
+            today,
+        )
+    except DomainError as exc:
+        errors.add(SURVEY, survey.row, SURVEY_FIELD_COLUMNS.get(exc.field or "", ""), exc.message)
+
+
+def _write(actor: User, commune: Area, plan: Plan, errors: Errors, today: datetime.date) -> Counter:
+    """Every row through its service, in the caller's transaction: new households and the surveys in batches
+    (`create_households`, `record_assessments`: the same checks, lookups and writes in bulk), changes to
+    existing households one by one. A refused row is noted and the others still checked."""
+    counts: Counter = Counter()
+    failed = [e for e in plan.households if e.failed]
+    clashes = registry.national_id_holders(m.data.get("national_id") for e in failed for m in e.members)
+    for entry in failed:  # the services are not called for them: their checks still name every wrong row
+        _member_problems(actor, entry, errors, clashes)
+        _heads_problem(entry, errors)
+    new = [e for e in plan.households if e.existing is None and not e.failed]
+    items = [({**e.data, "commune": commune}, [m.data for m in e.members]) for e in new]
+    for entry, result in zip(new, registry.create_households(actor=actor, items=items, reason=REASON), strict=True):
+        if isinstance(result, Household):
+            entry.household = result
+            counts["households_created"] += 1
+            counts["members_created"] += len(entry.members)
+            continue
+        entry.ok = False
+        for exc in result:
+            _locate(entry, exc, errors)
+    for entry in plan.households:
+        if entry.existing is None or entry.failed:
+            continue
+        try:
+            _update_household(actor, entry, counts)
+        except DomainError as exc:
+            entry.ok = False
+            named = _member_problems(actor, entry, errors)
+            if not (named and (exc.field or "") in MEMBER_HEADERS):
+                _locate(entry, exc, errors)
+    surveys = []
+    for survey in plan.surveys:
+        target = survey.target
+        if isinstance(target, HouseholdRow):
+            if target.failed or target.household is None:
+                _review_problem(survey, errors, today)  # the household's rows say the rest; the survey's own dates here
+                continue
+            target = target.household
+        surveys.append((survey, _survey_arguments(target, survey.values)))
+    results = services.record_assessments(actor=actor, surveys=[arguments for _, arguments in surveys], today=today)
+    for (survey, _), result in zip(surveys, results, strict=True):
+        if isinstance(result, DomainError):
+            errors.add(SURVEY, survey.row, SURVEY_FIELD_COLUMNS.get(result.field or "", ""), result.message)
+        else:
+            counts["assessments"] += 1
+    return counts
+
+
+# --- the upload -----------------------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    pass
+
+
+def _earlier(commune: Area, digest: str) -> ImportBatch | None:
+    batch = ImportBatch.objects.filter(commune=commune, sha256=digest, status=ImportStatus.COMMITTED).first()
+    if batch is not None:
+        batch.duplicate = True  # type: ignore[attr-defined]
+    return batch
+
+
+def duplicate_message(batch: ImportBatch) -> str:
+    when = timezone.localtime(batch.uploaded_at)
+    return f"Tệp này đã được nhập lúc {when:%H:%M %d/%m/%Y} (lần nhập số {batch.pk}); lần này không ghi gì thêm."
+
+
+def import_workbook(
+    *, actor: User, commune_id: int, file_bytes: bytes, filename: str, today: datetime.date | None = None
+) -> ImportBatch:
+    """Check every row of the workbook, then write them all in one transaction, or nothing and the errors."""
+    today = today or timezone.localdate()
+    commune = _commune(actor, int(commune_id))
+    filename = (str(filename or "").replace("\\", "/").rsplit("/", 1)[-1] or "tep.xlsx")[:200]
+    digest = hashlib.sha256(file_bytes).hexdigest()
+    earlier = _earlier(commune, digest)
+    if earlier is not None:
+        return earlier
+
+    def refused(rows: int, report: list[dict[str, Any]]) -> ImportBatch:
+        batch = ImportBatch.objects.create(
+            commune=commune,
+            uploaded_by=actor,
+            filename=filename,
+            sha256=digest,
+            status=ImportStatus.REFUSED,
+            rows=rows,
+            errors=report,
+        )
+        batch.duplicate = False  # type: ignore[attr-defined]
+        return batch
+
+    try:
+        sheets = read_workbook(file_bytes)
+    except FileRefused as exc:
+        return refused(0, exc.errors)
+    rows = sum(len(found) for found in sheets.values())
+    errors = Errors()
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    # first: a second upload of this file running now waits here, then finds it committed
+                    batch = ImportBatch.objects.create(
+                        commune=commune,
+                        uploaded_by=actor,
+                        filename=filename,
+                        sha256=digest,
+                        status=ImportStatus.COMMITTED,
+                        rows=rows,
+                    )
+            except IntegrityError:
+                earlier = _earlier(commune, digest)
+                if earlier is None:
+                    raise
+                return earlier
+            plan = _plan(actor, commune, sheets, errors)
+            counts = _write(actor, commune, plan, errors, today)
+            if errors:
+                raise _Refused
+            batch.created = {key: counts.get(key, 0) for key in CREATED_KEYS}
+            batch.save(update_fields=["created"])
+            registry.log_action(
+                actor=actor,
+                action="programs.import.committed",
+                obj=batch,
+                changes={key: (None, value) for key, value in batch.created.items()},
+                reason=filename,
+            )
+    except _Refused:
+        return refused(rows, errors.report())
+    batch.duplicate = False  # type: ignore[attr-defined]
+    return batch
+
+
+CREATED_KEYS = ("households_created", "households_updated", "members_created", "members_updated", "assessments")
+CREATED_LABELS = {
+    "households_created": "hộ mới",
+    "households_updated": "hộ cập nhật",
+    "members_created": "thành viên mới",
+    "members_updated": "thành viên cập nhật",
+    "assessments": "phiếu khảo sát",
+}
+
+
+def summary(batch: ImportBatch) -> str:
+    """One line for the officer: what was written, or how many errors."""
+    if batch.status == ImportStatus.REFUSED:
+        return f"Không ghi gì: {len(batch.errors)} lỗi, xem bảng lỗi theo dòng."
+    parts = [f"{batch.created.get(key, 0)} {label}" for key, label in CREATED_LABELS.items()]
+    return "Đã ghi " + ", ".join(parts) + "."

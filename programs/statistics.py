@@ -1,0 +1,229 @@
+"""Pre-aggregating the year's figures per commune (issue 6; domain Part B §6.2, §4.3).
+
+`refresh_figures` reads each commune's households, status histories, latest surveys and children in a few
+queries per chunk of communes, turns each household into a `accounting.HouseholdYear` and stores the
+commune's `accounting.tally` per year in `CommuneYearFigures`: a province's figures are then the sum of at
+most a few hundred rows. Status decisions and surveys mark their commune stale (`mark_stale`); the beat
+task refreshes stale communes every few minutes and every commune nightly. Idempotent: a refresh rewrites
+the same rows from the data.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from households.models import Area, Household, Member
+from households.rules import Level
+from programs import accounting
+from programs.models import Assessment, CommuneYearFigures, StaleFigures, StatusChange
+
+FIRST_YEAR = 2021  # the program 2021-2025 and its standard (Decree 07/2021): the first year with figures
+COMMUNE_CHUNK = 50
+CHILD_AGE = 16  # children's deprivations count members under 16 (Part B §6.2, nutrition and schooling)
+COHORT_YEARS = 2  # exit cohorts follow the households that escaped for two years (`accounting.household_year`)
+
+
+def years_to(today: datetime.date, first: int = FIRST_YEAR) -> list[int]:
+    return list(range(first, today.year + 1))
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _household_rows(communes: Sequence[int]) -> list[tuple[Any, ...]]:
+    return list(
+        Household.objects.filter(commune_id__in=communes)
+        .order_by("id")
+        .values_list(
+            "id",
+            "commune_id",
+            "created_at",
+            "is_ethnic_minority",
+            "no_labour_capacity",
+            "has_revolutionary_contributor",
+            "has_social_protection_member",
+            "is_female_headed",
+            "head__ethnicity_id",
+        )
+    )
+
+
+def commune_tallies(communes: Sequence[int], years: Sequence[int], today: datetime.date) -> dict[tuple[int, int], Any]:
+    """{(commune, year): counts} for the communes and years, from the data, in a handful of queries."""
+    households = _household_rows(communes)
+    histories: dict[int, list[tuple[datetime.date, str]]] = defaultdict(list)
+    for household_id, effective, status in (
+        StatusChange.objects.filter(household__commune_id__in=communes)
+        .order_by("household_id", "effective_date", "id")
+        .values_list("household_id", "effective_date", "to_status")
+        .iterator(chunk_size=20_000)
+    ):
+        histories[household_id].append((effective, status))
+    surveys: dict[int, list[tuple[datetime.date, list[str]]]] = defaultdict(list)
+    for household_id, survey_date, deprived in (
+        Assessment.objects.filter(household__commune_id__in=communes, is_current=True)
+        .order_by("household_id", "survey_date", "id")
+        .values_list("household_id", "survey_date", "deprived")
+        .iterator(chunk_size=20_000)
+    ):
+        surveys[household_id].append((survey_date, deprived))
+    members = Member.objects.filter(household__commune_id__in=communes)
+    tallies = {}
+    for year in years:
+        end = accounting.reference_date(year)
+        children = dict(
+            members.filter(date_of_birth__gt=_years_before(end, CHILD_AGE), date_of_birth__lte=end)
+            .values("household_id")
+            .annotate(n=Count("id"))
+            .values_list("household_id", "n")
+        )
+        per_commune: dict[int, list[accounting.HouseholdYear]] = defaultdict(list)
+        for (
+            hid,
+            commune_id,
+            created_at,
+            minority,
+            no_labour,
+            revolutionary,
+            protection,
+            female,
+            ethnicity,
+        ) in households:
+            history = histories.get(hid, [])
+            taken = surveys.get(hid, [])
+            first_seen = min(
+                [timezone.localtime(created_at).date()] + [d for d, _ in history[:1]] + [d for d, _ in taken[:1]]
+            )
+            deprived: list[str] = []
+            for survey_date, codes in taken:
+                if survey_date > end:
+                    break
+                deprived = codes
+            groups = [
+                name
+                for name, flag in zip(
+                    accounting.GROUPS, (minority, no_labour, revolutionary, protection, female), strict=True
+                )
+                if flag
+            ]
+            per_commune[commune_id].append(
+                accounting.household_year(
+                    history,
+                    first_seen=first_seen,
+                    year=year,
+                    later_years=COHORT_YEARS,
+                    today=today,
+                    groups=groups,
+                    ethnicity=ethnicity or "",
+                    deprived=deprived,
+                    children=children.get(hid, 0),
+                )
+            )
+        for commune_id in communes:
+            tallies[(commune_id, year)] = accounting.tally(per_commune.get(commune_id, []))
+    return tallies
+
+
+def refresh_figures(
+    *, years: Sequence[int] | None = None, communes: Iterable[int] | None = None, today: datetime.date | None = None
+) -> int:
+    """Recompute and store the figures of the communes (all official ones if None) for the years (from 2021
+    to this year if None). Returns the number of (commune, year) rows written."""
+    today = today or timezone.localdate()
+    years = list(years) if years is not None else years_to(today)
+    ids = (
+        sorted(communes)
+        if communes is not None
+        else list(Area.objects.filter(level=Level.COMMUNE).order_by("id").values_list("id", flat=True))
+    )
+    written = 0
+    for start in range(0, len(ids), COMMUNE_CHUNK):
+        chunk = ids[start : start + COMMUNE_CHUNK]
+        tallies = commune_tallies(chunk, years, today)
+        now = timezone.now()
+        empty = [key for key, counts in tallies.items() if not counts]
+        rows = [
+            CommuneYearFigures(
+                commune_id=commune_id,
+                year=year,
+                households=counts.get("households", 0),
+                poor=counts.get("poor", 0),
+                near_poor=counts.get("near_poor", 0),
+                counts=dict(counts),
+                computed_at=now,
+            )
+            for (commune_id, year), counts in tallies.items()
+            if counts
+        ]
+        with transaction.atomic():
+            for year in years:  # a commune without households has no row (it had some before a move, say)
+                gone = [commune_id for commune_id, y in empty if y == year]
+                if gone:
+                    CommuneYearFigures.objects.filter(year=year, commune_id__in=gone).delete()
+            CommuneYearFigures.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["commune", "year"],
+                update_fields=["households", "poor", "near_poor", "counts", "computed_at"],
+                batch_size=1000,
+            )
+        written += len(rows)
+    return written
+
+
+@transaction.atomic
+def mark_stale(commune_id: int, day: datetime.date) -> None:
+    """A decision or survey dated `day` changes the commune's figures from that year on (and, for a decision, the
+    exit cohorts of the years before: `refresh_stale_figures` goes back for them). Called by services, in their
+    transaction.
+
+    The commune's mark stays locked until the caller commits, so a refresh cannot claim it meanwhile and read the
+    data without this change (it skips the mark, which the next run takes)."""
+    year = max(day.year, FIRST_YEAR)
+    mark = StaleFigures.objects.select_for_update(no_key=True).filter(commune_id=commune_id).first()
+    if mark is not None:
+        if mark.year > year:
+            StaleFigures.objects.filter(pk=mark.pk).update(year=year, marked_at=timezone.now())
+        return
+    StaleFigures.objects.bulk_create([StaleFigures(commune_id=commune_id, year=year)], ignore_conflicts=True)
+    # another transaction may have inserted the commune's mark first: keep the earlier year
+    StaleFigures.objects.filter(commune_id=commune_id, year__gt=year).update(year=year, marked_at=timezone.now())
+
+
+def refresh_stale_figures(*, today: datetime.date | None = None, limit: int = 500) -> int:
+    """Refresh the communes marked stale, each from its marked year to this year, and the cohort years before it
+    (a status decided in year Y changes who relapsed among those who escaped in Y-1 and Y-2).
+
+    The marks are claimed (SKIP LOCKED: a mark held by a decision not yet committed waits for the next run) and
+    deleted in a short transaction of their own before the data is read: a mark made during the refresh is a new
+    row and survives it, and no decision waits for a refresh. If the refresh fails, the marks are put back."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        marks = list(StaleFigures.objects.select_for_update(skip_locked=True).order_by("commune_id")[:limit])
+        StaleFigures.objects.filter(pk__in=[m.pk for m in marks]).delete()
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for mark in marks:
+        by_year[max(mark.year - COHORT_YEARS, FIRST_YEAR)].append(mark.commune_id)
+    refreshed = 0
+    try:
+        for year, commune_ids in by_year.items():
+            refreshed += refresh_figures(years=range(year, today.year + 1), communes=commune_ids, today=today)
+    except Exception:
+        for mark in marks:
+            mark_stale(mark.commune_id, datetime.date(mark.year, 1, 1))
+        raise
+    return refreshed
+
+
+def first_year_with_data() -> int:
+    first = StatusChange.objects.aggregate(first=Min("effective_date"))["first"]
+    return max(first.year, FIRST_YEAR) if first else FIRST_YEAR

@@ -1,0 +1,516 @@
+"""REST API of support (domain A8, Part B §5): intervention types, support records and their moves, outcome
+follow-ups and policy-bank loans; the shared plumbing (input fields, filters, the base viewset) of the support API.
+
+Thin like the rest of the API (STYLE 18): an input serializer parses, one service of `support.services` decides
+and writes, the object is read back through the user's scope. A move carries the `version` the client saw (a
+mismatch is a 409); an object outside the scope is a 404 before the input is read. Budgets, the targeting list
+and the outcome view are in `api_reports.py`.
+"""
+
+from collections.abc import Sequence
+
+import django_filters
+from django import forms
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.errors import DomainError
+from config.permissions import HasRight
+from households import rules as access
+from households.models import Household
+from households.selectors import visible_area
+from programs.api_reviews import CaseHouseholdSerializer
+from support import rules, services
+from support.models import (
+    FollowUpResult,
+    FundingSource,
+    InterventionType,
+    Kind,
+    Loan,
+    LoanRepayment,
+    Project,
+    RecordStatus,
+    SupportFollowUp,
+    SupportRecord,
+)
+
+BIGINT = 2**63 - 1  # nothing larger reaches PostgreSQL
+
+# --- input fields and filters ----------------------------------------------------------------------------
+
+# DRF's Vietnamese catalogue lacks these messages; "required", "blank" and date formats are translated.
+_INTEGER_ERRORS = {
+    "invalid": "Phải là một số nguyên.",
+    "min_value": "Phải lớn hơn hoặc bằng {min_value}.",
+    "max_value": "Phải nhỏ hơn hoặc bằng {max_value}.",
+    "max_string_length": "Số quá lớn.",
+}
+
+
+def _integer(**kwargs) -> serializers.IntegerField:
+    """A whole number; the services check the ranges of amounts (and name the field), this keeps them in bigint."""
+    return serializers.IntegerField(
+        error_messages=_INTEGER_ERRORS, **{"min_value": -BIGINT, "max_value": BIGINT, **kwargs}
+    )
+
+
+def _id(help_text: str, **kwargs) -> serializers.IntegerField:
+    return _integer(min_value=1, help_text=help_text, **kwargs)
+
+
+def _version(help_text: str = "Phiên bản bạn đã đọc (version); đã đổi thì trả 409.") -> serializers.IntegerField:
+    return _integer(min_value=1, help_text=help_text)
+
+
+def _choice(choices, **kwargs) -> serializers.ChoiceField:
+    accepted = ", ".join(value for value, _ in choices)
+    message = f"“{{input}}” không hợp lệ: chỉ nhận {accepted}."
+    return serializers.ChoiceField(choices=choices, error_messages={"invalid_choice": message}, **kwargs)
+
+
+def _text(**kwargs) -> serializers.CharField:
+    return serializers.CharField(error_messages={"max_length": "Tối đa {max_length} ký tự."}, **kwargs)
+
+
+def _optional_text(**kwargs) -> serializers.CharField:
+    return _text(required=False, default="", allow_blank=True, **kwargs)
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (an id, a year): 1.5 or 10^30 is a 400 naming the filter, not a rounded id or a 500."""
+
+    field_class = forms.IntegerField
+
+
+def _id_filter(**kwargs) -> IntegerFilter:
+    return IntegerFilter(min_value=1, max_value=BIGINT, **kwargs)
+
+
+def _yes_no(method: str, label: str) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(method=method, choices=[("true", "Có"), ("false", "Không")], label=label)
+
+
+def known_types(codes: Sequence[str], field: str = "type") -> list[str]:
+    """The codes, each of a known intervention type (else a 400 naming `field`), without repeats."""
+    codes = list(dict.fromkeys(codes))
+    unknown = set(codes) - set(InterventionType.objects.filter(code__in=codes).values_list("code", flat=True))
+    if unknown:
+        raise DomainError("unknown_type", f"Không có loại hỗ trợ mã “{sorted(unknown)[0][:40]}”.", field)
+    return codes
+
+
+class AreaFilterSet(django_filters.FilterSet):
+    """`area`: the rows of the households in an area of any level (an unknown area is a 400 naming it)."""
+
+    households = "household"  # the path from a row to its household
+    area = _id_filter(method="filter_area", label="id địa bàn (mọi cấp): của các hộ trong đó")
+
+    def filter_area(self, queryset, name, value):
+        area = visible_area(self.request.user, value)
+        return queryset.filter(**{f"{self.households}__in": Household.objects.in_area(area)})
+
+
+class SupportViewSet(viewsets.GenericViewSet):
+    """Shared plumbing: the right per action, ids that are numbers, scope before input, read back in scope."""
+
+    permission_classes = [HasRight]
+    lookup_value_regex = r"[0-9]+"
+
+    def _input(self, serializer_class: type[serializers.Serializer], data=None) -> dict:
+        payload = serializer_class(data=self.request.data if data is None else data)
+        payload.is_valid(raise_exception=True)
+        return dict(payload.validated_data)
+
+    def _visible_id(self, pk) -> int:
+        """The object in the user's scope, or 404 before the input is read."""
+        if not self.get_queryset().filter(pk=pk).exists():
+            raise Http404
+        return int(pk)
+
+    def _read(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data, status=status_code)
+
+    def _act(self, pk, serializer_class, service, id_argument: str, status_code: int = status.HTTP_200_OK):
+        """One use case on one object: scope (404), input (400 naming the field), the service, the object."""
+        object_id = self._visible_id(pk)
+        data = self._input(serializer_class)
+        service(actor=self.request.user, **{id_argument: object_id}, **data)
+        return self._read(object_id, status_code)
+
+
+_BAD_INPUT = OpenApiResponse(description="Dữ liệu không hợp lệ: {trường: [thông báo], code}")
+_NOT_FOUND = OpenApiResponse(description="Không có hoặc ngoài địa bàn của bạn")
+_STALE = OpenApiResponse(description="version đã cũ: vừa được người khác cập nhật, hãy tải lại")
+
+
+def _use_case(summary: str, request, response, created: bool = False):
+    ok = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return extend_schema(
+        summary=summary, request=request, responses={ok: response, 400: _BAD_INPUT, 404: _NOT_FOUND, 409: _STALE}
+    )
+
+
+# --- intervention types ----------------------------------------------------------------------------------
+
+
+class InterventionTypeSerializer(serializers.ModelSerializer):
+    project_label = serializers.CharField(source="get_project_display", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = InterventionType
+        fields = ["id", "code", "name", "project", "project_label", "kind", "kind_label", "addresses"]
+        fields += ["default_amount", "unit", "annual_rate_bp", "eligible_statuses", "newly_escaped"]
+        fields += ["newly_escaped_months", "poor_district_only", "limit", "max_term_months", "legal_source"]
+        fields += ["active"]
+        read_only_fields = fields
+
+
+class InterventionTypeFilter(django_filters.FilterSet):
+    project = django_filters.ChoiceFilter(choices=Project.choices)
+    kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    active = _yes_no("filter_active", "Đang áp dụng: true hoặc false")
+
+    class Meta:
+        model = InterventionType
+        fields: list[str] = []
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(active=value == "true")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Danh mục loại hỗ trợ (dự án, mức hỗ trợ, điều kiện)"),
+    retrieve=extend_schema(summary="Một loại hỗ trợ"),
+)
+class InterventionTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
+    """Read by everyone at work; program admins edit the types in the admin."""
+
+    serializer_class = InterventionTypeSerializer
+    required_rights = {"list": access.SUPPORT_VIEW, "retrieve": access.SUPPORT_VIEW}
+    queryset = InterventionType.objects.all()  # a national catalogue: not scoped to an area
+    filterset_class = InterventionTypeFilter
+    ordering_fields = ["id", "code", "project"]
+    ordering = ["project", "code", "id"]
+
+
+# --- support records -------------------------------------------------------------------------------------
+
+
+class FollowUpSerializer(serializers.ModelSerializer):
+    checked_by = serializers.CharField(source="checked_by.username", read_only=True, default=None, allow_null=True)
+    open = serializers.SerializerMethodField(help_text="Chưa ghi kết quả")
+    overdue = serializers.SerializerMethodField(help_text="Chưa ghi kết quả và đã quá hạn")
+
+    class Meta:
+        model = SupportFollowUp
+        fields = ["id", "record", "code", "label", "due_on", "done_on", "result", "note", "checked_by"]
+        fields += ["open", "overdue"]
+        read_only_fields = fields
+
+    def get_open(self, obj) -> bool:
+        return obj.done_on is None
+
+    def get_overdue(self, obj) -> bool:
+        return obj.done_on is None and obj.due_on < timezone.localdate()
+
+
+class SupportRecordSerializer(serializers.ModelSerializer):
+    household = CaseHouseholdSerializer(read_only=True)
+    type = serializers.CharField(source="intervention_type.code", read_only=True)
+    type_name = serializers.CharField(source="intervention_type.name", read_only=True)
+    project = serializers.CharField(source="intervention_type.project", read_only=True)
+    kind = serializers.CharField(source="intervention_type.kind", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+    approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None, allow_null=True)
+    loan = serializers.SerializerMethodField(help_text="id khoản vay (hỗ trợ tín dụng), nếu có")
+    follow_ups = FollowUpSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SupportRecord
+        fields = ["id", "household", "type", "type_name", "project", "kind", "date", "quantity", "amount"]
+        fields += ["funding_source", "cofinancing", "status", "status_label", "eligibility", "override_reason"]
+        fields += ["note", "recorded_by", "recorded_at", "approved_by", "approved_on", "delivered_on"]
+        fields += ["cancelled_on", "cancel_reason", "version", "loan", "follow_ups"]
+        read_only_fields = fields
+
+    def get_loan(self, obj) -> int | None:
+        loan = getattr(obj, "loan", None)  # select_related: no query, None when it is not a loan
+        return loan.pk if loan else None
+
+
+class RecordInputSerializer(serializers.Serializer):
+    household = _id("id của hộ", source="household_id")
+    type = _text(max_length=40, source="type_code", help_text="Mã loại hỗ trợ (intervention-types)")
+    date = serializers.DateField(help_text="Ngày hỗ trợ (dự kiến); điều kiện được xét theo ngày này")
+    funding_source = _choice(FundingSource.choices, help_text="Nguồn vốn")
+    quantity = _integer(default=1, help_text="Số lượng (mặc định 1)")
+    amount = _integer(required=False, allow_null=True, help_text="Số tiền (đồng); mặc định theo loại hỗ trợ")
+    cofinancing = _integer(default=0, help_text="Phần hộ đối ứng (đồng)")
+    override_reason = _optional_text(help_text="Lý do vẫn hỗ trợ hộ không đủ điều kiện (cần quyền)")
+    note = _optional_text()
+
+
+class ApproveInputSerializer(serializers.Serializer):
+    version = _version()
+    approved_on = serializers.DateField(source="day", required=False, help_text="Ngày duyệt; mặc định hôm nay")
+
+
+class DeliverInputSerializer(serializers.Serializer):
+    version = _version()
+    delivered_on = serializers.DateField(help_text="Ngày hộ nhận hỗ trợ; lịch theo dõi kết quả tính từ ngày này")
+    note = _optional_text()
+
+
+class CancelInputSerializer(serializers.Serializer):
+    version = _version()
+    reason = _text(help_text="Lý do hủy")
+    cancelled_on = serializers.DateField(source="day", required=False, help_text="Ngày hủy; mặc định hôm nay")
+
+
+class SupportRecordFilter(AreaFilterSet):
+    household = _id_filter(field_name="household_id")
+    type = django_filters.CharFilter(method="filter_type", label="Mã loại hỗ trợ")
+    project = django_filters.ChoiceFilter(field_name="intervention_type__project", choices=Project.choices)
+    kind = django_filters.ChoiceFilter(field_name="intervention_type__kind", choices=Kind.choices)
+    status = django_filters.MultipleChoiceFilter(choices=RecordStatus.choices, distinct=False)
+    funding_source = django_filters.ChoiceFilter(choices=FundingSource.choices)
+    year = IntegerFilter(field_name="date__year", min_value=2000, max_value=2100)
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = SupportRecord
+        fields: list[str] = []
+
+    def filter_type(self, queryset, name, value):
+        return queryset.filter(intervention_type__code__in=known_types([value]))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Hỗ trợ hộ đã nhận hoặc dự kiến"),
+    retrieve=extend_schema(summary="Một hỗ trợ, kèm lý do đủ điều kiện và lịch theo dõi kết quả"),
+    create=_use_case(
+        "Ghi hỗ trợ cho hộ (dự kiến; xét điều kiện theo ngày)", RecordInputSerializer, SupportRecordSerializer, True
+    ),
+)
+class SupportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
+    serializer_class = SupportRecordSerializer
+    required_rights = {
+        "list": access.SUPPORT_VIEW,
+        "retrieve": access.SUPPORT_VIEW,
+        "create": access.SUPPORT_RECORD,
+        "approve": access.SUPPORT_APPROVE,
+        "deliver": access.SUPPORT_RECORD,
+        "cancel": access.SUPPORT_RECORD,
+    }
+    filterset_class = SupportRecordFilter
+    ordering_fields = ["id", "date", "recorded_at", "amount"]
+    ordering = ["-date", "-id"]
+
+    def get_queryset(self) -> QuerySet[SupportRecord]:
+        follow_ups = SupportFollowUp.objects.select_related("checked_by").order_by("due_on", "id")
+        return (
+            SupportRecord.objects.visible_to(self.request.user)
+            .select_related(
+                "household__head", "household__village", "intervention_type", "recorded_by", "approved_by", "loan"
+            )
+            .prefetch_related(Prefetch("follow_ups", queryset=follow_ups))
+        )
+
+    def create(self, request, *args, **kwargs):
+        record = services.record_support(actor=request.user, **self._input(RecordInputSerializer))
+        return self._read(record.pk, status.HTTP_201_CREATED)
+
+    @_use_case("Duyệt hỗ trợ (không phải người ghi)", ApproveInputSerializer, SupportRecordSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def approve(self, request, pk=None):
+        return self._act(pk, ApproveInputSerializer, services.approve_support, "record_id")
+
+    @_use_case("Xác nhận hộ đã nhận hỗ trợ (lên lịch theo dõi)", DeliverInputSerializer, SupportRecordSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def deliver(self, request, pk=None):
+        return self._act(pk, DeliverInputSerializer, services.deliver_support, "record_id")
+
+    @_use_case("Hủy hỗ trợ, có lý do", CancelInputSerializer, SupportRecordSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def cancel(self, request, pk=None):
+        return self._act(pk, CancelInputSerializer, services.cancel_support, "record_id")
+
+
+# --- follow-ups ------------------------------------------------------------------------------------------
+
+
+class FollowUpListSerializer(FollowUpSerializer):
+    household = CaseHouseholdSerializer(source="record.household", read_only=True)
+    type_name = serializers.CharField(source="record.intervention_type.name", read_only=True)
+    delivered_on = serializers.DateField(source="record.delivered_on", read_only=True)
+
+    class Meta(FollowUpSerializer.Meta):
+        fields = [*FollowUpSerializer.Meta.fields, "household", "type_name", "delivered_on"]
+        read_only_fields = fields
+
+
+class FollowUpInputSerializer(serializers.Serializer):
+    done_on = serializers.DateField(help_text="Ngày kiểm tra")
+    result = _choice(FollowUpResult.choices, help_text="achieved: đạt; not_achieved: không đạt (phải ghi lý do)")
+    note = _optional_text()
+
+
+class FollowUpFilter(AreaFilterSet):
+    households = "record__household"
+    household = _id_filter(field_name="record__household_id")
+    open = _yes_no("filter_open", "Chưa ghi kết quả: true hoặc false")
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lt")
+
+    class Meta:
+        model = SupportFollowUp
+        fields: list[str] = []
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(done_on__isnull=value == "true")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Lịch theo dõi kết quả hỗ trợ (theo hạn)"),
+    retrieve=extend_schema(summary="Một lần theo dõi kết quả"),
+)
+class SupportFollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
+    serializer_class = FollowUpListSerializer
+    required_rights = {"list": access.SUPPORT_VIEW, "retrieve": access.SUPPORT_VIEW, "record": access.SUPPORT_RECORD}
+    filterset_class = FollowUpFilter
+    ordering_fields = ["id", "due_on"]
+    ordering = ["due_on", "id"]
+
+    def get_queryset(self) -> QuerySet[SupportFollowUp]:
+        return SupportFollowUp.objects.visible_to(self.request.user).select_related(
+            "record__household__head", "record__household__village", "record__intervention_type", "checked_by"
+        )
+
+    @_use_case("Ghi kết quả theo dõi", FollowUpInputSerializer, FollowUpListSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def record(self, request, pk=None):
+        return self._act(pk, FollowUpInputSerializer, services.record_follow_up, "follow_up_id")
+
+
+# --- loans -----------------------------------------------------------------------------------------------
+
+
+class RepaymentSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = LoanRepayment
+        fields = ["id", "date", "principal", "interest", "note", "recorded_by", "recorded_at"]
+        read_only_fields = fields
+
+
+class LoanSerializer(serializers.ModelSerializer):
+    household = CaseHouseholdSerializer(source="record.household", read_only=True)
+    type = serializers.CharField(source="record.intervention_type.code", read_only=True)
+    type_name = serializers.CharField(source="record.intervention_type.name", read_only=True)
+    annual_rate_percent = serializers.SerializerMethodField(help_text="Lãi suất năm, % (6.6 = 6,6%/năm)")
+    overdue_rate_bp = serializers.SerializerMethodField(help_text="Lãi suất quá hạn: 130% lãi suất vay (phần vạn)")
+    balance = serializers.IntegerField(read_only=True, help_text="Dư nợ gốc (đồng)")
+    overdue = serializers.SerializerMethodField(help_text="Quá hạn: còn dư nợ sau ngày đến hạn")
+    repayments = RepaymentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Loan
+        fields = ["id", "record", "household", "type", "type_name", "purpose", "contract_number", "principal"]
+        fields += ["annual_rate_bp", "annual_rate_percent", "overdue_rate_bp", "term_months", "disbursed_on"]
+        fields += ["maturity_on", "repaid", "balance", "overdue", "version", "repayments"]
+        read_only_fields = fields
+
+    def get_annual_rate_percent(self, obj) -> float:
+        return obj.annual_rate_bp / 100
+
+    def get_overdue_rate_bp(self, obj) -> int:
+        return rules.overdue_rate_bp(obj.annual_rate_bp)
+
+    def get_overdue(self, obj) -> bool:
+        return rules.loan_overdue(obj.maturity_on, obj.balance, timezone.localdate())
+
+
+class LoanInputSerializer(serializers.Serializer):
+    household = _id("id của hộ", source="household_id")
+    type = _optional_text(
+        max_length=40, source="type_code", help_text="Mã chương trình vay; mặc định theo tình trạng hộ"
+    )
+    principal = _integer(help_text="Số tiền vay (đồng)")
+    annual_rate_bp = _integer(
+        required=False, allow_null=True, help_text="Lãi suất năm, phần vạn (660 = 6,6%); mặc định theo chương trình"
+    )
+    term_months = _integer(help_text="Thời hạn vay (tháng)")
+    disbursed_on = serializers.DateField(help_text="Ngày giải ngân")
+    purpose = _text(max_length=200, help_text="Mục đích vay")
+    contract_number = _optional_text(max_length=60)
+    override_reason = _optional_text()
+    note = _optional_text()
+
+
+class RepaymentInputSerializer(serializers.Serializer):
+    version = _version()
+    date = serializers.DateField(help_text="Ngày trả")
+    principal = _integer(help_text="Tiền gốc (đồng), không quá dư nợ")
+    interest = _integer(default=0, help_text="Tiền lãi (đồng)")
+    note = _optional_text(max_length=255)
+
+
+class LoanFilter(AreaFilterSet):
+    households = "record__household"
+    household = _id_filter(field_name="record__household_id")
+    overdue = _yes_no("filter_overdue", "Quá hạn (còn dư nợ sau ngày đến hạn): true hoặc false")
+    type = django_filters.CharFilter(method="filter_type", label="Mã chương trình vay")
+
+    class Meta:
+        model = Loan
+        fields: list[str] = []
+
+    def filter_overdue(self, queryset, name, value):
+        late = Q(maturity_on__lt=timezone.localdate(), repaid__lt=F("principal"))  # as rules.loan_overdue
+        return queryset.filter(late) if value == "true" else queryset.exclude(late)
+
+    def filter_type(self, queryset, name, value):
+        return queryset.filter(record__intervention_type__code__in=known_types([value]))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Khoản vay ưu đãi (Ngân hàng Chính sách xã hội)"),
+    retrieve=extend_schema(summary="Một khoản vay, kèm các lần trả nợ"),
+    create=_use_case("Ghi khoản vay ngân hàng đã giải ngân", LoanInputSerializer, LoanSerializer, True),
+)
+class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
+    serializer_class = LoanSerializer
+    required_rights = {
+        "list": access.SUPPORT_VIEW,
+        "retrieve": access.SUPPORT_VIEW,
+        "create": access.SUPPORT_RECORD,
+        "repayments": access.SUPPORT_RECORD,
+    }
+    filterset_class = LoanFilter
+    ordering_fields = ["id", "disbursed_on", "maturity_on"]
+    ordering = ["-disbursed_on", "-id"]
+
+    def get_queryset(self) -> QuerySet[Loan]:
+        repayments = LoanRepayment.objects.select_related("recorded_by").order_by("date", "id")
+        return (
+            Loan.objects.visible_to(self.request.user)
+            .select_related("record__household__head", "record__household__village", "record__intervention_type")
+            .prefetch_related(Prefetch("repayments", queryset=repayments))
+        )
+
+    def create(self, request, *args, **kwargs):
+        loan = services.record_loan(actor=request.user, **self._input(LoanInputSerializer))
+        return self._read(loan.pk, status.HTTP_201_CREATED)
+
+    @_use_case("Ghi một lần trả nợ (gốc giảm dư nợ)", RepaymentInputSerializer, LoanSerializer, True)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def repayments(self, request, pk=None):
+        return self._act(pk, RepaymentInputSerializer, services.record_repayment, "loan_id", status.HTTP_201_CREATED)
