@@ -45,5 +45,5 @@ lint: venv
 	DEBUG=1 $(VENV)/bin/mypy --follow-imports=silent $(STRICT_MODULES)
 
 STRICT_MODULES := $(wildcard households/rules.py households/services.py programs/rules.py programs/derivations.py \
-	programs/services.py programs/reclassify.py programs/workflow.py programs/reminders.py support/rules.py \
-	support/services.py)
+	programs/services.py programs/reclassify.py programs/workflow.py programs/reminders.py programs/accounting.py \
+	programs/statistics.py support/rules.py support/services.py config/xlsx.py)

@@ -147,10 +147,10 @@ def tally(households: Iterable[HouseholdYear]) -> Counter[str]:
                 counts[f"move.{status}.{increase}"] += 1
         if h.present_start and h.start == "poor" and h.present_end and h.end != "poor":
             counts["cohort.escaped"] += 1
-            for offset, status in enumerate(h.later, start=1):
-                if status is not None:
+            for offset, later in enumerate(h.later, start=1):
+                if later is not None:
                     counts[f"cohort.followed_{offset}"] += 1
-                    counts[f"cohort.relapsed_{offset}"] += status == "poor"
+                    counts[f"cohort.relapsed_{offset}"] += later == "poor"
         if not h.present_end:
             continue
         end = h.end
@@ -266,11 +266,13 @@ def check_target(target: Target, this_year: Mapping[str, int], last_year: Mappin
     reduction = round(before - now, 2)
     ok = reduction >= target.value
     verb = "đạt" if ok else "chưa đạt"
+    # a rate that went up is said so ("tăng 8,33"), never "giảm -8,33"
+    change = f"giảm {vn(reduction)}" if reduction >= 0 else f"tăng {vn(-reduction)}"
     return TargetCheck(
         target,
         reduction,
         ok,
-        f"{label.capitalize()} giảm {vn(reduction)} điểm % ({vn(before)}% → {vn(now)}%) — {verb} mục tiêu giảm "
+        f"{label.capitalize()} {change} điểm % ({vn(before)}% → {vn(now)}%) — {verb} mục tiêu giảm "
         f"{vn(target.value)} điểm.",
     )
 

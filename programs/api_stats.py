@@ -22,11 +22,14 @@ from households import rules as access
 from households.models import Area
 from households.rules import Level
 from households.selectors import scoped_area, visible_area
-from programs import accounting, selectors, services, tasks
+from programs import accounting, selectors, services, statistics, tasks
 from programs.api_reviews import AreaBriefSerializer
 from programs.models import PovertyTarget, TargetKind, TargetMeasure
 
-FIRST_YEAR = 2016
+# Figures are kept from the first year of the program (2021) to this year, as the nightly refresh, the dashboard
+# and the official reports keep them: a year before would read rows nothing refreshes, a year to come would read
+# zeros (or today's lists, if someone computed them) as if they were that year's.
+FIRST_YEAR = statistics.FIRST_YEAR
 MAX_SERIES_YEARS = 30
 
 
@@ -34,18 +37,34 @@ def _year(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=FIRST_YEAR, max_value=2100, **kwargs)
 
 
+def _not_to_come(year: int) -> int:
+    this_year = timezone.localdate().year
+    if year > this_year:
+        raise serializers.ValidationError(f"Năm {year} chưa đến: chỉ có số liệu đến năm {this_year}.")
+    return year
+
+
 class AreaYearQuery(serializers.Serializer):
     area = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id địa bàn trong phạm vi của bạn")
-    year = _year()
+    year = _year(help_text=f"Từ {FIRST_YEAR} đến năm nay")
+
+    def validate_year(self, year: int) -> int:
+        return _not_to_come(year)
 
 
 class SeriesQuery(serializers.Serializer):
     area = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id địa bàn trong phạm vi của bạn")
-    start = _year(required=False, help_text="Từ năm (mặc định 2021)")
+    start = _year(required=False, help_text=f"Từ năm (mặc định {FIRST_YEAR})")
     end = _year(required=False, help_text="Đến năm (mặc định năm nay)")
 
+    def validate_start(self, start: int) -> int:
+        return _not_to_come(start)
+
+    def validate_end(self, end: int) -> int:
+        return _not_to_come(end)
+
     def validate(self, attrs):
-        start, end = attrs.get("start", 2021), attrs.get("end", timezone.localdate().year)
+        start, end = attrs.get("start", FIRST_YEAR), attrs.get("end", timezone.localdate().year)
         field = "start" if "start" in attrs else "end"  # name the year the caller sent, not a default
         if start > end:
             raise serializers.ValidationError({field: ["Năm bắt đầu sau năm kết thúc."]})

@@ -6,6 +6,7 @@ are plain Vietnamese text, the same whatever the admin's language. The template 
 import datetime
 import functools
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from typing import Any
 from django.db import models
 from django.utils import translation
 
-from config.xlsx import XlsxError, open_workbook
+from config.xlsx import SheetTooLarge, XlsxError, column_letters, open_workbook
 from households.models import (
     AreaType,
     EducationLevel,
@@ -38,11 +39,13 @@ MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # what the zip may unpack to (a 10 MB fi
 MAX_ROWS = 20_000  # rows of households, and of surveys
 MAX_MEMBER_ROWS = 4 * MAX_ROWS
 MAX_COLUMNS = 200  # of the header row
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+HEADER_SEARCH_ROWS = 10  # a header moved down (a title row above it) is found within these rows
 
 
 def error(sheet: str, row: int | None, column: str, message: str) -> dict[str, Any]:
     """One line of the report: which sheet, which row (as Excel numbers it), which column, what is wrong."""
-    return {"sheet": sheet, "row": row, "column": column, "message": message}
+    return {"sheet": sheet[:60], "row": row, "column": column[:100], "message": message}
 
 
 class FileRefused(Exception):
@@ -185,6 +188,7 @@ def _choice_keys(choices: type[models.TextChoices]) -> dict[str, str]:
 _DAY = re.compile(r"(?P<d>[0-9]{1,2})([/.-])(?P<m>[0-9]{1,2})\2(?P<y>[0-9]{4})")  # dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy
 _ISO_DAY = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})")
 _MONEY = re.compile(r"^[0-9]{1,3}([.,  ][0-9]{3})+$")
+_ID_SEPARATORS = re.compile(r"[\s.\-]")
 _TRUE = {"co", "x", "1", "true", "yes"}
 _FALSE = {"khong", "0", "false", "no"}
 
@@ -289,6 +293,8 @@ def parse(col: Col, value: Any) -> Any:
     if kind == "id" and not isinstance(value, str):
         raise CellError("Số CCCD phải nhập dạng chữ (Text) để giữ các số 0 ở đầu; hãy định dạng ô là Text và nhập lại.")
     raw = text(value)
+    if kind == "id":
+        raw = _ID_SEPARATORS.sub("", raw)  # 015 080 000 123, 015.080.000.123
     if col.max_length and len(raw) > col.max_length:
         raise CellError(f"Dài quá {col.max_length} ký tự.")
     return raw
@@ -301,6 +307,18 @@ def _key(text: Any) -> str:
     return fold_text(str(text)) if text is not None else ""
 
 
+def _no_header(book, sheet: str, known: dict[str, Col]) -> str:
+    """What to say of a sheet whose first row has none of the template's headers: where they are, if below."""
+    for number, values in itertools.islice(book.rows(sheet, MAX_COLUMNS), 1, HEADER_SEARCH_ROWS):
+        if sum(_key(title) in known for title in values) >= 2:
+            return f"Dòng tiêu đề của mẫu phải là dòng 1 (đang ở dòng {number}): hãy xoá các dòng phía trên nó."
+    first = next(iter(known.values())).header
+    return (
+        f"Dòng 1 không phải dòng tiêu đề của mẫu (“{first}”, …): hãy tải mẫu mới và chép dữ liệu vào, "
+        "giữ nguyên dòng tiêu đề."
+    )
+
+
 def _read_sheet(book, sheet: str, columns: tuple[Col, ...], limit: int) -> list[tuple[int, dict[str, Any]]]:
     """The non-blank rows of a sheet as {column key: raw value}, once its header row is the template's."""
     if sheet not in book.sheetnames:
@@ -308,6 +326,8 @@ def _read_sheet(book, sheet: str, columns: tuple[Col, ...], limit: int) -> list[
     first = next(book.rows(sheet, MAX_COLUMNS), (0, []))
     header = first[1] if first[0] == 1 else []
     known = {_key(col.header): col for col in columns}
+    if not any(_key(title) in known for title in header):
+        raise FileRefused([error(sheet, 1, "", _no_header(book, sheet, known))])
     position: dict[int, Col] = {}
     problems = []
     for index, title in enumerate(header):
@@ -344,6 +364,16 @@ def _read_sheet(book, sheet: str, columns: tuple[Col, ...], limit: int) -> list[
     return rows
 
 
+def too_far(rows: int, columns: int) -> str:
+    """A sheet written too far down or right (config.xlsx.SheetTooLarge): where, and how to find the stray cells."""
+    row = f"{rows:,}".replace(",", ".") if rows <= EXCEL_ROWS else f"quá {EXCEL_ROWS:,}".replace(",", ".")
+    column = column_letters(columns) if columns <= EXCEL_COLUMNS else "quá XFD"
+    return (
+        f"Trang có ô dữ liệu ở quá xa vùng của mẫu (tới dòng {row}, cột {column}): hãy xoá các ô thừa ở cuối trang "
+        "và bên phải (Ctrl+End đưa tới ô cuối cùng có dữ liệu), lưu lại rồi tải lên lại."
+    )
+
+
 def read_workbook(content: bytes) -> dict[str, list[tuple[int, dict[str, Any]]]]:
     """The rows of the three sheets; a file that is not the template is refused as a whole (FileRefused)."""
     if len(content) > MAX_BYTES:
@@ -355,6 +385,8 @@ def read_workbook(content: bytes) -> dict[str, list[tuple[int, dict[str, Any]]]]
         if unpacked > MAX_UNPACKED_BYTES:
             raise FileRefused([error("", None, "", "Nội dung tệp quá lớn; hãy chia thành nhiều tệp.")])
         book = open_workbook(io.BytesIO(content))
+    except SheetTooLarge as exc:
+        raise FileRefused([error(exc.sheet, None, "", too_far(exc.rows, exc.columns))]) from exc
     except (zipfile.BadZipFile, XlsxError, KeyError, OSError, ValueError, TypeError) as exc:
         raise not_excel from exc
     layout = {

@@ -13,12 +13,15 @@ well under 20 s, bench/import_excel.py), `update_household` and `change_members`
 registered, and the registry's `check_member` / `check_heads` so that every wrong row is named, not only the
 first. Each problem is kept with its sheet, row, column and a message in Vietnamese. If there is any, the
 transaction is rolled back and only a refused `ImportBatch` with the errors is stored; otherwise everything
-commits together. The audit entries are the services' own. The file's SHA-256 makes a second upload of a
-committed file do nothing (the earlier batch is returned with `duplicate = True`).
+commits together. The audit entries are the services' own. The SHA-256 of the file's rows (`content_digest`: the
+same file saved again by Excel is the same) makes a second upload of a committed file do nothing (the earlier
+batch is returned with `duplicate = True`).
 """
 
 import datetime
 import hashlib
+import io
+import pickle
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,9 +32,9 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from households import services as registry
-from households.models import Area, Ethnicity, Household, User
+from households.models import Area, AreaType, Ethnicity, Household, Relation, User
 from households.rules import ASSESSMENT_RECORD, HOUSEHOLD_CREATE, Level, fold_text
-from programs import selectors, services
+from programs import rules, selectors, services
 from programs.import_layout import (
     DWELLING_KEYS,
     HOUSEHOLD,
@@ -180,6 +183,7 @@ class HouseholdRow:
     row: int
     data: dict[str, Any]
     ok: bool
+    number: int | None = None  # its "STT hộ"
     version: int | None = None
     code: str = ""
     existing: Household | None = None
@@ -262,7 +266,9 @@ def _plan(actor: User, commune: Area, sheets: dict[str, list[tuple[int, dict[str
         if not data.get("area_type"):
             data.pop("area_type", None)
         code = values.get("code")
-        entry = HouseholdRow(row=number, data=data, ok=ok, version=values.get("version"), code=code or "")
+        entry = HouseholdRow(
+            row=number, data=data, ok=ok, number=values.get("number"), version=values.get("version"), code=code or ""
+        )
         if code:
             entry.existing = look.households.get(code)
             if entry.existing is None:
@@ -287,7 +293,7 @@ def _plan(actor: User, commune: Area, sheets: dict[str, list[tuple[int, dict[str
     def target(sheet: str, number: int, raw: Any) -> HouseholdRow | Household | None:
         ref = text(raw)
         found: HouseholdRow | Household | None = None
-        if ref.isdigit() and len(ref) < 10:
+        if ref.isascii() and ref.isdigit():  # a household code has a dash: digits are the STT of the "Hộ" sheet
             found = by_number.get(int(ref))
         else:
             found = by_code.get(ref) or (look.households.get(ref) if sheet == SURVEY else None)
@@ -311,9 +317,9 @@ def _plan(actor: User, commune: Area, sheets: dict[str, list[tuple[int, dict[str
             known = owner.existing is not None and any(m.pk == member_id for m in owner.existing.members.all())
             if not known or member_id in seen_members:
                 message = (
-                    f"Thành viên mã {member_id} đã có ở dòng {seen_members[member_id]}."
-                    if member_id in seen_members
-                    else f"Hộ này không có thành viên mã {member_id}; để trống nếu là thành viên mới."
+                    f"Hộ này không có thành viên mã {member_id}; để trống nếu là thành viên mới."
+                    if not known
+                    else f"Thành viên mã {member_id} đã có ở dòng {seen_members[member_id]}."
                 )
                 errors.add(MEMBER, number, MEMBER_HEADERS["member_id"], message)
                 ok = False
@@ -364,8 +370,8 @@ def _member_problems(actor: User, entry: HouseholdRow, errors: Errors, clashes=N
 
 
 def _heads_problem(entry: HouseholdRow, errors: Errors) -> None:
-    if not all(m.ok for m in entry.members) or (entry.code and not entry.members):
-        return  # a household already registered keeps its members when the file lists none
+    if any("relation" not in m.data for m in entry.members) or (entry.code and not entry.members):
+        return  # a relation not read (its own error says so); a household registered keeps its members if none
     listed = {m.member_id for m in entry.members}
     relations = [m.data.get("relation", "") for m in entry.members]
     if entry.existing is not None:
@@ -385,11 +391,35 @@ def _locate(entry: HouseholdRow, exc: DomainError, errors: Errors) -> None:
             message = _MEMBER_PREFIX.sub("", exc.message)  # the row says which member
             errors.add(MEMBER, entry.members[int(index)].row, MEMBER_HEADERS.get(name, ""), message)
             return
+    if field_name == "members" and not entry.members and exc.code == "no_head":
+        message = f"Hộ chưa có thành viên nào: ghi từng người ở trang “{MEMBER}”, cột “{REF.header}” là {entry.number}."
+        errors.add(HOUSEHOLD, entry.row, HOUSEHOLD_COLUMNS[0].header, message)
+        return
     if field_name == "members" and entry.members:
-        column = MEMBER_HEADERS["national_id" if exc.code == "duplicate_national_id" else "relation"]
-        errors.add(MEMBER, entry.members[0].row, column, exc.message)
+        for row, column in _rows_concerned(entry, exc.code):
+            errors.add(MEMBER, row, column, exc.message)
         return
     errors.add(HOUSEHOLD, entry.row, HOUSEHOLD_FIELD_COLUMNS.get(field_name, ""), exc.message)
+
+
+def _rows_concerned(entry: HouseholdRow, code: str) -> list[tuple[int, str]]:
+    """The member rows (and column) a household-wide error of its members is about: the heads when there are
+    two, the later rows of a national ID written twice, else the household's first member row."""
+    if code == "two_heads":
+        heads = [m.row for m in entry.members if m.data.get("relation") == Relation.HEAD]
+        if heads:
+            return [(row, MEMBER_HEADERS["relation"]) for row in heads]
+    if code == "duplicate_national_id":
+        seen: set[str] = set()
+        again = []
+        for m in entry.members:
+            national_id = m.data.get("national_id")
+            if national_id in seen:
+                again.append((m.row, MEMBER_HEADERS["national_id"]))
+            elif national_id:
+                seen.add(national_id)
+        return again or [(entry.members[0].row, MEMBER_HEADERS["national_id"])]
+    return [(entry.members[0].row, MEMBER_HEADERS["relation"])]
 
 
 def _update_household(actor: User, entry: HouseholdRow, counts: Counter) -> None:
@@ -444,19 +474,57 @@ def _survey_arguments(household: Household | None, values: dict[str, Any]) -> di
     }
 
 
-def _review_problem(survey: SurveyRow, errors: Errors, today: datetime.date) -> None:
-    """The checks of a survey that do not need its household (its date and review), for a household refused."""
+class _SurveyContext:
+    """What checking the surveys of refused households needs, fetched once: the standards, the commune's reviews."""
+
+    def __init__(self, commune: Area):
+        self.standards = {standard.code: standard for standard in selectors.all_standard_rules()}
+        campaigns = ReviewCampaign.objects.filter(area=commune).values_list("year", "kind", "month", "standard__code")
+        self.campaigns = {(year, kind, month): code for year, kind, month, code in campaigns}
+
+
+def _review_problem(survey: SurveyRow, errors: Errors, today: datetime.date, context: _SurveyContext) -> None:
+    """The checks of a survey that do not need its household's members, for a household whose rows are refused:
+    its date and review, the indicators of its standard, the dwelling, the income or Point A."""
     arguments = _survey_arguments(None, survey.values)
+    review = (arguments["review_year"], arguments["review_kind"], arguments["review_month"])
     try:
-        services.check_review(
-            arguments["survey_date"],
-            arguments["review_year"],
-            arguments["review_kind"],
-            arguments["review_month"],
-            today,
+        services.check_review(arguments["survey_date"], *review, today)
+        code = context.campaigns.get(review)
+        standard = services.survey_standard(code, arguments["survey_date"], context.standards)
+        rules.check_indicators(standard, arguments["answers"], "answers")
+        services.dwelling_facts(arguments["dwelling"])
+        rules.classify(
+            standard,
+            area_type=AreaType.RURAL,  # any: the line is not what is checked here
+            deprived=(),
+            income_per_capita=arguments["income_per_capita"],
+            point_a=arguments["point_a"],
         )
-    except DomainError as exc:
+    except (DomainError, rules.RuleInputError) as exc:
         errors.add(SURVEY, survey.row, SURVEY_FIELD_COLUMNS.get(exc.field or "", ""), exc.message)
+
+
+def _national_ids_twice(plan: Plan, failed: list[HouseholdRow], errors: Errors) -> None:
+    """A national ID of a refused household's member written twice in the file, in that household or another
+    (`create_households` says it for the households it is given, not for those refused before)."""
+    rows: dict[str, list[tuple[int, HouseholdRow]]] = {}
+    for entry in plan.households:
+        for member in entry.members:
+            if member.data.get("national_id"):
+                rows.setdefault(member.data["national_id"], []).append((member.row, entry))
+    for entry in failed:
+        for member in entry.members:
+            national_id = member.data.get("national_id")
+            holders = rows.get(national_id or "", [])
+            same = [row for row, owner in holders if owner is entry and row < member.row]
+            other = [row for row, owner in holders if owner is not entry]
+            if same:
+                message = f"Số CCCD {national_id} bị nhập hai lần trong cùng hộ (dòng {same[0]})."
+                errors.add(MEMBER, member.row, MEMBER_HEADERS["national_id"], message)
+            elif other:
+                message = f"Số CCCD {national_id} trùng với thành viên của hộ khác trong tệp (dòng {other[0]})."
+                errors.add(MEMBER, member.row, MEMBER_HEADERS["national_id"], message)
 
 
 def _write(actor: User, commune: Area, plan: Plan, errors: Errors, today: datetime.date) -> Counter:
@@ -466,6 +534,7 @@ def _write(actor: User, commune: Area, plan: Plan, errors: Errors, today: dateti
     counts: Counter = Counter()
     failed = [e for e in plan.households if e.failed]
     clashes = registry.national_id_holders(m.data.get("national_id") for e in failed for m in e.members)
+    _national_ids_twice(plan, failed, errors)
     for entry in failed:  # the services are not called for them: their checks still name every wrong row
         _member_problems(actor, entry, errors, clashes)
         _heads_problem(entry, errors)
@@ -491,11 +560,13 @@ def _write(actor: User, commune: Area, plan: Plan, errors: Errors, today: dateti
             if not (named and (exc.field or "") in MEMBER_HEADERS):
                 _locate(entry, exc, errors)
     surveys = []
+    context = None
     for survey in plan.surveys:
         target = survey.target
         if isinstance(target, HouseholdRow):
             if target.failed or target.household is None:
-                _review_problem(survey, errors, today)  # the household's rows say the rest; the survey's own dates here
+                context = context or _SurveyContext(commune)
+                _review_problem(survey, errors, today, context)  # the household's rows say the rest
                 continue
             target = target.household
         surveys.append((survey, _survey_arguments(target, survey.values)))
@@ -515,8 +586,19 @@ class _Refused(Exception):
     pass
 
 
-def _earlier(commune: Area, digest: str) -> ImportBatch | None:
-    batch = ImportBatch.objects.filter(commune=commune, sha256=digest, status=ImportStatus.COMMITTED).first()
+def content_digest(sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> str:
+    """SHA-256 of what the file says, row by row, rather than of its bytes: the same file opened and saved again
+    in Excel has other bytes (its timestamps, its shared strings), and would otherwise be imported twice."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    pickler.fast = True  # no memo: equal values give equal bytes, whether or not they are the same objects
+    pickler.dump([[record for _, record in sheets[sheet]] for sheet in SHEETS])
+    return hashlib.sha256(out.getbuffer()).hexdigest()
+
+
+def _earlier(commune: Area, *digests: str) -> ImportBatch | None:
+    batches = ImportBatch.objects.filter(commune=commune, sha256__in=digests, status=ImportStatus.COMMITTED)
+    batch = batches.order_by("uploaded_at", "id").first()
     if batch is not None:
         batch.duplicate = True  # type: ignore[attr-defined]
     return batch
@@ -534,10 +616,7 @@ def import_workbook(
     today = today or timezone.localdate()
     commune = _commune(actor, int(commune_id))
     filename = (str(filename or "").replace("\\", "/").rsplit("/", 1)[-1] or "tep.xlsx")[:200]
-    digest = hashlib.sha256(file_bytes).hexdigest()
-    earlier = _earlier(commune, digest)
-    if earlier is not None:
-        return earlier
+    digest = hashlib.sha256(file_bytes).hexdigest()  # of the bytes, until the rows are read
 
     def refused(rows: int, report: list[dict[str, Any]]) -> ImportBatch:
         batch = ImportBatch.objects.create(
@@ -556,6 +635,10 @@ def import_workbook(
         sheets = read_workbook(file_bytes)
     except FileRefused as exc:
         return refused(0, exc.errors)
+    file_digest, digest = digest, content_digest(sheets)
+    earlier = _earlier(commune, digest, file_digest)  # (batches committed before the digest was of the rows)
+    if earlier is not None:
+        return earlier
     rows = sum(len(found) for found in sheets.values())
     errors = Errors()
     try:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from config.errors import DomainError
 from households.models import Area, Household, Member
 from households.rules import Level
 from programs import accounting
@@ -69,13 +70,13 @@ def commune_tallies(communes: Sequence[int], years: Sequence[int], today: dateti
     ):
         histories[household_id].append((effective, status))
     surveys: dict[int, list[tuple[datetime.date, list[str]]]] = defaultdict(list)
-    for household_id, survey_date, deprived in (
+    for household_id, survey_date, codes in (
         Assessment.objects.filter(household__commune_id__in=communes, is_current=True)
         .order_by("household_id", "survey_date", "id")
         .values_list("household_id", "survey_date", "deprived")
         .iterator(chunk_size=20_000)
     ):
-        surveys[household_id].append((survey_date, deprived))
+        surveys[household_id].append((survey_date, codes))
     members = Member.objects.filter(household__commune_id__in=communes)
     tallies = {}
     for year in years:
@@ -140,6 +141,15 @@ def refresh_figures(
     to this year if None). Returns the number of (commune, year) rows written."""
     today = today or timezone.localdate()
     years = list(years) if years is not None else years_to(today)
+    # a year to come computed now would store today's lists as that year's figures (and nothing would refresh
+    # it again); a year before FIRST_YEAR is kept by nothing either (not the nightly run, not the stale marks)
+    outside = [year for year in years if not FIRST_YEAR <= year <= today.year]
+    if outside:
+        raise DomainError(
+            "invalid_year",
+            f"Số liệu chỉ tính cho các năm từ {FIRST_YEAR} đến {today.year}, không tính năm {outside[0]}.",
+            "years",
+        )
     ids = (
         sorted(communes)
         if communes is not None

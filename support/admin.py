@@ -79,11 +79,25 @@ class InterventionTypeForm(forms.ModelForm):
     eligible_statuses = forms.MultipleChoiceField(
         label=_("tình trạng được hỗ trợ"), choices=STATUS_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
+    annual_rate_bp = forms.IntegerField(
+        label=_("lãi suất năm (phần vạn)"),
+        required=False,
+        min_value=0,
+        max_value=10_000,
+        help_text=_("Tín dụng: 660 = 6,60%/năm; tối đa 10.000 (100%)."),
+    )
     addresses = forms.MultipleChoiceField(
         label=_("chỉ số thiếu hụt được giải quyết"),
         choices=[(code, f"{name} ({code})") for code, name in INDICATOR_NAMES.items()],
         widget=forms.CheckboxSelectMultiple,
         required=False,
+    )
+
+    reason = forms.CharField(
+        label=_("Lý do thay đổi (ghi nhật ký)"),
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("Ví dụ: văn bản mới quy định mức hỗ trợ."),
     )
 
     class Meta:
@@ -124,13 +138,24 @@ class InterventionTypeAdmin(RightsAdminMixin, admin.ModelAdmin):
     list_filter = ["project", "kind", "active"]
     search_fields = ["code", "name"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """A type's code (the key of the API, of the records and of the loans' default types) and its kind (a credit
+        type's records are loans; the kinds that are "the same support") are fixed once it exists: a new policy is a
+        new type, the old one is set inactive."""
+        return ["code", "kind"] if obj is not None else []
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         log_action(
             actor=request.user,
             action="support.intervention_type.changed" if change else "support.intervention_type.created",
             obj=obj,
-            changes={name: (form.initial.get(name), form.cleaned_data.get(name)) for name in form.changed_data},
+            changes={
+                name: (form.initial.get(name), form.cleaned_data.get(name))
+                for name in form.changed_data
+                if name != "reason"
+            },
+            reason=form.cleaned_data.get("reason", "").strip(),
         )
 
 
@@ -352,13 +377,13 @@ class SupportRecordAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin)
             raise PermissionDenied
         back = reverse("admin:support_supportrecord_change", args=[record.pk])
         if request.method == "POST":
-            form = form_class(request.POST, record=record)
+            form = form_class(request.POST, record=record, user=request.user)
         elif form_class.move not in available_moves(request.user, record):
             label, status = MOVE_LABELS[form_class.move], record.get_status_display().lower()
             self.message_user(request, f"Không thể {label} khi hỗ trợ {status}.", messages.WARNING)
             return HttpResponseRedirect(back)
         else:
-            form = form_class(record=record)
+            form = form_class(record=record, user=request.user)
             form.initial = form.initial_values(timezone.localdate())
         return form_page(self, request, form, obj=record, summary=self._summary(record), back_url=back)
 

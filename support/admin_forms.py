@@ -15,6 +15,7 @@ from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -333,6 +334,8 @@ class BudgetForm(ServiceModelForm):
         if self.instance.pk:
             line = {name: getattr(self.instance, name) for name in ("area_id", "year", "project", "funding_source")}
             version = data.get("expected_version")
+            if version is None:  # a change always carries the version the user saw: never a silent overwrite
+                raise DomainError("required", "Thiếu phiên bản kế hoạch vốn bạn đã xem; hãy mở lại trang.", "version")
         else:
             line = {
                 "area_id": data["area"].pk,
@@ -365,8 +368,8 @@ class MoveForm(forms.Form):
     field_aliases: dict[str | None, str] = {}
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, record: SupportRecord, **kwargs):
-        self.record = record
+    def __init__(self, *args, record: SupportRecord, user=None, **kwargs):
+        self.record, self.user = record, user
         super().__init__(*args, **kwargs)
 
     def initial_values(self, today: datetime.date) -> dict:
@@ -401,8 +404,19 @@ class DeliverForm(MoveForm):
     right = access.SUPPORT_RECORD
     title = "Xác nhận đã hỗ trợ"
     submit_label = "Xác nhận đã giao hỗ trợ"
-    delivered_on = _date(_("Ngày giao hỗ trợ"))
+    delivered_on = _date(_("Ngày giao hỗ trợ"), help_text=_("Điều kiện hỗ trợ được xét lại theo ngày này."))
     note = forms.CharField(label=_("Ghi chú (biên bản bàn giao)"), required=False, widget=TEXT)
+    override_reason = forms.CharField(
+        label=_("Lý do vẫn giao khi không còn đủ điều kiện"),
+        required=False,
+        widget=TEXT,
+        help_text=_("Chỉ ghi khi ngày giao hộ không còn đủ điều kiện mà vẫn hỗ trợ (ghi nhật ký)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is None or not self.user.has_right(access.SUPPORT_OVERRIDE) or self.record.override_reason:
+            del self.fields["override_reason"]  # only who may override; an overridden record stays so
 
     def submit(self, actor) -> SupportRecord:
         data = self.cleaned_data
@@ -412,6 +426,7 @@ class DeliverForm(MoveForm):
             version=data["version"],
             delivered_on=data["delivered_on"],
             note=data["note"],
+            override_reason=data.get("override_reason") or "",
         )
 
 
@@ -504,6 +519,16 @@ class AreaYearForm(forms.Form):
         self.fields = {"area": area_field(user), **self.fields}
 
 
+class OutcomeForm(AreaYearForm):
+    """The outcomes page: a year that has begun (no support is delivered in a year to come)."""
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year > timezone.localdate().year:
+            raise ValidationError(f"Năm {year} chưa đến: chưa có hỗ trợ nào được giao.", code="in_future")
+        return year
+
+
 class TargetingForm(forms.Form):
     indicator = forms.ChoiceField(label=_("Thiếu hụt chỉ số"), required=False)
     statuses = forms.MultipleChoiceField(
@@ -519,6 +544,12 @@ class TargetingForm(forms.Form):
         self.fields["indicator"].choices = [("", _("Bất kỳ (chỉ theo tình trạng)"))] + [
             (code, name) for code, name in INDICATOR_NAMES.items()
         ]
+
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if since > timezone.localdate():
+            raise ValidationError(f"Ngày {since:%d/%m/%Y} sau hôm nay.", code="in_future")
+        return since
 
 
 def available_moves(user, record: SupportRecord) -> list[RecordMove]:

@@ -32,8 +32,8 @@ from households.selectors import search_households
 from households.services import log_action
 from programs.documents import render_xlsx
 from programs.rules import INDICATOR_NAMES
-from support import selectors
-from support.admin_forms import _DIGITS, AreaYearForm, TargetingForm, apply_domain_error, day
+from support import rules, selectors
+from support.admin_forms import _DIGITS, AreaYearForm, OutcomeForm, TargetingForm, apply_domain_error, day
 from support.documents import targeting_document
 from support.models import SupportRecord
 from support.rules import STATUS_LABELS
@@ -42,7 +42,6 @@ from support.services import vnd
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGETING_EXPORTED = "support.targeting.exported"
 SHOWN_ROWS = 500  # on the page; the Excel file has them all
-PROGRAM_START = datetime.date(2021, 1, 1)  # Decision 90/QĐ-TTg: the NTP 2021-2025
 
 
 def report_links() -> list[tuple[str, str]]:
@@ -215,7 +214,7 @@ def targeting_view(model_admin: ModelAdmin, request: HttpRequest) -> HttpRespons
         "area": area.pk if area else None,
         "indicator": "",
         "statuses": ["poor", "near_poor"],
-        "since": PROGRAM_START.strftime("%d/%m/%Y"),
+        "since": rules.PROGRAM_START.strftime("%d/%m/%Y"),
     }
     form = TargetingForm(_data(request, defaults), user=user)
     context: dict = {"form": form}
@@ -272,7 +271,7 @@ def outcomes_view(model_admin: ModelAdmin, request: HttpRequest) -> TemplateResp
     user = request.user
     area = _default_area(user)
     today = timezone.localdate()
-    form = AreaYearForm(_data(request, {"area": area.pk if area else None, "year": today.year - 1}), user=user)
+    form = OutcomeForm(_data(request, {"area": area.pk if area else None, "year": today.year - 1}), user=user)
     context: dict = {"form": form}
     if form.is_bound and form.is_valid():
         area, year = form.cleaned_data["area"], form.cleaned_data["year"]

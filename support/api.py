@@ -264,8 +264,11 @@ class ApproveInputSerializer(serializers.Serializer):
 
 class DeliverInputSerializer(serializers.Serializer):
     version = _version()
-    delivered_on = serializers.DateField(help_text="Ngày hộ nhận hỗ trợ; lịch theo dõi kết quả tính từ ngày này")
+    delivered_on = serializers.DateField(
+        help_text="Ngày hộ nhận hỗ trợ; điều kiện được xét lại theo ngày này, lịch theo dõi kết quả tính từ ngày này"
+    )
     note = _optional_text()
+    override_reason = _optional_text(help_text="Lý do vẫn giao khi ngày giao hộ không còn đủ điều kiện (cần quyền)")
 
 
 class CancelInputSerializer(serializers.Serializer):

@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from config.errors import DomainError
 from households import rules as access
 from households.models import Area, Household
 from households.selectors import scoped_area, visible_area
@@ -234,6 +235,9 @@ class TargetingViewSet(SupportViewSet):
     def list(self, request):
         query = self._input(TargetingQuerySerializer, request.query_params)
         area, today = scoped_area(request.user, query["area"]), timezone.localdate()
+        if query.get("since") and query["since"] > today:
+            message = f"Ngày “chưa được hỗ trợ từ” ({query['since']:%d/%m/%Y}) sau hôm nay."
+            raise DomainError("in_future", message, "since")
         criteria = {
             "indicator": query.get("indicator"),
             "statuses": list(dict.fromkeys(query["status"])),
@@ -323,6 +327,8 @@ class OutcomeViewSet(SupportViewSet):
         area, year = scoped_area(request.user, query["area"]), query["year"]
         households = Household.objects.visible_to(request.user).in_area(area)
         today = timezone.localdate()
+        if year > today.year:  # no support is delivered in a year to come: zeros would read as that year's result
+            raise DomainError("in_future", f"Năm {year} chưa đến: chưa có hỗ trợ nào được giao.", "year")
         years, total, rows = selectors.outcomes(households, year, horizon=query["horizon"], today=today)
         return Response(
             {

@@ -44,8 +44,11 @@ def status_history(household_id: int) -> tuple[tuple[datetime.date, str], ...]:
     )
 
 
-def household_at(household: Household, intervention_type: InterventionType) -> rules.HouseholdAtDate:
-    """What eligibility reads about a household: its status history, its area, what it already received."""
+def household_at(
+    household: Household, intervention_type: InterventionType, *, excluding: int | None = None
+) -> rules.HouseholdAtDate:
+    """What eligibility reads about a household: its status history, its area, what it already received (but
+    the record `excluding`, when the record being delivered is checked again)."""
     history = status_history(household.pk)
     in_poor_district = household.commune.is_poor_district or bool(
         household.district_id and household.district and household.district.is_poor_district
@@ -58,6 +61,7 @@ def household_at(household: Household, intervention_type: InterventionType) -> r
             | Q(intervention_type__kind__in=sorted(rules.same_support(intervention_type.kind)))
         )
         .exclude(status=RecordStatus.CANCELLED)
+        .exclude(pk=excluding)
         .values_list("date", flat=True)
     )
     return rules.HouseholdAtDate(history=history, in_poor_district=in_poor_district, received_on=received)
@@ -75,6 +79,19 @@ def _locked_household(actor: User, household_id: int) -> Household:
     if household is None:
         raise NotFound("Không tìm thấy hộ.", "household")
     return household
+
+
+def _check_override(actor: User, result: rules.Eligibility, override_reason: str, what: str, field: str) -> None:
+    """An ineligible household is refused with the reasons, unless a user with the right writes why."""
+    reasons = "; ".join(result.reasons)
+    if not override_reason:
+        raise DomainError("not_eligible", f"{what}: {reasons}.", field)
+    if not actor.has_right(SUPPORT_OVERRIDE):
+        raise DomainError(
+            "no_override_right",
+            f"{what} ({reasons}); chỉ cán bộ có quyền mới được vẫn hỗ trợ.",
+            "override_reason",
+        )
 
 
 EARLIEST = datetime.date(2000, 1, 1)  # no support record of the program is older; catches typed years like 0202
@@ -120,18 +137,17 @@ def _new_record(
         raise DomainError("too_far", "Ngày hỗ trợ quá xa trong tương lai (tối đa một năm).", "date")
     if date.year < 2000:
         raise DomainError("too_old", "Ngày hỗ trợ phải từ năm 2000.", "date")
+    if intervention_type.project != Project.OTHER and date < rules.PROGRAM_START:
+        raise DomainError(
+            "before_program",
+            f"{intervention_type.get_project_display()} thuộc Chương trình MTQG giảm nghèo bền vững, bắt đầu từ "
+            f"{rules.PROGRAM_START:%d/%m/%Y}: ngày hỗ trợ {date:%d/%m/%Y} là trước đó.",
+            "date",
+        )
     result = rules.check_eligibility(intervention_type.rule(), household_at(household, intervention_type), date)
     override_reason = override_reason.strip()
     if not result.eligible:
-        reasons = "; ".join(result.reasons)
-        if not override_reason:
-            raise DomainError("not_eligible", f"Hộ không đủ điều kiện: {reasons}.", "household")
-        if not actor.has_right(SUPPORT_OVERRIDE):
-            raise DomainError(
-                "no_override_right",
-                f"Hộ không đủ điều kiện ({reasons}); chỉ cán bộ có quyền mới được vẫn hỗ trợ.",
-                "override_reason",
-            )
+        _check_override(actor, result, override_reason, "Hộ không đủ điều kiện", "household")
     record = SupportRecord.objects.create(
         household=household,
         intervention_type=intervention_type,
@@ -279,9 +295,14 @@ def deliver_support(
     version: int | None,
     delivered_on: datetime.date,
     note: str = "",
+    override_reason: str = "",
     today: datetime.date | None = None,
 ) -> SupportRecord:
-    """The support reached the household: the follow-ups of its kind are scheduled from the delivery date."""
+    """The support reached the household: the follow-ups of its kind are scheduled from the delivery date.
+
+    The household receives it on the delivery date, so eligibility is read again on that day (its status may have
+    changed, or its newly-escaped window closed, since the planned date): an ineligible household is refused with
+    the reasons, unless a user with the right to override writes why. A record already overridden stays so."""
     _require(actor, SUPPORT_RECORD, "ghi hỗ trợ")
     record = _locked_record(actor, record_id, version)
     _check_day(delivered_on, today or timezone.localdate(), "delivered_on", "Ngày giao hỗ trợ")
@@ -292,8 +313,18 @@ def deliver_support(
             "delivered_on",
         )
     before = _move(record, rules.RecordMove.DELIVER)
+    changes: dict[str, tuple[object, object]] = {}
+    override_reason = override_reason.strip()
+    if not record.override_reason:
+        at_delivery = household_at(record.household, record.intervention_type, excluding=record.pk)
+        result = rules.check_eligibility(record.intervention_type.rule(), at_delivery, delivered_on)
+        if not result.eligible:
+            what = f"Ngày giao hỗ trợ {delivered_on:%d/%m/%Y} hộ không còn đủ điều kiện"
+            _check_override(actor, result, override_reason, what, "delivered_on")
+            changes["eligibility"] = (record.eligibility, list(result.reasons))
+            record.eligibility, record.override_reason = list(result.reasons), override_reason
     record.delivered_on = delivered_on
-    record.save(update_fields=["status", "delivered_on", "version"])
+    record.save(update_fields=["status", "delivered_on", "version", "eligibility", "override_reason"])
     scheduled = _schedule_follow_ups(record, delivered_on)
     log_action(
         actor=actor,
@@ -303,8 +334,9 @@ def deliver_support(
             "status": (before, record.status),
             "delivered_on": (None, delivered_on.isoformat()),
             "follow_ups": (None, [f"{f.code}@{f.due_on.isoformat()}" for f in scheduled]),
+            **changes,
         },
-        reason=note,
+        reason="\n".join(text for text in (override_reason if changes else "", note.strip()) if text),
         household=record.household,
     )
     return record
@@ -326,6 +358,12 @@ def cancel_support(
         )
     day = day or timezone.localdate()
     _check_day(day, timezone.localdate(), "cancelled_on", "Ngày hủy")
+    for code, done, what in (
+        ("before_delivery", record.delivered_on, "giao hỗ trợ"),
+        ("before_approval", record.approved_on, "duyệt"),
+    ):
+        if done is not None and day < done:
+            raise DomainError(code, f"Ngày hủy không được trước ngày {what} ({done:%d/%m/%Y}).", "cancelled_on")
     before = _move(record, rules.RecordMove.CANCEL)
     record.cancelled_on, record.cancel_reason = day, reason
     record.save(update_fields=["status", "cancelled_on", "cancel_reason", "version"])
@@ -424,7 +462,14 @@ def record_loan(
     if not type_code:
         history = status_history(household.pk)
         status = rules.status_on(history, disbursed_on)
-        newly = rules.newly_escaped_on(history, disbursed_on, settings.NEWLY_ESCAPED_MONTHS)
+        # the newly-escaped window is a setting per benefit (A5): that of the newly-escaped loan type
+        window = (
+            InterventionType.objects.filter(code=rules.credit_type_for("not_poor", True))
+            .values_list("newly_escaped_months", flat=True)
+            .first()
+        )
+        months = settings.NEWLY_ESCAPED_MONTHS if window is None else window
+        newly = rules.newly_escaped_on(history, disbursed_on, months)
         type_code = rules.credit_type_for(status, newly) or ""
         if not type_code:
             raise DomainError(

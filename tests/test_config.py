@@ -68,3 +68,20 @@ def test_admin_is_vietnamese_whatever_the_browser_asks(client, admin_user):
     client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
     english = client.get("/admin/households/household/", HTTP_ACCEPT_LANGUAGE="vi")
     assert "Select hộ gia đình to change" in english.text
+
+
+@pytest.mark.django_db
+def test_the_api_gives_drf_s_own_errors_in_vietnamese(api, officer_a, household_a):
+    client = api(officer_a)
+    bad_page = client.get("/api/v1/households/?page=x", HTTP_ACCEPT_LANGUAGE="en")
+    assert (bad_page.status_code, bad_page.json()["detail"]) == (404, "Trang không hợp lệ.")
+    bad_number = client.post(
+        "/api/v1/classify/",
+        {"standard": "VN-2022", "area_type": "rural", "income_per_capita": "nhiều", "deprivations": None},
+        format="json",
+    )
+    assert bad_number.status_code == 400
+    assert bad_number.json()["income_per_capita"] == ["Phải là một số nguyên hợp lệ."]
+    assert bad_number.json()["deprivations"] == ["Trường này không được để trống (null)."]
+    anonymous = api(None).get("/api/v1/households/")
+    assert anonymous.json()["detail"] == "Chưa đăng nhập: thiếu thông tin xác thực."

@@ -329,7 +329,12 @@ def _target_rows(checks: list[dict], targets: list[PovertyTarget]) -> list[dict]
         else:
             goal = f"giảm ít nhất {points(check['value']).lstrip('+')} điểm % so với năm trước"
             change = check["actual"]
-            actual = "—" if change is None else f"{'giảm' if change >= 0 else 'tăng'} {points(abs(change))} điểm %"
+            # the verb carries the direction: "giảm 1,18" / "tăng 8,33", not "giảm +1,18"
+            actual = (
+                "—"
+                if change is None
+                else f"{'giảm' if change >= 0 else 'tăng'} {points(abs(change)).lstrip('+')} điểm %"
+            )
         state = {True: "Đạt", False: "Chưa đạt", None: "Chưa đủ số liệu"}[check["on_track"]]
         css = {True: "good", False: "bad", None: "none"}[check["on_track"]]
         rows.append({"label": cap(label), "goal": goal, "actual": actual, "state": state, "css": css, "pk": target.pk})

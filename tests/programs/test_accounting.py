@@ -476,6 +476,15 @@ def test_a_target_without_figures_this_year_is_neither_met_nor_missed():
     )
 
 
+def test_a_rate_that_went_up_is_said_to_have_increased_not_reduced_by_a_negative_amount():
+    # 14.50% → 22.83%: the rate rose 8.33 points; the text must not read "giảm -8,33"
+    check = accounting.check_target(
+        Target(P, "reduction", 1.5), Counter({"households": 600, P: 137}), Counter({"households": 600, P: 87})
+    )
+    assert (check.actual, check.on_track) == (-8.33, False)
+    assert check.text == ("Tỷ lệ hộ nghèo tăng 8,33 điểm % (14,50% → 22,83%) — chưa đạt mục tiêu giảm 1,50 điểm.")
+
+
 def test_a_reduction_exactly_at_the_target_is_on_track_despite_float_error():
     # 3.30% → 2.20%: 3.3 - 2.2 is 1.0999999999999996 in floating point
     check = accounting.check_target(

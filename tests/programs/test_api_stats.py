@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from config.errors import StaleVersion
 from households import services as household_services
@@ -422,6 +423,29 @@ def test_bad_input_is_a_400_naming_the_field(api, officer_a, commune_a, url, par
     assert field in response.json(), response.json()
 
 
+@pytest.mark.parametrize("url", [FIGURES, COMMUNES])
+@pytest.mark.parametrize("year", ["next", 2099, 2017, 2020])
+def test_a_year_to_come_or_before_the_figures_begin_is_a_400_naming_the_year(
+    api, seeded, officer_a, commune_a, url, year
+):
+    # figures are kept from 2021 to this year: another year would answer zeros as if they were that year's figures
+    year = timezone.localdate().year + 1 if year == "next" else year
+    response = get(api(officer_a), url, area=commune_a.pk, year=year)
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["year"]
+
+
+@pytest.mark.parametrize(("params", "field"), [({"end": "next"}, "end"), ({"start": 2017}, "start")])
+def test_a_series_reaching_a_year_to_come_or_before_2021_is_a_400_naming_it(
+    api, seeded, officer_a, commune_a, params, field
+):
+    next_year = timezone.localdate().year + 1
+    params = {k: next_year if v == "next" else v for k, v in params.items()}
+    response = get(api(officer_a), SERIES, area=commune_a.pk, **params)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
 # --- cost ----------------------------------------------------------------------------------------------------
 
 
@@ -582,7 +606,8 @@ def test_the_targets_show_in_the_figures_on_track_or_not(api, seeded, province_s
     assert reached["text"] == f"Tỷ lệ hộ nghèo {vn(rate_now)}% — đạt mục tiêu không quá 50,00%."
     missed = checks[("poor", "reduction")]
     assert (missed["actual"], missed["on_track"]) == (float(Decimal(str(rate_before)) - Decimal(str(rate_now))), False)
-    assert missed["text"].startswith("Tỷ lệ hộ nghèo giảm")
+    rise = float(Decimal(str(rate_now)) - Decimal(str(rate_before)))
+    assert missed["text"].startswith(f"Tỷ lệ hộ nghèo tăng {vn(rise)} điểm %")  # up, not "giảm -…"
     assert f"({vn(rate_before)}% → {vn(rate_now)}%)" in missed["text"]
     assert "chưa đạt mục tiêu giảm 1,50 điểm" in missed["text"]
     near = checks[("near_poor", "max_rate")]
@@ -594,9 +619,9 @@ def test_the_targets_show_in_the_figures_on_track_or_not(api, seeded, province_s
 
 
 def test_a_target_without_figures_says_so(api, province_staff, province):
-    client = api(province_staff)
-    client.post(TARGETS, target_body(province, year=2030, kind="reduction", value="1"), format="json")
-    [check] = get(client, FIGURES, area=province.pk, year=2030).json()["figures"]["targets"]
+    client = api(province_staff)  # no figures at all: 2022 (a year that has passed) has none either
+    client.post(TARGETS, target_body(province, year=2022, kind="reduction", value="1"), format="json")
+    [check] = get(client, FIGURES, area=province.pk, year=2022).json()["figures"]["targets"]
     assert (check["on_track"], check["actual"]) == (None, None)
     assert check["text"].startswith("Chưa đủ số liệu")
 
@@ -697,6 +722,12 @@ def test_a_bad_refresh_is_a_400_naming_the_field_and_queues_nothing(api, queued,
     response = api(province_staff).post(REFRESH, body, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
+    assert queued == []
+
+
+def test_a_refresh_of_a_year_before_the_figures_begin_is_refused(api, queued, province_staff):
+    response = api(province_staff).post(REFRESH, {"years": [2017, 2025]}, format="json")
+    assert response.status_code == 400 and "years" in response.json()
     assert queued == []
 
 

@@ -8,6 +8,7 @@ the program admin."""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -302,6 +303,21 @@ def test_a_target_is_set_and_checked(seeded, province_staff, province):
     assert (near_poor["actual"], near_poor["state"], near_poor["css"]) == ("40,00%", "Đạt", "good")
     reduced = rows[("Tỷ lệ hộ nghèo", "giảm ít nhất 1,00 điểm % so với năm trước")]
     assert (reduced["actual"], reduced["state"]) == ("giảm 0,00 điểm %", "Chưa đạt")
+
+
+def test_a_reduction_target_says_how_much_the_rate_fell_or_rose_without_a_contradicting_sign(
+    seeded, province_staff, province
+):
+    # poor rate 60% (2023) → 40% (2024): down 20 points; near-poor rate 20% (2024) → 40% (2025): up 20 points
+    for year, measure in ((2024, "poor"), (2025, "near_poor")):
+        program_services.set_target(
+            actor=province_staff, area_id=province.pk, year=year, measure=measure, kind="reduction", value=Decimal(1)
+        )
+    client = client_for(province_staff)
+    [fell] = client.get(URL, {"area": province.pk, "year": 2024}).context["targets"]
+    assert (fell["actual"], fell["state"]) == ("giảm 20,00 điểm %", "Đạt")
+    [rose] = client.get(URL, {"area": province.pk, "year": 2025}).context["targets"]
+    assert (rose["actual"], rose["state"]) == ("tăng 20,00 điểm %", "Chưa đạt")
 
 
 def test_a_target_is_changed_from_the_version_seen(seeded, province_staff, province):

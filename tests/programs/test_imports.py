@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from config.errors import DomainError
-from config.xlsx import open_workbook
+from config.xlsx import SheetTooLarge, open_workbook
 from households import services as registry
 from households.models import Area, AuditEntry, Household, Member
 from programs import import_layout, imports, services
@@ -251,8 +251,11 @@ def test_one_bad_row_among_good_ones_writes_nothing(officer_a, commune_a, blank)
     batch = upload(officer_a, commune_a, content)
 
     assert batch.status == "refused"
-    assert [(e["sheet"], e["row"], e["column"]) for e in batch.errors] == [("Thành viên", 6, "Quan hệ với chủ hộ")]
-    assert "đúng một chủ hộ" in batch.errors[0]["message"]
+    assert [(e["sheet"], e["row"], e["column"]) for e in batch.errors] == [
+        ("Thành viên", 6, "Quan hệ với chủ hộ"),  # both heads of household 5: the officer picks which one stays
+        ("Thành viên", 7, "Quan hệ với chủ hộ"),
+    ]
+    assert all("đúng một chủ hộ" in e["message"] for e in batch.errors)
     assert counts() == before
 
 
@@ -454,6 +457,135 @@ def test_the_reader_numbers_rows_as_excel_does_when_the_data_starts_further_down
     rows = list(open_workbook(io.BytesIO(out.getvalue())).rows("Hộ", 3))
 
     assert rows[2] == (3, [None, None, "ô C3"]) and rows[4] == (5, [None, 42, None])
+
+
+def _far(cell, sheet="Hộ"):
+    def edit(book):
+        (book[sheet] if sheet in book.sheetnames else book.create_sheet(sheet))[cell] = "x"
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "cell, sheet, where",
+    [
+        ("A1048576", "Hộ", "tới dòng 1.048.576, cột L"),  # one stray value at the bottom of a sheet that is read
+        ("XFD1048576", "Ghi chú", "tới dòng 1.048.576, cột XFD"),  # or anywhere in the workbook
+    ],
+)
+def test_a_value_far_below_or_right_of_the_data_is_refused_before_the_sheet_is_read(
+    officer_a, commune_a, two_new, cell, sheet, where
+):
+    before = counts()
+
+    batch = upload(officer_a, commune_a, fill(two_new, edit=_far(cell, sheet)))
+
+    assert batch.status == "refused"
+    assert [(e["sheet"], e["row"], e["column"]) for e in batch.errors] == [(sheet, None, "")]
+    assert where in batch.errors[0]["message"] and "Ctrl+End" in batch.errors[0]["message"]
+    assert counts() == before
+
+
+def test_the_reader_refuses_a_sheet_whose_cells_would_not_fit_in_memory():
+    book = Workbook()
+    ws = book.active
+    ws.title = "Hộ"
+    ws["A1"] = "STT hộ"
+    ws["XFD1048576"] = 1  # calamine would allocate 17 billion cells for this 5 KB file, and abort the process
+    out = io.BytesIO()
+    book.save(out)
+
+    with pytest.raises(SheetTooLarge) as refused:
+        open_workbook(io.BytesIO(out.getvalue()))
+
+    assert (refused.value.sheet, refused.value.rows, refused.value.columns) == ("Hộ", 1_048_576, 16_384)
+
+
+def test_the_same_rows_saved_again_by_excel_are_not_imported_twice(officer_a, commune_a, two_new):
+    first = upload(officer_a, commune_a, two_new)
+    book = load_workbook(io.BytesIO(two_new))
+    book["Hộ"].insert_rows(5, 2)  # and two blank rows on the way
+    saved_again = io.BytesIO()
+    book.save(saved_again)
+    assert saved_again.getvalue() != two_new
+    before = counts()
+
+    again = upload(officer_a, commune_a, saved_again.getvalue(), name="ho (1).xlsx")
+
+    assert (first.status, again.pk, again.duplicate) == ("committed", first.pk, True)
+    assert counts() == before
+
+
+def test_a_title_row_above_the_header_is_one_clear_error(officer_a, commune_a, two_new):
+    def title(book):
+        book["Thành viên"].insert_rows(1)
+        book["Thành viên"]["A1"] = "DANH SÁCH THÀNH VIÊN"
+
+    batch = upload(officer_a, commune_a, fill(two_new, edit=title))
+
+    assert [(e["sheet"], e["row"]) for e in batch.errors] == [("Thành viên", 1)]
+    assert "đang ở dòng 2" in batch.errors[0]["message"]
+
+
+def test_every_problem_of_a_refused_household_is_reported_at_once(officer_a, commune_a, blank):
+    content = fill(
+        blank,
+        households=[household(1), household(2, "Thôn Không Có")],
+        members=[
+            member(1, "Sai Ngày Sinh", "30/02/1980", **{"Số CCCD": "015080000888"}),
+            member(1, "Chủ Hộ Thứ Hai"),
+            member(2, "Trùng Số", **{"Số CCCD": "015080000888"}),
+        ],
+        surveys=[survey(1, income=-1), survey(2, **{"Diện tích nhà ở (m²)": -5})],
+    )
+    before = counts()
+
+    batch = upload(officer_a, commune_a, content)
+
+    assert {(e["sheet"], e["row"], e["column"]) for e in batch.errors} == {
+        ("Hộ", 3, "Thôn/tổ dân phố"),
+        ("Thành viên", 2, "Ngày sinh"),
+        ("Thành viên", 2, "Quan hệ với chủ hộ"),  # two heads, though the first one's birth date is wrong too
+        ("Thành viên", 3, "Quan hệ với chủ hộ"),
+        ("Thành viên", 2, "Số CCCD"),  # the same national ID in two households, both refused
+        ("Thành viên", 4, "Số CCCD"),
+        ("Phiếu khảo sát", 2, "Thu nhập bình quân (đồng/người/tháng)"),  # the surveys of refused households
+        ("Phiếu khảo sát", 3, "Diện tích nhà ở (m²)"),
+    }
+    assert counts() == before
+
+
+def test_household_wide_errors_name_the_rows_concerned(officer_a, commune_a, household_a):
+    same = {"Số CCCD": "015090000555"}
+    content = fill(
+        template(commune_a, officer_a),  # household_a on row 2 of "Hộ", its two members on rows 2 and 3
+        households=[household(2), household(3)],
+        members=[
+            member(2, "Một", **same),
+            member(2, "Con Một", "01/01/2015", "Con", **same),  # the same ID twice in a household: this row
+            member(2, "Lạ", relation="Con", **{"Mã thành viên": household_a.head.pk}),  # household_a's head
+        ],
+    )
+
+    batch = upload(officer_a, commune_a, content)
+
+    found = {(e["sheet"], e["row"], e["column"]): e["message"] for e in batch.errors}
+    assert "bị nhập hai lần" in found[("Thành viên", 5, "Số CCCD")]
+    assert "chưa có thành viên nào" in found[("Hộ", 4, "STT hộ")]  # household 3: no member row names it
+    assert "Hộ này không có thành viên mã" in found[("Thành viên", 6, "Mã thành viên")]  # not "đã có ở dòng 2"
+
+
+def test_a_long_household_number_and_a_national_id_with_spaces_are_read_as_written(officer_a, commune_a, blank):
+    content = fill(
+        blank,
+        households=[household(1234567890)],
+        members=[member(1234567890, "Số Dài", **{"Số CCCD": "015 080 000 321"})],
+    )
+
+    batch = upload(officer_a, commune_a, content)
+
+    assert batch.status == "committed", batch.errors
+    assert Member.objects.get(full_name="Số Dài").national_id == "015080000321"
 
 
 # --- the API -------------------------------------------------------------------------------------------------------

@@ -7,14 +7,18 @@ the start and the end of each year, its movement, the deprivations of its latest
 children under 16 while it is on a list."""
 
 import datetime
+import io
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
+from config.errors import DomainError
 from households import rules as household_rules
 from households import services as household_services
 from households.models import Area, Ethnicity, Household
@@ -741,3 +745,39 @@ def test_a_refresh_never_loses_the_mark_of_a_decision_made_meanwhile(
     statistics.refresh_stale_figures(today=TODAY)
     assert CommuneYearFigures.objects.get(commune=commune_a, year=2025).poor == 1
     assert not StaleFigures.objects.exists()
+
+
+# --- which years are computed ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("years", [[TODAY.year + 1], [2025, 2099], [2019], [2016, 2025]])
+def test_a_year_to_come_or_before_2021_is_never_computed(commune_a, chair_a, admin_user, kinh, years):
+    # computed now, a year to come would store today's lists as that year's figures, and no run would refresh them
+    small_seed(commune_a, chair_a, admin_user, kinh, [(D(2025, 4, 1), P)])
+    with pytest.raises(DomainError) as refused:
+        statistics.refresh_figures(years=years, communes=[commune_a.pk], today=TODAY)
+    assert (refused.value.code, refused.value.field) == ("invalid_year", "years")
+    assert not CommuneYearFigures.objects.exists()
+
+
+def test_the_command_refuses_a_year_to_come_a_village_and_stale_with_an_area(
+    commune_a, village_a, chair_a, admin_user, kinh
+):
+    small_seed(commune_a, chair_a, admin_user, kinh, [(D(2025, 4, 1), P)])  # marks commune A stale
+    next_year = str(timezone.localdate().year + 1)
+    for args, says in (
+        (["--area", commune_a.code, "--year", next_year], f"không tính năm {next_year}"),
+        (["--area", commune_a.code, "--year", "2019"], "không tính năm 2019"),
+        (["--area", village_a.code], "số liệu tính theo xã"),
+        (["--stale", "--area", commune_a.code], "không dùng kèm --area, --year"),
+        (["--stale", "--year", "2025"], "không dùng kèm --area, --year"),
+    ):
+        with pytest.raises(CommandError, match=says):
+            call_command("refresh_statistics", *args, stdout=io.StringIO())
+    assert not CommuneYearFigures.objects.exists()
+    assert StaleFigures.objects.filter(commune=commune_a).exists()  # the mark waits for a real --stale run
+
+    out = io.StringIO()
+    call_command("refresh_statistics", "--area", commune_a.code, "--year", "2025", stdout=out)
+    assert "Đã tính số liệu: 1 dòng" in out.getvalue()
+    assert CommuneYearFigures.objects.get(commune=commune_a, year=2025).poor == 1

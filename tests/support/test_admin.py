@@ -662,3 +662,69 @@ def test_an_area_field_shows_only_the_scope(officer_a, commune_a, commune_b):
     page = client_for(officer_a).get(BUDGET_PAGE).text
     assert f'value="{commune_a.pk}"' in page and f'value="{commune_b.pk}"' not in page
     assert f">{commune_a.name}</option>" in page  # her own area, not indented
+
+
+# --- found in review (2) ------------------------------------------------------------------------------------
+
+
+def test_a_delivery_to_a_household_no_longer_eligible_is_refused_unless_district_staff_write_why(
+    poor_a, officer_a, chair_a, district_staff
+):
+    card = services.record_support(
+        actor=officer_a,
+        household_id=poor_a.pk,
+        type_code="hi_poor",
+        date=D(2026, 9, 1),
+        funding_source="central",
+        amount=1_000_000,
+    )
+    card = services.approve_support(actor=chair_a, record_id=card.pk, version=card.version, day=D(2026, 9, 2))
+    set_status(chair_a, poor_a, (D(2026, 10, 1), "not_poor"))
+    officer = client_for(officer_a)
+    assert 'name="override_reason"' not in officer.get(f"{RECORDS}{card.pk}/move/deliver/").text
+    refused = move(officer, card, "deliver", delivered_on="01/10/2026")
+    assert refused.status_code == 200
+    assert "Ngày giao hỗ trợ 01/10/2026 hộ không còn đủ điều kiện" in text_of(refused)
+    assert fresh(card).status == "approved"
+    staff = client_for(district_staff)
+    assert 'name="override_reason"' in staff.get(f"{RECORDS}{card.pk}/move/deliver/").text
+    done = move(staff, card, "deliver", delivered_on="01/10/2026", override_reason="Thẻ đã in trước.")
+    assert done.status_code == 302
+    assert (fresh(card).status, fresh(card).override_reason) == ("delivered", "Thẻ đã in trước.")
+
+
+def test_a_budget_change_without_the_version_seen_is_refused(province, province_staff):
+    line = services.set_budget(
+        actor=province_staff, area_id=province.pk, year=2026, project="P3", funding_source="central", amount=100
+    )
+    response = client_for(province_staff).post(f"{BUDGETS}{line.pk}/change/", {"amount": "1", "decision": ""})
+    assert response.status_code == 200 and "Thiếu phiên bản kế hoạch vốn" in text_of(response)
+    line.refresh_from_db()
+    assert (line.amount, line.version) == (100, 1)
+
+
+def test_a_loan_rate_above_100_percent_on_a_type_is_a_form_error_in_vietnamese(admin_user):
+    credit = InterventionType.objects.get(code="credit_poor")
+    data = {
+        **{name: getattr(credit, name) for name in ("code", "name", "project", "kind", "unit", "legal_source")},
+        "default_amount": "0",
+        "annual_rate_bp": "10001",
+        "max_term_months": "",
+        "eligible_statuses": ["poor"],
+        "newly_escaped_months": "36",
+        "limit": "none",
+        "active": "on",
+    }
+    response = client_for(admin_user).post(f"{ADMIN}interventiontype/{credit.pk}/change/", data)
+    assert response.status_code == 200 and "10000" in text_of(response).replace(".", "")
+    assert "Constraint" not in text_of(response)
+    assert InterventionType.objects.get(pk=credit.pk).annual_rate_bp == 660
+
+
+def test_a_targeting_date_or_an_outcome_year_to_come_is_a_form_error(officer_a, commune_a):
+    officer = client_for(officer_a)
+    tomorrow = datetime.date.today() + datetime.timedelta(days=2)
+    page = officer.get(TARGETING, {"area": commune_a.pk, "statuses": "poor", "since": f"{tomorrow:%d/%m/%Y}"})
+    assert "sau hôm nay" in text_of(page) and "data-household" not in page.text
+    page = officer.get(OUTCOMES, {"area": commune_a.pk, "year": str(tomorrow.year + 1)})
+    assert "chưa đến" in text_of(page)

@@ -957,3 +957,49 @@ def test_a_page_of_records_costs_a_fixed_number_of_queries(
         with django_assert_max_num_queries(3):
             loans = client.get(LOANS).json()["results"]
         assert len(loans) == 6
+
+
+# --- found in review (2) ------------------------------------------------------------------------------------
+
+
+def test_a_delivery_to_a_household_no_longer_eligible_is_a_400_unless_overridden_with_a_reason(
+    api, poor_a, officer_a, chair_a, district_staff, admin_user
+):
+    card = services.record_support(
+        actor=officer_a,
+        household_id=poor_a.pk,
+        type_code="hi_poor",
+        date=D(2026, 3, 1),
+        funding_source="central",
+        amount=1_000_000,
+    )
+    card = services.approve_support(actor=chair_a, record_id=card.pk, version=card.version, day=D(2026, 3, 2))
+    set_status(poor_a, (D(2026, 4, 1), "not_poor"), actor=admin_user)
+    url = f"{RECORDS}{card.pk}/deliver/"
+    body = {"version": card.version, "delivered_on": "2026-04-01"}
+    refused = post(api(officer_a), url, body)
+    assert refused.status_code == 400 and refused.json()["code"] == "not_eligible"
+    assert "chỉ hỗ trợ hộ nghèo" in refused.json()["delivered_on"][0]
+    no_right = post(api(officer_a), url, {**body, "override_reason": "Thẻ đã in trước."})
+    assert no_right.status_code == 400 and "override_reason" in no_right.json()
+    assert SupportRecord.objects.get(pk=card.pk).status == "approved"
+    done = post(api(district_staff), url, {**body, "override_reason": "Thẻ đã in trước khi hộ thoát nghèo."})
+    assert done.status_code == 200, done.content
+    record = done.json()
+    assert (record["status"], record["override_reason"]) == ("delivered", "Thẻ đã in trước khi hộ thoát nghèo.")
+    entry = AuditEntry.objects.get(action="support.record.delivered", object_id=str(card.pk))
+    assert (entry.actor, entry.reason) == (district_staff, "Thẻ đã in trước khi hộ thoát nghèo.")
+
+
+def test_a_targeting_date_after_today_is_a_400_naming_it(api, officer_a, commune_a):
+    response = api(officer_a).get(TARGETING, {"area": commune_a.pk, "since": later(1)})
+    assert response.status_code == 400 and response.json()["code"] == "in_future", response.content
+    assert "since" in response.json()
+    assert api(officer_a).get(TARGETING, {"area": commune_a.pk, "since": later(0)}).status_code == 200
+
+
+def test_the_outcomes_of_a_year_to_come_are_a_400_naming_the_year(api, officer_a, commune_a):
+    year = timezone.localdate().year
+    response = api(officer_a).get(OUTCOMES, {"area": commune_a.pk, "year": year + 1})
+    assert response.status_code == 400 and "year" in response.json(), response.content
+    assert api(officer_a).get(OUTCOMES, {"area": commune_a.pk, "year": year}).status_code == 200

@@ -89,3 +89,44 @@ def test_a_type_for_nobody_is_refused(admin_user):
     assert response.status_code == 200
     assert "Phải chọn ít nhất một tình trạng" in response.text
     assert not InterventionType.objects.filter(code="x").exists()
+
+
+def test_a_change_of_a_type_is_audited_with_its_reason(admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    livestock = InterventionType.objects.get(code="livestock_p3")
+    data = {
+        **{name: getattr(livestock, name) for name in ("code", "name", "project", "kind", "legal_source")},
+        "default_amount": 20_000_000,
+        "unit": "con",
+        "eligible_statuses": ["poor", "near_poor"],
+        "newly_escaped": "on",
+        "newly_escaped_months": 36,
+        "limit": "none",
+        "active": "on",
+        "reason": " Nghị quyết HĐND tỉnh về mức hỗ trợ con giống. ",
+    }
+    assert client.post(f"{URL}{livestock.pk}/change/", data).status_code == 302
+    entry = AuditEntry.objects.get(action="support.intervention_type.changed", object_id=str(livestock.pk))
+    assert entry.reason == "Nghị quyết HĐND tỉnh về mức hỗ trợ con giống."
+    assert entry.changes["default_amount"] == [0, 20_000_000] and "reason" not in entry.changes
+
+
+def test_the_code_and_kind_of_a_type_are_fixed_once_it_exists(admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    credit = InterventionType.objects.get(code="credit_poor")
+    data = {
+        **{name: getattr(credit, name) for name in ("name", "project", "unit", "legal_source")},
+        "code": "credit_poor_2027",
+        "kind": "livestock",
+        "default_amount": 0,
+        "annual_rate_bp": 660,
+        "eligible_statuses": ["poor"],
+        "newly_escaped_months": 36,
+        "limit": "none",
+        "active": "on",
+    }
+    assert client.post(f"{URL}{credit.pk}/change/", data).status_code == 302
+    credit.refresh_from_db()
+    assert (credit.code, credit.kind) == ("credit_poor", "credit")  # the loans' default type still exists

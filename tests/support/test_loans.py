@@ -10,7 +10,7 @@ from config.errors import DomainError, NotFound, StaleVersion
 from households.models import AuditEntry
 from programs import services as program_services
 from support import services
-from support.models import Loan, LoanRepayment, SupportFollowUp, SupportRecord
+from support.models import InterventionType, Loan, LoanRepayment, SupportFollowUp, SupportRecord
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -230,3 +230,16 @@ def test_a_repayment_on_a_stale_version_is_a_conflict(loan, officer_a, district_
 def test_another_communes_officer_does_not_see_the_loan(loan, officer_b):
     with pytest.raises(NotFound):
         repay(officer_b, loan, D(2024, 2, 1), 1_000_000, version=None)
+
+
+# --- found in review (2) ------------------------------------------------------------------------------------
+
+
+def test_the_default_loan_type_reads_the_newly_escaped_window_of_the_loan_type(moving_a, officer_a):
+    """The newly-escaped window is a setting per benefit (A5): a longer window on the newly-escaped loan type
+    applies when the type is left to default, as when it is chosen."""
+    InterventionType.objects.filter(code="credit_newly_escaped").update(newly_escaped_months=48)
+    later = D(2028, 3, 1)  # 37 months after the escape: within 48
+    loan = lend(officer_a, moving_a, later, term_months=24, today=D(2028, 4, 1))
+    assert (loan.record.intervention_type.code, loan.annual_rate_bp) == ("credit_newly_escaped", 825)
+    assert loan.record.eligibility == ["hộ mới thoát nghèo (đến 15/01/2029)"]

@@ -418,3 +418,113 @@ def test_no_follow_up_result_on_a_cancelled_support_and_a_correction_needs_a_rea
     with pytest.raises(DomainError) as cancelled:
         services.record_follow_up(**kwargs, done_on=first.due_on, result="achieved", note="Sửa lại.")
     assert (cancelled.value.code, cancelled.value.field) == ("cancelled", "follow_up")
+
+
+# --- found in review (2): eligibility on the delivery day, cancellation dates, the program's start ----------
+
+
+ESCAPED_ON = D(2025, 9, 15)  # poor_a leaves the lists: newly escaped for 36 months, until 15/09/2028
+
+
+def escape(chair, household, day=ESCAPED_ON, to_status="not_poor"):
+    program_services.record_status_change(
+        actor=chair, household_id=household.pk, to_status=to_status, effective_date=day, decision_number="9/QĐ"
+    )
+
+
+def test_a_delivery_on_or_after_the_day_the_household_left_the_list_is_refused_naming_the_rule(
+    poor_a, officer_a, chair_a
+):
+    card = approve(chair_a, record(officer_a, poor_a, "hi_poor", day=D(2025, 9, 1)))  # poor only, no window
+    escape(chair_a, poor_a)
+    error = refused(deliver, officer_a, card, day=ESCAPED_ON)
+    assert (error.code, error.field) == ("not_eligible", "delivered_on")
+    assert "Ngày giao hỗ trợ 15/09/2025" in error.message and "hộ không nghèo; chỉ hỗ trợ hộ nghèo" in error.message
+    stored = SupportRecord.objects.get(pk=card.pk)
+    assert (stored.status, stored.delivered_on, stored.version) == ("approved", None, card.version)
+    assert not entries("support.record.delivered", card).exists()
+    day_before = deliver(officer_a, card, day=ESCAPED_ON - datetime.timedelta(days=1))
+    assert (day_before.status, day_before.eligibility, day_before.override_reason) == ("delivered", ["hộ nghèo"], "")
+
+
+def test_a_delivery_the_day_the_newly_escaped_window_ends_is_refused_the_day_before_accepted(
+    poor_a, officer_a, chair_a
+):
+    InterventionType.objects.filter(code="livestock_p3").update(newly_escaped_months=3)  # a setting per benefit
+    escape(chair_a, poor_a)
+    window_end = D(2025, 12, 15)
+    cows = record(officer_a, poor_a, day=D(2025, 12, 1))
+    assert cows.eligibility == ["hộ mới thoát nghèo (đến 15/12/2025)"]
+    cows = approve(chair_a, cows, day=D(2025, 12, 2))
+    error = refused(deliver, officer_a, cows, day=window_end)
+    assert (error.code, error.field) == ("not_eligible", "delivered_on")
+    assert "đã hết thời gian hộ mới thoát nghèo ngày 15/12/2025" in error.message
+    assert deliver(officer_a, cows, day=window_end - datetime.timedelta(days=1)).status == "delivered"
+
+
+def test_district_staff_deliver_to_a_household_no_longer_eligible_with_a_written_reason_audited(
+    poor_a, officer_a, chair_a, district_staff
+):
+    card = approve(chair_a, record(officer_a, poor_a, "hi_poor", day=D(2025, 9, 1)))
+    escape(chair_a, poor_a)
+    late = D(2025, 9, 20)
+    no_right = refused(deliver, officer_a, card, day=late, override_reason="Đã mua thẻ trước khi hộ thoát nghèo.")
+    assert (no_right.code, no_right.field) == ("no_override_right", "override_reason")
+    no_reason = refused(deliver, district_staff, card, day=late, override_reason="   ")
+    assert (no_reason.code, no_reason.field) == ("not_eligible", "delivered_on")
+    done = deliver(
+        district_staff, card, day=late, override_reason=" Đã mua thẻ trước khi hộ thoát nghèo. ", note="Biên bản 3"
+    )
+    stored = SupportRecord.objects.get(pk=card.pk)
+    assert (stored.status, stored.override_reason) == ("delivered", "Đã mua thẻ trước khi hộ thoát nghèo.")
+    assert stored.eligibility == ["ngày 20/09/2025 hộ là hộ không nghèo; chỉ hỗ trợ hộ nghèo"]
+    entry = entries("support.record.delivered", done).get()
+    assert entry.actor == district_staff
+    assert entry.changes["eligibility"] == [["hộ nghèo"], stored.eligibility]
+    assert entry.reason == "Đã mua thẻ trước khi hộ thoát nghèo.\nBiên bản 3"
+
+
+def test_a_record_already_overridden_is_not_refused_again_at_delivery(poor_a, officer_a, chair_a, district_staff):
+    escape(chair_a, poor_a)
+    card = record(district_staff, poor_a, "hi_poor", day=D(2025, 10, 1), override_reason="Hộ khó khăn đột xuất.")
+    delivered = deliver(officer_a, approve(chair_a, card), day=D(2025, 10, 5))
+    assert (delivered.status, delivered.override_reason) == ("delivered", "Hộ khó khăn đột xuất.")
+
+
+def test_the_one_house_being_delivered_does_not_count_against_itself(poor_a, officer_a, chair_a):
+    Area.objects.filter(pk=poor_a.commune_id).update(is_poor_district=True)
+    house = approve(chair_a, record(officer_a, poor_a, "housing_new_p5"))
+    assert deliver(officer_a, house).status == "delivered"
+
+
+@pytest.mark.parametrize(
+    ("state", "day", "code"),
+    [
+        ("approved", APPROVED_ON - datetime.timedelta(days=1), "before_approval"),
+        ("delivered", DELIVERED_ON - datetime.timedelta(days=1), "before_delivery"),
+    ],
+)
+def test_a_cancellation_dated_before_the_approval_or_the_delivery_is_refused(state, day, code, request, officer_a):
+    support = request.getfixturevalue(state)
+    error = refused(cancel, officer_a, support, day=day)
+    assert (error.code, error.field) == (code, "cancelled_on")
+    assert SupportRecord.objects.get(pk=support.pk).status == state
+    on_the_day = day + datetime.timedelta(days=1)
+    assert cancel(officer_a, support, day=on_the_day).cancelled_on == on_the_day
+
+
+def test_a_support_of_a_program_project_dated_before_the_program_is_refused(household_a, officer_a, chair_a):
+    program_services.record_status_change(
+        actor=chair_a,
+        household_id=household_a.pk,
+        to_status="poor",
+        effective_date=D(2019, 6, 1),
+        decision_number="1/QĐ",
+    )
+    error = refused(record, officer_a, household_a, day=D(2020, 12, 31))
+    assert (error.code, error.field) == ("before_program", "date")
+    assert "01/01/2021" in error.message
+    assert not SupportRecord.objects.exists()
+    assert record(officer_a, household_a, day=D(2021, 1, 1)).status == "planned"
+    # a policy outside the program (health insurance) is older than it
+    assert record(officer_a, household_a, "hi_poor", day=D(2020, 6, 1)).status == "planned"

@@ -137,7 +137,7 @@ class Command(BaseCommand):
                 f"Xong trong {elapsed:.1f} giây."
             )
         else:
-            categories, changes, skipped = result
+            categories, changes, escapes, skipped = result
             total = sum(categories.values())
             shares = ", ".join(
                 f"{number(categories[c.value])} {c.label.lower()} ({100 * categories[c.value] / total:.1f}%)"
@@ -147,7 +147,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Rà soát định kỳ {year} ở {province.name}: {number(total)} phiếu — {shares}; "
-                    f"{number(changes)} hộ được công nhận nghèo, cận nghèo{note}; trong {elapsed:.1f} giây."
+                    f"{number(changes)} hộ được công nhận nghèo, cận nghèo, {number(escapes)} hộ thoát khỏi danh sách"
+                    f"{note}; trong {elapsed:.1f} giây."
                 )
             )
         if self.verbosity >= 2:
@@ -224,7 +225,8 @@ class Command(BaseCommand):
             *self.stopwatch.laps[-1][1:],
         )
 
-        # Status changes for the households recognised as poor or near-poor (record_status_change).
+        # Status changes as record_status_change writes them: households recognised as poor or near-poor, and
+        # listed households whose survey puts them off the lists (escapes).
         decided = demo.decision_date(year)
         reason = f"Công nhận theo kết quả rà soát định kỳ năm {year} (dữ liệu demo seed_reviews)"
         decisions: dict[str, str] = {}
@@ -232,8 +234,8 @@ class Command(BaseCommand):
         first_change = None
         for household_id, _code, commune_code, status, ever_poor, assessment_id, category in generation.results:
             to_status = rules.status_of(category)
-            if to_status not in rules.LISTED or to_status == status:
-                continue
+            if to_status == status or (to_status not in rules.LISTED and status not in rules.LISTED):
+                continue  # no change, or between two statuses off the lists (nothing to recognise)
             event = rules.status_event(
                 status, to_status, listed_before=status in rules.LISTED or household_id in listed_before
             )
@@ -243,7 +245,8 @@ class Command(BaseCommand):
             changes.append(
                 [None, household_id, status, to_status, event, decided, decision, assessment_id, chair.pk, now, reason]
             )
-            caches.append((household_id, to_status, decided, ever_poor or to_status == "poor"))
+            left = decided if status in rules.LISTED and to_status not in rules.LISTED else None  # an escape
+            caches.append((household_id, to_status, decided, ever_poor or to_status == "poor", left))
         if changes:
             first_change = self._reserve(StatusChange, len(changes), postgres)
             for offset, change in enumerate(changes):
@@ -265,7 +268,8 @@ class Command(BaseCommand):
             changes={"assessments": (0, len(surveyable)), "status_changes": (0, len(changes))},
             reason="Dữ liệu demo (seed_reviews)",
         )
-        return Counter(r[-1] for r in generation.results), len(changes), skipped
+        escapes = sum(1 for cache in caches if cache[-1] is not None)
+        return Counter(r[-1] for r in generation.results), len(changes) - escapes, escapes, skipped
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -295,15 +299,17 @@ class Command(BaseCommand):
         table = Household._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                "CREATE TEMP TABLE seed_reviews_status (id bigint, status varchar(10), since date, ever_poor boolean) "
-                "ON COMMIT DROP"
+                "CREATE TEMP TABLE seed_reviews_status "
+                "(id bigint, status varchar(10), since date, ever_poor boolean, left_lists_on date) ON COMMIT DROP"
             )
-            with cursor.copy("COPY seed_reviews_status (id, status, since, ever_poor) FROM STDIN") as copy:
+            columns = "id, status, since, ever_poor, left_lists_on"
+            with cursor.copy(f"COPY seed_reviews_status ({columns}) FROM STDIN") as copy:
                 for row in caches:
                     copy.write_row(row)
             cursor.execute(
                 f"UPDATE {table} h SET status = t.status, status_since = t.since, ever_poor = t.ever_poor, "
-                "version = h.version + 1, updated_at = %s FROM seed_reviews_status t WHERE h.id = t.id",
+                "left_lists_on = coalesce(t.left_lists_on, h.left_lists_on), version = h.version + 1, "
+                "updated_at = %s FROM seed_reviews_status t WHERE h.id = t.id",
                 [now],
             )
             cursor.execute("DROP TABLE seed_reviews_status")
@@ -314,11 +320,14 @@ class Command(BaseCommand):
             chunk = {row[0]: row for row in caches[start : start + SQLITE_BATCH]}
             households = list(Household.objects.filter(pk__in=chunk))
             for household in households:
-                _, household.status, household.status_since, household.ever_poor = chunk[household.pk]
+                _, household.status, household.status_since, household.ever_poor, left = chunk[household.pk]
+                household.left_lists_on = left or household.left_lists_on
                 household.version += 1
                 household.updated_at = now
             Household.objects.bulk_update(
-                households, ["status", "status_since", "ever_poor", "version", "updated_at"], batch_size=SQLITE_BATCH
+                households,
+                ["status", "status_since", "ever_poor", "left_lists_on", "version", "updated_at"],
+                batch_size=SQLITE_BATCH,
             )
         self.stopwatch.lap("bulk_update households_household")
 
