@@ -2,7 +2,8 @@
 report").
 
 Each run builds a workbook of `--households` new households for a commune that has none yet (in the template's
-layout: the households, about four members each, and one survey per household), then times, in this process
+layout: the households, about four members each, and one survey per household, with its causes of poverty,
+by name or code, when its income looks poor), then times, in this process
 with DEBUG off:
   1. `imports.import_workbook` of the whole file as a commune officer: read, check every row, write all of it in
      one transaction through the services (households, members, surveys, audit entries);
@@ -50,6 +51,7 @@ from households.rules import Level, Role  # noqa: E402
 from programs import imports, selectors  # noqa: E402
 from programs.import_layout import HOUSEHOLD, HOUSEHOLD_COLUMNS, MEMBER, MEMBER_COLUMNS, SURVEY, survey_columns  # noqa: E402
 from programs.models import Assessment  # noqa: E402
+from programs.rules import POVERTY_CAUSES  # noqa: E402
 
 PROVINCE = "15"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vàng", "Giàng", "Lò", "Sùng", "Thào", "Lù", "Hà"]
@@ -153,6 +155,9 @@ def survey_values(rng: random.Random, ref: int | str) -> dict:
         "surveyor_name": "Rà soát viên thôn",
     }
     values.update({f"answer:{code}": int(rng.random() < 0.25) for code in NON_DERIVED})
+    if values["income_per_capita"] <= 2_000_000:  # poor-looking (under the urban near-poor line): its causes
+        picked = rng.sample(sorted(POVERTY_CAUSES.items()), rng.randint(1, 3))
+        values["causes"] = "; ".join(cause if rng.random() < 0.3 else name for cause, name in picked)
     return values
 
 

@@ -3,8 +3,9 @@ dates (domain Part B §6.2 indicators, §4.3 movement accounting).
 
 A year's figures are those of its recognised review: statuses on 31 December (the periodic review is decided
 by mid-December, A6), the population of households known by then, the deprivations of each household's
-latest survey by then. The movement of the year compares each household's status on 31 December of the
-year before with its status at the end of this year, so that, per household and so for any area,
+latest survey by then and the causes of poverty ticked on it (Part B §4.2). The movement of the year compares
+each household's status on 31 December of the year before with its status at the end of this year, so that,
+per household and so for any area,
 
     poor_end = poor_start − to_near_poor − escaped − other_decrease + from_near_poor + relapsed + newly + other_increase
 
@@ -26,6 +27,7 @@ GROUP_LABELS = {
     "social_protection": "Hộ có thành viên thuộc đối tượng bảo trợ xã hội",
     "female_head": "Hộ có chủ hộ là nữ",
 }
+NO_CAUSE = "none"  # `cause.{status}.none`: a listed household whose survey ticked no cause of poverty
 # the movement of Part B §4.3: decreases and increases of each list over the year
 DECREASES = {
     "poor": ("to_near_poor", "escaped", "other_decrease"),
@@ -80,6 +82,7 @@ class HouseholdYear:
     groups: frozenset[str] = frozenset()  # of GROUPS
     ethnicity: str = ""  # the head's ethnicity code
     deprived: tuple[str, ...] = ()  # of the latest survey by 31/12 of the year
+    causes: tuple[str, ...] = ()  # the causes of poverty ticked on that same survey (rules.POVERTY_CAUSES codes)
     children: int = 0  # members under 16 on 31/12 of the year
     later: tuple[str | None, ...] = ()  # status on 31/12 of each following year (None: not begun)
 
@@ -94,6 +97,7 @@ def household_year(
     groups: Iterable[str] = (),
     ethnicity: str = "",
     deprived: Sequence[str] = (),
+    causes: Sequence[str] = (),
     children: int = 0,
 ) -> HouseholdYear:
     """One household's situation for the year from its status history (date order) and facts."""
@@ -111,6 +115,7 @@ def household_year(
         groups=frozenset(groups),
         ethnicity=ethnicity,
         deprived=tuple(deprived),
+        causes=tuple(causes),
         children=children,
         later=tuple(later),
     )
@@ -167,6 +172,9 @@ def tally(households: Iterable[HouseholdYear]) -> Counter[str]:
             for code in h.deprived:
                 counts[f"dep.{end}.{code}"] += 1
                 counts[f"child_dep.{code}"] += h.children
+            # a household may tick several causes: each counted once; none ticked is counted as such
+            for code in dict.fromkeys(h.causes) or (NO_CAUSE,):
+                counts[f"cause.{end}.{code}"] += 1
     return counts
 
 

@@ -310,6 +310,14 @@ class AssessmentCreateSerializer(serializers.Serializer):
         required=False, default=dict, help_text="Câu trả lời của người khảo sát: {mã chỉ số: true/false}"
     )
     confirmed = serializers.DictField(child=serializers.BooleanField(), required=False, default=dict)
+    causes = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(rules.POVERTY_CAUSES.items())),
+        required=False,
+        default=list,
+        max_length=len(rules.POVERTY_CAUSES),
+        help_text="Nguyên nhân nghèo người khảo sát đánh dấu (hộ nghèo, cận nghèo): "
+        + ", ".join(f"{code} ({name})" for code, name in rules.POVERTY_CAUSES.items()),
+    )
     surveyor_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -341,6 +349,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "confirmed",
             "disagreements",
             "deprived",
+            "causes",
             "deprivation_count",
             "point_b",
             "income_line",
@@ -415,6 +424,7 @@ class AssessmentViewSet(
             member_extras={m["member"]: {k: v for k, v in m.items() if k != "member"} for m in data["members"]},
             answers=data["answers"],
             confirmed=data["confirmed"],
+            causes=data["causes"],
             surveyor_name=data["surveyor_name"],
             note=data["note"],
         )

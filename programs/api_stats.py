@@ -118,8 +118,8 @@ def area_figures(area: Area, year: int) -> dict:
 
 class FiguresView(_StatsView):
     """The year's figures of an area (any level): counts and rates, their change, target groups, ethnicities,
-    deprivations among poor and near-poor households, children, the movement (which balances), the exit
-    cohort and the targets."""
+    deprivations and causes of poverty among poor and near-poor households, children, the movement (which
+    balances), the exit cohort and the targets."""
 
     @extend_schema(
         summary="Số liệu năm của một địa bàn", parameters=[AreaYearQuery], responses={200: OpenApiTypes.OBJECT}

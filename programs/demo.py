@@ -108,6 +108,30 @@ def surveyor_names(commune_code: str, seed: int) -> tuple[str, ...]:
     return tuple(names)
 
 
+# How often each cause of poverty is ticked for a poor or near-poor household (programs.rules.POVERTY_CAUSES);
+# plausible for a mountainous province, not measured.
+CAUSE_SHARES = {
+    "land": 0.35,
+    "capital": 0.55,
+    "labour": 0.25,
+    "tools": 0.2,
+    "know_how": 0.3,
+    "skills": 0.3,
+    "illness": 0.15,
+    "other": 0.05,
+}
+
+
+def causes(household_code: str, year: int, seed: int, category: str) -> list[str]:
+    """The causes of poverty the surveyor ticks for a poor or near-poor household (at least one), none otherwise.
+    Drawn from the household's own generator, so they do not change the rest of its survey."""
+    if category not in ("poor", "near_poor"):
+        return []
+    rng = random.Random(f"{seed}:{year}:{household_code}:causes")
+    ticked = [code for code, share in CAUSE_SHARES.items() if rng.random() < share]
+    return ticked or ["capital"]
+
+
 def hardship(income: int, poor_line: int) -> float:
     """0 at 1.5 times the poor line or more, 1 at half the line or less, linear between."""
     return min(1.0, max(0.0, 1.5 - income / poor_line))

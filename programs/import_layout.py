@@ -28,7 +28,7 @@ from households.models import (
 )
 from households.rules import fold_text
 from programs.models import ReviewKind
-from programs.rules import INDICATOR_NAMES
+from programs.rules import INDICATOR_NAMES, POVERTY_CAUSES, check_causes
 
 INSTRUCTIONS, HOUSEHOLD, MEMBER, SURVEY, LISTS = "Hướng dẫn", "Hộ", "Thành viên", "Phiếu khảo sát", "Danh mục"
 SHEETS = (HOUSEHOLD, MEMBER, SURVEY)
@@ -64,8 +64,9 @@ class CellError(ValueError):
 class Col:
     header: str
     key: str
-    kind: str  # int money decimal text id date flag tri answer choice village ethnicity ref info
-    required: bool = False
+    kind: str  # int money decimal text id date flag tri answer choice village ethnicity ref info causes
+    required: bool = False  # the cell may not be blank
+    optional: bool = False  # the column may be missing: a file from a template made before the column was added
     choices: type[models.TextChoices] | None = None
     max_length: int | None = None
     width: int = 14
@@ -133,7 +134,17 @@ _SURVEY_HEAD = (
     Col("Tường bền chắc", "walls_durable", "tri", width=10, note="Có/Không/để trống."),
     Col("Mái bền chắc", "roof_durable", "tri", width=10, note="Có/Không/để trống."),
 )
+CAUSES = Col(
+    "Nguyên nhân nghèo",
+    "causes",
+    "causes",
+    optional=True,
+    width=30,
+    note="Hộ nghèo, hộ cận nghèo: một hoặc nhiều nguyên nhân, cách nhau bởi dấu “;”, ghi tên hoặc mã (trang "
+    "“Danh mục”): " + "; ".join(f"{name} ({code})" for code, name in POVERTY_CAUSES.items()) + ".",
+)
 _SURVEY_TAIL = (
+    CAUSES,
     Col(
         "Giữ câu trả lời khi khác kết quả tính",
         "keep_answers",
@@ -262,12 +273,54 @@ def choice(col: Col, value: Any) -> str:
     return found
 
 
+def _cause_key(raw: str) -> str:
+    """A cause as written, compared without diacritics, case or spaces around its commas."""
+    return ",".join(fold_text(piece) for piece in raw.split(","))
+
+
+_CAUSE_KEYS = {_cause_key(name): code for code, name in POVERTY_CAUSES.items()} | {c: c for c in POVERTY_CAUSES}
+_CAUSE_SEPARATORS = re.compile(r"[;\n]")
+
+
+def causes(value: Any) -> tuple[str, ...]:
+    """The codes of the causes of poverty of a cell: names (POVERTY_CAUSES) or codes, separated by ";" or ",".
+
+    A name may hold a comma itself ("thiếu vốn sản xuất, kinh doanh"): the pieces between commas are joined back
+    into the longest name they make."""
+    found, unknown = [], []
+    for part in _CAUSE_SEPARATORS.split(value if isinstance(value, str) else text(value)):
+        pieces = [" ".join(piece.split()) for piece in part.split(",")]
+        start = 0
+        while start < len(pieces):
+            if not pieces[start]:
+                start += 1
+                continue
+            for end in range(len(pieces), start, -1):
+                code = _CAUSE_KEYS.get(_cause_key(",".join(pieces[start:end])))
+                if code is not None:
+                    found.append(code)
+                    start = end
+                    break
+            else:
+                unknown.append(pieces[start])
+                start += 1
+    if unknown:
+        names = ", ".join(f"“{raw}”" for raw in unknown)
+        known = "; ".join(POVERTY_CAUSES.values())
+        codes = ", ".join(POVERTY_CAUSES)
+        raise CellError(
+            f"Không có nguyên nhân nghèo {names}. Ghi một hoặc nhiều nguyên nhân, cách nhau bởi dấu “;”, trong: "
+            f"{known} (hoặc mã: {codes})."
+        )
+    return check_causes(found)
+
+
 def parse(col: Col, value: Any) -> Any:
     """The cell's value for the service, or CellError; lookups (village, ethnicity, reference) are the caller's."""
     if blank(value):
         if col.required:
             raise CellError("Không được để trống.")
-        return {"flag": False, "text": "", "choice": ""}.get(col.kind)
+        return {"flag": False, "text": "", "choice": "", "causes": ()}.get(col.kind)
     kind = col.kind
     if kind in ("int", "money"):
         number = whole(value, money=kind == "money")
@@ -290,6 +343,8 @@ def parse(col: Col, value: Any) -> Any:
         return yes_no(value, ones=True)
     if kind == "choice":
         return choice(col, value)
+    if kind == "causes":
+        return causes(value)
     if kind == "id" and not isinstance(value, str):
         raise CellError("Số CCCD phải nhập dạng chữ (Text) để giữ các số 0 ở đầu; hãy định dạng ô là Text và nhập lại.")
     raw = text(value)
@@ -343,7 +398,7 @@ def _read_sheet(book, sheet: str, columns: tuple[Col, ...], limit: int) -> list[
         else:
             position[index] = col
     for col in columns:
-        if col.kind not in ("info", "answer") and col not in position.values():
+        if col.kind not in ("info", "answer") and not col.optional and col not in position.values():
             problems.append(error(sheet, 1, col.header, "Thiếu cột này (dòng tiêu đề phải giữ như mẫu)."))
     if problems:
         raise FileRefused(problems)

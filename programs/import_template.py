@@ -42,6 +42,7 @@ from programs.import_layout import (
     survey_columns,
 )
 from programs.models import ReviewKind
+from programs.rules import POVERTY_CAUSES
 
 VALIDATED_ROWS = 20_001  # data validation down to this row
 
@@ -149,6 +150,9 @@ def render_template(
     }
     lists.add("Dân tộc", [name for _, name in groups])  # beside the codes, to look them up
     validations["tri"] = validations["flag"]
+    # one cause picked from the list, or several typed with ";" (the list does not refuse what is typed)
+    validations["causes"] = lists.add("Nguyên nhân nghèo", POVERTY_CAUSES.values())
+    lists.add("Mã nguyên nhân nghèo", POVERTY_CAUSES)  # beside the names: the codes may be written instead
     labels = {}
     for choices, title in LIST_TITLES.items():
         pairs = choice_labels(choices)
@@ -260,7 +264,8 @@ GUIDE = (
     "2. Trang “Thành viên”: mỗi dòng một người; cột “Hộ (STT hoặc mã hộ)” chỉ dòng của hộ ở trang “Hộ”. "
     "Mỗi hộ có đúng một chủ hộ. Thành viên đã có giữ nguyên “Mã thành viên”; bớt thành viên thì làm trong hệ thống.",
     "3. Trang “Phiếu khảo sát”: mỗi dòng một phiếu; để trống nếu hộ chưa khảo sát. Câu trả lời chỉ số: "
-    "1 = thiếu hụt, 0 = không thiếu hụt, để trống = hệ thống tự tính từ thông tin thành viên, nhà ở.",
+    "1 = thiếu hụt, 0 = không thiếu hụt, để trống = hệ thống tự tính từ thông tin thành viên, nhà ở. "
+    "“Nguyên nhân nghèo”: một hoặc nhiều nguyên nhân ở trang “Danh mục” (tên hoặc mã), cách nhau bởi dấu “;”.",
     "4. Ngày nhập theo dạng dd/mm/yyyy. Số CCCD nhập dạng chữ (12 chữ số). Không đổi tên trang, tên cột.",
     "5. Khi tải lên, hệ thống kiểm tra mọi dòng trước. Có lỗi thì không ghi gì và báo từng lỗi (trang, dòng, cột, "
     "lỗi gì); không có lỗi thì ghi tất cả cùng lúc. Tải lên lại cùng một tệp đã ghi sẽ không ghi gì thêm.",

@@ -166,6 +166,7 @@ SURVEY_FIELD_COLUMNS = {
     "household": REF.header,
     "answers": ANSWERS,
     "confirmed": ANSWERS,
+    "causes": SURVEY_HEADERS["causes"],
 }
 HOUSEHOLD_FIELD_COLUMNS = {"village": "Thôn/tổ dân phố", "commune": "Mã hộ", "version": "Phiên bản"}
 
@@ -469,6 +470,7 @@ def _survey_arguments(household: Household | None, values: dict[str, Any]) -> di
         "dwelling": {key: values[key] for key in DWELLING_KEYS if values.get(key) is not None},
         "answers": answers,
         "confirmed": dict(answers) if values.get("keep_answers") else {},
+        "causes": list(values.get("causes") or ()),
         "surveyor_name": values.get("surveyor_name") or "",
         "note": values.get("note") or "",
     }

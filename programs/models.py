@@ -143,6 +143,8 @@ class Assessment(models.Model):
     confirmed = models.JSONField(_("xác nhận khi khác nhau"), default=dict, blank=True)
     disagreements = models.JSONField(_("khác nhau giữa tính toán và trả lời"), default=list, blank=True)
     deprived = models.JSONField(_("chỉ số thiếu hụt"), default=list)
+    # programs.rules.POVERTY_CAUSES codes, as the surveyor ticked them (Part B §4.2); reported for listed households
+    causes = models.JSONField(_("nguyên nhân nghèo"), default=list, blank=True)
     deprivation_count = models.PositiveSmallIntegerField(_("số chỉ số thiếu hụt"))
     point_b = models.PositiveSmallIntegerField(_("điểm B"))
     income_line = models.PositiveBigIntegerField(_("chuẩn nghèo áp dụng"))
@@ -658,6 +660,7 @@ class ReportKind(models.TextChoices):
     DEPRIVATION = "deprivation", _("Phân tích các chỉ số thiếu hụt dịch vụ xã hội cơ bản")
     TARGET_GROUP = "target_group", _("Hộ nghèo, hộ cận nghèo theo các nhóm đối tượng")
     ETHNICITY = "ethnicity", _("Hộ nghèo, hộ cận nghèo theo dân tộc")
+    CAUSE = "cause", _("Hộ nghèo, hộ cận nghèo theo các nguyên nhân nghèo")
     CHILDREN = "children", _("Tổng hợp chỉ tiêu thiếu hụt của trẻ em")
     DETAILED_LIST = "detailed_list", _("Danh sách chi tiết hộ nghèo, hộ cận nghèo")
     ALL = "all", _("Tất cả các biểu (một tệp)")

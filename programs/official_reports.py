@@ -9,8 +9,8 @@ the progress as it goes and stores the file on the job; `download_report` hands 
 Every number of the tables of figures comes from `CommuneYearFigures` (the figures of the API and the dashboard,
 "as of 31/12 of the year"); only the detailed list reads households: those whose last status decision on or
 before 31/12 put them on the poor or near-poor list, with the deprivations of their latest current survey by
-then — the same rule `statistics` counts them by. The report "by cause of poverty" (theo nguyên nhân nghèo) is
-not offered: the system records no causes.
+then — the same rule `statistics` counts them by (the report "by cause of poverty" counts the causes ticked on
+that same survey).
 """
 
 import datetime
@@ -55,7 +55,16 @@ logger = logging.getLogger(__name__)
 
 K = ReportKind
 LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
-TABLES = (K.SUMMARY, K.MOVEMENT, K.DEPRIVATION, K.TARGET_GROUP, K.ETHNICITY, K.CHILDREN, K.DETAILED_LIST)
+TABLES = (
+    K.SUMMARY,
+    K.MOVEMENT,
+    K.DEPRIVATION,
+    K.TARGET_GROUP,
+    K.ETHNICITY,
+    K.CAUSE,
+    K.CHILDREN,
+    K.DETAILED_LIST,
+)
 PERSONAL = frozenset({K.DETAILED_LIST, K.ALL})  # kinds whose file names people
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 MAX_ACTIVE = 5  # reports a user may have waiting at once

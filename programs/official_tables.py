@@ -27,7 +27,7 @@ from households.rules import Level
 from programs import accounting, selectors
 from programs.documents import NATIONAL_HEADING, dated, issuer_of, unit_name
 from programs.models import CommuneYearFigures, ReportKind
-from programs.rules import INDICATOR_NAMES
+from programs.rules import INDICATOR_NAMES, POVERTY_CAUSES
 
 K = ReportKind
 SHEETS: dict[str, str] = {
@@ -36,6 +36,7 @@ SHEETS: dict[str, str] = {
     K.DEPRIVATION: "Thiếu hụt",
     K.TARGET_GROUP: "Nhóm đối tượng",
     K.ETHNICITY: "Dân tộc",
+    K.CAUSE: "Nguyên nhân nghèo",
     K.CHILDREN: "Trẻ em",
     K.DETAILED_LIST: "Danh sách chi tiết",
     K.ALL: "Tất cả các biểu",
@@ -286,6 +287,55 @@ def ethnicity(ctx: Context) -> list[Table]:
     return [Table("", columns, rows, (None, None, "Tổng cộng", *values(*sums)), notes=notes)]
 
 
+def cause(ctx: Context) -> list[Table]:
+    """The poor and near-poor households by the causes of poverty ticked on their latest survey by 31/12 (Part B
+    §4.2): the area's count and share per cause, then each list per unit. A household may tick several causes."""
+    t = ctx.total
+    poor, near = t["poor"], t["near_poor"]
+    none = accounting.NO_CAUSE
+    codes = [*POVERTY_CAUSES, none]
+    labels = {**{code: cap(name) for code, name in POVERTY_CAUSES.items()}, none: "Chưa ghi nguyên nhân"}
+    rows = []
+    for i, code in enumerate(codes, start=1):
+        p, n = t[f"cause.poor.{code}"], t[f"cause.near_poor.{code}"]
+        rows.append((i, labels[code], p, rate(p, poor), n, rate(n, near)))
+    columns = (
+        Col("STT", 6),
+        Col("Nguyên nhân nghèo", 36, "text"),
+        Col("Số hộ nghèo"),
+        Col("Tỷ lệ trong tổng số hộ nghèo (%)", kind="rate"),
+        Col("Số hộ cận nghèo"),
+        Col("Tỷ lệ trong tổng số hộ cận nghèo (%)", kind="rate"),
+    )
+    notes = [
+        f"Tổng số hộ nghèo: {poor}; tổng số hộ cận nghèo: {near}.",
+        f"Nguyên nhân theo phiếu khảo sát gần nhất của hộ đến ngày 31/12/{ctx.year}. Một hộ có thể có nhiều "
+        "nguyên nhân nghèo nên cộng các cột nguyên nhân lớn hơn số hộ.",
+    ]
+    # figures computed before causes were recorded hold no cause key: their communes are named, not shown as zeros
+    stale = [unit for unit, c in ctx.units if c["poor"] + c["near_poor"] and not any(k.startswith("cause.") for k in c)]
+    if stale:
+        names = ", ".join(unit_name(unit) for unit in stale[:5]) + (", …" if len(stale) > 5 else "")
+        notes.append(
+            f"Lưu ý: số liệu của {len(stale)} đơn vị ({names}) được tính trước khi ghi nguyên nhân nghèo; "
+            "cần tính lại số liệu để có nguyên nhân của các hộ đó."
+        )
+    first = Table("A. Toàn địa bàn", columns, rows, notes=notes)
+    tables = [first]
+    for number, status in (("B", "poor"), ("C", "near_poor")):
+        name = STATUS_NAMES[status]
+
+        def values(c: Counter[str], status: str = status) -> tuple[Any, ...]:
+            return (c[status], *(c[f"cause.{status}.{code}"] for code in codes))
+
+        per_unit = (*UNIT, Col(f"Số {name}"), *(Col(labels[code]) for code in codes))
+        groups = (("", 4), (f"Trong đó: số {name} có nguyên nhân", len(POVERTY_CAUSES)), ("", 1))
+        unit_rows, total = _unit_rows(ctx, values)
+        notes = (f"Một {name} có thể có nhiều nguyên nhân nên cộng các cột nguyên nhân lớn hơn số {name}.",)
+        tables.append(Table(f"{number}. {cap(name)} theo đơn vị", per_unit, unit_rows, total, groups, notes))
+    return tables
+
+
 def children(ctx: Context) -> list[Table]:
     t = ctx.total
     poor, near = t["children.poor"], t["children.near_poor"]
@@ -316,6 +366,7 @@ BUILDERS: dict[str, Callable[[Context], list[Table]]] = {
     K.DEPRIVATION: deprivation,
     K.TARGET_GROUP: target_group,
     K.ETHNICITY: ethnicity,
+    K.CAUSE: cause,
     K.CHILDREN: children,
 }
 

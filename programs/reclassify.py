@@ -45,6 +45,7 @@ FIELDS = (
     "quick_answers",
     "surveyor_id",
     "surveyor_name",
+    "causes",
     "standard__code",
 )
 
@@ -266,6 +267,7 @@ def _write(actor: User | None, standard_code: str, batch: list[Pending], reason:
             "confirmed": row["confirmed"],
             "disagreements": services.disagreement_rows(reconciled),
             "deprived": list(result.deprived),
+            "causes": row["causes"],
             "deprivation_count": result.deprivation_count,
             "point_b": result.point_b,
             "income_line": result.income_line,

@@ -65,6 +65,30 @@ class RuleInputError(ValueError):
         self.field = field
 
 
+# Causes of poverty (nguyên nhân nghèo), a multi-select of the survey of a poor or near-poor household, counted in
+# the report "…theo các nguyên nhân nghèo" (domain Part B §4.2 and §6.2; the list follows the fields of public
+# review exports, S64, UNVERIFIED against the official form). Codes are stable; the order is the report's.
+POVERTY_CAUSES: dict[str, str] = {
+    "land": "thiếu đất sản xuất",
+    "capital": "thiếu vốn sản xuất, kinh doanh",
+    "labour": "thiếu lao động",
+    "tools": "thiếu phương tiện sản xuất",
+    "know_how": "thiếu kiến thức về sản xuất",
+    "skills": "thiếu kỹ năng lao động, tay nghề",
+    "illness": "có người ốm đau, bệnh nặng, tai nạn",
+    "other": "nguyên nhân khác",
+}
+
+
+def check_causes(codes: Sequence[str]) -> tuple[str, ...]:
+    """The causes of poverty of a survey, known codes only, each once, in the report's order."""
+    unknown = [code for code in codes if code not in POVERTY_CAUSES]
+    if unknown:
+        known = ", ".join(POVERTY_CAUSES)
+        raise RuleInputError("unknown_cause", f"Nguyên nhân nghèo “{unknown[0]}” không có; các mã: {known}.", "causes")
+    return tuple(code for code in POVERTY_CAUSES if code in set(codes))
+
+
 @dataclass(frozen=True)
 class Standard:
     """One poverty standard (domain A1). Money is VND per person per month; lines are inclusive (≤)."""

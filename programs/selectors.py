@@ -133,6 +133,32 @@ def _breakdown_row(name: str, label: str, values: Mapping[str, int]) -> dict[str
     }
 
 
+NO_CAUSE_LABEL = "chưa ghi nguyên nhân"
+
+
+def cause_rows(counts: Mapping[str, int]) -> list[dict[str, Any]]:
+    """The causes of poverty of the poor and near-poor households (Part B §4.2), in the report's order, each with
+    its count and share among the poor and among the near-poor, then the households whose survey ticked none. A
+    household may tick several causes, so the counts add up to more than the households. Empty when the figures
+    hold no cause at all (none listed, or computed before causes were recorded: a missing key is a zero)."""
+    seen = {key.split(".", 2)[2] for key in counts if key.startswith("cause.")}
+    if not seen:
+        return []
+    codes = [*rules.POVERTY_CAUSES, *sorted(seen - set(rules.POVERTY_CAUSES) - {accounting.NO_CAUSE})]
+    poor, near_poor = counts.get("poor", 0), counts.get("near_poor", 0)
+    return [
+        {
+            "cause": code,
+            "label": NO_CAUSE_LABEL if code == accounting.NO_CAUSE else rules.POVERTY_CAUSES.get(code, code),
+            "poor": counts.get(f"cause.poor.{code}", 0),
+            "poor_share": accounting.rate(counts.get(f"cause.poor.{code}", 0), poor),
+            "near_poor": counts.get(f"cause.near_poor.{code}", 0),
+            "near_poor_share": accounting.rate(counts.get(f"cause.near_poor.{code}", 0), near_poor),
+        }
+        for code in [*codes, accounting.NO_CAUSE]
+    ]
+
+
 def present_figures(
     counts: Mapping[str, int], previous: Mapping[str, int] | None, targets: Sequence[accounting.Target] = ()
 ) -> dict[str, Any]:
@@ -181,6 +207,7 @@ def present_figures(
             ),
             key=lambda r: (-r["poor"], r["indicator"]),
         ),
+        "causes": cause_rows(counts),
         "children": {"poor": counts.get("children.poor", 0), "near_poor": counts.get("children.near_poor", 0)},
         "movement": [
             {

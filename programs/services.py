@@ -223,12 +223,14 @@ def new_assessment(
     member_extras: Mapping[int, Mapping[str, Any]] | None = None,
     answers: Mapping[str, bool | None] | None = None,
     confirmed: Mapping[str, bool] | None = None,
+    causes: Sequence[str] = (),
     surveyor_name: str = "",
     note: str = "",
 ) -> Assessment:
     """The survey of the household's registered `members`, derived, reconciled and classified: unsaved."""
     if not members:
         raise DomainError("no_members", "Hộ chưa có thành viên nào.", "household")
+    known_causes = _run(rules.check_causes, causes)
     facts, snapshot = member_facts(members, member_extras or {}, survey_date)
     dwelling = dict(dwelling or {})
     derived, reconciled, result = evaluate(
@@ -265,6 +267,7 @@ def new_assessment(
         income_line=result.income_line,
         category=result.category.value,
         reasons=list(result.reasons),
+        causes=list(known_causes),
         surveyor=actor,
         surveyor_name=surveyor_name,
         note=note,
@@ -286,6 +289,7 @@ def recorded_entry(
             "income_per_capita": (None, a.income_per_capita),
             "point_a": (None, a.point_a),
             "deprived": (None, list(a.deprived)),
+            **({"causes": (None, list(a.causes))} if a.causes else {}),
             "category": (previous_category, a.category),
         },
         "reason": a.note,
@@ -310,11 +314,13 @@ def record_assessment(
     member_extras: Mapping[int, Mapping[str, Any]] | None = None,
     answers: Mapping[str, bool | None] | None = None,
     confirmed: Mapping[str, bool] | None = None,
+    causes: Sequence[str] = (),
     surveyor_name: str = "",
     note: str = "",
     today: datetime.date | None = None,
 ) -> Assessment:
-    """Record one survey of a household in a review and its classification (domain A2, A4).
+    """Record one survey of a household in a review and its classification (domain A2, A4), with the causes of
+    poverty the surveyor ticked (Part B §4.2).
 
     An earlier survey of the same review is kept and marked as superseded, never overwritten.
     """
@@ -343,6 +349,7 @@ def record_assessment(
         member_extras=member_extras,
         answers=answers,
         confirmed=confirmed,
+        causes=causes,
         surveyor_name=surveyor_name,
         note=note,
     )

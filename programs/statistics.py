@@ -69,14 +69,15 @@ def commune_tallies(communes: Sequence[int], years: Sequence[int], today: dateti
         .iterator(chunk_size=20_000)
     ):
         histories[household_id].append((effective, status))
-    surveys: dict[int, list[tuple[datetime.date, list[str]]]] = defaultdict(list)
-    for household_id, survey_date, codes in (
+    # (day, deprivations, causes of poverty) of each household's current surveys, in date order
+    surveys: dict[int, list[tuple[datetime.date, list[str], list[str]]]] = defaultdict(list)
+    for household_id, survey_date, codes, ticked in (
         Assessment.objects.filter(household__commune_id__in=communes, is_current=True)
         .order_by("household_id", "survey_date", "id")
-        .values_list("household_id", "survey_date", "deprived")
+        .values_list("household_id", "survey_date", "deprived", "causes")
         .iterator(chunk_size=20_000)
     ):
-        surveys[household_id].append((survey_date, codes))
+        surveys[household_id].append((survey_date, codes, ticked))
     members = Member.objects.filter(household__commune_id__in=communes)
     tallies = {}
     for year in years:
@@ -102,13 +103,14 @@ def commune_tallies(communes: Sequence[int], years: Sequence[int], today: dateti
             history = histories.get(hid, [])
             taken = surveys.get(hid, [])
             first_seen = min(
-                [timezone.localtime(created_at).date()] + [d for d, _ in history[:1]] + [d for d, _ in taken[:1]]
+                [timezone.localtime(created_at).date()] + [d for d, _ in history[:1]] + [d for d, _, _ in taken[:1]]
             )
             deprived: list[str] = []
-            for survey_date, codes in taken:
+            causes: list[str] = []
+            for survey_date, codes, ticked_causes in taken:
                 if survey_date > end:
                     break
-                deprived = codes
+                deprived, causes = codes, ticked_causes
             groups = [
                 name
                 for name, flag in zip(
@@ -126,6 +128,7 @@ def commune_tallies(communes: Sequence[int], years: Sequence[int], today: dateti
                     groups=groups,
                     ethnicity=ethnicity or "",
                     deprived=deprived,
+                    causes=causes,
                     children=children.get(hid, 0),
                 )
             )

@@ -96,6 +96,13 @@ class AssessmentForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     locals().update(_answer_fields())
+    causes = forms.MultipleChoiceField(
+        label=_("Nguyên nhân nghèo"),
+        help_text=_("Với hộ nghèo, hộ cận nghèo: đánh dấu các nguyên nhân (có thể nhiều)."),
+        choices=list(rules.POVERTY_CAUSES.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Assessment
@@ -161,13 +168,13 @@ class AssessmentForm(forms.ModelForm):
                 },
                 answers={code: value for code, value in answers.items() if value is not None},
                 confirmed=confirmed,
+                causes=cleaned.get("causes") or [],
                 surveyor_name=cleaned.get("surveyor_name") or "",
                 note=cleaned.get("note") or "",
             )
         except DomainError as exc:
-            field = {"income_per_capita": "income_per_capita", "point_a": "point_a", "survey_date": "survey_date"}.get(
-                exc.field or ""
-            )
+            fields = ("income_per_capita", "point_a", "survey_date", "causes")
+            field = exc.field if exc.field in fields else None
             self.add_error(field if field in self.fields else None, exc.message)
         return cleaned
 
@@ -205,6 +212,7 @@ class AssessmentAdmin(RightsAdminMixin, admin.ModelAdmin):
         "category",
         "reasons_list",
         "deprived",
+        "causes_list",
         "deprivation_count",
         "point_b",
         "income_line",
@@ -225,6 +233,10 @@ class AssessmentAdmin(RightsAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("lý do phân loại"))
     def reasons_list(self, obj):
         return format_html_join(mark_safe("<br>"), "{}", ((reason,) for reason in obj.reasons))
+
+    @admin.display(description=_("nguyên nhân nghèo"))
+    def causes_list(self, obj):
+        return ", ".join(rules.POVERTY_CAUSES.get(code, code) for code in obj.causes) or "—"
 
     @admin.display(description=_("khác nhau giữa tính toán và trả lời"))
     def disagreements_list(self, obj):
@@ -250,6 +262,7 @@ class AssessmentAdmin(RightsAdminMixin, admin.ModelAdmin):
             "stunted",
             "underweight",
             *[(f"answer_{code}", f"confirm_{code}") for code in rules.INDICATOR_NAMES],
+            "causes",
             "note",
         ]
 

@@ -2,9 +2,10 @@
 
 One page for an area within the user's scope and a year: counts and rates with their change against the year
 before, the targets on track or not, and charts drawn on the server as inline SVG (pygal, no JavaScript): rates
-over the years, deprivations among poor and near-poor households, communes ranked by rate, the movement of the
-year as a waterfall; then the tables behind them. It reads the figures the API reads (`selectors.figures_by_year`,
-`commune_ranking`, `present_figures`), pre-aggregated per commune and year by `statistics.refresh_figures`.
+over the years, deprivations among poor and near-poor households, the causes of poverty of the poor, communes ranked
+by rate, the movement of the year as a waterfall; then the tables behind them. It reads the figures the API reads
+(`selectors.figures_by_year`, `commune_ranking`, `present_figures`), pre-aggregated per commune and year by
+`statistics.refresh_figures`.
 Users with the right to manage statistics also get a button that queues a recomputation of their area
 (`tasks.refresh_figures`) and a form that sets a target (`services.set_target`).
 
@@ -270,6 +271,19 @@ def deprivation_chart(rows: list[dict]) -> str:
     return _svg(chart)
 
 
+def cause_chart(rows: list[dict]) -> str:
+    """The share of poor households per cause of poverty, the most common on top; the households without a cause
+    recorded at the bottom."""
+    causes = sorted((r for r in rows if r["cause"] != accounting.NO_CAUSE), key=lambda r: -r["poor"])
+    rows = list(reversed(causes + [r for r in rows if r["cause"] == accounting.NO_CAUSE]))
+    chart = _chart(pygal.HorizontalBar, colors=[COLORS["poor"]], height=90 + 30 * len(rows), show_legend=False)
+    chart.x_labels = [cap(row["label"]) for row in rows]
+    chart.print_values = True
+    chart.include_x_axis = True
+    chart.add("Trong số hộ nghèo", [row["poor_share"] for row in rows])
+    return _svg(chart)
+
+
 def ranking_chart(communes: list[dict]) -> str:
     top = list(reversed(communes[:TOP_COMMUNES]))
     chart = _chart(pygal.HorizontalBar, colors=[COLORS["poor"]], height=100 + 24 * len(top), show_legend=False)
@@ -413,6 +427,8 @@ def figures_context(area: Area, year: int, tallies) -> dict:
         "rates_chart": rates_chart(tallies, years),
         "deprivations": [shown(row, label=cap(row["label"])) for row in figures["deprivations"]],
         "deprivation_chart": deprivation_chart(figures["deprivations"]) if figures["deprivations"] else "",
+        "causes": [shown(row, label=cap(row["label"])) for row in figures["causes"]],
+        "cause_chart": cause_chart(figures["causes"]) if figures["causes"] and figures["poor"] else "",
         "communes": [
             shown(row, rank=rank, url="?" + urlencode({"area": row["area"], "year": year}))
             for rank, row in enumerate(communes, start=1)

@@ -128,11 +128,12 @@ def test_the_household_facts_are_carried_over():
         groups=["minority", "female_head"],
         ethnicity="08",
         deprived=["water", "telecom"],
+        causes=["land", "illness"],
         children=3,
         later_years=3,
     )
     assert h.groups == frozenset({"minority", "female_head"})
-    assert (h.ethnicity, h.deprived, h.children) == ("08", ("water", "telecom"), 3)
+    assert (h.ethnicity, h.deprived, h.causes, h.children) == ("08", ("water", "telecom"), ("land", "illness"), 3)
     assert h.later == (X, None, None)
 
 
@@ -260,6 +261,7 @@ household_years = st.builds(
     groups=st.frozensets(st.sampled_from(accounting.GROUPS)),
     ethnicity=st.sampled_from(["", "01", "08", "10"]),
     deprived=st.lists(st.sampled_from(["water", "sanitation", "telecom"]), unique=True).map(tuple),
+    causes=st.lists(st.sampled_from(["land", "capital", "illness"]), unique=True).map(tuple),
     children=st.integers(0, 4),
     later=st.lists(st.one_of(st.none(), STATUSES), min_size=0, max_size=2).map(tuple),
 )
@@ -288,16 +290,39 @@ def test_tallies_add_up(first, second):
     assert accounting.add_up([]) == Counter()
 
 
-def test_the_tally_keys_of_groups_ethnicity_deprivations_and_children():
+def test_the_tally_keys_of_groups_ethnicity_deprivations_causes_and_children():
     households = [
         hy(
-            P, P, groups=frozenset({"minority", "no_labour"}), ethnicity="08", deprived=("water", "telecom"), children=2
+            P,
+            P,
+            groups=frozenset({"minority", "no_labour"}),
+            ethnicity="08",
+            deprived=("water", "telecom"),
+            causes=("land", "capital"),
+            children=2,
         ),
         hy(X, N, groups=frozenset({"minority"}), ethnicity="08", deprived=("water",), children=1),
-        hy(N, X, groups=frozenset({"female_head"}), ethnicity="01", deprived=("sanitation",), children=4),
-        hy(X, P, present_start=False, ethnicity="01", deprived=("sanitation",)),
-        hy(P, P, present_end=False, groups=frozenset({"minority"}), ethnicity="08", deprived=("water",), children=5),
-        hy(X, X, ethnicity=""),
+        hy(
+            N,
+            X,
+            groups=frozenset({"female_head"}),
+            ethnicity="01",
+            deprived=("sanitation",),
+            causes=("land",),
+            children=4,
+        ),
+        hy(X, P, present_start=False, ethnicity="01", deprived=("sanitation",), causes=("capital", "capital")),
+        hy(
+            P,
+            P,
+            present_end=False,
+            groups=frozenset({"minority"}),
+            ethnicity="08",
+            deprived=("water",),
+            causes=("land",),
+            children=5,
+        ),
+        hy(X, X, ethnicity="", causes=("illness",)),
     ]
     counts = accounting.tally(households)
     expected = {
@@ -328,6 +353,10 @@ def test_the_tally_keys_of_groups_ethnicity_deprivations_and_children():
         "child_dep.water": 3,
         "child_dep.telecom": 2,
         "child_dep.sanitation": 0,
+        # causes of the poor and near-poor only, each once; the near-poor household ticked none
+        "cause.poor.land": 1,
+        "cause.poor.capital": 2,
+        "cause.near_poor.none": 1,
         # the movement
         "move.poor.start": 2,
         "move.poor.newly": 0,
@@ -338,6 +367,18 @@ def test_the_tally_keys_of_groups_ethnicity_deprivations_and_children():
         "move.near_poor.escaped": 1,
     }
     assert {k: v for k, v in counts.items() if v} == {k: v for k, v in expected.items() if v}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(household_years, max_size=30))
+def test_each_listed_household_counts_once_per_cause_or_once_as_without_a_cause(households):
+    counts = accounting.tally(households)
+    for status in (P, N):
+        listed = [h for h in households if h.present_end and h.end == status]
+        for code in ("land", "capital", "illness"):
+            assert counts[f"cause.{status}.{code}"] == sum(code in h.causes for h in listed)
+        assert counts[f"cause.{status}.none"] == sum(not h.causes for h in listed)
+    assert not [key for key in counts if key.startswith("cause.not_poor")]
 
 
 def test_the_exit_cohort_counts_who_escaped_and_who_was_poor_again():

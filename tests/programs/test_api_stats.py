@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from config.errors import StaleVersion
 from households import services as household_services
-from households.models import Area, AuditEntry, Ethnicity, Household
+from households.models import Area, AuditEntry, Ethnicity, Household, Member
 from households.rules import Level
 from programs import services, statistics, tasks
 from programs.models import CommuneYearFigures, PovertyTarget
@@ -266,6 +266,71 @@ def test_the_figures_by_target_group_and_ethnicity(api, seeded, district_staff, 
     assert ethnicities[1]["households"] == minority["households"]
     assert ethnicities[0]["households"] == everyone["households"] - minority["households"]
     assert ethnicities[0]["poor"] + ethnicities[1]["poor"] == everyone[P]
+
+
+# the causes of poverty ticked on a survey of 01/10/2026 ("never" is on no list: its cause never counts)
+SURVEY_CAUSES = {
+    "stays_poor": ("land", "capital"),
+    "minority_poor": ("capital",),
+    "relapsed": ("illness", "other"),
+    "stays_near": ("illness",),
+    "never": ("land",),
+}
+
+
+def test_the_causes_of_poverty_among_poor_and_near_poor(api, seeded, officer_a, commune_a, district_staff, district):
+    for name, causes in SURVEY_CAUSES.items():
+        Member.objects.filter(household=seeded[name]).update(
+            health_insurance_number="DN4150000000001", health_insurance_valid_until=D(2027, 12, 31)
+        )
+        services.record_assessment(
+            actor=officer_a,
+            household_id=seeded[name].pk,
+            survey_date=D(2026, 10, 1),
+            review_year=2026,
+            income_per_capita=1_000_000,
+            dwelling={
+                "has_house": True,
+                "floor_area_m2": "60",
+                "foundation_frame_durable": True,
+                "walls_durable": True,
+                "roof_durable": True,
+            },
+            member_extras={m.pk: {"stunted": False, "underweight": False} for m in seeded[name].members.all()},
+            answers=dict.fromkeys(("employment", "water", "sanitation", "telecom", "information_access"), False),
+            causes=list(causes),
+            today=TODAY,
+        )
+    statistics.refresh_figures(years=[2026], communes=[commune_a.pk], today=TODAY)
+    counted: Counter = Counter()
+    for name, story in STORY.items():
+        if story[0] == "a" and story[END[2026]] in (P, N):
+            for code in SURVEY_CAUSES.get(name) or ("none",):
+                counted[(story[END[2026]], code)] += 1
+    listed = expected({"a"}, 2026)
+    for who, area in ((officer_a, commune_a), (district_staff, district)):
+        figures = get(api(who), FIGURES, area=area.pk, year=2026).json()["figures"]
+        causes = {row["cause"]: row for row in figures["causes"]}
+        codes = ["land", "capital", "labour", "tools", "know_how", "skills", "illness", "other", "none"]
+        assert list(causes) == codes  # the report's order, then the households without a cause
+        for code, row in causes.items():
+            assert (row["poor"], row["near_poor"]) == (counted[(P, code)], counted[(N, code)]), code
+            assert row["poor_share"] == pct(counted[(P, code)], listed[P])
+            assert row["near_poor_share"] == pct(counted[(N, code)], listed[N])
+        assert (causes["capital"]["poor"], causes["capital"]["poor_share"]) == (2, 33.33)  # of 6 poor
+        assert (causes["none"]["poor"], causes["none"]["near_poor"]) == (3, 3)
+        assert causes["land"]["label"] == "thiếu đất sản xuất"
+        assert causes["none"]["label"] == "chưa ghi nguyên nhân"
+    # 2025, no survey yet: every listed household is counted without a cause
+    figures = get(api(officer_a), FIGURES, area=commune_a.pk, year=2025).json()["figures"]
+    none = figures["causes"][-1]
+    assert (none["cause"], none["poor"], none["near_poor"]) == ("none", figures["poor"], figures["near_poor"])
+    assert not any(row["poor"] or row["near_poor"] for row in figures["causes"][:-1])
+    # figures stored before causes were recorded lack their keys: no causes rather than zeros, never an error
+    row = CommuneYearFigures.objects.get(commune=commune_a, year=2025)
+    row.counts = {key: value for key, value in row.counts.items() if not key.startswith("cause.")}
+    row.save()
+    assert get(api(officer_a), FIGURES, area=commune_a.pk, year=2025).json()["figures"]["causes"] == []
 
 
 def test_an_area_without_figures_for_the_year_answers_zeros_not_an_error(api, seeded, province_staff, province):

@@ -50,7 +50,11 @@ def client_for(user) -> Client:
     return client
 
 
-def survey(officer, household, house):
+# the causes of poverty ticked on each household's survey (A3 is never on a list: its cause never counts)
+CAUSES = {"A1": ("land", "capital"), "A2": (), "A3": ("other",), "B1": ("capital",), "B2": ("illness",)}
+
+
+def survey(officer, household, house, causes=()):
     """A survey on 01/10/2022: the household is known from then on, deprived in housing quality or not."""
     Member.objects.filter(household=household).update(
         health_insurance_number="DN4150000000001",
@@ -67,6 +71,7 @@ def survey(officer, household, house):
         dwelling=house,
         member_extras={m.pk: {"stunted": False, "underweight": False} for m in household.members.all()},
         answers=ANSWERED_NONE | {"information_access": False},
+        causes=list(causes),
         today=TODAY,
     )
 
@@ -88,13 +93,17 @@ def seeded(make_household, commune_a, commune_b, officer_a, officer_b, chair_a, 
     }
     for key, household in households.items():
         officer, chair = (officer_a, chair_a) if key.startswith("A") else (officer_b, chair_b)
-        survey(officer, household, BAD_HOUSE if key in ("A1", "B1", "B2") else GOOD_HOUSE)
+        survey(officer, household, BAD_HOUSE if key in ("A1", "B1", "B2") else GOOD_HOUSE, CAUSES[key])
         for day, status in HISTORIES[key]:
             program_services.record_status_change(
                 actor=chair, household_id=household.pk, to_status=status, effective_date=day, decision_number="9/QĐ"
             )
     statistics.refresh_figures(years=range(2021, 2026), communes=[commune_a.pk, commune_b.pk], today=TODAY)
     return households
+
+
+def status_at_end_of(history, year: int) -> str:
+    return ([status for day, status in history if day <= D(year, 12, 31)] or ["not_poor"])[-1]
 
 
 def svgs(text: str) -> list[str]:
@@ -131,9 +140,9 @@ def test_province_staff_sees_the_province_with_both_communes_and_its_charts(
     assert "Số liệu tính lúc" in text
 
     charts = svgs(text)
-    assert len(charts) == 5  # rates, deprivations, communes ranked, two waterfalls
+    assert len(charts) == 6  # rates, deprivations, causes of poverty, communes ranked, two waterfalls
     assert all("<script" not in chart and "kozea.github.io/pygal.js" not in chart for chart in charts)
-    rates, deprivations, ranking, poor_moves, near_poor_moves = charts
+    rates, deprivations, causes, ranking, poor_moves, near_poor_moves = charts
     # poor rates 2022-2025: 2/5, 3/5, 2/5, 2/5 of the households known then; near-poor 1/5 then 2/5 in 2025
     for value in ("40,00%", "60,00%", "20,00%", "80,00%"):
         assert f'<desc class="value">{value}</desc>' in rates
@@ -143,6 +152,22 @@ def test_province_staff_sees_the_province_with_both_communes_and_its_charts(
     deprived = Assessment.objects.filter(household__in=poor_2025, deprived__contains=["housing_quality"]).count()
     assert deprived == 2
     assert "Chất lượng nhà ở" in deprivations and '<desc class="value">100,00%</desc>' in deprivations
+    # the causes of the households poor on 31/12/2025, counted here from the histories and the surveys' causes
+    poor_then = [key for key, history in HISTORIES.items() if status_at_end_of(history, 2025) == "poor"]
+    assert sorted(poor_then) == ["A1", "B1"]
+    for code, label in (("land", "Thiếu đất sản xuất"), ("capital", "Thiếu vốn sản xuất, kinh doanh")):
+        share = pct(100 * sum(code in CAUSES[key] for key in poor_then) / len(poor_then))
+        assert f"<title>{label}: {share}</title>" in causes, code
+    assert "<title>Thiếu đất sản xuất: 50,00%</title>" in causes  # the same, written out
+    assert "<title>Chưa ghi nguyên nhân: 0,00%</title>" in causes
+    assert "<title>Nguyên nhân khác: 0,00%</title>" in causes  # A3's cause: it is not poor
+    shown_causes = {row["label"]: row for row in page.context["causes"]}
+    capital = shown_causes["Thiếu vốn sản xuất, kinh doanh"]
+    assert (capital["poor"], capital["poor_share"]) == ("2", "100,00%")
+    # near-poor on 31/12/2025: A2 (no cause ticked) and B2 (illness)
+    illness, none = shown_causes["Có người ốm đau, bệnh nặng, tai nạn"], shown_causes["Chưa ghi nguyên nhân"]
+    assert (illness["near_poor"], illness["near_poor_share"], none["near_poor"]) == ("1", "50,00%", "1")
+    assert "Nguyên nhân nghèo (% số hộ nghèo)" in text
     assert commune_a.name in ranking and commune_b.name in ranking
     assert '<desc class="value">50,00%</desc>' in ranking and '<desc class="value">33,33%</desc>' in ranking
     communes = page.context["communes"]
@@ -180,7 +205,7 @@ def test_the_commune_officer_sees_her_commune_only(seeded, officer_a, commune_a,
     assert summary["Hộ nghèo"]["rate"] == "33,33%" and summary["Hộ nghèo"]["change"] == "+33,33"
     assert [row["name"] for row in page.context["communes"]] == [commune_a.name]
     assert page.context["ranking_chart"] == ""  # a commune has nothing to rank
-    assert len(svgs(page.text)) == 4
+    assert len(svgs(page.text)) == 5  # rates, deprivations, causes of poverty, two waterfalls
     assert commune_b.name not in page.text
     for other in (commune_b, province):
         refused = client.get(URL, {"area": other.pk, "year": 2025})

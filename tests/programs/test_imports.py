@@ -12,7 +12,7 @@ from config.errors import DomainError
 from config.xlsx import SheetTooLarge, open_workbook
 from households import services as registry
 from households.models import Area, AuditEntry, Household, Member
-from programs import import_layout, imports, services
+from programs import import_layout, imports, rules, services
 from programs.models import Assessment, ImportBatch
 from tests.programs.review_helpers import GOOD_HOUSE, case_of, make_poor, open_review
 
@@ -586,6 +586,115 @@ def test_a_long_household_number_and_a_national_id_with_spaces_are_read_as_writt
 
     assert batch.status == "committed", batch.errors
     assert Member.objects.get(full_name="Số Dài").national_id == "015080000321"
+
+
+# --- the causes of poverty ------------------------------------------------------------------------------------------
+
+CAUSES = "Nguyên nhân nghèo"
+REF_HEADER = "Hộ (STT hoặc mã hộ)"
+
+
+def test_the_template_lists_the_causes_of_poverty_with_their_codes(officer_a, commune_a, household_a):
+    book = load_workbook(io.BytesIO(template(commune_a, officer_a)))
+
+    lists = list(book["Danh mục"].iter_cols(values_only=True))
+    names = next(col for col in lists if col[0] == CAUSES)
+    codes = next(col for col in lists if col[0] == "Mã nguyên nhân nghèo")
+    assert [v for v in names[1:] if v] == list(rules.POVERTY_CAUSES.values())
+    assert [v for v in codes[1:] if v] == list(rules.POVERTY_CAUSES)
+    headers = [c.value for c in book["Phiếu khảo sát"][1]]
+    assert CAUSES in headers
+    guide = {row[1]: row[2] for row in book["Hướng dẫn"].iter_rows(values_only=True) if row[0] == "Phiếu khảo sát"}
+    assert "thiếu vốn sản xuất, kinh doanh (capital)" in guide[CAUSES]
+    # the survey rows come blank, as the other survey columns: a household not surveyed again is not a survey
+    row = next(book["Phiếu khảo sát"].iter_rows(min_row=2, values_only=True))
+    assert row[headers.index(REF_HEADER)] == household_a.code and row[headers.index(CAUSES)] is None
+
+
+def test_the_causes_of_poverty_round_trip_by_name_and_by_code_in_the_reports_order(officer_a, commune_a, household_a):
+    content = fill(
+        template(commune_a, officer_a),
+        households=[household(2)],  # household_a is number 1 of the template
+        members=[member(2, "Giàng A Páo")],
+        surveys=[
+            # a name with its own commas, a name without diacritics in capitals, a code, both separators
+            survey(household_a.code, **{CAUSES: "Có người ốm đau, bệnh nặng, tai nạn; THIEU DAT SAN XUAT, capital"}),
+            survey(2, **{CAUSES: "know_how;thiếu lao động ; thieu lao dong"}),  # the same cause twice: once
+            survey(household_a.code, income=900_000, **{"Ngày khảo sát": "16/10/2026"}),  # none: a later survey
+        ],
+    )
+
+    batch = upload(officer_a, commune_a, content)
+
+    assert batch.status == "committed", batch.errors
+    first, later = Assessment.objects.filter(household=household_a).order_by("id")
+    assert first.causes == ["land", "capital", "illness"]
+    assert later.causes == []
+    assert Assessment.objects.get(household__members__full_name="Giàng A Páo").causes == ["labour", "know_how"]
+    entry = AuditEntry.objects.get(action="programs.assessment.recorded", object_id=str(first.pk))
+    assert entry.changes["causes"] == [None, ["land", "capital", "illness"]]
+    unlisted = AuditEntry.objects.get(action="programs.assessment.recorded", object_id=str(later.pk))
+    assert "causes" not in unlisted.changes
+
+
+def test_an_unknown_cause_of_poverty_is_refused_at_its_row_and_column_and_nothing_is_written(
+    officer_a, commune_a, household_a
+):
+    content = fill(
+        template(commune_a, officer_a),
+        households=[household(2)],
+        members=[member(2, "Giàng A Páo")],
+        surveys=[
+            survey(2, **{CAUSES: "thiếu đất sản xuất"}),
+            survey(household_a.code, **{CAUSES: "thiếu vốn sản xuất, kinh doanh; mất mùa"}),
+        ],
+    )
+    before = counts()
+
+    batch = upload(officer_a, commune_a, content)
+
+    assert batch.status == "refused"
+    # row 2 is household_a's blank row of the template, row 3 the good survey
+    assert [(e["sheet"], e["row"], e["column"]) for e in batch.errors] == [("Phiếu khảo sát", 4, CAUSES)]
+    message = batch.errors[0]["message"]
+    assert message.startswith("Không có nguyên nhân nghèo “mất mùa”.")
+    assert all(name in message for name in rules.POVERTY_CAUSES.values())
+    assert counts() == before
+    assert ImportBatch.objects.get().status == "refused"
+
+
+def test_a_file_from_a_template_without_the_causes_column_still_imports(officer_a, commune_a, household_a):
+    def older(book):
+        ws = book["Phiếu khảo sát"]
+        ws.delete_cols([c.value for c in ws[1]].index(CAUSES) + 1)
+
+    content = fill(template(commune_a, officer_a), surveys=[survey(household_a.code)], edit=older)
+    assert CAUSES not in [c.value for c in load_workbook(io.BytesIO(content))["Phiếu khảo sát"][1]]
+
+    batch = upload(officer_a, commune_a, content)
+
+    assert batch.status == "committed", batch.errors
+    assert Assessment.objects.get(household=household_a).causes == []
+
+
+@pytest.mark.parametrize(
+    "cell, codes",
+    [
+        ("thiếu vốn sản xuất, kinh doanh", ("capital",)),
+        ("Thiếu kỹ năng lao động,tay nghề, thiếu đất sản xuất", ("land", "skills")),
+        ("other; LAND;", ("land", "other")),
+        ("nguyen nhan khac\ncó người ốm đau, bệnh nặng, tai nạn", ("illness", "other")),
+    ],
+)
+def test_a_causes_cell_is_read_by_name_or_code_whatever_the_separator(cell, codes):
+    assert import_layout.parse(import_layout.CAUSES, cell) == codes
+
+
+def test_a_causes_cell_names_every_unknown_cause():
+    with pytest.raises(import_layout.CellError) as refused:
+        import_layout.parse(import_layout.CAUSES, "đói, thiếu vốn sản xuất; thiếu nước")
+
+    assert str(refused.value).startswith("Không có nguyên nhân nghèo “đói”, “thiếu vốn sản xuất”, “thiếu nước”.")
 
 
 # --- the API -------------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from households.models import AuditEntry, Household
 from programs import official_reports, official_tables, statistics, tasks
 from programs import services as program_services
 from programs.documents import ascii_slug, unit_name
-from programs.models import JobStatus, ReportJob, ReportKind
+from programs.models import CommuneYearFigures, JobStatus, ReportJob, ReportKind
 from programs.rules import INDICATOR_NAMES
 from tests.conftest import member_data
 
@@ -61,7 +61,7 @@ FLAG_GROUP = {
 class H:
     commune: str  # a, b or other (another province)
     decisions: tuple = ()  # (day, status)
-    surveys: tuple = ()  # (day, review year, deprived)
+    surveys: tuple = ()  # (day, review year, deprived, *causes of poverty ticked)
     children: tuple = ()  # birth dates
     hmong: bool = False  # the head's ethnicity (else Kinh)
     flags: tuple = ()
@@ -74,6 +74,7 @@ class H:
     moves: tuple = ()  # (list, move)
     deprived: frozenset | None = None
     kids: int = 0
+    causes: tuple = ()  # the causes of poverty of that survey (none ticked, or no survey: counted as "none")
 
 
 def dep(*codes):
@@ -81,29 +82,33 @@ def dep(*codes):
 
 
 STORY = {
-    "a_poor": H("a", ((D(2024, 3, 1), P),), ((D(2025, 10, 1), 2025, dep("water", "sanitation", "telecom")),),
+    "a_poor": H("a", ((D(2024, 3, 1), P),),
+                ((D(2025, 10, 1), 2025, dep("water", "sanitation", "telecom"), "capital", "land"),),
                 (D(2015, 6, 1),), hmong=True, flags=("is_ethnic_minority",), village=True,
-                start=P, end=P, deprived=dep("water", "sanitation", "telecom"), kids=1),
+                start=P, end=P, deprived=dep("water", "sanitation", "telecom"), kids=1, causes=("land", "capital")),
     "a_escaped": H("a", ((D(2024, 3, 1), P), (D(2025, 6, 1), X)), start=P, end=X, moves=((P, "escaped"),)),
-    "a_to_near": H("a", ((D(2024, 3, 1), P), (D(2025, 6, 1), N)), ((D(2025, 5, 1), 2025, dep("housing_quality")),),
+    "a_to_near": H("a", ((D(2024, 3, 1), P), (D(2025, 6, 1), N)),
+                   ((D(2025, 5, 1), 2025, dep("housing_quality"), "illness"),),
                    (D(2012, 1, 1),), village=True, start=P, end=N, moves=((P, "to_near_poor"), (N, "from_poor")),
-                   deprived=dep("housing_quality"), kids=1),
+                   deprived=dep("housing_quality"), kids=1, causes=("illness",)),
     # surveyed again in 2026: the 2025 tables keep the 2024 survey
     "a_near_to_poor": H("a", ((D(2024, 3, 1), N), (D(2025, 7, 1), P)),
-                        ((D(2024, 9, 1), 2024, dep("employment")), (D(2026, 3, 1), 2026, dep("water"))),
+                        ((D(2024, 9, 1), 2024, dep("employment"), "tools"),
+                         (D(2026, 3, 1), 2026, dep("water"), "land")),
                         flags=("no_labour_capacity",), start=N, end=P,
-                        moves=((P, "from_near_poor"), (N, "to_poor")), deprived=dep("employment")),
+                        moves=((P, "from_near_poor"), (N, "to_poor")), deprived=dep("employment"), causes=("tools",)),
     # the second child is 16 on 31/12/2025: no longer a child
     "a_newly": H("a", ((D(2025, 8, 1), P),), children=(D(2010, 6, 1), D(2009, 12, 31)), start=X, end=P,
                  moves=((P, "newly"),), kids=1),
     "a_relapsed": H("a", ((D(2023, 3, 1), P), (D(2024, 6, 1), X), (D(2025, 9, 1), P)), flags=("is_female_headed",),
                     start=X, end=P, moves=((P, "relapsed"),)),
-    "a_near": H("a", ((D(2024, 5, 1), N),), ((D(2025, 9, 15), 2025, dep("employment", "water")),),
+    "a_near": H("a", ((D(2024, 5, 1), N),), ((D(2025, 9, 15), 2025, dep("employment", "water"), "labour", "capital"),),
                 flags=("has_revolutionary_contributor",), village=True, start=N, end=N,
-                deprived=dep("employment", "water")),
+                deprived=dep("employment", "water"), causes=("capital", "labour")),
     "a_newly_near": H("a", ((D(2025, 5, 1), N),), start=X, end=N, moves=((N, "newly"),)),
     "a_near_escaped": H("a", ((D(2024, 3, 1), N), (D(2025, 3, 1), X)), start=N, end=X, moves=((N, "escaped"),)),
-    "a_never": H("a"),
+    # never on a list: the cause its survey ticks never counts
+    "a_never": H("a", surveys=((D(2025, 9, 1), 2025, dep(), "land"),)),
     "a_moved_in": H("a", ((D(2025, 4, 1), P),), registered=datetime.datetime(2025, 3, 1, 3, tzinfo=datetime.UTC),
                     start=None, end=P, moves=((P, "other_increase"),)),
     # escaped in 2026: still poor on 31/12/2025
@@ -111,9 +116,9 @@ STORY = {
     # registered in 2026: not in the 2025 tables at all
     "a_new_2026": H("a", ((D(2026, 3, 1), P),), registered=datetime.datetime(2026, 2, 1, 3, tzinfo=datetime.UTC),
                     start=None, end=None),
-    "b_poor": H("b", ((D(2024, 3, 1), P),), ((D(2025, 10, 10), 2025, dep("information_access")),), (D(2020, 1, 1),),
-                hmong=True, flags=("is_ethnic_minority",), village=True, start=P, end=P,
-                deprived=dep("information_access"), kids=1),
+    "b_poor": H("b", ((D(2024, 3, 1), P),), ((D(2025, 10, 10), 2025, dep("information_access"), "other"),),
+                (D(2020, 1, 1),), hmong=True, flags=("is_ethnic_minority",), village=True, start=P, end=P,
+                deprived=dep("information_access"), kids=1, causes=("other",)),
     "b_near": H("b", ((D(2025, 3, 1), N),), flags=("has_social_protection_member",), start=X, end=N,
                 moves=((N, "newly"),)),
     "b_never": H("b"),
@@ -153,10 +158,12 @@ def expected(communes: str) -> Counter:
             for code in h.deprived or ():
                 c[f"dep.{h.end}.{code}"] += 1
                 c[f"child_dep.{code}"] += h.kids
+            for code in h.causes or ("none",):
+                c[f"cause.{h.end}.{code}"] += 1
     return c
 
 
-def record_survey(officer, household, day, review_year, deprived):
+def record_survey(officer, household, day, review_year, deprived, causes=()):
     assessment = program_services.record_assessment(
         actor=officer,
         household_id=household.pk,
@@ -166,9 +173,11 @@ def record_survey(officer, household, day, review_year, deprived):
         dwelling=BAD_HOUSE if "housing_quality" in deprived else GOOD_HOUSE,
         member_extras={m.pk: {"stunted": False, "underweight": False} for m in household.members.all()},
         answers={code: code in deprived for code in ANSWERED},
+        causes=list(causes),
         today=TODAY,
     )
     assert set(assessment.deprived) == deprived  # nothing derived from the members or the house by surprise
+    assert set(assessment.causes) == set(causes)
 
 
 def member(name, ethnicity, relation, born):
@@ -203,8 +212,8 @@ def seeded(commune_a, commune_b, other_commune, village_a, village_b, admin_user
             data["village"] = villages[h.commune]
         household = household_services.create_household(actor=admin_user, data=data, members=members)
         Household.objects.filter(pk=household.pk).update(created_at=h.registered)
-        for day, review_year, deprived in h.surveys:
-            record_survey(officers[h.commune], household, day, review_year, deprived)
+        for day, review_year, deprived, *causes in h.surveys:
+            record_survey(officers[h.commune], household, day, review_year, deprived, causes)
         for day, status in h.decisions:
             program_services.record_status_change(
                 actor=chair_a if h.commune == "a" else admin_user,
@@ -281,7 +290,8 @@ def province_book(seeded, province_staff, province, django_capture_on_commit_cal
 
 
 def test_the_workbook_has_one_sheet_per_table_with_its_heading(province_book):
-    names = ["Tổng hợp", "Diễn biến", "Thiếu hụt", "Nhóm đối tượng", "Dân tộc", "Trẻ em", "Danh sách chi tiết"]
+    names = ["Tổng hợp", "Diễn biến", "Thiếu hụt", "Nhóm đối tượng", "Dân tộc", "Nguyên nhân nghèo", "Trẻ em",
+             "Danh sách chi tiết"]  # fmt: skip
     assert list(province_book) == names
     for kind, (name, rows) in zip(official_reports.TABLES, province_book.items(), strict=True):
         text = [row[0] for row in rows[:10] if row and isinstance(row[0], str)]
@@ -376,6 +386,61 @@ def test_the_ethnicities_of_the_heads(province_book, kinh, hmong):
     assert table[1] == (2, "08", hmong.name, *values("08"))
     assert table[2][2:] == ("Tổng cộng", c["households"], c[P], pct(c[P], c["households"]), 100.0, c[N],
                             pct(c[N], c["households"]), 100.0)  # fmt: skip
+
+
+CAUSES = ("land", "capital", "labour", "tools", "know_how", "skills", "illness", "other")  # the report's order
+CAUSE_NAMES = ("Thiếu đất sản xuất", "Thiếu vốn sản xuất, kinh doanh", "Thiếu lao động", "Thiếu phương tiện sản xuất",
+               "Thiếu kiến thức về sản xuất", "Thiếu kỹ năng lao động, tay nghề", "Có người ốm đau, bệnh nặng, tai nạn",
+               "Nguyên nhân khác", "Chưa ghi nguyên nhân")  # fmt: skip
+
+
+def cause_values(c: Counter, status: str) -> tuple:
+    return (c[status], *(c[f"cause.{status}.{code}"] for code in (*CAUSES, "none")))
+
+
+def test_the_causes_of_poverty_of_the_area_and_each_commune(province_book, commune_a, commune_b):
+    rows = province_book["Nguyên nhân nghèo"]
+    overall, poor, near = tables(rows)
+    c = expected("ab")
+    assert [row[:2] for row in overall] == list(enumerate(CAUSE_NAMES, start=1))
+    for row, code in zip(overall, (*CAUSES, "none"), strict=True):
+        p, n = c[f"cause.{P}.{code}"], c[f"cause.{N}.{code}"]
+        assert row[2:] == (p, pct(p, c[P]), n, pct(n, c[N])), code
+    # the story in numbers: 7 poor, of whom 4 without a cause; 4 near-poor; a_never's cause is not counted
+    assert [row[2] for row in overall] == [1, 1, 0, 1, 0, 0, 0, 1, 4]
+    assert [row[4] for row in overall] == [0, 1, 1, 0, 0, 0, 1, 0, 2]
+    for status, table in ((P, poor), (N, near)):
+        by_unit = unit_rows(table, commune_a, commune_b)
+        for key, communes in ((commune_a.code, "a"), (commune_b.code, "b"), (None, "ab")):
+            assert by_unit[key] == cause_values(expected(communes), status), (status, key)
+        assert all(not any(row) for row in by_unit["others"])
+    assert unit_rows(poor, commune_a)[commune_a.code] == (6, 1, 1, 0, 1, 0, 0, 0, 0, 4)
+    notes = [row[0] for row in rows if row and isinstance(row[0], str)]
+    assert "Tổng số hộ nghèo: 7; tổng số hộ cận nghèo: 4." in notes
+    assert any("Một hộ có thể có nhiều nguyên nhân nghèo nên cộng các cột" in note for note in notes)
+    assert not any(note.startswith("Lưu ý") for note in notes)
+
+
+def test_figures_computed_before_causes_were_recorded_are_named_in_a_note(
+    figures, province_staff, province, commune_a, commune_b, django_capture_on_commit_callbacks
+):
+    row = CommuneYearFigures.objects.get(commune=commune_b, year=YEAR)
+    row.counts = {key: value for key, value in row.counts.items() if not key.startswith("cause.")}
+    row.save()
+    job = build(province_staff, province, ReportKind.CAUSE, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.DONE, job.message
+    assert job.filename == f"bao-cao-nguyen-nhan-ngheo-{ascii_slug(unit_name(province))}-2025.xlsx"
+    book = sheets(job)
+    assert list(book) == ["Nguyên nhân nghèo"]
+    _, poor, _ = tables(book["Nguyên nhân nghèo"])
+    by_unit = unit_rows(poor, commune_a, commune_b)
+    assert by_unit[commune_a.code] == (1, *[0] * len(CAUSES), 1)  # a poor household never surveyed
+    assert by_unit[commune_b.code] == (1, *[0] * len(CAUSES), 0)  # a missing key reads as 0
+    notes = [r[0] for r in book["Nguyên nhân nghèo"] if r and isinstance(r[0], str) and r[0].startswith("Lưu ý")]
+    assert notes == [
+        f"Lưu ý: số liệu của 1 đơn vị ({unit_name(commune_b)}) được tính trước khi ghi nguyên nhân nghèo; "
+        "cần tính lại số liệu để có nguyên nhân của các hộ đó."
+    ]
 
 
 def test_the_childrens_deprivations(province_book):

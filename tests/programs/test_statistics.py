@@ -3,8 +3,8 @@ with their statuses decided over 2023-2026 through the status service, surveys t
 `refresh_figures` stores each commune's tally per year and the selectors add them up for any area.
 
 Every expected number is typed below, household by household, and only summed here: what each household is at
-the start and the end of each year, its movement, the deprivations of its latest current survey and its
-children under 16 while it is on a list."""
+the start and the end of each year, its movement, the deprivations and causes of poverty of its latest current
+survey and its children under 16 while it is on a list."""
 
 import datetime
 import io
@@ -192,6 +192,36 @@ LISTED_FACTS = {
     "B3": {2026: (dep(), 1)},
 }  # fmt: skip
 
+# the causes of poverty ticked on each survey, by household and survey day (none where not listed)
+SURVEY_CAUSES = {
+    ("A1", D(2024, 10, 1)): ("capital",),
+    ("A1", D(2025, 10, 1)): ("capital", "land"),
+    ("A2", D(2024, 10, 5)): ("illness",),
+    ("A2", D(2025, 11, 1)): ("labour",),  # superseded by the survey of 15/10
+    ("A2", D(2025, 10, 15)): ("know_how",),
+    ("A3", D(2025, 9, 20)): ("labour", "illness"),
+    ("A4", D(2024, 9, 1)): ("tools",),
+    ("A6", D(2025, 9, 1)): ("other",),  # never on a list: never counted
+    ("A7", D(2026, 3, 20)): ("skills", "capital"),
+    ("B1", D(2024, 9, 9)): ("land",),
+    ("B1", D(2026, 9, 9)): ("land", "capital", "labour"),
+    ("B2", D(2024, 10, 10)): ("capital",),
+}
+# name: {year: causes of the latest current survey by 31/12}, for the years the household ends on a list; () is
+# counted as "none" (no survey by then, or a survey that ticked none: A2's survey of 2026)
+LISTED_CAUSES = {
+    "A1": {2024: ("capital",), 2025: ("capital", "land"), 2026: ("capital", "land")},
+    "A2": {2025: ("know_how",), 2026: ()},
+    "A3": {2024: (), 2025: ("labour", "illness"), 2026: ("labour", "illness")},
+    "A4": {2024: ("tools",), 2025: ("tools",), 2026: ("tools",)},
+    "A5": {2024: ()},
+    "A7": {2026: ("skills", "capital")},
+    "A10": {2024: (), 2025: (), 2026: ()},
+    "B1": {2024: ("land",), 2025: ("land",), 2026: ("land", "capital", "labour")},
+    "B2": {2024: ("capital",), 2026: ("capital",)},
+    "B3": {2026: ()},
+}  # fmt: skip
+
 # the exit cohorts: who escaped poverty in the year, followed and poor again at the end of the next years (the
 # running year 2026 as of TODAY; 2027 not begun)
 COHORTS = {
@@ -246,6 +276,8 @@ def expected_counts(communes: str, year: int) -> Counter:
             for code in deprived:
                 counts[f"dep.{end}.{code}"] += 1
                 counts[f"child_dep.{code}"] += children
+            for code in LISTED_CAUSES[name][year] or ("none",):
+                counts[f"cause.{end}.{code}"] += 1
     for commune in communes:
         counts.update(COHORTS.get((commune, year), {}))
     return counts
@@ -269,7 +301,7 @@ def member(name, ethnicity, relation, born, schooling="none"):
     }
 
 
-def record_survey(officer, household, day, review_year, deprived):
+def record_survey(officer, household, day, review_year, deprived, causes=()):
     assessment = program_services.record_assessment(
         actor=officer,
         household_id=household.pk,
@@ -279,9 +311,11 @@ def record_survey(officer, household, day, review_year, deprived):
         dwelling=BAD_HOUSE if "housing_quality" in deprived else GOOD_HOUSE,
         member_extras={m.pk: {"stunted": False, "underweight": False} for m in household.members.all()},
         answers={code: code in deprived for code in ANSWERED},
+        causes=list(causes),
         today=TODAY,
     )
     assert set(assessment.deprived) == deprived  # nothing derived from the members or the house by surprise
+    assert set(assessment.causes) == set(causes)
     return assessment
 
 
@@ -346,7 +380,8 @@ def build_world() -> World:
                 today=TODAY,
             )
         for day, review_year, deprived in seed.surveys:
-            record_survey(officers[seed.commune], household, day, review_year, deprived)
+            causes = SURVEY_CAUSES.get((name, day), ())
+            record_survey(officers[seed.commune], household, day, review_year, deprived, causes)
         made[name] = household
     return World(province, district, commune_a, commune_b, kinh, hmong, made)
 
@@ -536,6 +571,26 @@ class TestOnSeededHouseholds:
             ("housing_quality", 0, 0.0, 1, 33.33, 1),
         ]
         assert shown["deprivations"][0]["label"] == "nguồn nước sinh hoạt"
+        # 2025, poor A1 (capital, land), A2 (know-how), B1 (land); near-poor A3 (labour, illness), A4 (tools), A10
+        # (none); in the report's order, then those without a cause
+        causes = [
+            (c["cause"], c["poor"], c["poor_share"], c["near_poor"], c["near_poor_share"]) for c in shown["causes"]
+        ]
+        assert causes == [
+            ("land", 2, 66.67, 0, 0.0),
+            ("capital", 1, 33.33, 0, 0.0),
+            ("labour", 0, 0.0, 1, 33.33),
+            ("tools", 0, 0.0, 1, 33.33),
+            ("know_how", 1, 33.33, 0, 0.0),
+            ("skills", 0, 0.0, 0, 0.0),
+            ("illness", 0, 0.0, 1, 33.33),
+            ("other", 0, 0.0, 0, 0.0),
+            ("none", 0, 0.0, 1, 33.33),
+        ]
+        assert (shown["causes"][0]["label"], shown["causes"][-1]["label"]) == (
+            "thiếu đất sản xuất",
+            "chưa ghi nguyên nhân",
+        )
         assert shown["children"] == {"poor": 5, "near_poor": 1}
         poor, near_poor = shown["movement"]
         assert (poor["status"], poor["start"], poor["end"], poor["balances"]) == (P, 4, 3, True)
@@ -577,6 +632,10 @@ class TestOnSeededHouseholds:
         ]
         empty = selectors.present_figures(Counter(), None)
         assert (empty["households"], empty["poor_rate"], empty["targets"], empty["deprivations"]) == (0, None, [], [])
+        assert empty["causes"] == []
+        # figures stored before causes were recorded lack their keys: no causes shown, never an error
+        old = Counter({key: value for key, value in counts.items() if not key.startswith("cause.")})
+        assert selectors.present_figures(old, None)["causes"] == []
         assert all(m["balances"] for m in empty["movement"])
 
 

@@ -411,6 +411,7 @@ class _Generation:
                     for d in reconciled.disagreements
                 ],
                 list(result.deprived),
+                demo.causes(code, year, seed, category),
                 result.deprivation_count,
                 result.point_b,
                 result.income_line,
