@@ -8,6 +8,7 @@ A refusal comes back as a form error on the field the service names.
 
 import datetime
 import re
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin
@@ -169,8 +170,7 @@ class ServiceModelForm(forms.ModelForm):
     def _post_clean(self):
         """Nothing: the service validated and wrote."""
 
-    def call(self, data: dict):
-        raise NotImplementedError
+    call: Callable[[dict], object]  # each form's call of its service with the cleaned data
 
     def clean(self):
         cleaned = super().clean()
@@ -358,9 +358,11 @@ class BudgetForm(ServiceModelForm):
 
 
 class MoveForm(forms.Form):
-    """One move of a support record: the version the user saw and the move's inputs; `submit` calls its service."""
+    """One move of a support record: the version the user saw and the move's inputs; `submit` calls the move's
+    service in `support.services` with the form's fields as keyword arguments (renamed by `arguments`)."""
 
     move: RecordMove
+    service: Callable[..., SupportRecord]
     right: str
     title = ""
     submit_label = ""
@@ -378,8 +380,13 @@ class MoveForm(forms.Form):
             **{name: today for name, field in self.fields.items() if isinstance(field, forms.DateField)},
         }
 
+    def arguments(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
     def submit(self, actor) -> SupportRecord:
-        raise NotImplementedError
+        return type(self).service(
+            actor=actor, record_id=self.record.pk, version=self.cleaned_data["version"], **self.arguments()
+        )
 
     def success_message(self, record: SupportRecord) -> str:
         return f"Đã {MOVE_LABELS[self.move]}: hỗ trợ {record.get_status_display().lower()}."
@@ -392,11 +399,10 @@ class ApproveForm(MoveForm):
     submit_label = "Duyệt"
     approved_on = _date(_("Ngày duyệt"))
 
-    def submit(self, actor) -> SupportRecord:
-        data = self.cleaned_data
-        return services.approve_support(
-            actor=actor, record_id=self.record.pk, version=data["version"], day=data["approved_on"]
-        )
+    service = staticmethod(services.approve_support)
+
+    def arguments(self) -> dict:
+        return {"day": self.cleaned_data["approved_on"]}
 
 
 class DeliverForm(MoveForm):
@@ -418,16 +424,7 @@ class DeliverForm(MoveForm):
         if self.user is None or not self.user.has_right(access.SUPPORT_OVERRIDE) or self.record.override_reason:
             del self.fields["override_reason"]  # only who may override; an overridden record stays so
 
-    def submit(self, actor) -> SupportRecord:
-        data = self.cleaned_data
-        return services.deliver_support(
-            actor=actor,
-            record_id=self.record.pk,
-            version=data["version"],
-            delivered_on=data["delivered_on"],
-            note=data["note"],
-            override_reason=data.get("override_reason") or "",
-        )
+    service = staticmethod(services.deliver_support)
 
 
 class CancelForm(MoveForm):
@@ -437,11 +434,7 @@ class CancelForm(MoveForm):
     submit_label = "Hủy hỗ trợ"
     reason = forms.CharField(label=_("Lý do hủy"), widget=TEXT, required=False)
 
-    def submit(self, actor) -> SupportRecord:
-        data = self.cleaned_data
-        return services.cancel_support(
-            actor=actor, record_id=self.record.pk, version=data["version"], reason=data["reason"]
-        )
+    service = staticmethod(services.cancel_support)
 
 
 MOVE_FORMS: dict[RecordMove, type[MoveForm]] = {form.move: form for form in (ApproveForm, DeliverForm, CancelForm)}
