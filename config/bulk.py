@@ -3,7 +3,7 @@
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, connections
 from django.db.models import (
@@ -118,6 +118,32 @@ def insert_new(model: type[Model], instances: Sequence[Model]) -> None:
     for instance in instances:
         instance._state.adding = False
         instance._state.db = connection.alias
+
+
+def update_existing(model: type[Model], instances: Sequence[Model], names: Sequence[str]) -> None:
+    """UPDATE the fields `names` of saved instances in the current transaction, as `bulk_update` does, but on
+    PostgreSQL by COPY into a temporary table and one UPDATE … FROM: Django's bulk_update builds a CASE per field
+    and row, which costs seconds of Python for thousands of rows (the Excel import's review cases). `auto_now`
+    fields are not touched: set them on the instances. Elsewhere (SQLite), `bulk_update`."""
+    if not instances:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(instances, list(names), batch_size=500)
+        return
+    meta = model._meta
+    fields: list[Field[Any, Any]] = [meta.pk, *(cast("Field[Any, Any]", meta.get_field(name)) for name in names)]
+    real = connections[connection.alias]
+    pairs = [(f, _preparer(f, real)) for f in fields]
+    columns = [str(f.column) for f in fields]
+    table, temp = meta.db_table, f"bulk_update_{meta.db_table}"
+    with connection.cursor() as cursor:
+        listed = ", ".join(columns)
+        cursor.execute(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {listed} FROM {table} WITH NO DATA")
+    copy_rows(temp, columns, ([to_db(getattr(obj, f.attname)) for f, to_db in pairs] for obj in instances))
+    assignments = ", ".join(f"{column} = t.{column}" for column in columns[1:])
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM {temp} t WHERE {table}.{columns[0]} = t.{columns[0]}")
+        cursor.execute(f"DROP TABLE {temp}")
 
 
 def _as_text(value: Any) -> Any:

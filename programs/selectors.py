@@ -175,7 +175,7 @@ def present_figures(
     ethnicities = _split(counts, "eth")
     movements = [accounting.movement(counts, status) for status in ("poor", "near_poor")]
     cohort = accounting.cohort(counts)
-    indicators = sorted({key.split(".")[2] for key in counts if key.startswith("dep.")} | set())
+    indicators = sorted({key.split(".")[2] for key in counts if key.startswith("dep.")})
     return {
         "households": households,
         "poor": poor,

@@ -21,7 +21,6 @@ from programs.models import (
     PovertyStandard,
     PovertyTarget,
     ReviewCampaign,
-    ReviewCase,
     ReviewKind,
     StatusChange,
     TargetKind,
@@ -488,14 +487,7 @@ def record_assessments(
         first_day[commune] = min(first_day.get(commune, a.survey_date), a.survey_date)
     for commune, day in sorted(first_day.items()):
         statistics.mark_stale(commune, day)
-    with_case = set(
-        ReviewCase.objects.filter(household_id__in={a.household_id for a in recorded}).values_list(
-            "household_id", "campaign__year", "campaign__kind", "campaign__month"
-        )
-    )
-    for assessment in recorded:  # the last survey of a review moves its case on (an earlier one would be replaced)
-        if assessment.is_current and review_of(assessment) in with_case:
-            workflow.advance_on_survey(actor=actor, assessment=assessment)
+    workflow.advance_on_surveys(actor=actor, assessments=recorded)  # their open cases move on
     return results
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count
 from django.utils import timezone
 
 from config.errors import DomainError
@@ -235,8 +235,3 @@ def refresh_stale_figures(*, today: datetime.date | None = None, limit: int = 50
             mark_stale(mark.commune_id, datetime.date(mark.year, 1, 1))
         raise
     return refreshed
-
-
-def first_year_with_data() -> int:
-    first = StatusChange.objects.aggregate(first=Min("effective_date"))["first"]
-    return max(first.year, FIRST_YEAR) if first else FIRST_YEAR

@@ -8,7 +8,7 @@ concepts (STYLE 2).
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -16,10 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.bulk import insert_new, update_existing
 from config.errors import DomainError, NotFound, StaleVersion
 from households.models import Area, AuditEntry, Household, User
 from households.rules import Level, Role
-from households.services import log_action
+from households.services import audit_entry, log_action
 from programs import rules, selectors
 from programs.models import (
     Assessment,
@@ -323,6 +324,53 @@ def advance_on_survey(*, actor: User, assessment: Assessment) -> ReviewCase | No
     except DomainError as exc:  # the survey's own input at fault is its standard
         raise DomainError(exc.code, exc.message, "standard" if exc.code == "other_standard" else exc.field) from exc
     return _save(actor, case, before, "surveyed", fields=_SURVEY_FIELDS)
+
+
+def advance_on_surveys(*, actor: User, assessments: Sequence[Assessment]) -> list[ReviewCase]:
+    """`advance_on_survey` for a batch of recorded surveys (the Excel import, in its transaction): the cases of
+    their households are locked in one query, moved on in memory, written with one `bulk_update` and their audit
+    entries with one insert. Of several surveys of one review, the last current one counts."""
+    latest = {(a.household_id, a.review_year, a.review_kind, a.review_month): a for a in assessments if a.is_current}
+    if not latest:
+        return []
+    commune_of = {a.household_id: a.household.commune_id for a in assessments}
+    cases = (
+        ReviewCase.objects.select_for_update(of=("self",))
+        .select_related("campaign__standard", "household")
+        .filter(household_id__in=commune_of)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    moved, entries = [], []
+    for case in cases:
+        campaign = case.campaign
+        assessment = latest.get((case.household_id, campaign.year, campaign.kind, campaign.month))
+        if assessment is None or campaign.area_id != commune_of[case.household_id]:
+            continue
+        if case.state not in rules.MOVES[rules.Move.SURVEY]:
+            continue  # past the posting: left alone, as advance_on_survey does
+        before = _snapshot(case, "assessment_id", "proposed_category")
+        try:
+            _attach(case, assessment)
+        except DomainError as exc:
+            field = "standard" if exc.code == "other_standard" else exc.field
+            raise DomainError(exc.code, exc.message, field) from exc
+        case.updated_at = now
+        moved.append(case)
+        changes = {name: (old, getattr(case, name)) for name, old in before.items() if old != getattr(case, name)}
+        entries.append(
+            audit_entry(
+                actor=actor,
+                action="programs.review_case.surveyed",
+                obj=case,
+                changes={k: (_plain(a), _plain(b)) for k, (a, b) in changes.items()},
+                household=case.household,
+            )
+        )
+    fields = list(dict.fromkeys(("state", "due_step", "due_on", "version", "updated_at", *_SURVEY_FIELDS)))
+    update_existing(ReviewCase, moved, fields)
+    insert_new(AuditEntry, entries)
+    return moved
 
 
 @transaction.atomic

@@ -214,7 +214,7 @@ def targeting_view(model_admin: ModelAdmin, request: HttpRequest) -> HttpRespons
         "area": area.pk if area else None,
         "indicator": "",
         "statuses": ["poor", "near_poor"],
-        "since": rules.PROGRAM_START.strftime("%d/%m/%Y"),
+        "since": rules.TARGETING_SINCE.strftime("%d/%m/%Y"),
     }
     form = TargetingForm(_data(request, defaults), user=user)
     context: dict = {"form": form}
@@ -395,7 +395,7 @@ class YearFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not re.fullmatch(r"[0-9]{4}", value):
+        if not re.fullmatch(r"[0-9]{4}", value) or not 2000 <= int(value) <= 2100:  # year 0 is no date
             return queryset.none()
         return queryset.filter(**{self.lookup: int(value)})
 

@@ -29,7 +29,7 @@ from households.selectors import scoped_area, visible_area
 from households.services import log_action
 from programs.api_reviews import AreaBriefSerializer
 from programs.documents import render_xlsx
-from programs.rules import INDICATOR_NAMES, LISTED, STATUSES, add_months
+from programs.rules import INDICATOR_NAMES, LISTED, STATUSES
 from support import documents, rules, selectors, services
 from support.api import (
     _BAD_INPUT,
@@ -48,7 +48,6 @@ from support.api import (
 from support.models import BudgetAllocation, FundingSource, InterventionType, Project
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TARGETING_YEARS = 5  # the targeting list counts the supports of the last five years unless told otherwise
 EXPORTED = "support.targeting.exported"
 
 
@@ -190,7 +189,9 @@ class TargetingQuerySerializer(serializers.Serializer):
         help_text="Tình trạng hộ (lặp lại được); mặc định hộ nghèo và cận nghèo",
     )
     since = serializers.DateField(
-        required=False, help_text=f"Chưa nhận hỗ trợ đã giao từ ngày này; mặc định {TARGETING_YEARS} năm trước"
+        required=False,
+        help_text="Chưa nhận hỗ trợ đã giao từ ngày này; mặc định "
+        f"{rules.TARGETING_SINCE:%d/%m/%Y}, khi Chương trình bắt đầu (như trang quản trị)",
     )
     type = serializers.ListField(
         child=_text(max_length=40), max_length=50, required=False, default=list, help_text="Chỉ xét các loại hỗ trợ này"
@@ -241,7 +242,7 @@ class TargetingViewSet(SupportViewSet):
         criteria = {
             "indicator": query.get("indicator"),
             "statuses": list(dict.fromkeys(query["status"])),
-            "since": query.get("since") or add_months(today, -12 * TARGETING_YEARS),
+            "since": query.get("since") or rules.TARGETING_SINCE,
         }
         type_codes = known_types(query["type"])
         households = selectors.targeting(

@@ -27,6 +27,8 @@ STATUS_LABELS = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo", "not_p
 # The National Target Program for Sustainable Poverty Reduction 2021-2025 (Decision 90/QĐ-TTg, Part B §5.1) runs
 # from 2021: no support of one of its projects (P1-P7) is older. Policies outside it (credit, health insurance) are.
 PROGRAM_START = datetime.date(2021, 1, 1)
+# The targeting list counts the supports delivered since this day unless told otherwise (admin and API alike).
+TARGETING_SINCE = PROGRAM_START
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from households.admin import RightsAdminMixin
 from households.models import Area
 from households.rules import Level
 from programs import imports
-from programs.admin.dashboard import Autocomplete
+from programs.admin.dashboard import _DIGITS, Autocomplete
 from programs.import_layout import MAX_BYTES
 from programs.models import ImportBatch, ImportStatus
 
@@ -48,7 +48,7 @@ class CommuneField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if not str(value).isdigit() or len(str(value)) > 18:
+        if not _DIGITS.fullmatch(str(value)):  # ASCII digits only: "²".isdigit() is true and int("²") fails
             raise ValidationError("Xã/phường không hợp lệ.", code="invalid_choice")
         commune = self.queryset.filter(pk=int(value)).first()
         if commune is not None:

@@ -5,6 +5,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -379,6 +381,37 @@ def test_a_survey_in_the_communes_open_review_uses_its_standard_and_moves_the_ca
     assert batch.status == "committed", batch.errors
     case = case_of(household_a)
     assert (case.state, case.assessment.standard.code, case.proposed_category) == ("classified", "VN-2027", "poor")
+
+
+def test_the_open_cases_of_many_surveyed_households_move_on_together_audited(
+    officer_a, chair_a, commune_a, village_a, make_household
+):
+    households = [make_poor(make_household(commune_a, f"Lò Văn Páo {i}"), chair_a) for i in range(10)]
+    open_review(commune_a)
+    content = template(commune_a, officer_a)
+    answers = {"employment": 1, "water": 1, "sanitation": 1, "telecom": 0, "waste_treatment": 0, "nutrition": 0}
+
+    def import_surveys(of: list[Household]) -> int:
+        rows = []
+        for household in of:
+            row = survey(household.code) | {import_layout.indicator_header(code): v for code, v in answers.items()}
+            del row[import_layout.indicator_header("information_access")]
+            rows.append(row)
+        with CaptureQueriesContext(connection) as queries:
+            batch = upload(officer_a, commune_a, fill(content, surveys=rows))
+        assert batch.status == "committed", batch.errors
+        return len(queries.captured_queries)
+
+    few, many = import_surveys(households[:2]), import_surveys(households[2:])
+
+    for household in households:
+        case = case_of(household)
+        assert (case.state, case.proposed_category) == ("classified", "poor")
+        assert case.assessment == Assessment.objects.get(household=household, is_current=True)
+        entry = AuditEntry.objects.get(action="programs.review_case.surveyed", object_id=str(case.pk))
+        assert entry.actor == officer_a and entry.household_id == household.pk
+        assert entry.changes["state"][1] == "classified"
+    assert many - few < 6, (few, many)  # the cases move in a fixed number of queries, not one per household
 
 
 @pytest.mark.parametrize("persona_name, code", [("officer_b", "out_of_scope"), ("chair_a", "no_right")])
@@ -797,3 +830,16 @@ def test_the_admin_keeps_to_the_scope(client, officer_b, chair_a, officer_a, com
     assert template.status_code == 302  # back to the page, with the reason as a message
     assert chair.status_code == 403
     assert ImportBatch.objects.count() == 1
+
+
+@pytest.mark.parametrize("commune", ["²", "١٢", "12a", "9" * 19])
+def test_a_commune_that_is_not_an_id_is_a_form_error_on_upload_and_template(
+    client, officer_a, commune_a, two_new, commune
+):
+    client.force_login(officer_a)
+    upload_url = reverse("admin:programs_importbatch_upload")
+    posted = client.post(upload_url, {"commune": commune, "file": io.BytesIO(two_new)})
+    template = client.get(reverse("admin:programs_importbatch_template"), {"commune": commune})
+    assert posted.status_code == 200 and "Xã/phường không hợp lệ." in posted.content.decode()
+    assert template.status_code == 302
+    assert not ImportBatch.objects.exists()

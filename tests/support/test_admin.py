@@ -642,6 +642,8 @@ def test_a_village_gets_no_budget(village_a, province_staff):
         (RECORDS + "add/", {"household": "²"}),
         (LOANS + "add/", {"household": "99999999999999999999999"}),
         (RECORDS, {"year": "²"}),
+        (RECORDS, {"year": "0000"}),
+        (LOANS, {"year": "0000"}),
         (RECORDS, {"commune": "abc"}),
         (LOANS, {"overdue": "maybe"}),
         (BUDGETS, {"area": "x"}),

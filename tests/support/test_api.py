@@ -1003,3 +1003,15 @@ def test_the_outcomes_of_a_year_to_come_are_a_400_naming_the_year(api, officer_a
     response = api(officer_a).get(OUTCOMES, {"area": commune_a.pk, "year": year + 1})
     assert response.status_code == 400 and "year" in response.json(), response.content
     assert api(officer_a).get(OUTCOMES, {"area": commune_a.pk, "year": year}).status_code == 200
+
+
+def test_the_targeting_list_counts_support_since_the_program_began_by_default_as_the_admin_does(
+    api, client, deprived_households, commune_a, officer_a
+):
+    response = api(officer_a).get(TARGETING, {"area": commune_a.pk, "indicator": "housing_quality", "format": "xlsx"})
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action="support.targeting.exported")
+    assert entry.changes["since"] == [None, "2021-01-01"]
+    client.force_login(officer_a)
+    page = client.get("/admin/support/supportrecord/targeting/")
+    assert 'value="01/01/2021"' in page.content.decode()
