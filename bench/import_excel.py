@@ -48,10 +48,11 @@ from openpyxl import Workbook  # noqa: E402
 from households import services as registry  # noqa: E402
 from households.models import Area, AuditEntry, Household, Member, User  # noqa: E402
 from households.rules import Level, Role  # noqa: E402
-from programs import imports, selectors  # noqa: E402
-from programs.import_layout import HOUSEHOLD, HOUSEHOLD_COLUMNS, MEMBER, MEMBER_COLUMNS, SURVEY, survey_columns  # noqa: E402
+from programs.imports import services as imports  # noqa: E402
+from programs.imports.layout import HOUSEHOLD, HOUSEHOLD_COLUMNS, MEMBER, MEMBER_COLUMNS, SURVEY, survey_columns  # noqa: E402
 from programs.models import Assessment  # noqa: E402
 from programs.rules import POVERTY_CAUSES  # noqa: E402
+from programs.standards import selectors
 
 PROVINCE = "15"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vàng", "Giàng", "Lò", "Sùng", "Thào", "Lù", "Hà"]

@@ -36,8 +36,8 @@ from python_calamine import CalamineWorkbook  # noqa: E402
 
 from households.models import Area, User  # noqa: E402
 from households.rules import Level, Role  # noqa: E402
-from programs import official_reports  # noqa: E402
 from programs.models import JobStatus, ReportJob  # noqa: E402
+from programs.reporting import reports as official_reports  # noqa: E402
 
 PROVINCE = "15"
 

@@ -6,7 +6,10 @@ from rest_framework.routers import DefaultRouter
 
 from config.health import healthz
 from households.api import AreaViewSet
-from programs.api import (
+from programs.reporting.api import CommuneRankingView, FiguresView, RefreshView, SeriesView, TargetViewSet
+from programs.reporting.api_reports import ReportJobViewSet
+from programs.review.api import ReviewCampaignViewSet, ReviewCaseViewSet
+from programs.standards.api import (
     AssessmentViewSet,
     ClassifyView,
     HouseholdViewSet,
@@ -14,9 +17,6 @@ from programs.api import (
     StatusChangeViewSet,
     WhatIfView,
 )
-from programs.api_official import ReportJobViewSet
-from programs.api_reviews import ReviewCampaignViewSet, ReviewCaseViewSet
-from programs.api_stats import CommuneRankingView, FiguresView, RefreshView, SeriesView, TargetViewSet
 from support.api import InterventionTypeViewSet, LoanViewSet, SupportFollowUpViewSet, SupportRecordViewSet
 from support.api_reports import BudgetViewSet, OutcomeViewSet, TargetingViewSet
 

@@ -5,3 +5,13 @@ class ProgramsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "programs"
     verbose_name = "Chương trình và rà soát"
+
+    def ready(self) -> None:
+        # The review leans on the standards: it plugs its survey steps into the standards' survey service here, so
+        # that a survey recorded by any door (API, admin, Excel import, the review's own move) moves its case on.
+        from programs.review.services import cases
+        from programs.standards.services.assessments import review_hooks
+
+        review_hooks.standard_of_review = cases.review_standard_code
+        review_hooks.advance_on_survey = cases.advance_on_survey
+        review_hooks.advance_on_surveys = cases.advance_on_surveys

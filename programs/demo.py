@@ -4,7 +4,7 @@
 surveyor's answers for the indicators the system does not derive); `complete()` adds the surveyor's answers
 for the derived indicators once the caller has derived them, equal to what the system derives except in a
 small share of surveys, which disagree on one indicator and carry the officer's confirmation. The
-classification itself is not drawn: the caller runs the real rule path (`programs.services.evaluate`).
+classification itself is not drawn: the caller runs the real rule path (`programs.standards.services.evaluate`).
 
 Each household draws from its own generator, seeded with the run's seed and the household's code, so its
 survey does not depend on which other households are surveyed in the same run, nor on database ids.
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from programs.derivations import DERIVED_INDICATORS, age_on
+from programs.standards.derivations import DERIVED_INDICATORS, age_on
 
 WINDOW = ((9, 15), (11, 30))  # survey dates of the periodic review (domain A6: 1 September to 14 December)
 DECISION_DAY = (12, 15)  # the commune chair's recognition decision

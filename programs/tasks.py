@@ -1,7 +1,7 @@
 """Celery tasks of the review calendar: thin and idempotent, ids and dates in, a service call, counts out.
 
 Each has a management command twin that does the same by hand. A task that fails on a database or broker
-hiccup is retried; the data make the retry harmless (see `reminders.py`).
+hiccup is retried; the data make the retry harmless (see `programs.review.services.calendar`).
 """
 
 import datetime
@@ -10,7 +10,7 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-from programs import reminders
+from programs.review.services import calendar as reminders
 
 RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": 5, "retry_jitter": True, "max_retries": 5}
 
@@ -51,7 +51,7 @@ def escalate_overdue(today: str | None = None) -> dict[str, int]:
 @shared_task(**RETRY)
 def refresh_stale_figures() -> dict[str, int]:
     """Every few minutes: the communes whose figures a decision or a survey made stale."""
-    from programs import statistics
+    from programs.reporting import services as statistics
 
     return {"rows": statistics.refresh_stale_figures()}
 
@@ -59,7 +59,7 @@ def refresh_stale_figures() -> dict[str, int]:
 @shared_task(**RETRY)
 def refresh_figures(years: list[int] | None = None, commune_ids: list[int] | None = None) -> dict[str, int]:
     """Nightly (and on demand): every commune's figures for every year, in chunks of communes."""
-    from programs import statistics
+    from programs.reporting import services as statistics
 
     return {"rows": statistics.refresh_figures(years=years, communes=commune_ids)}
 
@@ -68,7 +68,7 @@ def refresh_figures(years: list[int] | None = None, commune_ids: list[int] | Non
 def build_report(job_id: int) -> dict[str, object]:
     """An official report (issue 6 item 4): builds the job's workbook with its progress. A finished job is not
     built again; a failure marks the job failed (a database error is also retried)."""
-    from programs import official_reports
+    from programs.reporting import reports as official_reports
 
     job = official_reports.build_report(job_id)
     return {"job": job_id, "status": job.status if job is not None else None}

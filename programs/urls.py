@@ -1,11 +1,11 @@
 """Pages of the programs app outside the admin and the main API router: the review's printable documents, and
-the Excel import's API (programs.api_imports, under /api/v1/imports/)."""
+the Excel import's API (programs.imports.api, under /api/v1/imports/)."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from programs import document_views
-from programs.api_imports import ImportBatchViewSet
+from programs.imports.api import ImportBatchViewSet
+from programs.review import views as document_views
 
 app_name = "programs"
 

@@ -24,7 +24,7 @@ from config.permissions import HasRight
 from households import rules as access
 from households.models import Household
 from households.selectors import visible_area
-from programs.api_reviews import CaseHouseholdSerializer
+from programs.review.api import CaseHouseholdSerializer
 from support import rules, services
 from support.models import (
     FollowUpResult,

@@ -27,8 +27,8 @@ from households import rules as access
 from households.models import Area, Household
 from households.selectors import scoped_area, visible_area
 from households.services import log_action
-from programs.api_reviews import AreaBriefSerializer
-from programs.documents import render_xlsx
+from programs.review.api import AreaBriefSerializer
+from programs.review.documents import render_xlsx
 from programs.rules import INDICATOR_NAMES, LISTED, STATUSES
 from support import documents, rules, selectors, services
 from support.api import (

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from django.db.models import QuerySet
 
 from households.models import Area, Household
-from programs.documents import Column, Document, Section, ascii_slug, dated, issuer_of, unit_name
+from programs.review.documents import Column, Document, Section, ascii_slug, dated, issuer_of, unit_name
 from programs.rules import INDICATOR_NAMES
 from support.rules import STATUS_LABELS
 from support.selectors import latest_assessment

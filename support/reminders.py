@@ -1,4 +1,4 @@
-"""Reminders of support follow-ups through the review's notifications (issue 5; programs/reminders.py).
+"""Reminders of support follow-ups through the review's notifications (`programs.review.services.calendar`).
 
 One notification per commune officer, commune and due date, listing how many follow-ups are due within the
 coming days or overdue; unique per (user, kind, target, due date), so a second run sends nothing.
@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from households.rules import Role
 from programs.models import Notification, NotificationKind
-from programs.reminders import notify, users_by_area
+from programs.review.services.calendar import notify, users_by_area
 from support.models import SupportFollowUp
 
 

@@ -3,7 +3,7 @@
 
 from celery import shared_task
 
-from programs.reminders import deliver_notifications
+from programs.review.services.calendar import deliver_notifications
 from programs.tasks import RETRY, day_or_today
 from support import reminders
 

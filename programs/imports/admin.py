@@ -21,10 +21,10 @@ from households import rules as access
 from households.admin import RightsAdminMixin
 from households.models import Area
 from households.rules import Level
-from programs import imports
-from programs.admin.dashboard import _DIGITS, Autocomplete
-from programs.import_layout import MAX_BYTES
+from programs.imports import services as imports
+from programs.imports.layout import MAX_BYTES
 from programs.models import ImportBatch, ImportStatus
+from programs.reporting.dashboard import _DIGITS, Autocomplete
 
 TITLE = "Nhập từ Excel"
 

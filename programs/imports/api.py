@@ -20,10 +20,10 @@ from rest_framework.response import Response
 from config.permissions import HasRight
 from households import rules as access
 from households.models import Area
-from programs import imports
-from programs.api_reviews import AreaBriefSerializer
-from programs.import_layout import MAX_BYTES
+from programs.imports import services as imports
+from programs.imports.layout import MAX_BYTES
 from programs.models import ImportBatch, ImportStatus
+from programs.review.api import AreaBriefSerializer
 
 
 class ImportErrorSerializer(serializers.Serializer):

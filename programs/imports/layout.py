@@ -1,6 +1,6 @@
 """The layout of the Excel import template (programs.imports): its sheets and columns, how a cell is read and how
 an uploaded file is read (config.xlsx) into rows, refusing a file that is not the template as a whole. Headers
-are plain Vietnamese text, the same whatever the admin's language. The template itself: programs.import_template.
+are plain Vietnamese text, the same whatever the admin's language. The template itself: programs.imports.template.
 """
 
 import datetime

@@ -7,7 +7,7 @@ sheet and the lists the cells pick from ("Danh mục"). The download holds perso
 `import_workbook(...)` takes the filled workbook back. Every row is read and checked: the cells' own format
 here (a date is a date, a choice is in its list, a village of the commune), then the rules through the services
 themselves, run in one transaction: `households.services.create_households` and
-`programs.services.record_assessments` (the checks of `create_household` and `record_assessment`, with the
+`programs.standards.services.record_assessments` (the checks of `create_household` and `record_assessment`, with the
 lookups done once per file and the rows written in bulk: 5,000 households with their members and surveys in
 well under 20 s, bench/import_excel.py), `update_household` and `change_members` for households already
 registered, and the registry's `check_member` / `check_heads` so that every wrong row is named, not only the
@@ -34,8 +34,8 @@ from config.errors import DomainError
 from households import services as registry
 from households.models import Area, AreaType, Ethnicity, Household, Relation, User
 from households.rules import ASSESSMENT_RECORD, HOUSEHOLD_CREATE, Level, fold_text
-from programs import rules, selectors, services
-from programs.import_layout import (
+from programs import rules
+from programs.imports.layout import (
     DWELLING_KEYS,
     HOUSEHOLD,
     HOUSEHOLD_COLUMNS,
@@ -53,9 +53,10 @@ from programs.import_layout import (
     survey_columns,
     text,
 )
-from programs.import_template import render_template
+from programs.imports.template import render_template
 from programs.models import ImportBatch, ImportStatus, ReviewCampaign, ReviewKind
 from programs.rules import INDICATOR_NAMES
+from programs.standards import selectors, services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ERRORS = 1_000  # kept on the batch; the rest are counted

@@ -1,6 +1,6 @@
 """The Excel import's template as written for download (programs.imports.template): instructions, the commune's
 households and members, one survey row per household, and the lists the cells pick from, in the layout of
-programs.import_layout. Written with openpyxl's write-only mode.
+programs.imports.layout. Written with openpyxl's write-only mode.
 """
 
 import datetime
@@ -27,7 +27,7 @@ from households.models import (
     Sex,
     WorkStatus,
 )
-from programs.import_layout import (
+from programs.imports.layout import (
     HOUSEHOLD,
     HOUSEHOLD_COLUMNS,
     INSTRUCTIONS,

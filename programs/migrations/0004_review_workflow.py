@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import programs.rules
+import programs.review.rules
 
 
 class Migration(migrations.Migration):
@@ -166,7 +166,7 @@ class Migration(migrations.Migration):
                             ("reported", "Đã báo cáo tỉnh"),
                             ("rejected", "Không công nhận"),
                         ],
-                        default=programs.rules.CaseState["LISTED"],
+                        default=programs.review.rules.CaseState["LISTED"],
                         editable=False,
                         max_length=20,
                         verbose_name="bước",

@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from config.errors import DomainError, NotFound
 from households import rules as access
 from households.admin import RightsAdminMixin, _apply_domain_error
-from programs import official_reports, statistics
-from programs.admin.dashboard import ScopedAreaField
 from programs.models import CommuneYearFigures, JobStatus, ReportJob, ReportKind
+from programs.reporting import reports as official_reports
+from programs.reporting import services as statistics
+from programs.reporting.dashboard import ScopedAreaField
 
 REFRESH_SECONDS = 3
 

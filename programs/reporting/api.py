@@ -3,7 +3,7 @@ its rates over the years, the targets, and a recomputation on demand.
 
 Figures are read from the pre-aggregated `CommuneYearFigures` (a province is the sum of its communes' rows)
 for an area within the user's scope; they are aggregates, not personal data. Targets are written by
-`services.set_target`; a recomputation is queued to Celery (`tasks.refresh_figures`), never run in the
+`statistics.set_target`; a recomputation is queued to Celery (`tasks.refresh_figures`), never run in the
 request.
 """
 
@@ -22,9 +22,12 @@ from households import rules as access
 from households.models import Area
 from households.rules import Level
 from households.selectors import scoped_area, visible_area
-from programs import accounting, selectors, services, statistics, tasks
-from programs.api_reviews import AreaBriefSerializer
+from programs import tasks
 from programs.models import PovertyTarget, TargetKind, TargetMeasure
+from programs.reporting import rules as accounting
+from programs.reporting import selectors
+from programs.reporting import services as statistics
+from programs.review.api import AreaBriefSerializer
 
 # Figures are kept from the first year of the program (2021) to this year, as the nightly refresh, the dashboard
 # and the official reports keep them: a year before would read rows nothing refreshes, a year to come would read
@@ -278,6 +281,6 @@ class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["area_id"] = values.pop("area")
-        target = services.set_target(actor=request.user, **values)
+        target = statistics.set_target(actor=request.user, **values)
         code = status.HTTP_201_CREATED if target.version == 1 else status.HTTP_200_OK
         return Response(TargetSerializer(target).data, status=code)

@@ -17,9 +17,9 @@ from rest_framework.reverse import reverse
 
 from config.permissions import HasRight
 from households import rules as access
-from programs import official_reports
-from programs.api_reviews import AreaBriefSerializer
 from programs.models import JobStatus, ReportJob, ReportKind
+from programs.reporting import reports as official_reports
+from programs.review.api import AreaBriefSerializer
 
 
 # The request body is named after the job it creates (ReportJobRequest), so that the kinds' enum belongs to one

@@ -7,7 +7,7 @@ by rate, the movement of the year as a waterfall; then the tables behind them. I
 (`selectors.figures_by_year`, `commune_ranking`, `present_figures`), pre-aggregated per commune and year by
 `statistics.refresh_figures`.
 Users with the right to manage statistics also get a button that queues a recomputation of their area
-(`tasks.refresh_figures`) and a form that sets a target (`services.set_target`).
+(`tasks.refresh_figures`) and a form that sets a target (`statistics.set_target`).
 
 The page hangs on the admin of the targets (`PovertyTarget`, a read-only list that also gives the admin home its
 link to the page): /admin/programs/povertytarget/dashboard/.
@@ -36,8 +36,11 @@ from households import rules as access
 from households.admin import RightsAdminMixin
 from households.models import Area
 from households.rules import Level
-from programs import accounting, selectors, services, statistics, tasks
+from programs import tasks
 from programs.models import PovertyTarget, TargetKind, TargetMeasure
+from programs.reporting import rules as accounting
+from programs.reporting import selectors
+from programs.reporting import services as statistics
 
 TITLE = "Bảng điều khiển giảm nghèo"
 LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
@@ -187,7 +190,7 @@ class TargetForm(forms.Form):
     def submit(self, user) -> PovertyTarget:
         data = dict(self.cleaned_data)
         data["area_id"] = data.pop("area").pk
-        return services.set_target(actor=user, **data)
+        return statistics.set_target(actor=user, **data)
 
 
 # --- charts: pygal, rendered on the server, inline SVG with no script ------------------------------------------
@@ -536,7 +539,7 @@ def dashboard_view(model_admin, request) -> TemplateResponse | HttpResponseRedir
 
 @admin.register(PovertyTarget)
 class PovertyTargetAdmin(RightsAdminMixin, admin.ModelAdmin):
-    """The targets in scope (read-only: they are set on the dashboard, by `services.set_target`), and the
+    """The targets in scope (read-only: they are set on the dashboard, by `statistics.set_target`), and the
     dashboard itself."""
 
     view_right = access.STATS_VIEW

@@ -33,10 +33,10 @@ from households.models import Area, Ethnicity, Household, User
 from households.rules import HOUSEHOLD_VIEW, STATS_VIEW, Level
 from households.selectors import scoped_area
 from households.services import log_action
-from programs import accounting, statistics
-from programs.documents import ascii_slug, unit_name
 from programs.models import Assessment, JobStatus, ReportJob, ReportKind, StatusChange
-from programs.official_tables import (
+from programs.reporting import rules as accounting
+from programs.reporting import services as statistics
+from programs.reporting.tables import (
     BOX,
     SHEETS,
     Col,
@@ -50,6 +50,7 @@ from programs.official_tables import (
     new_book,
     write_tables,
 )
+from programs.review.documents import ascii_slug, unit_name
 
 logger = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+FIRST_YEAR = 2021  # the program 2021-2025 and its standard (Decree 07/2021): the first year with figures
 LISTED = frozenset({"poor", "near_poor"})
 GROUPS = ("minority", "no_labour", "revolutionary", "social_protection", "female_head")
 GROUP_LABELS = {

@@ -11,19 +11,31 @@ the same rows from the data.
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from config.errors import DomainError
-from households.models import Area, Household, Member
-from households.rules import Level
-from programs import accounting
-from programs.models import Assessment, CommuneYearFigures, StaleFigures, StatusChange
+from config.errors import DomainError, StaleVersion
+from households.models import Area, Household, Member, User
+from households.rules import STATS_MANAGE, Level
+from households.selectors import scoped_area
+from households.services import log_action
+from programs.models import (
+    Assessment,
+    CommuneYearFigures,
+    PovertyTarget,
+    StaleFigures,
+    StatusChange,
+    TargetKind,
+    TargetMeasure,
+)
+from programs.reporting import rules as accounting
+from programs.reporting.rules import FIRST_YEAR
+from programs.reporting.stale import mark_stale
 
-FIRST_YEAR = 2021  # the program 2021-2025 and its standard (Decree 07/2021): the first year with figures
 COMMUNE_CHUNK = 50
 CHILD_AGE = 16  # children's deprivations count members under 16 (Part B §6.2, nutrition and schooling)
 COHORT_YEARS = 2  # exit cohorts follow the households that escaped for two years (`accounting.household_year`)
@@ -193,25 +205,6 @@ def refresh_figures(
     return written
 
 
-@transaction.atomic
-def mark_stale(commune_id: int, day: datetime.date) -> None:
-    """A decision or survey dated `day` changes the commune's figures from that year on (and, for a decision, the
-    exit cohorts of the years before: `refresh_stale_figures` goes back for them). Called by services, in their
-    transaction.
-
-    The commune's mark stays locked until the caller commits, so a refresh cannot claim it meanwhile and read the
-    data without this change (it skips the mark, which the next run takes)."""
-    year = max(day.year, FIRST_YEAR)
-    mark = StaleFigures.objects.select_for_update(no_key=True).filter(commune_id=commune_id).first()
-    if mark is not None:
-        if mark.year > year:
-            StaleFigures.objects.filter(pk=mark.pk).update(year=year, marked_at=timezone.now())
-        return
-    StaleFigures.objects.bulk_create([StaleFigures(commune_id=commune_id, year=year)], ignore_conflicts=True)
-    # another transaction may have inserted the commune's mark first: keep the earlier year
-    StaleFigures.objects.filter(commune_id=commune_id, year__gt=year).update(year=year, marked_at=timezone.now())
-
-
 def refresh_stale_figures(*, today: datetime.date | None = None, limit: int = 500) -> int:
     """Refresh the communes marked stale, each from its marked year to this year, and the cohort years before it
     (a status decided in year Y changes who relapsed among those who escaped in Y-1 and Y-2).
@@ -235,3 +228,70 @@ def refresh_stale_figures(*, today: datetime.date | None = None, limit: int = 50
             mark_stale(mark.commune_id, datetime.date(mark.year, 1, 1))
         raise
     return refreshed
+
+
+TARGET_LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
+
+
+@transaction.atomic
+def set_target(
+    *,
+    actor: User,
+    area_id: int,
+    year: int,
+    measure: str,
+    kind: str,
+    value: Decimal,
+    source: str = "",
+    version: int | None = None,
+) -> PovertyTarget:
+    """Set (or change) a target of an area for a year (Part B §5.1): a rate to stay at or below, or a reduction
+    in points against the year before. Within the user's scope; audited."""
+    if not actor.has_right(STATS_MANAGE):
+        raise DomainError("no_right", "Tài khoản không có quyền đặt mục tiêu giảm nghèo.", "actor")
+    area = scoped_area(actor, area_id)
+    if area.level not in TARGET_LEVELS:
+        raise DomainError("invalid_level", "Mục tiêu đặt cho tỉnh, huyện hoặc xã.", "area")
+    if not 2021 <= year <= 2040:
+        raise DomainError("invalid", "Năm phải từ 2021 đến 2040.", "year")
+    if measure not in TargetMeasure.values:
+        raise DomainError("invalid", f"Chỉ tiêu “{measure}” không hợp lệ.", "measure")
+    if kind not in TargetKind.values:
+        raise DomainError("invalid", f"Loại mục tiêu “{kind}” không hợp lệ.", "kind")
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or value != round(value, 2):
+        raise DomainError("invalid", "Giá trị phải từ 0 đến 100, tối đa hai chữ số thập phân.", "value")
+    source = source.strip()[:200]
+    old_value: Decimal | None = None
+    old_source: str | None = None
+    target = PovertyTarget.objects.select_for_update().filter(area=area, year=year, measure=measure, kind=kind).first()
+    if target is None:
+        try:
+            with transaction.atomic():
+                target = PovertyTarget.objects.create(
+                    area=area, year=year, measure=measure, kind=kind, value=value, source=source, recorded_by=actor
+                )
+        except IntegrityError as exc:  # another planner created the same target a moment ago
+            raise StaleVersion("Mục tiêu này vừa được người khác đặt; hãy tải lại rồi sửa.") from exc
+    else:
+        # STYLE 9: a change names the version the planner saw; without it, an existing target is not overwritten
+        if version is None:
+            raise StaleVersion(
+                f"Mục tiêu này đã được đặt ({target.value:.2f}, phiên bản {target.version}); hãy tải lại rồi sửa "
+                "mục tiêu đó."
+            )
+        if version != target.version:
+            raise StaleVersion("Mục tiêu đã được người khác cập nhật; hãy tải lại rồi làm lại.")
+        old_value, old_source = target.value, target.source
+        target.value, target.source, target.recorded_by = value, source or target.source, actor
+        target.version += 1
+        target.save(update_fields=["value", "source", "recorded_by", "version"])
+    log_action(
+        actor=actor,
+        action="programs.target.set",
+        obj=target,
+        changes={  # decimals as text: the audit's JSON has no decimal type
+            "value": (None if old_value is None else f"{old_value:.2f}", f"{value:.2f}"),
+            "source": (old_source, target.source),
+        },
+    )
+    return target

@@ -24,10 +24,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from households.models import Area, Ethnicity
 from households.rules import Level
-from programs import accounting, selectors
-from programs.documents import NATIONAL_HEADING, dated, issuer_of, unit_name
 from programs.models import CommuneYearFigures, ReportKind
+from programs.reporting import rules as accounting
+from programs.reporting import selectors as figures
+from programs.review.documents import NATIONAL_HEADING, dated, issuer_of, unit_name
 from programs.rules import INDICATOR_NAMES, POVERTY_CAUSES
+from programs.standards import selectors
 
 K = ReportKind
 SHEETS: dict[str, str] = {
@@ -77,7 +79,7 @@ class Context:
         codes = list(standard.indicators) if standard else []
         seen = {key.split(".")[-1] for key in total if key.startswith(("dep.", "child_dep."))}
         codes += sorted(seen - set(codes))
-        return cls(area, year, timezone.localdate(), units, total, selectors.computed_at(area, year), codes)
+        return cls(area, year, timezone.localdate(), units, total, figures.computed_at(area, year), codes)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The annual review in the admin (domain A6; Part B §3.2, §8.4): campaigns, cases, the officer's to-do list.
 
-A UI over `programs.workflow` (STYLE 17): every page and list starts from the user's scope (`visible_to`), an
+A UI over `programs.review.services` (STYLE 17): every page and list starts from the user's scope (`visible_to`), an
 object outside it is a 404; the change pages are read-only, and each move of a case is a button to a small
 form that carries the case's version and calls the one service of that move. A refused move comes back as a
 form error on the field the service names, a concurrent change as a form error asking to reload.
@@ -28,8 +28,18 @@ from households import rules as access
 from households.admin import RightsAdminMixin, RightsInlineMixin, audit_history_table
 from households.models import Area
 from households.rules import Level, fold_text, looks_like_household_code
-from programs import rules, workflow
-from programs.admin.review_forms import (
+from programs.models import (
+    CaseOrigin,
+    CaseStateChoices,
+    Notification,
+    RequestChannel,
+    ReviewCampaign,
+    ReviewCase,
+    ReviewComplaint,
+)
+from programs.review import rules
+from programs.review import services as workflow
+from programs.review.admin_forms import (
     _ID,
     ERROR_STYLE,
     HISTORY_LABELS,
@@ -54,15 +64,6 @@ from programs.admin.review_forms import (
     assessment_add_url,
     attachable_assessment,
     available_moves,
-)
-from programs.models import (
-    CaseOrigin,
-    CaseStateChoices,
-    Notification,
-    RequestChannel,
-    ReviewCampaign,
-    ReviewCase,
-    ReviewComplaint,
 )
 from programs.templatetags.review_tags import (
     cases_url,

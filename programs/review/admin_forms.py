@@ -16,7 +16,7 @@ from config.errors import DomainError
 from households import rules as access
 from households.models import Area, Household
 from households.rules import Level
-from programs import rules, workflow
+from programs import rules
 from programs.models import (
     Assessment,
     CaseOrigin,
@@ -27,12 +27,14 @@ from programs.models import (
     ReviewCase,
     ReviewComplaint,
 )
+from programs.review import rules as review_rules
+from programs.review import services as workflow
 from programs.templatetags.review_tags import (
     SOON_DAYS,
     STEP_CHOICES,
 )
 
-Move = rules.Move
+Move = review_rules.Move
 _ID = re.compile(r"[0-9]{1,18}")  # an id in a query string (str.isdigit() also accepts "²")
 
 # The right each move needs: officers work the cases, the chair decides, the level above gives the district opinion.
@@ -52,7 +54,7 @@ STALE_MESSAGE = (
     "Hãy mở lại hồ sơ để xem thay đổi mới nhất rồi nhập lại."
 )
 ERROR_STYLE = "color: var(--error-fg, #ba2121); font-weight: bold"
-# The audit actions of a case (workflow.py, `programs.review_case.<action>`) as the case's history shows them.
+# The audit actions of a case (`programs.review.services`, `programs.review_case.<action>`) as the case's history shows them.
 HISTORY_LABELS = {
     "requested": "nhận đề nghị của hộ",
     "surveyed": "gắn phiếu khảo sát",
@@ -89,9 +91,9 @@ def _apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
 
 
 def available_moves(user, case: ReviewCase) -> list[Move]:
-    """The moves of `case` that `user` may make now: the workflow's table (rules.allowed_moves), REJECT only for a
+    """The moves of `case` that `user` may make now: the workflow's table (review_rules.allowed_moves), REJECT only for a
     household's own request, each move only with its right."""
-    moves = rules.allowed_moves(
+    moves = review_rules.allowed_moves(
         case.state,
         has_district_step=case.campaign.has_district_step,
         requested=case.origin == CaseOrigin.REQUESTED,
@@ -141,7 +143,7 @@ def _date(label: str, **kwargs) -> forms.DateField:
 
 class CaseMoveForm(forms.Form):
     """One move of a case: the version the user saw, the inputs of the move; `submit` calls the move's service
-    in `programs.workflow` with the form's fields as keyword arguments."""
+    in `programs.review.services` with the form's fields as keyword arguments."""
 
     move: Move
     service: Callable[..., object]
@@ -165,7 +167,7 @@ class CaseMoveForm(forms.Form):
         )
 
     def success_message(self, case: ReviewCase) -> str:
-        return f"Đã {rules.MOVE_LABELS[self.move]}: hồ sơ {case.reference} {case.get_state_display().lower()}."
+        return f"Đã {review_rules.MOVE_LABELS[self.move]}: hồ sơ {case.reference} {case.get_state_display().lower()}."
 
     def summary(self) -> list[tuple[str, object]]:
         return []
@@ -217,7 +219,7 @@ class MeetingForm(CaseMoveForm):
 
     def success_message(self, case: ReviewCase) -> str:
         tally = f"{case.meeting_agreeing}/{case.meeting_attendees} người đồng ý"
-        if case.state == rules.CaseState.AGREED:
+        if case.state == review_rules.CaseState.AGREED:
             return f"Họp thôn đã thống nhất ({tally}); chờ niêm yết công khai."
         return f"Họp thôn chưa thống nhất ({tally}, dưới 50%): hồ sơ trở lại bước khảo sát."
 

@@ -1,6 +1,6 @@
 """REST API of the annual review (domain A6; Part B §3, §8.4): campaigns, their progress, and the cases.
 
-Thin, like the rest of the API: an input serializer parses, one service of `workflow.py` decides and writes,
+Thin, like the rest of the API: an input serializer parses, one service of `programs.review.services` decides and writes,
 the case (or campaign) is read back through the user's scope. The moves of a case are `@action` endpoints,
 each with the case `version` the client saw (a mismatch is a 409). Kept apart from `api.py`, which holds
 classification, assessments and statuses, to keep each module one screenful of concepts (STYLE 2).
@@ -21,7 +21,6 @@ from config.permissions import HasRight
 from households import rules as access
 from households.models import Area, Household, User
 from households.selectors import visible_area
-from programs import rules, workflow
 from programs.models import (
     CaseOrigin,
     CaseStateChoices,
@@ -33,6 +32,8 @@ from programs.models import (
     ReviewComplaint,
     ReviewKind,
 )
+from programs.review import rules
+from programs.review import services as workflow
 
 STATES = [state.value for state in rules.CaseState]
 OPEN_STATES = sorted(state.value for state in rules.OPEN_STATES)

@@ -23,7 +23,8 @@ from config.errors import DomainError, NotFound
 from households.models import Area, Household, Member, User
 from households.rules import Level, fold_text
 from programs.models import ReviewCampaign, ReviewCase, ReviewKind, StatusEvent
-from programs.rules import LISTED, CaseState
+from programs.review.rules import CaseState
+from programs.rules import LISTED
 
 POSTED_STATES = (CaseState.POSTED, CaseState.RECHECK)  # on the board: posted, or held by a complaint's recheck
 DECIDED_STATES = (CaseState.RECOGNISED, CaseState.REPORTED)

@@ -1,7 +1,7 @@
 """The review's documents over HTTP: a printable page (`?format=html`, the default) or an Excel file
 (`?format=xlsx`), for signed-in officers with the right to see reviews, within their area.
 
-Each view checks the right, reads its parameters, calls one builder of `programs.documents` and writes an
+Each view checks the right, reads its parameters, calls one builder of `programs.review.documents` and writes an
 audit entry for the download: these documents carry people's names (STYLE 6, 15, 16).
 """
 
@@ -18,7 +18,7 @@ from config.errors import DomainError, NotFound
 from households.models import User
 from households.rules import REVIEW_VIEW
 from households.services import log_action
-from programs import documents
+from programs.review import documents
 
 FORMATS = ("html", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -18,8 +18,9 @@ from households import rules as access
 from households.admin import HouseholdAdmin, RightsAdminMixin, RightsInlineMixin, plain_choices
 from households.models import Household, Member
 from households.services import log_action
-from programs import rules, services
+from programs import rules
 from programs.models import Assessment, Indicator, PovertyStandard, StandardIndicator, StatusChange
+from programs.standards import services
 
 
 class StandardIndicatorInline(RightsInlineMixin, admin.TabularInline):
@@ -477,4 +478,3 @@ class HouseholdWithReviewsAdmin(HouseholdAdmin):
         )
 
 
-from programs.admin import dashboard, imports, official_reports, reviews  # noqa: E402,F401

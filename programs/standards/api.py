@@ -18,8 +18,10 @@ from config.permissions import HasRight
 from households import api as households_api
 from households import rules as access
 from households.models import Area, EducationLevel, HouseholdStatus, Schooling
-from programs import derivations, reclassify, rules, selectors, services
+from programs import rules
 from programs.models import Assessment, Category, PovertyStandard, ReviewKind, StatusChange, StatusEvent
+from programs.standards import derivations, selectors, services
+from programs.standards.services import reclassify
 
 
 class ClassifyRequestSerializer(serializers.Serializer):

@@ -17,12 +17,13 @@ from django.utils import timezone
 from households.rules import Role
 from programs import rules
 from programs.models import Notification, NotificationKind, ReviewCase, ReviewKind
+from programs.review import rules as review_rules
 
 register = template.Library()
 
 SHOWN = 10  # unread notifications on the home page
 SOON_DAYS = 7  # "due soon": within a week, as the step reminders (reminders.send_step_reminders)
-STEP_CHOICES = [(step.value, rules.STEP_LABELS[step]) for step in rules.Step]
+STEP_CHOICES = [(step.value, review_rules.STEP_LABELS[step]) for step in review_rules.Step]
 
 
 def cases_url(**params: object) -> str:
@@ -33,7 +34,7 @@ def cases_url(**params: object) -> str:
 
 def step_label(step: str) -> str:
     try:
-        return rules.STEP_LABELS[rules.Step(step)]
+        return review_rules.STEP_LABELS[review_rules.Step(step)]
     except ValueError:
         return step or "—"
 

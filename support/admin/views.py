@@ -30,10 +30,10 @@ from households.models import Area, Household
 from households.rules import SUPPORT_VIEW, Level, fold_text
 from households.selectors import search_households
 from households.services import log_action
-from programs.documents import render_xlsx
+from programs.review.documents import render_xlsx
 from programs.rules import INDICATOR_NAMES
 from support import rules, selectors
-from support.admin_forms import _DIGITS, AreaYearForm, OutcomeForm, TargetingForm, apply_domain_error, day
+from support.admin.forms import _DIGITS, AreaYearForm, OutcomeForm, TargetingForm, apply_domain_error, day
 from support.documents import targeting_document
 from support.models import SupportRecord
 from support.rules import STATUS_LABELS

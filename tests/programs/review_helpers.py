@@ -3,8 +3,10 @@
 import datetime
 
 from households.models import Household, Member
-from programs import reminders, services, workflow
 from programs.models import ReviewCase
+from programs.review import services as workflow
+from programs.review.services import calendar as reminders
+from programs.standards import services
 
 TODAY = datetime.date(2026, 11, 20)
 SURVEY_DAY = datetime.date(2026, 10, 1)

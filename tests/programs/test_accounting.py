@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programs import accounting
-from programs.accounting import HouseholdYear, Target
+from programs.reporting import rules as accounting
+from programs.reporting.rules import HouseholdYear, Target
 
 D = datetime.date
 P, N, X = "poor", "near_poor", "not_poor"

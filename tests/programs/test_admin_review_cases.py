@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from households.models import AuditEntry, Household
 from households.rules import fold_text
-from programs import reminders, workflow
 from programs.models import Assessment, Notification, ReviewCampaign, ReviewCase, ReviewComplaint, StatusChange
+from programs.review import services as workflow
+from programs.review.services import calendar as reminders
 from programs.templatetags.review_tags import todo_for
 from tests.programs.review_helpers import (
     DEPRIVED_THREE,

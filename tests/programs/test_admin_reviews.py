@@ -179,7 +179,7 @@ def chair_b_setup(officer_b, household_b):
 
 @pytest.mark.django_db
 def test_the_household_page_shows_the_newly_escaped_window(chair_a, officer_a, household_a, household_b):
-    from programs import services
+    from programs.standards import services
 
     today = datetime.date.today()
     services.record_status_change(

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from programs import selectors
+from programs.standards import selectors
 from tests.programs.test_rules import STANDARDS
 
 URL = "/api/v1/classify/"

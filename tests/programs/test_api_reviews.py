@@ -11,8 +11,11 @@ from django.utils import timezone
 
 from households.models import Area, Household
 from households.rules import Level
-from programs import reminders, rules, services, workflow
 from programs.models import ReviewCampaign, ReviewCase, StatusChange
+from programs.review import rules
+from programs.review import services as workflow
+from programs.review.services import calendar as reminders
+from programs.standards import services
 from tests.programs.review_helpers import (
     DEPRIVED_THREE,
     GOOD_HOUSE,

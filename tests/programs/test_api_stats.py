@@ -24,8 +24,10 @@ from config.errors import StaleVersion
 from households import services as household_services
 from households.models import Area, AuditEntry, Ethnicity, Household, Member
 from households.rules import Level
-from programs import services, statistics, tasks
+from programs import tasks
 from programs.models import CommuneYearFigures, PovertyTarget
+from programs.reporting import services as statistics
+from programs.standards import services
 from tests.conftest import PERSONAS, member_data
 
 pytestmark = pytest.mark.django_db
@@ -836,7 +838,7 @@ def test_two_planners_creating_the_same_target_at_once_get_a_conflict_not_a_500(
 
 
 def set_target_as(actor, area: Area, value: Decimal) -> PovertyTarget:
-    return services.set_target(actor=actor, area_id=area.pk, year=2026, measure="poor", kind="max_rate", value=value)
+    return statistics.set_target(actor=actor, area_id=area.pk, year=2026, measure="poor", kind="max_rate", value=value)
 
 
 def run_in_thread(function, results, key):

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from households import services as household_services
 from households.models import Member
-from programs import services as program_services
-from programs import statistics
-from programs.admin.dashboard import num, pct, points, ranking_chart
 from programs.models import Assessment, CommuneYearFigures, PovertyTarget
+from programs.reporting import services as statistics
+from programs.reporting.dashboard import num, pct, points, ranking_chart
+from programs.standards import services as program_services
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -335,7 +335,7 @@ def test_a_reduction_target_says_how_much_the_rate_fell_or_rose_without_a_contra
 ):
     # poor rate 60% (2023) → 40% (2024): down 20 points; near-poor rate 20% (2024) → 40% (2025): up 20 points
     for year, measure in ((2024, "poor"), (2025, "near_poor")):
-        program_services.set_target(
+        statistics.set_target(
             actor=province_staff, area_id=province.pk, year=year, measure=measure, kind="reduction", value=Decimal(1)
         )
     client = client_for(province_staff)

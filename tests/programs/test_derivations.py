@@ -9,9 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from programs import derivations as d
-from programs.derivations import DerivationSettings, Disagreement, DwellingFacts, MemberFacts, age_on, derive, reconcile
 from programs.rules import INDICATOR_NAMES, RuleInputError
+from programs.standards import derivations as d
+from programs.standards.derivations import (
+    DerivationSettings,
+    Disagreement,
+    DwellingFacts,
+    MemberFacts,
+    age_on,
+    derive,
+    reconcile,
+)
 
 SURVEY = datetime.date(2024, 6, 15)
 DWELLING = DwellingFacts(

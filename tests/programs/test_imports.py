@@ -14,8 +14,11 @@ from config.errors import DomainError
 from config.xlsx import SheetTooLarge, open_workbook
 from households import services as registry
 from households.models import Area, AuditEntry, Household, Member
-from programs import import_layout, imports, rules, services
+from programs import rules
+from programs.imports import layout as import_layout
+from programs.imports import services as imports
 from programs.models import Assessment, ImportBatch
+from programs.standards import services
 from tests.programs.review_helpers import GOOD_HOUSE, case_of, make_poor, open_review
 
 TODAY = datetime.date(2026, 11, 20)  # the clock of the template and the upload (VN-2022 in force)

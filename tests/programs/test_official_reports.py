@@ -23,11 +23,14 @@ from openpyxl import load_workbook
 from config.errors import DomainError
 from households import services as household_services
 from households.models import AuditEntry, Household
-from programs import official_reports, official_tables, statistics, tasks
-from programs import services as program_services
-from programs.documents import ascii_slug, unit_name
+from programs import tasks
 from programs.models import CommuneYearFigures, JobStatus, ReportJob, ReportKind
+from programs.reporting import reports as official_reports
+from programs.reporting import services as statistics
+from programs.reporting import tables as official_tables
+from programs.review.documents import ascii_slug, unit_name
 from programs.rules import INDICATOR_NAMES
+from programs.standards import services as program_services
 from tests.conftest import member_data
 
 pytestmark = pytest.mark.django_db

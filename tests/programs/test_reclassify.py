@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from households.models import AuditEntry, Household, Member
-from programs import services
 from programs.models import Assessment
+from programs.standards import services
 
 ANSWERS = {"employment": False, "water": True, "sanitation": True, "telecom": True, "information_access": False}
 
@@ -120,7 +120,7 @@ def test_what_if_rights(api, outsider, chair_a):
 def test_a_survey_recorded_during_the_batch_is_kept_and_its_household_skipped(
     surveyed, admin_user, household_a, monkeypatch
 ):
-    from programs import reclassify
+    from programs.standards.services import reclassify
 
     original = reclassify._latest
 

@@ -13,7 +13,9 @@ from django.urls import reverse
 from config.errors import DomainError, NotFound
 from households import services as household_services
 from households.models import AuditEntry, Member
-from programs import documents, services, workflow
+from programs.review import documents
+from programs.review import services as workflow
+from programs.standards import services
 from tests.programs.review_helpers import (
     DECISION_DAY,
     DEPRIVED_THREE,

@@ -9,7 +9,9 @@ import pytest
 from django.db import connection, transaction
 
 from config.errors import StaleVersion
-from programs import reminders, workflow
+from programs.review import services as workflow
+from programs.review.services import calendar as reminders
+from programs.review.services import cases
 from tests.programs.review_helpers import TODAY, insure, make_poor, open_review, recognise, survey, walk_to_posted
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -38,14 +40,14 @@ def test_a_resurvey_racing_the_recognition_waits_for_it(
     open_review(household_a.commune)
     case = walk_to_posted(officer_a, household_a, income=RICH)
     locked = threading.Event()
-    check = workflow._check_decider
+    check = cases._check_decider
 
     def slow_check(actor, locked_case):  # the chair holds her locks a moment
         locked.set()
         time.sleep(1.0)
         return check(actor, locked_case)
 
-    monkeypatch.setattr(workflow, "_check_decider", slow_check)
+    monkeypatch.setattr(cases, "_check_decider", slow_check)
     results: dict[str, object] = {}
     chair = run_in_thread(lambda: recognise(chair_a, case), results, "chair")
     locked.wait(5)

@@ -13,8 +13,10 @@ from django.core.management import call_command
 from django.db import DatabaseError
 
 from households.models import AuditEntry, User
-from programs import reminders, tasks, workflow
+from programs import tasks
 from programs.models import Notification, ReviewCampaign, ReviewCase
+from programs.review import services as workflow
+from programs.review.services import calendar as reminders
 from tests.programs.review_helpers import TODAY, make_poor, survey
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from programs import rules
-from programs.rules import CaseState, Move, RuleInputError
+from programs.review import rules
+from programs.review.rules import CaseState, Move
+from programs.rules import RuleInputError
 
 # The table of A6 / §8.4 written out independently: (state, move) pairs that are allowed in a campaign
 # without the district step, for a household's own request.

@@ -17,8 +17,9 @@ from django.db import DatabaseError
 
 from config.celery import app
 from households.models import User
-from programs import reminders, tasks
+from programs import tasks
 from programs.models import Notification, ReviewCampaign, ReviewCase
+from programs.review.services import calendar as reminders
 from tests.programs.review_helpers import make_poor
 
 

@@ -6,8 +6,9 @@ import pytest
 
 from config.errors import DomainError, NotFound, StaleVersion
 from households.models import AuditEntry
-from programs import services, workflow
 from programs.models import ReviewCampaign, ReviewCase, ReviewComplaint, StatusChange
+from programs.review import services as workflow
+from programs.standards import services
 from tests.programs.review_helpers import (
     DECISION_DAY,
     DEPRIVED_THREE,
@@ -633,7 +634,7 @@ def test_recognition_applies_the_event_of_the_move(
     certificate,
     newly_escaped_until,
 ):
-    from programs.api import newly_escaped_until as window
+    from programs.standards.api import newly_escaped_until as window
 
     household = make_household(commune_a, "Vàng A Sử")
     insure(household)

@@ -6,8 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from households.models import AuditEntry, Household, Member, User
-from programs import derivations, rules, selectors, services
+from programs import rules
 from programs.models import Assessment, StatusChange
+from programs.standards import derivations, selectors, services
 
 YEAR = 2025
 REVIEW = {"review_year": YEAR, "review_kind": "periodic", "review_month": 0}

@@ -22,9 +22,11 @@ from config.errors import DomainError
 from households import rules as household_rules
 from households import services as household_services
 from households.models import Area, Ethnicity, Household
-from programs import accounting, selectors, statistics
-from programs import services as program_services
 from programs.models import CommuneYearFigures, StaleFigures
+from programs.reporting import rules as accounting
+from programs.reporting import selectors
+from programs.reporting import services as statistics
+from programs.standards import services as program_services
 from tests.conftest import PROVINCE_CODE
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from households.models import AuditEntry
-from programs import services as program_services
+from programs.standards import services as program_services
 from support import services
 from support.models import BudgetAllocation, InterventionType, Loan, SupportFollowUp, SupportRecord
 from tests.households.test_admin import change_form

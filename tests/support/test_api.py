@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from households.models import Area, AuditEntry, Household
-from programs import services as program_services
+from programs.standards import services as program_services
 from support import services
 from support.models import BudgetAllocation, Loan, SupportFollowUp, SupportRecord
 from tests.conftest import PERSONAS

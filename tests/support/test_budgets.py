@@ -10,7 +10,7 @@ from config.errors import DomainError, StaleVersion
 from households import rules as household_rules
 from households import services as household_services
 from households.models import Area, AuditEntry
-from programs import services as program_services
+from programs.standards import services as program_services
 from support import selectors, services
 from support.models import BudgetAllocation
 

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from households import rules as household_rules
 from households import services as household_services
 from households.models import User
-from programs import services as program_services
 from programs.models import Notification, NotificationKind
+from programs.standards import services as program_services
 from support import reminders, services, tasks
 from support.models import SupportFollowUp
 from tests.support.helpers import amount_for

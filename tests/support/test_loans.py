@@ -8,7 +8,7 @@ import pytest
 
 from config.errors import DomainError, NotFound, StaleVersion
 from households.models import AuditEntry
-from programs import services as program_services
+from programs.standards import services as program_services
 from support import services
 from support.models import InterventionType, Loan, LoanRepayment, SupportFollowUp, SupportRecord
 

@@ -11,7 +11,7 @@ from config.errors import DomainError, NotFound, StaleVersion
 from households import rules as household_rules
 from households import services as household_services
 from households.models import Area, AuditEntry
-from programs import services as program_services
+from programs.standards import services as program_services
 from support import services
 from support.models import InterventionType, SupportFollowUp, SupportRecord
 from tests.support.helpers import amount_for

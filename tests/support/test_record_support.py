@@ -7,7 +7,7 @@ import pytest
 
 from config.errors import DomainError, NotFound
 from households.models import Area, AuditEntry
-from programs import services as program_services
+from programs.standards import services as program_services
 from support import services
 from support.models import SupportRecord
 from tests.support.helpers import amount_for

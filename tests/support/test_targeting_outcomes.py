@@ -12,7 +12,7 @@ import pytest
 from households import rules as household_rules
 from households import services as household_services
 from households.models import Household, Member
-from programs import services as program_services
+from programs.standards import services as program_services
 from support import selectors, services
 from tests.support.helpers import amount_for
 

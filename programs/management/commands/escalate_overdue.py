@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from programs import reminders
+from programs.review.services import calendar as reminders
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from programs import reminders
+from programs.review.services import calendar as reminders
 
 
 class Command(BaseCommand):

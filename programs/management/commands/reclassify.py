@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from config.errors import DomainError
 from households.models import Area
-from programs import reclassify
+from programs.standards.services import reclassify
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from config.errors import DomainError
 from households.models import Area
 from households.rules import Level
-from programs import statistics
+from programs.reporting import services as statistics
 
 
 class Command(BaseCommand):

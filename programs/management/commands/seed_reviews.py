@@ -23,8 +23,9 @@ from config.bulk import Stopwatch, copy_rows, model_columns, number, reserve_ids
 from households.models import Area, Household, Member, User
 from households.rules import Level, Role
 from households.services import log_action
-from programs import demo, derivations, rules, selectors, services
+from programs import demo, rules
 from programs.models import Assessment, Category, PovertyStandard, ReviewKind, StatusChange
+from programs.standards import derivations, selectors, services
 
 SURVEYOR = "canbo_xa_a"
 CHAIR = "chutich_xa_a"

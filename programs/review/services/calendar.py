@@ -32,7 +32,8 @@ from programs.models import (
     ReviewCase,
     ReviewKind,
 )
-from programs.workflow import campaign_standard, default_steps
+from programs.review import rules as review_rules
+from programs.review.services import campaign_standard, default_steps
 
 COMMUNE_CHUNK = 200  # communes per fan-out task
 ROW_CHUNK = 5000  # rows per INSERT of notifications
@@ -79,7 +80,7 @@ def open_campaigns(*, year: int, communes: Sequence[int]) -> int:
     missing = [pk for pk in communes if pk not in existing]
     in_district = set(Area.objects.filter(pk__in=missing, parent__level=Level.DISTRICT).values_list("id", flat=True))
     district_step = {
-        pk: rules.carries_district_step(ReviewKind.PERIODIC, year, 0, commune_in_district=pk in in_district)
+        pk: review_rules.carries_district_step(ReviewKind.PERIODIC, year, 0, commune_in_district=pk in in_district)
         for pk in missing
     }
     new = [
@@ -149,10 +150,10 @@ def open_cases(*, year: int, communes: Sequence[int], all_households: bool = Fal
     created = 0
     with transaction.atomic(), connection.cursor() as cursor:
         for campaign_id, area_id, steps in campaigns:
-            due = steps.get(rules.Step.SURVEY.value)
-            params: list[Any] = [campaign_id, rules.CaseState.LISTED.value, *listed, CaseOrigin.LISTED.value]
+            due = steps.get(review_rules.Step.SURVEY.value)
+            params: list[Any] = [campaign_id, review_rules.CaseState.LISTED.value, *listed, CaseOrigin.LISTED.value]
             params += [CaseOrigin.ALL_RESIDENTS.value if all_households else CaseOrigin.LISTED.value]
-            params += [rules.Step.SURVEY.value, due, now, now, area_id]
+            params += [review_rules.Step.SURVEY.value, due, now, now, area_id]
             params += [] if all_households else listed
             params += [campaign_id]
             cursor.execute(statement, params)
@@ -247,12 +248,12 @@ def send_step_reminders(*, today: datetime.date, days: int = 7) -> int:
     rows = []
     for group in groups:
         info = campaigns[group["campaign_id"]]
-        step = rules.Step(group["due_step"])
+        step = review_rules.Step(group["due_step"])
         due: datetime.date = group["due_on"]
-        to = (chairs if step is rules.Step.RECOGNITION else officers).get(info["area_id"], [])
-        subject = f"{group['n']} hộ cần {rules.STEP_LABELS[step]} trước {_fmt(due)} — {info['area__name']}"
+        to = (chairs if step is review_rules.Step.RECOGNITION else officers).get(info["area_id"], [])
+        subject = f"{group['n']} hộ cần {review_rules.STEP_LABELS[step]} trước {_fmt(due)} — {info['area__name']}"
         body = (
-            f"{info['area__name']}, {_cycle(info)}: {group['n']} hồ sơ đang chờ bước “{rules.STEP_LABELS[step]}”, "
+            f"{info['area__name']}, {_cycle(info)}: {group['n']} hồ sơ đang chờ bước “{review_rules.STEP_LABELS[step]}”, "
             f"hạn {_fmt(due)}. Xem danh sách trong mục Hồ sơ rà soát hộ."
         )
         rows += [
@@ -286,12 +287,12 @@ def escalate_overdue(*, today: datetime.date) -> int:
     rows = []
     for group in groups:
         info = campaigns[group["campaign_id"]]
-        step = rules.Step(group["due_step"])
+        step = review_rules.Step(group["due_step"])
         due: datetime.date = group["due_on"]
         to = districts.get(info["area__parent_id"]) or provinces.get(info["area__province_id"], [])
-        subject = f"Quá hạn: {info['area__name']} còn {group['n']} hộ chưa {rules.STEP_LABELS[step]} (hạn {_fmt(due)})"
+        subject = f"Quá hạn: {info['area__name']} còn {group['n']} hộ chưa {review_rules.STEP_LABELS[step]} (hạn {_fmt(due)})"
         body = (
-            f"{info['area__name']}, {_cycle(info)}: bước “{rules.STEP_LABELS[step]}” hết hạn ngày {_fmt(due)}, "
+            f"{info['area__name']}, {_cycle(info)}: bước “{review_rules.STEP_LABELS[step]}” hết hạn ngày {_fmt(due)}, "
             f"còn {group['n']} hồ sơ chưa xong (tính đến {_fmt(today)})."
         )
         rows += [
@@ -319,13 +320,13 @@ def send_reporting_reminders(*, today: datetime.date, days: int = 7) -> int:
     deadlines = [
         (kind, day)
         for year in range(today.year, end.year + 1)
-        for kind, day in rules.reporting_deadlines(year)
+        for kind, day in review_rules.reporting_deadlines(year)
         if today <= day <= end
     ]
     rows = []
     for kind, day in deadlines:
-        label = rules.DEADLINE_LABELS[kind]
-        if kind is rules.Deadline.MONTHLY_REPORT:
+        label = review_rules.DEADLINE_LABELS[kind]
+        if kind is review_rules.Deadline.MONTHLY_REPORT:
             cycle = rules.add_months(day, -1)
             areas = dict(
                 ReviewCampaign.objects.filter(kind=ReviewKind.MONTHLY, year=cycle.year, month=cycle.month).values_list(

@@ -1,155 +1,35 @@
-"""The services of the annual review (domain A6; Part B §3.2, §3.3, §8.4): one function per move of a case.
+"""The services of the review's cases (domain A6; Part B §3.2, §3.3, §8.4): one function per move of a case.
 
 Each is one transaction: lock the case, compare its version with what the user saw, check the move against
-the table in `rules.MOVES`, validate, save, write one audit entry. Recognition applies the new status through
+the table in `review_rules.MOVES`, validate, save, write one audit entry. Recognition applies the new status through
 `services.record_status_change` in the same transaction, so events and the newly-escaped window follow (A5).
-Kept apart from `services.py`, which holds assessments and statuses, to keep each module one screenful of
-concepts (STYLE 2).
 """
 
 import datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from config.bulk import insert_new, update_existing
 from config.errors import DomainError, NotFound, StaleVersion
-from households.models import Area, AuditEntry, Household, User
-from households.rules import Level, Role
+from households.models import AuditEntry, Household, User
+from households.rules import Role
 from households.services import audit_entry, log_action
-from programs import rules, selectors
+from programs import rules
 from programs.models import (
     Assessment,
     CaseOrigin,
     ComplaintOutcome,
-    PovertyStandard,
-    RequestChannel,
-    RequestKind,
     ReviewCampaign,
     ReviewCase,
     ReviewComplaint,
-    ReviewKind,
 )
-from programs.services import _run, _visible_household, record_status_change
-
-# --- campaigns ----------------------------------------------------------------------------------------
-
-
-def campaign_standard(kind: str, year: int, month: int) -> PovertyStandard:
-    """The standard a review applies (`rules.standard_days`)."""
-    days = rules.standard_days(kind, year, month)
-    for day in days:
-        found = selectors.standard_on(day)
-        if found is not None:
-            return PovertyStandard.objects.get(code=found.code)
-    raise DomainError("no_standard", f"Không có chuẩn nghèo áp dụng ngày {days[0]:%d/%m/%Y}.", "year")
-
-
-def default_steps(kind: str, year: int, month: int, *, has_district_step: bool) -> dict[str, str]:
-    if kind == ReviewKind.PERIODIC:
-        steps = rules.periodic_calendar(year, has_district_step=has_district_step)
-    else:
-        steps = rules.monthly_calendar(year, month, has_district_step=has_district_step)
-    return {step: day.isoformat() for step, day in steps.items()}
-
-
-def get_or_open_campaign(*, commune: Area, kind: str, year: int, month: int = 0) -> ReviewCampaign:
-    """The commune's campaign of that review, opened with the default calendar when it does not exist yet.
-
-    Campaigns before 1 July 2025 carry the district step when the commune lies in a district (A6)."""
-    if commune.level != Level.COMMUNE:
-        raise DomainError("not_a_commune", "Kỳ rà soát được mở cho từng xã.", "area")
-    existing: ReviewCampaign | None = ReviewCampaign.objects.filter(
-        area=commune, year=year, kind=kind, month=month
-    ).first()
-    if existing is not None:
-        return existing
-    in_district = commune.parent is not None and commune.parent.level == Level.DISTRICT
-    has_district_step = rules.carries_district_step(kind, year, month, commune_in_district=in_district)
-    campaign: ReviewCampaign
-    campaign, _ = ReviewCampaign.objects.get_or_create(
-        area=commune,
-        year=year,
-        kind=kind,
-        month=month,
-        defaults={
-            "standard": campaign_standard(kind, year, month),
-            "steps": default_steps(kind, year, month, has_district_step=has_district_step),
-            "has_district_step": has_district_step,
-        },
-    )
-    return campaign
-
-
-@transaction.atomic
-def change_campaign_calendar(
-    *, actor: User, campaign_id: int, steps: dict[str, datetime.date], posting_days: int | None = None, reason: str = ""
-) -> ReviewCampaign:
-    """Change a campaign's deadlines (a province's plan); the open cases' deadlines follow.
-
-    The steps must keep their order (survey, meeting, posting, district, recognition, report) and stay within
-    the review: 1 September - 31 December of a periodic review (the window ends on 14 December, A6; a province
-    may run late, but not into another year), the 15th of the month to the end of the next month for a monthly one.
-    """
-    campaign: ReviewCampaign | None = (
-        ReviewCampaign.objects.visible_to(actor).select_for_update().filter(pk=campaign_id).first()
-    )
-    if campaign is None:
-        raise NotFound("Không tìm thấy kỳ rà soát.", "campaign")
-    if campaign.reported_on is not None:
-        raise DomainError(
-            "review_closed",
-            f"Kỳ rà soát đã báo cáo tỉnh ngày {campaign.reported_on:%d/%m/%Y}: lịch không đổi nữa.",
-            "steps",
-        )
-    unknown = sorted(set(steps) - {s.value for s in rules.Step})
-    if unknown:
-        raise DomainError("unknown_step", f"Bước không hợp lệ: {', '.join(unknown)}.", "steps")
-    if rules.Step.DISTRICT.value in steps and not campaign.has_district_step:
-        raise DomainError("no_district_step", "Kỳ rà soát này không có bước xin ý kiến cấp huyện.", "steps")
-    if campaign.kind == ReviewKind.PERIODIC:
-        first, last = datetime.date(campaign.year, 9, 1), datetime.date(campaign.year, 12, 31)
-    else:
-        first = datetime.date(campaign.year, campaign.month, 15)
-        last = rules.add_months(first.replace(day=1), 2) - datetime.timedelta(days=1)
-    for step, day in steps.items():
-        if not first <= day <= last:
-            raise DomainError(
-                "outside_review",
-                f"Hạn bước “{rules.STEP_LABELS[rules.Step(step)]}” phải từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}.",
-                "steps",
-            )
-    merged = campaign.step_dates() | dict(steps)
-    ordered = [merged[step.value] for step in rules.Step if step.value in merged]
-    if ordered != sorted(ordered):
-        raise DomainError(
-            "steps_out_of_order",
-            "Hạn các bước phải theo thứ tự: khảo sát, họp thôn, niêm yết, (xin ý kiến huyện), công nhận, báo cáo.",
-            "steps",
-        )
-    before = dict(campaign.steps)
-    new_steps = {step: day.isoformat() for step, day in merged.items()}
-    campaign.steps = new_steps
-    changes: dict[str, tuple[Any, Any]] = {"steps": (before, new_steps)}
-    if posting_days is not None:
-        if not 1 <= posting_days <= 30:
-            raise DomainError("bad_days", "Số ngày niêm yết phải từ 1 đến 30 ngày làm việc.", "posting_days")
-        changes["posting_days"] = (campaign.posting_days, posting_days)
-        campaign.posting_days = posting_days
-    campaign.save(update_fields=["steps", "posting_days"])
-    for step, day in steps.items():
-        ReviewCase.objects.filter(campaign=campaign, due_step=step).exclude(due_on=day).update(
-            due_on=day, version=F("version") + 1
-        )
-    log_action(
-        actor=actor, action="programs.review_campaign.calendar_changed", obj=campaign, changes=changes, reason=reason
-    )
-    return campaign
-
+from programs.review import rules as review_rules
+from programs.review.services.campaigns import not_before, not_future
+from programs.standards.services.assessments import record_status_change, run_rule
 
 MAX_EXTRA_POSTING_DAYS = 30  # a posting may run longer than the minimum (holidays), not for months
 
@@ -186,9 +66,9 @@ def _case(actor: User, case_id: int, expected_version: int | None, *, lock_campa
     return case
 
 
-def _check(case: ReviewCase, move: rules.Move) -> None:
-    _run(
-        rules.check_move,
+def _check(case: ReviewCase, move: review_rules.Move) -> None:
+    run_rule(
+        review_rules.check_move,
         case.state,
         move,
         has_district_step=case.campaign.has_district_step,
@@ -196,19 +76,9 @@ def _check(case: ReviewCase, move: rules.Move) -> None:
     )
 
 
-def _not_future(day: datetime.date, today: datetime.date, field: str) -> None:
-    if day > today:
-        raise DomainError("future_date", "Ngày không được sau ngày hôm nay.", field)
-
-
-def _not_before(day: datetime.date, earlier: datetime.date | None, field: str, what: str) -> None:
-    if earlier is not None and day < earlier:
-        raise DomainError("too_early", f"Ngày này trước {what} ({earlier:%d/%m/%Y}).", field)
-
-
-def _set_state(case: ReviewCase, state: rules.CaseState) -> None:
+def set_state(case: ReviewCase, state: review_rules.CaseState) -> None:
     case.state = state.value
-    step, due = rules.due_date(state, case.campaign.step_dates(), has_district_step=case.campaign.has_district_step)
+    step, due = review_rules.due_date(state, case.campaign.step_dates(), has_district_step=case.campaign.has_district_step)
     case.due_step = step.value if step else ""
     case.due_on = due
     case.version += 1
@@ -262,7 +132,7 @@ def _attach(case: ReviewCase, assessment: Assessment) -> None:
     case.meeting_date = case.meeting_attendees = case.meeting_agreeing = None
     case.meeting_note = ""
     case.posting_start = case.posting_end = None
-    _set_state(case, rules.CaseState.CLASSIFIED)
+    set_state(case, review_rules.CaseState.CLASSIFIED)
 
 
 _SURVEY_FIELDS = (
@@ -281,7 +151,7 @@ _SURVEY_FIELDS = (
 def attach_survey(*, actor: User, case_id: int, expected_version: int, assessment_id: int) -> ReviewCase:
     """Step 2: the survey and its classification (A2) become the case's proposed result."""
     case = _case(actor, case_id, expected_version)
-    _check(case, rules.Move.SURVEY)
+    _check(case, review_rules.Move.SURVEY)
     assessment = Assessment.objects.filter(pk=assessment_id, household_id=case.household_id).first()
     if assessment is None:
         raise DomainError("unknown_assessment", "Không tìm thấy phiếu khảo sát này của hộ.", "assessment")
@@ -316,7 +186,7 @@ def advance_on_survey(*, actor: User, assessment: Assessment) -> ReviewCase | No
         )
         .first()
     )
-    if case is None or case.state not in rules.MOVES[rules.Move.SURVEY]:
+    if case is None or case.state not in review_rules.MOVES[review_rules.Move.SURVEY]:
         return None
     before = _snapshot(case, "assessment_id", "proposed_category")
     try:
@@ -347,7 +217,7 @@ def advance_on_surveys(*, actor: User, assessments: Sequence[Assessment]) -> lis
         assessment = latest.get((case.household_id, campaign.year, campaign.kind, campaign.month))
         if assessment is None or campaign.area_id != commune_of[case.household_id]:
             continue
-        if case.state not in rules.MOVES[rules.Move.SURVEY]:
+        if case.state not in review_rules.MOVES[review_rules.Move.SURVEY]:
             continue  # past the posting: left alone, as advance_on_survey does
         before = _snapshot(case, "assessment_id", "proposed_category")
         try:
@@ -387,10 +257,10 @@ def record_meeting(
 ) -> ReviewCase:
     """Step 3: the village meeting; agreed with at least 50% of attendees, otherwise back to survey (§3.2)."""
     case = _case(actor, case_id, expected_version)
-    _check(case, rules.Move.MEETING)
-    _not_future(meeting_date, today or timezone.localdate(), "meeting_date")
-    _not_before(meeting_date, case.assessment.survey_date if case.assessment else None, "meeting_date", "ngày khảo sát")
-    agreed = _run(rules.meeting_agreed, attendees, agreeing)
+    _check(case, review_rules.Move.MEETING)
+    not_future(meeting_date, today or timezone.localdate(), "meeting_date")
+    not_before(meeting_date, case.assessment.survey_date if case.assessment else None, "meeting_date", "ngày khảo sát")
+    agreed = run_rule(review_rules.meeting_agreed, attendees, agreeing)
     before = _snapshot(case, "meeting_date", "meeting_attendees", "meeting_agreeing")
     case.meeting_date, case.meeting_attendees, case.meeting_agreeing, case.meeting_note = (
         meeting_date,
@@ -398,7 +268,7 @@ def record_meeting(
         agreeing,
         note,
     )
-    _set_state(case, rules.CaseState.AGREED if agreed else rules.CaseState.LISTED)
+    set_state(case, review_rules.CaseState.AGREED if agreed else review_rules.CaseState.LISTED)
     return _save(
         actor,
         case,
@@ -421,10 +291,10 @@ def post_case(
 ) -> ReviewCase:
     """Step 4: public posting for the campaign's working days (default 3), or until `posting_end`."""
     case = _case(actor, case_id, expected_version)
-    _check(case, rules.Move.POST)
-    _not_future(posting_start, today or timezone.localdate(), "posting_start")
-    _not_before(posting_start, case.meeting_date, "posting_start", "ngày họp thôn")
-    minimum = _run(rules.add_working_days, posting_start, case.campaign.posting_days)
+    _check(case, review_rules.Move.POST)
+    not_future(posting_start, today or timezone.localdate(), "posting_start")
+    not_before(posting_start, case.meeting_date, "posting_start", "ngày họp thôn")
+    minimum = run_rule(review_rules.add_working_days, posting_start, case.campaign.posting_days)
     if posting_end is None:
         posting_end = minimum
     elif posting_end > minimum + datetime.timedelta(days=MAX_EXTRA_POSTING_DAYS):
@@ -441,7 +311,7 @@ def post_case(
         )
     before = _snapshot(case, "posting_start", "posting_end")
     case.posting_start, case.posting_end = posting_start, posting_end
-    _set_state(case, rules.CaseState.POSTED)
+    set_state(case, review_rules.CaseState.POSTED)
     return _save(actor, case, before, "posted", fields=("posting_start", "posting_end"))
 
 
@@ -458,9 +328,9 @@ def file_complaint(
 ) -> ReviewComplaint:
     """A complaint about the posted result reopens the case for recheck and holds its recognition."""
     case = _case(actor, case_id, expected_version)
-    _check(case, rules.Move.COMPLAIN)
-    _not_future(received_on, today or timezone.localdate(), "received_on")
-    _not_before(received_on, case.posting_start, "received_on", "ngày bắt đầu niêm yết")
+    _check(case, review_rules.Move.COMPLAIN)
+    not_future(received_on, today or timezone.localdate(), "received_on")
+    not_before(received_on, case.posting_start, "received_on", "ngày bắt đầu niêm yết")
     if case.posting_end is not None and received_on > case.posting_end:
         raise DomainError(
             "posting_over",
@@ -477,7 +347,7 @@ def file_complaint(
         case=case, received_on=received_on, complainant=complainant, content=content, recorded_by=actor
     )
     before = _snapshot(case)
-    _set_state(case, rules.CaseState.RECHECK)
+    set_state(case, review_rules.CaseState.RECHECK)
     _save(actor, case, before, "complaint_filed", reason=content)
     return complaint
 
@@ -497,7 +367,7 @@ def resolve_complaint(
     """The recheck's conclusion: upheld sends the case back to survey; dismissed releases it when no other
     complaint is open."""
     case = _case(actor, case_id, expected_version)
-    _check(case, rules.Move.RESOLVE_COMPLAINT)
+    _check(case, review_rules.Move.RESOLVE_COMPLAINT)
     complaint = ReviewComplaint.objects.select_for_update().filter(pk=complaint_id, case=case).first()
     if complaint is None:
         raise DomainError("unknown_complaint", "Khiếu nại không thuộc hồ sơ này.", "complaint")
@@ -508,8 +378,8 @@ def resolve_complaint(
     resolution = resolution.strip()
     if not resolution:
         raise DomainError("required", "Phải ghi kết luận phúc tra.", "resolution")
-    _not_future(resolved_on, today or timezone.localdate(), "resolved_on")
-    _not_before(resolved_on, complaint.received_on, "resolved_on", "ngày nhận khiếu nại")
+    not_future(resolved_on, today or timezone.localdate(), "resolved_on")
+    not_before(resolved_on, complaint.received_on, "resolved_on", "ngày nhận khiếu nại")
     complaint.outcome, complaint.resolution, complaint.resolved_on, complaint.resolved_by = (
         outcome,
         resolution,
@@ -519,9 +389,9 @@ def resolve_complaint(
     complaint.save(update_fields=["outcome", "resolution", "resolved_on", "resolved_by"])
     still_open = ReviewComplaint.objects.filter(case=case, outcome="").count()
     before = _snapshot(case)
-    _set_state(
+    set_state(
         case,
-        rules.resolve_state(case.state, upheld=outcome == ComplaintOutcome.UPHELD, open_complaints_left=still_open),
+        review_rules.resolve_state(case.state, upheld=outcome == ComplaintOutcome.UPHELD, open_complaints_left=still_open),
     )
     return _save(actor, case, before, f"complaint_{outcome}", reason=resolution)
 
@@ -538,12 +408,12 @@ def record_district_opinion(
 ) -> ReviewCase:
     """Step 5, only in campaigns before 1 July 2025: the district chair's opinion (A6)."""
     case = _case(actor, case_id, expected_version)
-    _check(case, rules.Move.CONSULT_DISTRICT)
-    _not_future(opinion_on, today or timezone.localdate(), "opinion_on")
-    _not_before(opinion_on, case.posting_start, "opinion_on", "ngày bắt đầu niêm yết")
+    _check(case, review_rules.Move.CONSULT_DISTRICT)
+    not_future(opinion_on, today or timezone.localdate(), "opinion_on")
+    not_before(opinion_on, case.posting_start, "opinion_on", "ngày bắt đầu niêm yết")
     before = _snapshot(case, "district_opinion_on", "district_opinion")
     case.district_opinion_on, case.district_opinion = opinion_on, opinion.strip()
-    _set_state(case, rules.CaseState.DISTRICT_CONSULTED)
+    set_state(case, review_rules.CaseState.DISTRICT_CONSULTED)
     return _save(actor, case, before, "district_consulted", fields=("district_opinion_on", "district_opinion"))
 
 
@@ -569,12 +439,12 @@ def recognise_case(
     the same transaction and issues the certificate of a poor or near-poor household (…/GCN-HN.HCN)."""
     today = today or timezone.localdate()
     case = _case(actor, case_id, expected_version, lock_campaign=True)
-    _check(case, rules.Move.RECOGNISE)
+    _check(case, review_rules.Move.RECOGNISE)
     _check_decider(actor, case)
     decision_number = decision_number.strip()
     if not decision_number:
         raise DomainError("required", "Phải có số quyết định công nhận.", "decision_number")
-    _not_future(decision_date, today, "decision_date")
+    not_future(decision_date, today, "decision_date")
     if case.posting_end is not None and decision_date <= case.posting_end:
         raise DomainError(
             "posting_not_over",
@@ -594,12 +464,12 @@ def recognise_case(
         raise DomainError(
             "open_complaint", "Hồ sơ còn khiếu nại chưa giải quyết: chưa được công nhận.", "decision_date"
         )
-    _not_before(decision_date, case.district_opinion_on, "decision_date", "ngày có ý kiến cấp huyện")
+    not_before(decision_date, case.district_opinion_on, "decision_date", "ngày có ý kiến cấp huyện")
     last_resolution = (
         ReviewComplaint.objects.filter(case=case).exclude(resolved_on=None).order_by("-resolved_on").first()
     )
     if last_resolution is not None:
-        _not_before(decision_date, last_resolution.resolved_on, "decision_date", "ngày giải quyết khiếu nại")
+        not_before(decision_date, last_resolution.resolved_on, "decision_date", "ngày giải quyết khiếu nại")
     new_status = rules.status_of(assessment.category)
     household = case.household
     change = None
@@ -622,11 +492,11 @@ def recognise_case(
     if new_status in rules.LISTED:
         ReviewCampaign.objects.filter(pk=case.campaign_id).update(certificate_seq=F("certificate_seq") + 1)
         sequence = ReviewCampaign.objects.values_list("certificate_seq", flat=True).get(pk=case.campaign_id)
-        certificate = rules.certificate_number(sequence, year=case.campaign.year, month=case.campaign.month)
+        certificate = review_rules.certificate_number(sequence, year=case.campaign.year, month=case.campaign.month)
     before = _snapshot(case, "decision_number", "decision_date", "recognised_status", "certificate_number")
     case.decision_number, case.decision_date, case.recognised_by = decision_number, decision_date, actor
     case.recognised_status, case.status_change, case.certificate_number = new_status, change, certificate
-    _set_state(case, rules.CaseState.RECOGNISED)
+    set_state(case, review_rules.CaseState.RECOGNISED)
     try:
         with transaction.atomic():
             return _save(
@@ -659,16 +529,16 @@ def reject_case(
 ) -> ReviewCase:
     """A household's request found not eligible: the chair answers in writing with the reasons (§3.3)."""
     case = _case(actor, case_id, expected_version)
-    _check(case, rules.Move.REJECT)
+    _check(case, review_rules.Move.REJECT)
     _check_decider(actor, case)
     reason = reason.strip()
     if not reason:
         raise DomainError("required", "Phải ghi rõ lý do không công nhận (trả lời bằng văn bản).", "reason")
-    _not_future(decided_on, today or timezone.localdate(), "decided_on")
-    _not_before(decided_on, case.requested_on, "decided_on", "ngày nộp đề nghị")
+    not_future(decided_on, today or timezone.localdate(), "decided_on")
+    not_before(decided_on, case.requested_on, "decided_on", "ngày nộp đề nghị")
     before = _snapshot(case, "rejection_reason", "decision_date")
     case.rejection_reason, case.decision_date, case.recognised_by = reason, decided_on, actor
-    _set_state(case, rules.CaseState.REJECTED)
+    set_state(case, review_rules.CaseState.REJECTED)
     return _save(
         actor, case, before, "rejected", reason=reason, fields=("rejection_reason", "decision_date", "recognised_by")
     )
@@ -685,166 +555,33 @@ def report_case(
 ) -> ReviewCase:
     """Step 7: the recognised result is reported to the province."""
     case = _case(actor, case_id, expected_version)
-    _check(case, rules.Move.REPORT)
-    _not_future(reported_on, today or timezone.localdate(), "reported_on")
-    _not_before(reported_on, case.decision_date, "reported_on", "ngày quyết định")
+    _check(case, review_rules.Move.REPORT)
+    not_future(reported_on, today or timezone.localdate(), "reported_on")
+    not_before(reported_on, case.decision_date, "reported_on", "ngày quyết định")
     before = _snapshot(case, "reported_on")
     case.reported_on = reported_on
-    _set_state(case, rules.CaseState.REPORTED)
+    set_state(case, review_rules.CaseState.REPORTED)
     return _save(actor, case, before, "reported", fields=("reported_on",))
-
-
-@transaction.atomic
-def report_campaign(
-    *, actor: User, campaign_id: int, reported_on: datetime.date, today: datetime.date | None = None
-) -> int:
-    """Report every recognised case of a campaign to the province at once; returns how many."""
-    campaign = ReviewCampaign.objects.visible_to(actor).select_for_update().filter(pk=campaign_id).first()
-    if campaign is None:
-        raise NotFound("Không tìm thấy kỳ rà soát.", "campaign")
-    _not_future(reported_on, today or timezone.localdate(), "reported_on")
-    cases = list(ReviewCase.objects.select_for_update().filter(campaign=campaign, state=rules.CaseState.RECOGNISED))
-    if not cases:
-        raise DomainError("nothing_to_report", "Kỳ rà soát chưa có hồ sơ nào đã công nhận để báo cáo.", "campaign")
-    latest = max(case.decision_date for case in cases if case.decision_date)
-    _not_before(reported_on, latest, "reported_on", "ngày quyết định công nhận gần nhất")
-    ReviewCase.objects.filter(pk__in=[c.pk for c in cases]).update(
-        state=rules.CaseState.REPORTED, reported_on=reported_on, due_step="", due_on=None, version=F("version") + 1
-    )
-    content_type = ContentType.objects.get_for_model(ReviewCase)
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=actor,
-                action="programs.review_case.reported",
-                content_type=content_type,
-                object_id=str(case.pk),
-                household_id=case.household_id,
-                changes={
-                    "state": [case.state, rules.CaseState.REPORTED.value],
-                    "reported_on": [None, reported_on.isoformat()],
-                },
-            )
-            for case in cases
-        ]
-    )
-    campaign.reported_on = reported_on
-    campaign.save(update_fields=["reported_on"])
-    log_action(
-        actor=actor,
-        action="programs.review_campaign.reported",
-        obj=campaign,
-        changes={"reported_cases": (None, len(cases)), "reported_on": (None, reported_on.isoformat())},
-    )
-    return len(cases)
-
-
-# --- a household's own request (monthly review, or joining the periodic one) ---------------------------
-
-
-def _request_campaign(household: Household, kind: str, year: int, month: int) -> ReviewCampaign:
-    try:
-        return get_or_open_campaign(commune=household.commune, kind=kind, year=year, month=month)
-    except DomainError as exc:  # e.g. no standard for that date: the request's date is at fault
-        raise DomainError(exc.code, exc.message, "filed_on") from exc
-
-
-@transaction.atomic
-def file_review_request(
-    *,
-    actor: User,
-    household_id: int,
-    request_kind: str,
-    channel: str,
-    filed_on: datetime.date,
-    note: str = "",
-    today: datetime.date | None = None,
-) -> ReviewCase:
-    """A household asks to be reviewed: to be added to a list, or to be recognised as having escaped
-    (đăng ký thoát nghèo). The case joins the review that handles requests filed that day (A6, §3.3)."""
-    household = _visible_household(actor, household_id, lock=True)
-    if request_kind not in RequestKind.values:
-        raise DomainError("invalid", f"Loại đề nghị “{request_kind}” không hợp lệ.", "request_kind")
-    if channel not in RequestChannel.values:
-        raise DomainError("invalid", f"Hình thức nộp “{channel}” không hợp lệ.", "channel")
-    _not_future(filed_on, today or timezone.localdate(), "filed_on")
-    if request_kind == RequestKind.EXIT and household.status not in rules.LISTED:
-        raise DomainError(
-            "not_listed", "Chỉ hộ nghèo hoặc hộ cận nghèo mới đăng ký thoát nghèo, thoát cận nghèo.", "request_kind"
-        )
-    kind, year, month = rules.review_cycle_for_request(filed_on)
-    campaign = _request_campaign(household, kind, year, month)
-    existing = ReviewCase.objects.filter(household=household, campaign=campaign).first()
-    if kind == ReviewKind.PERIODIC and (
-        campaign.reported_on is not None or (existing is not None and existing.state in rules.CLOSED_STATES)
-    ):
-        # The periodic review is over for this household (reported, or its case closed): the request goes
-        # to the monthly review instead, so a household can ask in any month (A6).
-        year, month = rules.next_monthly_cycle(filed_on)
-        campaign = _request_campaign(household, ReviewKind.MONTHLY, year, month)
-        existing = ReviewCase.objects.filter(household=household, campaign=campaign).first()
-    if campaign.reported_on is not None:
-        raise DomainError(
-            "review_closed",
-            f"{campaign} đã báo cáo tỉnh ngày {campaign.reported_on:%d/%m/%Y}: đề nghị được xét ở kỳ sau.",
-            "filed_on",
-        )
-    if existing is not None:
-        raise DomainError(
-            "already_in_review",
-            f"Hộ đã có hồ sơ {existing.reference} trong {campaign} ({existing.get_state_display()}).",
-            "household",
-        )
-    case = ReviewCase(
-        campaign=campaign,
-        household=household,
-        origin=CaseOrigin.REQUESTED,
-        status_at_opening=household.status,
-        request_kind=request_kind,
-        request_channel=channel,
-        requested_on=filed_on,
-        request_note=note.strip(),
-    )
-    _set_state(case, rules.CaseState.LISTED)
-    case.version = 1
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError as exc:  # the opening of the review listed the household a moment ago
-        raise StaleVersion(f"Hộ vừa được đưa vào {campaign}; hãy tải lại hồ sơ của hộ.", "household") from exc
-    log_action(
-        actor=actor,
-        action="programs.review_case.requested",
-        obj=case,
-        changes={
-            "campaign": (None, str(campaign)),
-            "request_kind": (None, request_kind),
-            "requested_on": (None, filed_on.isoformat()),
-        },
-        reason=note,
-        household=household,
-    )
-    return case
 
 
 # --- several cases at once (a village meeting's list, a posting, one recognition decision) ---------------
 
-_BULK_MOVES: dict[rules.Move, Callable[..., ReviewCase]] = {
-    rules.Move.MEETING: record_meeting,
-    rules.Move.POST: post_case,
-    rules.Move.RECOGNISE: recognise_case,
+_BULK_MOVES: dict[review_rules.Move, Callable[..., ReviewCase]] = {
+    review_rules.Move.MEETING: record_meeting,
+    review_rules.Move.POST: post_case,
+    review_rules.Move.RECOGNISE: recognise_case,
 }
 
 
 @transaction.atomic
-def move_cases(*, actor: User, case_ids: list[int], move: rules.Move, **arguments: Any) -> int:
+def move_cases(*, actor: User, case_ids: list[int], move: review_rules.Move, **arguments: Any) -> int:
     """One move for many cases, as the procedure does them: a village meeting agrees on its list, the list
     is posted, the chair signs one decision for all. Each case goes through its own service (with the
     version read now, and its own audit entry); if any case is refused, none is changed and the error lists
     each refused case with its reason."""
     service = _BULK_MOVES.get(move)
     if service is None:
-        raise DomainError("invalid", f"Không làm hàng loạt được bước “{rules.MOVE_LABELS[move]}”.", "move")
+        raise DomainError("invalid", f"Không làm hàng loạt được bước “{review_rules.MOVE_LABELS[move]}”.", "move")
     cases = list(
         ReviewCase.objects.visible_to(actor)
         .filter(pk__in=case_ids)

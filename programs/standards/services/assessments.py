@@ -1,7 +1,9 @@
-"""The only writers of the program's records: assessments, status changes, targets. One transaction each, audited."""
+"""The writers of surveys and status decisions: assessments with their classification, status changes. One
+transaction each, audited."""
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,33 +14,45 @@ from django.utils import timezone
 from config.bulk import insert_new
 from config.errors import DomainError, NotFound, StaleVersion
 from households.models import AuditEntry, Household, Member, User
-from households.rules import STATS_MANAGE, Level
-from households.selectors import scoped_area
 from households.services import audit_entry, log_action
-from programs import derivations, rules, selectors, statistics
+from programs import rules
 from programs.models import (
     Assessment,
     PovertyStandard,
-    PovertyTarget,
     ReviewCampaign,
     ReviewKind,
     StatusChange,
-    TargetKind,
-    TargetMeasure,
 )
+from programs.reporting.stale import mark_stale
+from programs.standards import derivations, selectors
 
 DWELLING_FIELDS = ("has_house", "floor_area_m2", "foundation_frame_durable", "walls_durable", "roof_durable")
 MEMBER_EXTRA_FIELDS = ("stunted", "underweight")
 
 
-def _run(function: Any, *args: Any, **kwargs: Any) -> Any:
+@dataclass
+class ReviewHooks:
+    """What a survey asks of the review, which leans on the standards and not the other way round: the standard of
+    the commune's open campaign for that review (a survey defaults to it, A6), and moving the household's open case
+    on with the survey, in the survey's transaction. `ProgramsConfig.ready` plugs the review's services in; until
+    then a survey has no review to ask."""
+
+    standard_of_review: Callable[[Household, int, str, int], str | None] = lambda *_: None
+    advance_on_survey: Callable[..., Any] = lambda **_: None
+    advance_on_surveys: Callable[..., Any] = lambda **_: []
+
+
+review_hooks = ReviewHooks()
+
+
+def run_rule(function: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return function(*args, **kwargs)
     except rules.RuleInputError as exc:
         raise DomainError(exc.code, exc.message, exc.field) from exc
 
 
-def _visible_household(actor: User, household_id: int, *, lock: bool) -> Household:
+def visible_household(actor: User, household_id: int, *, lock: bool) -> Household:
     queryset = Household.objects.visible_to(actor)
     if lock:
         # FOR NO KEY UPDATE: the household's key never changes here, and the weaker lock lets other
@@ -142,16 +156,16 @@ def evaluate(
     `missing_as_not_deprived`: for batch reclassification under another standard, an indicator the
     earlier survey did not ask about counts as not deprived instead of being an error.
     """
-    _run(rules.check_indicators, standard, answers, "answers")
-    _run(rules.check_indicators, standard, confirmed, "confirmed")
+    run_rule(rules.check_indicators, standard, answers, "answers")
+    run_rule(rules.check_indicators, standard, confirmed, "confirmed")
     derived_all = derivations.derive(members, dwelling, survey_date)
     derived = {code: value for code, value in derived_all.items() if code in standard.indicators}
     if missing_as_not_deprived:
         unanswered = [c for c in standard.indicators if derived.get(c) is None and answers.get(c) is None]
         answers = {**answers, **dict.fromkeys(unanswered, False)}
-    reconciled = _run(derivations.reconcile, standard.indicators, derived, answers, confirmed)
+    reconciled = run_rule(derivations.reconcile, standard.indicators, derived, answers, confirmed)
     deprived = [code for code, value in reconciled.final.items() if value]
-    result = _run(
+    result = run_rule(
         rules.classify,
         standard,
         area_type=area_type,
@@ -229,7 +243,7 @@ def new_assessment(
     """The survey of the household's registered `members`, derived, reconciled and classified: unsaved."""
     if not members:
         raise DomainError("no_members", "Hộ chưa có thành viên nào.", "household")
-    known_causes = _run(rules.check_causes, causes)
+    known_causes = run_rule(rules.check_causes, causes)
     facts, snapshot = member_facts(members, member_extras or {}, survey_date)
     dwelling = dict(dwelling or {})
     derived, reconciled, result = evaluate(
@@ -323,13 +337,11 @@ def record_assessment(
 
     An earlier survey of the same review is kept and marked as superseded, never overwritten.
     """
-    household = _visible_household(actor, household_id, lock=True)
+    household = visible_household(actor, household_id, lock=True)
     check_review(survey_date, review_year, review_kind, review_month, today or timezone.localdate())
     if not standard_code:
         # A survey in a commune's open review applies the review's standard (A6).
-        from programs import workflow
-
-        standard_code = workflow.review_standard_code(household, review_year, review_kind, review_month)
+        standard_code = review_hooks.standard_of_review(household, review_year, review_kind, review_month)
     standard = survey_standard(standard_code, survey_date)
     assessment = new_assessment(
         actor=actor,
@@ -374,11 +386,9 @@ def record_assessment(
         previous.superseded_by = assessment
         previous.save(update_fields=["superseded_by"])
     log_action(**recorded_entry(actor, assessment, standard.code, previous.category if previous else None))
-    statistics.mark_stale(household.commune_id, survey_date)
+    mark_stale(household.commune_id, survey_date)
     # The household's case in that review, if any, moves on with the survey (the same use case).
-    from programs import workflow
-
-    workflow.advance_on_survey(actor=actor, assessment=assessment)
+    review_hooks.advance_on_survey(actor=actor, assessment=assessment)
     return assessment
 
 
@@ -391,8 +401,6 @@ def record_assessments(
     earlier surveys of the same review superseded, audit entries, figures marked stale, open review cases moved
     on. A survey that fails its checks is not written and its error stands in its place; call it in a
     transaction to roll back when all or nothing is wanted."""
-    from programs import workflow
-
     today = today or timezone.localdate()
     households = {
         h.pk: h
@@ -486,8 +494,8 @@ def record_assessments(
         commune = households[a.household_id].commune_id
         first_day[commune] = min(first_day.get(commune, a.survey_date), a.survey_date)
     for commune, day in sorted(first_day.items()):
-        statistics.mark_stale(commune, day)
-    workflow.advance_on_surveys(actor=actor, assessments=recorded)  # their open cases move on
+        mark_stale(commune, day)
+    review_hooks.advance_on_surveys(actor=actor, assessments=recorded)  # their open cases move on
     return results
 
 
@@ -507,7 +515,7 @@ def record_status_change(
 
     The only writer of Household.status, status_since, ever_poor and left_lists_on.
     """
-    household = _visible_household(actor, household_id, lock=True)
+    household = visible_household(actor, household_id, lock=True)
     decision_number = decision_number.strip()
     if not decision_number:
         raise DomainError("required", "Phải có số quyết định công nhận.", "decision_number")
@@ -549,7 +557,7 @@ def record_status_change(
     listed_before = household.status in rules.LISTED or (
         StatusChange.objects.filter(household=household, to_status__in=rules.LISTED).exists()
     )
-    event = _run(rules.status_event, household.status, to_status, listed_before=listed_before)
+    event = run_rule(rules.status_event, household.status, to_status, listed_before=listed_before)
     change = StatusChange.objects.create(
         household=household,
         from_status=household.status,
@@ -580,72 +588,5 @@ def record_status_change(
         reason=reason,
         household=household,
     )
-    statistics.mark_stale(household.commune_id, effective_date)
+    mark_stale(household.commune_id, effective_date)
     return change
-
-
-TARGET_LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
-
-
-@transaction.atomic
-def set_target(
-    *,
-    actor: User,
-    area_id: int,
-    year: int,
-    measure: str,
-    kind: str,
-    value: Decimal,
-    source: str = "",
-    version: int | None = None,
-) -> PovertyTarget:
-    """Set (or change) a target of an area for a year (Part B §5.1): a rate to stay at or below, or a reduction
-    in points against the year before. Within the user's scope; audited."""
-    if not actor.has_right(STATS_MANAGE):
-        raise DomainError("no_right", "Tài khoản không có quyền đặt mục tiêu giảm nghèo.", "actor")
-    area = scoped_area(actor, area_id)
-    if area.level not in TARGET_LEVELS:
-        raise DomainError("invalid_level", "Mục tiêu đặt cho tỉnh, huyện hoặc xã.", "area")
-    if not 2021 <= year <= 2040:
-        raise DomainError("invalid", "Năm phải từ 2021 đến 2040.", "year")
-    if measure not in TargetMeasure.values:
-        raise DomainError("invalid", f"Chỉ tiêu “{measure}” không hợp lệ.", "measure")
-    if kind not in TargetKind.values:
-        raise DomainError("invalid", f"Loại mục tiêu “{kind}” không hợp lệ.", "kind")
-    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or value != round(value, 2):
-        raise DomainError("invalid", "Giá trị phải từ 0 đến 100, tối đa hai chữ số thập phân.", "value")
-    source = source.strip()[:200]
-    old_value: Decimal | None = None
-    old_source: str | None = None
-    target = PovertyTarget.objects.select_for_update().filter(area=area, year=year, measure=measure, kind=kind).first()
-    if target is None:
-        try:
-            with transaction.atomic():
-                target = PovertyTarget.objects.create(
-                    area=area, year=year, measure=measure, kind=kind, value=value, source=source, recorded_by=actor
-                )
-        except IntegrityError as exc:  # another planner created the same target a moment ago
-            raise StaleVersion("Mục tiêu này vừa được người khác đặt; hãy tải lại rồi sửa.") from exc
-    else:
-        # STYLE 9: a change names the version the planner saw; without it, an existing target is not overwritten
-        if version is None:
-            raise StaleVersion(
-                f"Mục tiêu này đã được đặt ({target.value:.2f}, phiên bản {target.version}); hãy tải lại rồi sửa "
-                "mục tiêu đó."
-            )
-        if version != target.version:
-            raise StaleVersion("Mục tiêu đã được người khác cập nhật; hãy tải lại rồi làm lại.")
-        old_value, old_source = target.value, target.source
-        target.value, target.source, target.recorded_by = value, source or target.source, actor
-        target.version += 1
-        target.save(update_fields=["value", "source", "recorded_by", "version"])
-    log_action(
-        actor=actor,
-        action="programs.target.set",
-        obj=target,
-        changes={  # decimals as text: the audit's JSON has no decimal type
-            "value": (None if old_value is None else f"{old_value:.2f}", f"{value:.2f}"),
-            "source": (old_source, target.source),
-        },
-    )
-    return target

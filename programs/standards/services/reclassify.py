@@ -22,8 +22,9 @@ from django.utils import timezone
 from config.bulk import copy_rows, model_columns
 from config.errors import DomainError
 from households.models import Area, AuditEntry, Household, User
-from programs import derivations, rules, selectors, services
+from programs import rules
 from programs.models import Assessment, PovertyStandard
+from programs.standards import derivations, selectors, services
 
 CHUNK = 5_000
 FIELDS = (

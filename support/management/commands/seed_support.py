@@ -28,7 +28,7 @@ from households.models import Area, Household, User
 from households.rules import Level
 from households.services import log_action
 from programs.models import Assessment
-from programs.services import record_status_change
+from programs.standards.services import record_status_change
 from support import services
 from support.models import FollowUpResult, SupportRecord
 

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from programs.reminders import deliver_notifications
+from programs.review.services.calendar import deliver_notifications
 from support import reminders
 
 
