@@ -150,13 +150,7 @@ class AreaAdmin(RightsAdminMixin, admin.ModelAdmin):
     ordering = ["path"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        user = request.user
-        if user.has_country_scope:
-            return queryset
-        if user.area is None:
-            return queryset.none()
-        return queryset.within(user.area)
+        return super().get_queryset(request).in_charge_of(request.user)
 
     def get_search_results(self, request, queryset, search_term):
         folded = rules.fold_text(search_term)
@@ -373,13 +367,7 @@ class ScopedChoicesFilter(admin.SimpleListFilter):
     level: str = ""
 
     def choices_queryset(self, request):
-        user = request.user
-        queryset = Area.objects.filter(level=self.level)
-        if user.has_country_scope:
-            return queryset
-        if user.area is None:
-            return queryset.none()
-        return queryset.within(user.area)
+        return Area.objects.filter(level=self.level).in_charge_of(request.user)
 
     def lookups(self, request, model_admin):
         return [
@@ -538,10 +526,7 @@ class HouseholdAdmin(RightsAdminMixin, admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in ("commune", "village"):
             level = Level.COMMUNE if db_field.name == "commune" else Level.VILLAGE
-            queryset = Area.objects.filter(level=level)
-            if not request.user.has_country_scope:
-                queryset = queryset.within(request.user.area) if request.user.area else queryset.none()
-            kwargs["queryset"] = queryset
+            kwargs["queryset"] = Area.objects.filter(level=level).in_charge_of(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

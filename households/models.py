@@ -1,5 +1,8 @@
 """WHO and WHERE: administrative areas, officers and their scopes, households, members, audit."""
 
+from collections.abc import Callable
+from typing import Any, ClassVar, Self
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
@@ -23,19 +26,86 @@ class AreaType(models.TextChoices):
     URBAN = "urban", _("Thành thị")
 
 
-class AreaQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "AreaQuerySet":
-        """Official provinces, districts and communes are public; villages only within the user's scope."""
-        if not getattr(user, "is_authenticated", False):
+def is_signed_in(user) -> bool:
+    """An active account that signed in: the only kind that sees any row."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def subtree(area: "Area | str", lookup: str = "path") -> Q:
+    """The rows whose area lies within `area` (itself included), by the lookup of that area's path, e.g.
+    "commune__path" or "area__path" ("path" for areas themselves); `area` is an area or its path. The one place
+    that compares area paths (they run from the top down: "/01/00070/")."""
+    path = area if isinstance(area, str) else area.path
+    return Q(**{f"{lookup}__startswith": path})
+
+
+class ScopedQuerySet(models.QuerySet):
+    """The one door to a model's rows: `visible_to(user)`. Its opening check is written here once: nobody
+    signed in, or an inactive account, sees nothing; an account with the country scope sees every row; any
+    other sees the rows of the areas in her charge, her area and all within it (nothing without an area).
+
+    A model says how its rows belong to areas with one of:
+    - `scope_path`: the lookup of the path of the row's area, e.g. "commune__path" or "area__path";
+    - `scope_through`: a relation to a scoped model, e.g. "household" or "record__household": a row is seen where
+      that row is;
+    - `scope_owner`: a user field, e.g. "user": each account sees its own rows, whatever its scope;
+    `scope_above` also shows the rows of the two areas above the user's (its parent and province: a commune sees
+    the province's envelope it draws on). A model with a rule of its own overrides `_visible_rows`.
+    """
+
+    scope_path: ClassVar[str] = ""
+    scope_through: ClassVar[str] = ""
+    scope_owner: ClassVar[str] = ""
+    scope_above: ClassVar[bool] = False
+
+    def visible_to(self, user) -> Self:
+        return self._scoped(user, self._visible_rows)
+
+    def _scoped(self, user, rule: Callable[[Any], Self]) -> Self:
+        if not is_signed_in(user):
             return self.none()
+        if self.scope_owner:
+            return self.filter(**{self.scope_owner: user})
         if user.has_country_scope:
             return self
+        return rule(user)
+
+    def _visible_rows(self, user) -> Self:
+        """The rows an active account without the country scope sees."""
+        if self.scope_through:
+            model = self.model
+            for name in self.scope_through.split("__"):
+                model = model._meta.get_field(name).related_model
+            return self.filter(**{f"{self.scope_through}__in": model._default_manager.visible_to(user)})
+        return self._rows_in_charge(user)
+
+    def _rows_in_charge(self, user) -> Self:
+        area = user.area
+        if area is None:
+            return self.none()
+        rows = subtree(area, self.scope_path)
+        if self.scope_above:
+            above = [pk for pk in (area.parent_id, area.province_id) if pk]
+            rows |= Q(**{f"{self.scope_path.removesuffix('path')}id__in": above})
+        return self.filter(rows)
+
+
+class AreaQuerySet(ScopedQuerySet):
+    scope_path = "path"
+
+    def in_charge_of(self, user) -> "AreaQuerySet":
+        """The areas in the user's charge: hers and all within it; every area with the country scope; none for
+        nobody signed in, an inactive account or one without an area. `User.is_in_charge_of` is its twin."""
+        return self._scoped(user, self._rows_in_charge)
+
+    def _visible_rows(self, user) -> "AreaQuerySet":
+        """Official provinces, districts and communes are public; villages only those in the user's charge."""
         if user.area_id is None:
             return self.exclude(level=Level.VILLAGE)
-        return self.filter(~Q(level=Level.VILLAGE) | Q(path__startswith=user.area.path))
+        return self.filter(~Q(level=Level.VILLAGE) | subtree(user.area))
 
     def within(self, area: "Area") -> "AreaQuerySet":
-        return self.filter(path__startswith=area.path)
+        return self.filter(subtree(area))
 
 
 class Area(models.Model):
@@ -113,6 +183,15 @@ class User(AbstractUser):
     def has_country_scope(self) -> bool:
         return self.is_superuser or self.role == Role.PROGRAM_ADMIN
 
+    def is_in_charge_of(self, area: Area) -> bool:
+        """Whether the area is in her charge: her area or one within it; any area with the country scope; none for
+        an inactive account or one without an area (the rule of `Area.objects.in_charge_of`, for one area)."""
+        if not self.is_active:
+            return False
+        if self.has_country_scope:
+            return True
+        return self.area is not None and area.path.startswith(self.area.path)
+
     def has_right(self, right: str) -> bool:
         if not self.is_active:
             return False
@@ -147,13 +226,10 @@ class HouseholdStatus(models.TextChoices):
     NOT_POOR = "not_poor", _("Hộ không nghèo")
 
 
-class HouseholdQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "HouseholdQuerySet":
-        """The one door: the households of the user's area (commune, district or province); admins all."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.has_country_scope:
-            return self
+class HouseholdQuerySet(ScopedQuerySet):
+    def _visible_rows(self, user) -> "HouseholdQuerySet":
+        """The households of the user's area (commune, district or province), through the denormalised keys (indexed);
+        an account scoped to a village sees none."""
         if user.area is None or user.area.level == Level.VILLAGE:
             return self.none()
         return self.in_area(user.area)
@@ -295,9 +371,8 @@ class WorkStatus(models.TextChoices):
     UNABLE_TO_WORK = "unable_to_work", _("Không có khả năng lao động")
 
 
-class MemberQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "MemberQuerySet":
-        return self.filter(household__in=Household.objects.visible_to(user))
+class MemberQuerySet(ScopedQuerySet):
+    scope_through = "household"
 
 
 class Member(models.Model):
@@ -347,13 +422,8 @@ class Member(models.Model):
         return self.full_name
 
 
-class AuditEntryQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "AuditEntryQuerySet":
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.has_country_scope:
-            return self
-        return self.filter(household__in=Household.objects.visible_to(user))
+class AuditEntryQuerySet(ScopedQuerySet):
+    scope_through = "household"
 
 
 class AuditEntry(models.Model):

@@ -60,6 +60,6 @@ def scoped_area(user: User, area_id: int | Decimal, field: str = "area") -> Area
     """An area the user may report on or plan for: hers or one within it (any area with country scope); one outside
     is refused naming `field` (areas above hers are visible, for context, but not hers to read or set)."""
     area = visible_area(user, area_id, field)
-    if not user.has_country_scope and (user.area is None or not area.path.startswith(user.area.path)):
+    if not user.is_in_charge_of(area):
         raise DomainError("out_of_scope", f"“{area.name}” nằm ngoài địa bàn bạn phụ trách.", field)
     return area

@@ -109,23 +109,17 @@ def _diff(instance: models.Model, data: Mapping[str, Any]) -> dict[str, tuple[An
 # --- checks shared by admin forms and the API ------------------------------------------------------
 
 
-def _area_in_scope(actor: User, area: Area) -> bool:
-    if actor.has_country_scope:
-        return True
-    return actor.area is not None and area.path.startswith(actor.area.path)
-
-
 def check_household_location(*, actor: User, commune: Area | None, village: Area | None) -> None:
     """The commune is a commune in the actor's scope; the village, if any, lies in that commune."""
     if commune is None:
         raise DomainError("required", "Phải chọn xã/phường của hộ.", "commune")
     if commune.level != Level.COMMUNE:
         raise DomainError("not_a_commune", f"“{commune.name}” không phải là xã/phường/đặc khu.", "commune")
-    if not _area_in_scope(actor, commune):
+    if not actor.is_in_charge_of(commune):
         raise DomainError("out_of_scope", f"Xã/phường “{commune.name}” nằm ngoài địa bàn bạn phụ trách.", "commune")
     if village is not None and (village.level != Level.VILLAGE or village.parent_id != commune.pk):
         # The village's name only when the actor may see it (villages are not public like communes).
-        name = f"“{village.name}” " if _area_in_scope(actor, village) else f"id {village.pk} "
+        name = f"“{village.name}” " if actor.is_in_charge_of(village) else f"id {village.pk} "
         raise DomainError("village_not_in_commune", f"Thôn/tổ dân phố {name}không thuộc {commune.name}.", "village")
 
 
@@ -649,7 +643,7 @@ def check_new_village(*, actor: User, commune: Area | None, name: str, code: str
     """A village goes under a commune in the actor's scope, with a name (and code) not used there yet."""
     if commune is None or commune.level != Level.COMMUNE:
         raise DomainError("not_a_commune", "Thôn/tổ dân phố phải thuộc một xã/phường/đặc khu.", "parent")
-    if not _area_in_scope(actor, commune):
+    if not actor.is_in_charge_of(commune):
         raise DomainError("out_of_scope", f"{commune.name} nằm ngoài địa bàn bạn phụ trách.", "parent")
     name = " ".join(name.split())
     if not name:

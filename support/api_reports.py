@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from config.errors import DomainError
 from households import rules as access
-from households.models import Area, Household
+from households.models import Area, Household, subtree
 from households.selectors import scoped_area, visible_area
 from households.services import log_action
 from programs.review.api import AreaBriefSerializer
@@ -123,7 +123,7 @@ class BudgetFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_area(self, queryset, name, value):
-        return queryset.filter(area__path__startswith=visible_area(self.request.user, value).path)
+        return queryset.filter(subtree(visible_area(self.request.user, value), "area__path"))
 
 
 @extend_schema_view(

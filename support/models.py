@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Area, Household
+from households.models import Area, Household, ScopedQuerySet
 from support.rules import EligibilityRule, Limit
 
 
@@ -106,9 +106,8 @@ class RecordStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Đã hủy")
 
 
-class SupportRecordQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "SupportRecordQuerySet":
-        return self.filter(household__in=Household.objects.visible_to(user))
+class SupportRecordQuerySet(ScopedQuerySet):
+    scope_through = "household"
 
 
 class SupportRecord(models.Model):
@@ -176,9 +175,8 @@ class FollowUpResult(models.TextChoices):
     NOT_ACHIEVED = "not_achieved", _("Không đạt")
 
 
-class FollowUpQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "FollowUpQuerySet":
-        return self.filter(record__household__in=Household.objects.visible_to(user))
+class FollowUpQuerySet(ScopedQuerySet):
+    scope_through = "record__household"
 
 
 class SupportFollowUp(models.Model):
@@ -225,9 +223,8 @@ class SupportFollowUp(models.Model):
         return f"{self.label} — hạn {self.due_on:%d/%m/%Y}"
 
 
-class LoanQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "LoanQuerySet":
-        return self.filter(record__household__in=Household.objects.visible_to(user))
+class LoanQuerySet(ScopedQuerySet):
+    scope_through = "record__household"
 
 
 class Loan(models.Model):
@@ -287,18 +284,12 @@ class LoanRepayment(models.Model):
         return f"{self.date:%d/%m/%Y}: {self.principal:,} đ".replace(",", ".")
 
 
-class BudgetQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "BudgetQuerySet":
-        """Budgets of the user's area, the areas within it and the areas above it (a commune sees the
-        province's envelope it draws on)."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.has_country_scope:
-            return self
-        if user.area is None:
-            return self.none()
-        above = [pk for pk in (user.area.parent_id, user.area.province_id) if pk]
-        return self.filter(Q(area__path__startswith=user.area.path) | Q(area_id__in=above))
+class BudgetQuerySet(ScopedQuerySet):
+    """Budgets of the user's area, the areas within it and the areas above it (a commune sees the
+    province's envelope it draws on)."""
+
+    scope_path = "area__path"
+    scope_above = True
 
 
 class BudgetAllocation(models.Model):

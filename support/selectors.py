@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Exists, F, Min, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from households.models import Area, Household
+from households.models import Area, Household, subtree
 from households.rules import Level
 from programs.models import Assessment, StatusChange
 from programs.rules import LISTED
@@ -75,7 +75,7 @@ def _nearest_above(path: str, paths: Iterable[str]) -> str | None:
 def _allocated(area: Area, year: int) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
     """Per (project, source): the area's envelope (its own, else the sum of the top envelopes below it) and
     how much of it was allocated to areas below."""
-    rows = BudgetAllocation.objects.filter(area__path__startswith=area.path, year=year).values_list(
+    rows = BudgetAllocation.objects.filter(subtree(area, "area__path"), year=year).values_list(
         "area__path", "project", "funding_source", "amount"
     )
     by_line: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import DomainError, NotFound, StaleVersion
-from households.models import Area, Household, User
+from households.models import Area, Household, User, subtree
 from households.rules import SUPPORT_APPROVE, SUPPORT_BUDGET, SUPPORT_OVERRIDE, SUPPORT_RECORD, Level
 from households.selectors import scoped_area
 from households.services import log_action
@@ -607,7 +607,7 @@ def _line_amounts(area: Area, year: int, project: str, source: str) -> dict[str,
     province_path = "/".join(area.path.split("/")[:2]) + "/"
     return dict(
         BudgetAllocation.objects.filter(
-            area__path__startswith=province_path, year=year, project=project, funding_source=source
+            subtree(province_path, "area__path"), year=year, project=project, funding_source=source
         ).values_list("area__path", "amount")
     )
 

@@ -37,9 +37,7 @@ class CommuneField(forms.ModelChoiceField):
     """A commune within the user's area; another one is refused by name, never a 500."""
 
     def __init__(self, user, **kwargs):
-        communes = Area.objects.filter(level=Level.COMMUNE)
-        if not user.has_country_scope:
-            communes = communes.within(user.area) if user.area is not None else communes.none()
+        communes = Area.objects.filter(level=Level.COMMUNE).in_charge_of(user)
         # the country's 3,321 communes are searched, not listed
         widget = Autocomplete(ImportBatch._meta.get_field("commune"), admin.site) if user.has_country_scope else None
         super().__init__(queryset=communes.order_by("name"), label=_("Xã/phường"), widget=widget, **kwargs)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Area
+from households.models import Area, ScopedQuerySet
 
 
 class ImportStatus(models.TextChoices):
@@ -13,15 +13,8 @@ class ImportStatus(models.TextChoices):
     COMMITTED = "committed", _("Đã ghi")
 
 
-class ImportBatchQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ImportBatchQuerySet":
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.has_country_scope:
-            return self
-        if user.area is None:
-            return self.none()
-        return self.filter(commune__path__startswith=user.area.path)
+class ImportBatchQuerySet(ScopedQuerySet):
+    scope_path = "commune__path"
 
 
 class ImportBatch(models.Model):

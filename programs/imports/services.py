@@ -93,7 +93,7 @@ def check_access(user: User, commune: Area | None) -> Area:
         raise DomainError("no_right", "Tài khoản không có quyền nhập hộ và phiếu khảo sát từ Excel.", "commune")
     if commune is None or commune.level != Level.COMMUNE:
         raise DomainError("not_a_commune", "Phải chọn một xã/phường/đặc khu.", "commune")
-    if not user.has_country_scope and (user.area is None or not commune.path.startswith(user.area.path)):
+    if not user.is_in_charge_of(commune):
         raise DomainError("out_of_scope", f"“{commune.name}” nằm ngoài địa bàn bạn phụ trách.", "commune")
     return commune
 

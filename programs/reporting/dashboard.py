@@ -103,10 +103,7 @@ def trend(value: float | None) -> str:
 
 
 def scoped_areas(user):
-    areas = Area.objects.filter(level__in=LEVELS)
-    if user.has_country_scope:
-        return areas
-    return areas.within(user.area) if user.area else areas.none()
+    return Area.objects.filter(level__in=LEVELS).in_charge_of(user)
 
 
 class Autocomplete(AutocompleteSelect):

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Area
+from households.models import Area, ScopedQuerySet
 
 
 class CommuneYearFigures(models.Model):
@@ -59,17 +59,11 @@ class TargetKind(models.TextChoices):
     REDUCTION = "reduction", _("Giảm ít nhất (điểm %) so với năm trước")
 
 
-class PovertyTargetQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PovertyTargetQuerySet":
-        """Targets of the user's area, of the areas within it and of those above it."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.has_country_scope:
-            return self
-        if user.area is None:
-            return self.none()
-        above = [pk for pk in (user.area.parent_id, user.area.province_id) if pk]
-        return self.filter(Q(area__path__startswith=user.area.path) | Q(area_id__in=above))
+class PovertyTargetQuerySet(ScopedQuerySet):
+    """Targets of the user's area, of the areas within it and of those above it."""
+
+    scope_path = "area__path"
+    scope_above = True
 
 
 class PovertyTarget(models.Model):
@@ -126,12 +120,10 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Lỗi")
 
 
-class ReportJobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ReportJobQuerySet":
-        """Each user sees the reports she asked for."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        return self.filter(requested_by=user)
+class ReportJobQuerySet(ScopedQuerySet):
+    """Each user sees the reports she asked for."""
+
+    scope_owner = "requested_by"
 
 
 class ReportJob(models.Model):

@@ -87,10 +87,6 @@ def kinds_of(kind: str) -> tuple[str, ...]:
     return TABLES if kind == K.ALL else (kind,)
 
 
-def _in_scope(user: User, area: Area) -> bool:
-    return user.has_country_scope or (user.area is not None and area.path.startswith(user.area.path))
-
-
 # --- the use cases -------------------------------------------------------------------------------------------
 
 
@@ -147,7 +143,7 @@ def download_report(*, actor: User, job_id: int) -> ReportJob:
     job = ReportJob.objects.visible_to(actor).select_related("area").filter(pk=job_id).first()
     if job is None:
         raise NotFound("Không tìm thấy báo cáo.", "id")
-    if not actor.has_right(STATS_VIEW) or not _in_scope(actor, job.area):
+    if not actor.has_right(STATS_VIEW) or not actor.is_in_charge_of(job.area):
         raise Forbidden("out_of_scope", f"“{job.area.name}” không còn thuộc địa bàn bạn phụ trách.", "area")
     if job.status != JobStatus.DONE or job.content is None:
         raise NotReady("not_ready", f"Báo cáo chưa lập xong (trạng thái: {job.get_status_display()}).", "status")
@@ -195,7 +191,7 @@ def build_report(job_id: int) -> ReportJob | None:
         job.save(update_fields=["status", "progress", "message", "started_at", "finished_at"])
     try:
         user = job.requested_by
-        if not user.is_active or not user.has_right(STATS_VIEW) or not _in_scope(user, job.area):
+        if not user.is_active or not user.has_right(STATS_VIEW) or not user.is_in_charge_of(job.area):
             _finish(job, JobStatus.FAILED, f"“{job.area.name}” không còn thuộc địa bàn của người yêu cầu.")
             return job
         content, note = render(job, Progress(job))

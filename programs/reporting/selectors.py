@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Min
 
-from households.models import Area, Ethnicity
+from households.models import Area, Ethnicity, subtree
 from households.rules import Level
 from programs import rules
 from programs.models import CommuneYearFigures
@@ -20,7 +20,7 @@ def figures_by_year(area: Area, years: Iterable[int]) -> dict[int, Counter[str]]
     if area.level == Level.COMMUNE:
         rows = rows.filter(commune=area)
     else:
-        rows = rows.filter(commune__path__startswith=area.path)
+        rows = rows.filter(subtree(area, "commune__path"))
     tallies: dict[int, Counter[str]] = defaultdict(Counter)
     for year, counts in rows.values_list("year", "counts"):
         tallies[year].update(counts)
@@ -33,7 +33,7 @@ def commune_ranking(area: Area, year: int) -> list[dict[str, Any]]:
     if area.level == Level.COMMUNE:
         rows = rows.filter(commune=area)
     else:
-        rows = rows.filter(commune__path__startswith=area.path)
+        rows = rows.filter(subtree(area, "commune__path"))
     ranking = [
         {
             "area": row.commune_id,
@@ -54,9 +54,7 @@ def commune_ranking(area: Area, year: int) -> list[dict[str, Any]]:
 
 def computed_at(area: Area, year: int) -> datetime.datetime | None:
     rows = CommuneYearFigures.objects.filter(year=year)
-    rows = (
-        rows.filter(commune=area) if area.level == Level.COMMUNE else rows.filter(commune__path__startswith=area.path)
-    )
+    rows = rows.filter(commune=area) if area.level == Level.COMMUNE else rows.filter(subtree(area, "commune__path"))
     return rows.aggregate(at=Min("computed_at"))["at"]
 
 

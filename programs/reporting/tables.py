@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from households.models import Area, Ethnicity
+from households.models import Area, Ethnicity, subtree
 from households.rules import Level
 from programs.models import CommuneYearFigures, ReportKind
 from programs.reporting import rules as accounting
@@ -47,9 +47,7 @@ SHEETS: dict[str, str] = {
 
 def figure_rows(area: Area, year: int) -> "QuerySet[CommuneYearFigures]":
     rows = CommuneYearFigures.objects.filter(year=year)
-    return (
-        rows.filter(commune=area) if area.level == Level.COMMUNE else rows.filter(commune__path__startswith=area.path)
-    )
+    return rows.filter(commune=area) if area.level == Level.COMMUNE else rows.filter(subtree(area, "commune__path"))
 
 
 # --- the figures of the area ---------------------------------------------------------------------------------

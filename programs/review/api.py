@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from config.permissions import HasRight
 from households import rules as access
-from households.models import Area, Household, User
+from households.models import Area, Household, User, subtree
 from households.selectors import visible_area
 from programs.models import (
     CaseOrigin,
@@ -351,13 +351,13 @@ class ReviewCampaignFilter(django_filters.FilterSet):
 
     def filter_area(self, queryset, name, value):
         area = visible_area(self.request.user, value)
-        return queryset.filter(area__path__startswith=area.path)
+        return queryset.filter(subtree(area, "area__path"))
 
 
 def campaign_progress(user: User, *, area: Area, year: int, kind: str, month: int | None, today: datetime.date):
     """Cases per commune within `area`: total, per state and overdue, in one grouped query over the campaigns
     the user sees (a commune with an open campaign and no case yet shows zeros)."""
-    campaigns = ReviewCampaign.objects.visible_to(user).filter(area__path__startswith=area.path, year=year, kind=kind)
+    campaigns = ReviewCampaign.objects.visible_to(user).filter(subtree(area, "area__path"), year=year, kind=kind)
     if month is not None:
         campaigns = campaigns.filter(month=month)
     return (

@@ -8,21 +8,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Area, Household, HouseholdStatus
+from households.models import Area, Household, HouseholdStatus, ScopedQuerySet
 from programs.review.rules import CLOSED_STATES, CaseState, Deadline
 from programs.standards.models import Assessment, Category, PovertyStandard, ReviewKind, StatusChange
 
 
-class ReviewCampaignQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ReviewCampaignQuerySet":
-        """The campaigns of the communes in the user's area; admins all."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.has_country_scope:
-            return self
-        if user.area is None:
-            return self.none()
-        return self.filter(area__path__startswith=user.area.path)
+class ReviewCampaignQuerySet(ScopedQuerySet):
+    """The campaigns of the communes in the user's area; admins all."""
+
+    scope_path = "area__path"
 
 
 class ReviewCampaign(models.Model):
@@ -99,10 +93,10 @@ class CaseStateChoices(models.TextChoices):
     REJECTED = CaseState.REJECTED, _("Không công nhận")
 
 
-class ReviewCaseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ReviewCaseQuerySet":
-        """A case belongs to its campaign's commune, even if the household has moved since."""
-        return self.filter(campaign__in=ReviewCampaign.objects.visible_to(user))
+class ReviewCaseQuerySet(ScopedQuerySet):
+    """A case belongs to its campaign's commune, even if the household has moved since."""
+
+    scope_through = "campaign"
 
     def open(self) -> "ReviewCaseQuerySet":
         return self.exclude(state__in=[s.value for s in CLOSED_STATES])
@@ -263,12 +257,10 @@ class NotificationKind(models.TextChoices):
     SUPPORT_FOLLOW_UP = "support_follow_up", _("Theo dõi kết quả hỗ trợ")
 
 
-class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "NotificationQuerySet":
-        """Each user sees her own notifications only."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        return self.filter(user=user)
+class NotificationQuerySet(ScopedQuerySet):
+    """Each user sees her own notifications only."""
+
+    scope_owner = "user"
 
 
 class Notification(models.Model):

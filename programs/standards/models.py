@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from households.models import Household, HouseholdStatus
+from households.models import Household, HouseholdStatus, ScopedQuerySet
 
 
 class Indicator(models.Model):
@@ -106,9 +106,8 @@ class Category(models.TextChoices):
     NOT_POOR = "not_poor", _("Hộ không nghèo")
 
 
-class AssessmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "AssessmentQuerySet":
-        return self.filter(household__in=Household.objects.visible_to(user))
+class AssessmentQuerySet(ScopedQuerySet):
+    scope_through = "household"
 
     def current(self) -> "AssessmentQuerySet":
         return self.filter(is_current=True)
@@ -204,9 +203,8 @@ class StatusEvent(models.TextChoices):
     SPLIT = "split", _("Tách hộ")
 
 
-class StatusChangeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "StatusChangeQuerySet":
-        return self.filter(household__in=Household.objects.visible_to(user))
+class StatusChangeQuerySet(ScopedQuerySet):
+    scope_through = "household"
 
 
 class StatusChange(models.Model):

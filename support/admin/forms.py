@@ -127,10 +127,7 @@ def household_field() -> forms.ModelChoiceField:
 
 def scoped_areas(user) -> QuerySet[Area]:
     """The provinces, districts and communes a user may read budgets and lists of: her area and those within."""
-    areas = Area.objects.filter(level__in=BUDGET_LEVELS)
-    if user.has_country_scope:
-        return areas
-    return areas.within(user.area) if user.area else areas.none()
+    return Area.objects.filter(level__in=BUDGET_LEVELS).in_charge_of(user)
 
 
 def area_field(user, *, required: bool = True) -> forms.ModelChoiceField:

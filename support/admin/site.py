@@ -585,10 +585,7 @@ class BudgetAllocationAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdm
         """A line of one's own area or below: the envelope above a commune is read, not set, there."""
         if not super().has_change_permission(request, obj):
             return False
-        user = request.user
-        if obj is None or user.has_country_scope:
-            return True
-        return user.area is not None and obj.area.path.startswith(user.area.path)
+        return obj is None or request.user.is_in_charge_of(obj.area)
 
     def editable(self, request, obj) -> bool:
         return obj is None or self.has_change_permission(request, obj)

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from households.models import Area, AuditEntry, Household, User
+from households.models import Area, AuditEntry, Household, User, subtree
 from households.rules import Level, Role
 from programs import rules
 from programs.models import (
@@ -63,7 +63,7 @@ def commune_ids(area_codes: Iterable[str] = ()) -> list[int]:
             raise ValueError(f"Không tìm thấy địa bàn: {', '.join(unknown)}")
         within = Q()
         for _, path in paths:
-            within |= Q(path__startswith=path)
+            within |= subtree(path)
         queryset = queryset.filter(within)
     return list(queryset.order_by("id").values_list("id", flat=True))
 
