@@ -52,7 +52,7 @@ from programs.imports import services as imports  # noqa: E402
 from programs.imports.layout import HOUSEHOLD, HOUSEHOLD_COLUMNS, MEMBER, MEMBER_COLUMNS, SURVEY, survey_columns  # noqa: E402
 from programs.models import Assessment  # noqa: E402
 from programs.rules import POVERTY_CAUSES  # noqa: E402
-from programs.standards import selectors
+from programs.standards import selectors  # noqa: E402
 
 PROVINCE = "15"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vàng", "Giàng", "Lò", "Sùng", "Thào", "Lù", "Hà"]

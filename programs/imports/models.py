@@ -1,6 +1,5 @@
 """The uploads of a commune's Excel workbook (the Excel round-trip)."""
 
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

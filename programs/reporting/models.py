@@ -1,7 +1,6 @@
 """The year's figures per commune (pre-aggregated), poverty targets and official report jobs (domain Part B
 §6.2)."""
 
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

@@ -54,7 +54,8 @@ STALE_MESSAGE = (
     "Hãy mở lại hồ sơ để xem thay đổi mới nhất rồi nhập lại."
 )
 ERROR_STYLE = "color: var(--error-fg, #ba2121); font-weight: bold"
-# The audit actions of a case (`programs.review.services`, `programs.review_case.<action>`) as the case's history shows them.
+# The audit actions of a case (`programs.review.services`, `programs.review_case.<action>`) as the case's history
+# shows them.
 HISTORY_LABELS = {
     "requested": "nhận đề nghị của hộ",
     "surveyed": "gắn phiếu khảo sát",
@@ -91,8 +92,8 @@ def _apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
 
 
 def available_moves(user, case: ReviewCase) -> list[Move]:
-    """The moves of `case` that `user` may make now: the workflow's table (review_rules.allowed_moves), REJECT only for a
-    household's own request, each move only with its right."""
+    """The moves of `case` that `user` may make now: the workflow's table (review_rules.allowed_moves), REJECT only
+    for a household's own request, each move only with its right."""
     moves = review_rules.allowed_moves(
         case.state,
         has_district_step=case.campaign.has_district_step,

@@ -1,7 +1,7 @@
 """REST API of the annual review (domain A6; Part B §3, §8.4): campaigns, their progress, and the cases.
 
-Thin, like the rest of the API: an input serializer parses, one service of `programs.review.services` decides and writes,
-the case (or campaign) is read back through the user's scope. The moves of a case are `@action` endpoints,
+Thin, like the rest of the API: an input serializer parses, one service of `programs.review.services` decides and
+writes, the case (or campaign) is read back through the user's scope. The moves of a case are `@action` endpoints,
 each with the case `version` the client saw (a mismatch is a 409). Kept apart from `api.py`, which holds
 classification, assessments and statuses, to keep each module one screenful of concepts (STYLE 2).
 """

@@ -476,5 +476,3 @@ class HouseholdWithReviewsAdmin(HouseholdAdmin):
             cases,
             request,
         )
-
-

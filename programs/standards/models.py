@@ -1,7 +1,6 @@
 """Standards and their indicators, assessments (B1/B2 surveys with their classification) and the status history
 (domain A1-A5)."""
 
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q

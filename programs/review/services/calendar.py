@@ -253,7 +253,8 @@ def send_step_reminders(*, today: datetime.date, days: int = 7) -> int:
         to = (chairs if step is review_rules.Step.RECOGNITION else officers).get(info["area_id"], [])
         subject = f"{group['n']} hộ cần {review_rules.STEP_LABELS[step]} trước {_fmt(due)} — {info['area__name']}"
         body = (
-            f"{info['area__name']}, {_cycle(info)}: {group['n']} hồ sơ đang chờ bước “{review_rules.STEP_LABELS[step]}”, "
+            f"{info['area__name']}, {_cycle(info)}: {group['n']} hồ sơ đang chờ bước "
+            f"“{review_rules.STEP_LABELS[step]}”, "
             f"hạn {_fmt(due)}. Xem danh sách trong mục Hồ sơ rà soát hộ."
         )
         rows += [
@@ -290,7 +291,9 @@ def escalate_overdue(*, today: datetime.date) -> int:
         step = review_rules.Step(group["due_step"])
         due: datetime.date = group["due_on"]
         to = districts.get(info["area__parent_id"]) or provinces.get(info["area__province_id"], [])
-        subject = f"Quá hạn: {info['area__name']} còn {group['n']} hộ chưa {review_rules.STEP_LABELS[step]} (hạn {_fmt(due)})"
+        subject = (
+            f"Quá hạn: {info['area__name']} còn {group['n']} hộ chưa {review_rules.STEP_LABELS[step]} (hạn {_fmt(due)})"
+        )
         body = (
             f"{info['area__name']}, {_cycle(info)}: bước “{review_rules.STEP_LABELS[step]}” hết hạn ngày {_fmt(due)}, "
             f"còn {group['n']} hồ sơ chưa xong (tính đến {_fmt(today)})."

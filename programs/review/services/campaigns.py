@@ -115,7 +115,8 @@ def change_campaign_calendar(
         if not first <= day <= last:
             raise DomainError(
                 "outside_review",
-                f"Hạn bước “{review_rules.STEP_LABELS[review_rules.Step(step)]}” phải từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}.",
+                f"Hạn bước “{review_rules.STEP_LABELS[review_rules.Step(step)]}” "
+                f"phải từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}.",
                 "steps",
             )
     merged = campaign.step_dates() | dict(steps)
@@ -155,13 +156,19 @@ def report_campaign(
     if campaign is None:
         raise NotFound("Không tìm thấy kỳ rà soát.", "campaign")
     not_future(reported_on, today or timezone.localdate(), "reported_on")
-    cases = list(ReviewCase.objects.select_for_update().filter(campaign=campaign, state=review_rules.CaseState.RECOGNISED))
+    cases = list(
+        ReviewCase.objects.select_for_update().filter(campaign=campaign, state=review_rules.CaseState.RECOGNISED)
+    )
     if not cases:
         raise DomainError("nothing_to_report", "Kỳ rà soát chưa có hồ sơ nào đã công nhận để báo cáo.", "campaign")
     latest = max(case.decision_date for case in cases if case.decision_date)
     not_before(reported_on, latest, "reported_on", "ngày quyết định công nhận gần nhất")
     ReviewCase.objects.filter(pk__in=[c.pk for c in cases]).update(
-        state=review_rules.CaseState.REPORTED, reported_on=reported_on, due_step="", due_on=None, version=F("version") + 1
+        state=review_rules.CaseState.REPORTED,
+        reported_on=reported_on,
+        due_step="",
+        due_on=None,
+        version=F("version") + 1,
     )
     content_type = ContentType.objects.get_for_model(ReviewCase)
     AuditEntry.objects.bulk_create(

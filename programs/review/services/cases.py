@@ -78,7 +78,9 @@ def _check(case: ReviewCase, move: review_rules.Move) -> None:
 
 def set_state(case: ReviewCase, state: review_rules.CaseState) -> None:
     case.state = state.value
-    step, due = review_rules.due_date(state, case.campaign.step_dates(), has_district_step=case.campaign.has_district_step)
+    step, due = review_rules.due_date(
+        state, case.campaign.step_dates(), has_district_step=case.campaign.has_district_step
+    )
     case.due_step = step.value if step else ""
     case.due_on = due
     case.version += 1
@@ -391,7 +393,9 @@ def resolve_complaint(
     before = _snapshot(case)
     set_state(
         case,
-        review_rules.resolve_state(case.state, upheld=outcome == ComplaintOutcome.UPHELD, open_complaints_left=still_open),
+        review_rules.resolve_state(
+            case.state, upheld=outcome == ComplaintOutcome.UPHELD, open_complaints_left=still_open
+        ),
     )
     return _save(actor, case, before, f"complaint_{outcome}", reason=resolution)
 
