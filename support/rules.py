@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from programs.rules import LISTED, STATUSES, add_months
+from programs.rules import LISTED, NEWLY_ESCAPED_MONTHS, STATUSES, add_months, status_on
 
 
 class Limit(StrEnum):
@@ -39,7 +39,7 @@ class EligibilityRule:
 
     statuses: frozenset[str]
     newly_escaped: bool = False
-    window_months: int = 36
+    window_months: int = NEWLY_ESCAPED_MONTHS  # the household's own window unless the benefit sets one (A5)
     poor_district_only: bool = False
     limit: Limit = Limit.NONE
 
@@ -78,16 +78,6 @@ SAME_SUPPORT = (frozenset({"housing_new", "housing_repair"}), frozenset({"health
 def same_support(kind: str) -> frozenset[str]:
     """The kinds whose records count against a limit of a type of `kind` (empty: only the type itself)."""
     return next((group for group in SAME_SUPPORT if kind in group), frozenset())
-
-
-def status_on(history: Sequence[tuple[datetime.date, str]], day: datetime.date) -> str:
-    """The household's status on `day`: that of the last change effective on or before it (not poor before any)."""
-    status = "not_poor"
-    for effective, new_status in history:
-        if effective > day:
-            break
-        status = new_status
-    return status
 
 
 def left_lists_on(history: Sequence[tuple[datetime.date, str]], day: datetime.date) -> datetime.date | None:

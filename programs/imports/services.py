@@ -30,6 +30,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config import formats
 from config.errors import DomainError
 from households import services as registry
 from households.models import Area, AreaType, Ethnicity, Household, Relation, User
@@ -80,7 +81,7 @@ class Errors:
         rows = sorted(self.items.values(), key=lambda e: (order.get(e["sheet"], -1), e["row"] or 0))
         if len(rows) > MAX_ERRORS:
             more = len(rows) - MAX_ERRORS
-            rows = rows[:MAX_ERRORS] + [error("", None, "", f"… và {more:,} lỗi khác.".replace(",", "."))]
+            rows = rows[:MAX_ERRORS] + [error("", None, "", f"… và {formats.number(more)} lỗi khác.")]
         return rows
 
 

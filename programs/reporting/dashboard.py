@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from pygal.style import Style
 
 from config.errors import DomainError
+from config.formats import number
 from households import rules as access
 from households.admin import RightsAdminMixin
 from households.models import Area
@@ -67,7 +68,7 @@ UP, DOWN = "#2e7d32", "#ba2121"  # increases and decreases of a list in the wate
 
 
 def num(value: float | None) -> str:
-    return "—" if value is None else f"{round(value):,}".replace(",", ".")
+    return "—" if value is None else number(round(value))
 
 
 def pct(value: float | None) -> str:
