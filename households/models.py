@@ -83,10 +83,6 @@ class Area(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_commune(self) -> bool:
-        return self.level == Level.COMMUNE
-
 
 class User(AbstractUser):
     """An officer: one role, scoped to one area (a commune, a district or a province; admins to the country)."""
@@ -135,10 +131,6 @@ class Ethnicity(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_minority(self) -> bool:
-        return self.code != "01"
 
 
 class HouseholdStatus(models.TextChoices):
@@ -217,7 +209,8 @@ class Household(models.Model):
         editable=False,
     )
     status_since = models.DateField(_("từ ngày"), null=True, blank=True, editable=False)
-    # Caches of the status history, written with it by the status service (programs.services).
+    # Caches of the status history, written with it by the status service
+    # (programs.standards.services.record_status_change).
     ever_poor = models.BooleanField(_("từng là hộ nghèo"), default=False, editable=False)
     left_lists_on = models.DateField(
         _("ngày ra khỏi danh sách nghèo, cận nghèo"), null=True, blank=True, editable=False, db_index=True
@@ -295,11 +288,6 @@ class WorkStatus(models.TextChoices):
     UNABLE_TO_WORK = "unable_to_work", _("Không có khả năng lao động")
 
 
-class MemberQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "MemberQuerySet":
-        return self.filter(household__in=Household.objects.visible_to(user))
-
-
 class Member(models.Model):
     household = models.ForeignKey(Household, verbose_name=_("hộ"), on_delete=models.CASCADE, related_name="members")
     full_name = models.CharField(_("họ và tên"), max_length=120)
@@ -319,8 +307,6 @@ class Member(models.Model):
     )
     work_status = models.CharField(_("việc làm"), max_length=20, choices=WorkStatus.choices, blank=True, default="")
     occupation = models.CharField(_("nghề nghiệp"), max_length=120, blank=True, default="")
-
-    objects = MemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("thành viên")

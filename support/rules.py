@@ -69,7 +69,7 @@ class Eligibility:
     reasons: tuple[str, ...]  # why not (empty when eligible); why yes otherwise
 
 
-# Kinds of support that are "the same thing" for the once-only and once-a-year limits (issue 5; domain §5.2:
+# Kinds of support that are "the same thing" for the once-only and once-a-year limits (domain §5.2:
 # a house "not supported by other programs" — a new house or a repair, under Project 5 or the 2024-2025
 # campaign, is one housing support). Other kinds count only records of the same type.
 SAME_SUPPORT = (frozenset({"housing_new", "housing_repair"}), frozenset({"health_insurance"}))
@@ -191,7 +191,7 @@ class FollowUp:
     months: int  # after the delivery date
 
 
-# What the commune checks after a support is delivered, by kind of support (issue 5: livestock alive at 6 and
+# What the commune checks after a support is delivered, by kind of support (livestock alive at 6 and
 # 12 months, house completed and inspected, trainee employed after 6 months). The national texts set no
 # follow-up calendar; these are the program's monitoring defaults (Project 7, M&E; domain Part B §5.1).
 FOLLOW_UPS: dict[str, tuple[FollowUp, ...]] = {

@@ -1,4 +1,4 @@
-"""The Excel round-trip of a commune's households, members and survey results (issue 6 item 5).
+"""The Excel round-trip of a commune's households, members and survey results (DESIGN: Excel import of a commune).
 
 `template(commune, user)` writes the workbook an officer downloads: the commune's households ("Hộ"), their
 members ("Thành viên") and one blank survey row per household ("Phiếu khảo sát"), with an instructions

@@ -1,4 +1,4 @@
-"""The poverty-reduction dashboard in the admin ("Bảng điều khiển giảm nghèo", issue 6 item 3; Part B §6.2, §4.3).
+"""The poverty-reduction dashboard in the admin ("Bảng điều khiển giảm nghèo"; Part B §6.2, §4.3).
 
 One page for an area within the user's scope and a year: counts and rates with their change against the year
 before, the targets on track or not, and charts drawn on the server as inline SVG (pygal, no JavaScript): rates

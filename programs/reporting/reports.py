@@ -1,4 +1,4 @@
-"""Official reports (issue 6 item 4; domain Part B §6.2, §4.3): the tables of the review's reporting templates as
+"""Official reports (domain Part B §6.2, §4.3): the tables of the review's reporting templates as
 one Excel workbook per `ReportJob`, for an area in the user's scope and a year, built by Celery
 (`tasks.build_report`), never in the request.
 

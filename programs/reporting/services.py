@@ -1,4 +1,4 @@
-"""Pre-aggregating the year's figures per commune (issue 6; domain Part B §6.2, §4.3).
+"""Pre-aggregating the year's figures per commune (domain Part B §6.2, §4.3).
 
 `refresh_figures` reads each commune's households, status histories, latest surveys and children in a few
 queries per chunk of communes, turns each household into a `accounting.HouseholdYear` and stores the

@@ -1,4 +1,4 @@
-"""Support in the admin (issue 5): the intervention types, the records a household received with their moves
+"""Support in the admin (domain A8): the intervention types, the records a household received with their moves
 and follow-ups, the policy-bank loans with their repayments, the budgets, and the household page's supports.
 
 A UI over `support.services` (STYLE 17): lists and pages start from the user's scope (`visible_to`), an object
