@@ -458,7 +458,8 @@ def record_loan(
     if not type_code:
         history = status_history(household.pk)
         status = program_rules.status_on(history, disbursed_on)
-        # the newly-escaped window is a setting per benefit (A5): that of the newly-escaped loan type
+        # the newly-escaped window is a setting per benefit (shared/domain.md A5): that of the newly-escaped loan
+        # type, else the field's default (the household's own window)
         window = (
             InterventionType.objects.filter(code=rules.credit_type_for("not_poor", True))
             .values_list("newly_escaped_months", flat=True)
