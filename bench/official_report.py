@@ -1,4 +1,4 @@
-"""Benchmark: an official report of a whole province (issue 6 item 4), as the Celery worker builds it.
+"""Benchmark: an official report of a whole province (domain Part B §6.2), as the Celery worker builds it.
 
 Needs the bench database of `bench/seed_reviews.sh` (300,000 households in province 15 with their 2025 review)
 and its figures (`bench/stats_figures.py` computes them, or `manage.py refresh_statistics --area 15`). Each run

@@ -20,11 +20,6 @@ from django.db.models import (
 )
 
 
-def number(value: int) -> str:
-    """12345 -> '12.345' (Vietnamese thousands separator)."""
-    return f"{value:,}".replace(",", ".")
-
-
 class Stopwatch:
     """Phase timings (wall clock and this process's CPU), printed by the commands with --verbosity 2."""
 

@@ -131,9 +131,6 @@ REST_FRAMEWORK = {
 }
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
 
-# Months a household that left the poor/near-poor lists counts as newly escaped (domain A5, Part B §4.1).
-NEWLY_ESCAPED_MONTHS = env_int("NEWLY_ESCAPED_MONTHS", 36)
-
 SPECTACULAR_SETTINGS = {
     "TITLE": "giamngheo API",
     "DESCRIPTION": "Hệ thống quản lý hộ nghèo, hộ cận nghèo — Chương trình MTQG giảm nghèo bền vững.",

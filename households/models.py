@@ -153,10 +153,6 @@ class Area(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_commune(self) -> bool:
-        return self.level == Level.COMMUNE
-
 
 class User(AbstractUser):
     """An officer: one role, scoped to one area (a commune, a district or a province; admins to the country)."""
@@ -214,10 +210,6 @@ class Ethnicity(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_minority(self) -> bool:
-        return self.code != "01"
 
 
 class HouseholdStatus(models.TextChoices):
@@ -293,7 +285,8 @@ class Household(models.Model):
         editable=False,
     )
     status_since = models.DateField(_("từ ngày"), null=True, blank=True, editable=False)
-    # Caches of the status history, written with it by the status service (programs.services).
+    # Caches of the status history, written with it by the status service
+    # (programs.standards.services.record_status_change).
     ever_poor = models.BooleanField(_("từng là hộ nghèo"), default=False, editable=False)
     left_lists_on = models.DateField(
         _("ngày ra khỏi danh sách nghèo, cận nghèo"), null=True, blank=True, editable=False, db_index=True

@@ -165,7 +165,7 @@ ROLE_RIGHTS: dict[Role, frozenset[str]] = {
     Role.DISTRICT_STAFF: _REGISTRY_WORK | {REVIEW_CONSULT, SUPPORT_OVERRIDE, SUPPORT_APPROVE, SUPPORT_BUDGET},
     Role.PROVINCE_STAFF: _REGISTRY_WORK
     | {VILLAGE_MANAGE, REVIEW_CONSULT, REVIEW_MANAGE, SUPPORT_OVERRIDE, SUPPORT_APPROVE, SUPPORT_BUDGET, STATS_MANAGE},
-    # Recognition needs the commune chair (separation of duties, issue 4): not even the admin decides, on a
+    # Recognition needs the commune chair (separation of duties, STYLE 16; domain A6): not even the admin decides, on a
     # review case or by a direct status decision.
     Role.PROGRAM_ADMIN: ALL_RIGHTS - {REVIEW_DECIDE, STATUS_RECOGNISE},
 }

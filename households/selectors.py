@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from config.errors import DomainError
 from households import rules
-from households.models import Area, AuditEntry, Household, Member, User
+from households.models import Area, AuditEntry, Household, User
 
 
 def households_for(user: User) -> QuerySet[Household]:
@@ -25,10 +25,6 @@ def search_households(queryset: QuerySet[Household], text: str) -> QuerySet[Hous
     if rules.looks_like_household_code(folded):
         return queryset.filter(code=folded)
     return queryset.filter(search_text__contains=folded)
-
-
-def members_for(user: User) -> QuerySet[Member]:
-    return Member.objects.visible_to(user).select_related("ethnicity", "household")
 
 
 def areas_for(user: User) -> QuerySet[Area]:

@@ -154,8 +154,8 @@ def check_member(
         if problem:
             raise DomainError("invalid_national_id", problem, "national_id")
         if clashes is None:
-            query = Member.objects.filter(national_id=national_id).exclude(pk=member_id).select_related("household")
-            clash = query.first()
+            query = Member.objects.filter(national_id=national_id).select_related("household")
+            clash = (query if member_id is None else query.exclude(pk=member_id)).first()
         else:
             clash = clashes.get(national_id)
             clash = None if clash is None or clash.pk == member_id else clash

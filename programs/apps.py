@@ -15,3 +15,9 @@ class ProgramsConfig(AppConfig):
         review_hooks.standard_of_review = cases.review_standard_code
         review_hooks.advance_on_survey = cases.advance_on_survey
         review_hooks.advance_on_surveys = cases.advance_on_surveys
+
+        # A requested official report is built by its Celery task, which imports the reports (not the reverse).
+        from programs import tasks
+        from programs.reporting import reports
+
+        reports.queue.build_report = lambda job_id: tasks.build_report.delay(job_id)

@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from programs.standards.derivations import DERIVED_INDICATORS, age_on
+from programs.standards.derivations import DERIVED_INDICATORS, is_child
 
 WINDOW = ((9, 15), (11, 30))  # survey dates of the periodic review (domain A6: 1 September to 14 December)
 DECISION_DAY = (12, 15)  # the commune chair's recognition decision
 DISAGREEMENT_SHARE = 0.02  # surveys whose answer differs from the derived value on one indicator
-CHILD_UNDER = 16
 
 # Income per person per month (VND): log-normal, median by area type, times an ethnic factor.
 MEDIAN_INCOME = {"rural": 2_700_000, "urban": 3_900_000}
@@ -191,7 +190,7 @@ def draw(
     extras = {}
     stunted_p, underweight_p = 0.03 + 0.15 * h, 0.02 + 0.10 * h
     for member_id, born in members:
-        if age_on(born, survey_date) < CHILD_UNDER:
+        if is_child(born, survey_date):
             extras[member_id] = {"stunted": rnd() < stunted_p, "underweight": rnd() < underweight_p}
 
     disagrees = rnd() < DISAGREEMENT_SHARE

@@ -123,7 +123,11 @@ class Classification:
 
 
 def money(amount: int) -> str:
-    """1500000 -> '1.500.000 đ' (Vietnamese thousands separator)."""
+    """1500000 -> '1.500.000 đ' (Vietnamese thousands separator), for the classification's reasons.
+
+    A pure rule cannot ask Django for the locale's separators, so this spells them out; everything else formats
+    money with `config.formats.money`, which reads them from `config/formats/vi/formats.py` (a test checks that
+    the two agree)."""
     return f"{amount:,} đ".replace(",", ".")
 
 
@@ -282,6 +286,24 @@ CATEGORY_RANK: dict[Category, int] = {
 
 LISTED = frozenset({"poor", "near_poor"})  # on the commune's poor or near-poor list
 STATUSES = ("poor", "near_poor", "not_poor")
+# The household's own newly-escaped window (hộ mới thoát nghèo): 36 months after the decision that took it off
+# both lists (shared/domain.md A5, Part B §4.1: Decision 28/2015/QĐ-TTg as the policy bank applies it). It is what
+# the household's page, the API's `newly_escaped_until` and the "newly escaped" filters show. Each benefit has its
+# own window (`support.models.InterventionType.newly_escaped_months`, domain A5 "a setting per benefit"), whose
+# default is this one.
+NEWLY_ESCAPED_MONTHS = 36
+
+
+def status_on(history: Sequence[tuple[datetime.date, str]], day: datetime.date) -> str:
+    """The household's status on `day`: that of the last change effective on or before it (not poor before any).
+
+    `history`: (effective date, new status) in date order (domain A5: a status runs from its decision date)."""
+    status = "not_poor"
+    for effective, new_status in history:
+        if effective > day:
+            break
+        status = new_status
+    return status
 
 
 def status_of(category: Category | str) -> str:
@@ -317,16 +339,24 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")
 
 
-def newly_escaped_until(left_lists_on: datetime.date | None, status: str, months: int) -> datetime.date | None:
+def newly_escaped_until(
+    left_lists_on: datetime.date | None, status: str, months: int = NEWLY_ESCAPED_MONTHS
+) -> datetime.date | None:
     """End of the newly-escaped window (hộ mới thoát nghèo), or None.
 
     A household that left the poor and near-poor lists (to not poor) is newly escaped for `months`
-    (36 by default) after the decision date: Decision 28/2015/QĐ-TTg, domain Part B §4.1, §5.6. A household
-    back on a list is not newly escaped.
+    (`NEWLY_ESCAPED_MONTHS` unless a benefit says otherwise) after the decision date: Decision 28/2015/QĐ-TTg,
+    domain A5, Part B §4.1, §5.6. A household back on a list is not newly escaped.
     """
     if left_lists_on is None or status in LISTED:
         return None
     return add_months(left_lists_on, months)
+
+
+def newly_escaped_since(today: datetime.date) -> datetime.date:
+    """Households off both lists that left them after this day are newly escaped on `today` (the household's own
+    window, `NEWLY_ESCAPED_MONTHS`; domain A5). What the "newly escaped" filters of the admin and the API read."""
+    return add_months(today, -NEWLY_ESCAPED_MONTHS)
 
 
 def years_in_poverty(history: Sequence[tuple[datetime.date, str]], as_of: datetime.date) -> int:

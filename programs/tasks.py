@@ -66,7 +66,7 @@ def refresh_figures(years: list[int] | None = None, commune_ids: list[int] | Non
 
 @shared_task(**RETRY, soft_time_limit=60 * 30, time_limit=60 * 31)
 def build_report(job_id: int) -> dict[str, object]:
-    """An official report (issue 6 item 4): builds the job's workbook with its progress. A finished job is not
+    """An official report (domain Part B §6.2): builds the job's workbook with its progress. A finished job is not
     built again; a failure marks the job failed (a database error is also retried)."""
     from programs.reporting import reports as official_reports
 

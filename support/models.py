@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from config.formats import money
 from households.models import Area, Household, ScopedQuerySet
+from programs.rules import NEWLY_ESCAPED_MONTHS
 from support.rules import EligibilityRule, Limit
 
 
@@ -58,7 +60,11 @@ class InterventionType(models.Model):
     )
     eligible_statuses = models.JSONField(_("tình trạng được hỗ trợ"), default=list)
     newly_escaped = models.BooleanField(_("hộ mới thoát nghèo được hỗ trợ"), default=False)
-    newly_escaped_months = models.PositiveSmallIntegerField(_("thời gian hộ mới thoát nghèo (tháng)"), default=36)
+    # the newly-escaped window of this benefit (shared/domain.md A5: a setting per benefit), by default the
+    # household's own 36 months
+    newly_escaped_months = models.PositiveSmallIntegerField(
+        _("thời gian hộ mới thoát nghèo (tháng)"), default=NEWLY_ESCAPED_MONTHS
+    )
     poor_district_only = models.BooleanField(_("chỉ ở huyện nghèo"), default=False)
     limit = models.CharField(_("số lần"), max_length=10, choices=LimitChoices.choices, default=LimitChoices.NONE)
     max_term_months = models.PositiveSmallIntegerField(
@@ -257,7 +263,7 @@ class Loan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Vay {self.principal:,} đ — {self.record.household}".replace(",", ".")
+        return f"Vay {money(self.principal)} — {self.record.household}"
 
     @property
     def balance(self) -> int:
@@ -281,7 +287,7 @@ class LoanRepayment(models.Model):
         ordering = ["date", "id"]
 
     def __str__(self) -> str:
-        return f"{self.date:%d/%m/%Y}: {self.principal:,} đ".replace(",", ".")
+        return f"{self.date:%d/%m/%Y}: {money(self.principal)}"
 
 
 class BudgetQuerySet(ScopedQuerySet):

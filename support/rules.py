@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from programs.rules import LISTED, STATUSES, add_months
+from programs.rules import LISTED, NEWLY_ESCAPED_MONTHS, STATUSES, add_months, status_on
 
 
 class Limit(StrEnum):
@@ -39,7 +39,7 @@ class EligibilityRule:
 
     statuses: frozenset[str]
     newly_escaped: bool = False
-    window_months: int = 36
+    window_months: int = NEWLY_ESCAPED_MONTHS  # the household's own window unless the benefit sets one (A5)
     poor_district_only: bool = False
     limit: Limit = Limit.NONE
 
@@ -69,7 +69,7 @@ class Eligibility:
     reasons: tuple[str, ...]  # why not (empty when eligible); why yes otherwise
 
 
-# Kinds of support that are "the same thing" for the once-only and once-a-year limits (issue 5; domain §5.2:
+# Kinds of support that are "the same thing" for the once-only and once-a-year limits (domain §5.2:
 # a house "not supported by other programs" — a new house or a repair, under Project 5 or the 2024-2025
 # campaign, is one housing support). Other kinds count only records of the same type.
 SAME_SUPPORT = (frozenset({"housing_new", "housing_repair"}), frozenset({"health_insurance"}))
@@ -78,16 +78,6 @@ SAME_SUPPORT = (frozenset({"housing_new", "housing_repair"}), frozenset({"health
 def same_support(kind: str) -> frozenset[str]:
     """The kinds whose records count against a limit of a type of `kind` (empty: only the type itself)."""
     return next((group for group in SAME_SUPPORT if kind in group), frozenset())
-
-
-def status_on(history: Sequence[tuple[datetime.date, str]], day: datetime.date) -> str:
-    """The household's status on `day`: that of the last change effective on or before it (not poor before any)."""
-    status = "not_poor"
-    for effective, new_status in history:
-        if effective > day:
-            break
-        status = new_status
-    return status
 
 
 def left_lists_on(history: Sequence[tuple[datetime.date, str]], day: datetime.date) -> datetime.date | None:
@@ -201,7 +191,7 @@ class FollowUp:
     months: int  # after the delivery date
 
 
-# What the commune checks after a support is delivered, by kind of support (issue 5: livestock alive at 6 and
+# What the commune checks after a support is delivered, by kind of support (livestock alive at 6 and
 # 12 months, house completed and inspected, trainee employed after 6 months). The national texts set no
 # follow-up calendar; these are the program's monitoring defaults (Project 7, M&E; domain Part B §5.1).
 FOLLOW_UPS: dict[str, tuple[FollowUp, ...]] = {

@@ -2,16 +2,17 @@
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import DomainError, NotFound, StaleVersion
+from config.formats import number
 from households.models import Area, Household, User, subtree
 from households.rules import SUPPORT_APPROVE, SUPPORT_BUDGET, SUPPORT_OVERRIDE, SUPPORT_RECORD, Level
 from households.selectors import scoped_area
 from households.services import log_action
+from programs import rules as program_rules
 from programs.models import StatusChange
 from support import rules
 from support.models import (
@@ -29,11 +30,6 @@ from support.models import (
 )
 
 MAX_AMOUNT = 10_000_000_000  # VND: far above any support; keeps typos and overflows out
-
-
-def vnd(amount: int) -> str:
-    """12.345.678 (the Vietnamese thousands separator)."""
-    return f"{amount:,}".replace(",", ".")
 
 
 def status_history(household_id: int) -> tuple[tuple[datetime.date, str], ...]:
@@ -461,14 +457,15 @@ def record_loan(
     _check_day(disbursed_on, today, "disbursed_on", "Ngày giải ngân")
     if not type_code:
         history = status_history(household.pk)
-        status = rules.status_on(history, disbursed_on)
-        # the newly-escaped window is a setting per benefit (A5): that of the newly-escaped loan type
+        status = program_rules.status_on(history, disbursed_on)
+        # the newly-escaped window is a setting per benefit (shared/domain.md A5): that of the newly-escaped loan
+        # type, else the field's default (the household's own window)
         window = (
             InterventionType.objects.filter(code=rules.credit_type_for("not_poor", True))
             .values_list("newly_escaped_months", flat=True)
             .first()
         )
-        months = settings.NEWLY_ESCAPED_MONTHS if window is None else window
+        months = program_rules.NEWLY_ESCAPED_MONTHS if window is None else window
         newly = rules.newly_escaped_on(history, disbursed_on, months)
         type_code = rules.credit_type_for(status, newly) or ""
         if not type_code:
@@ -574,7 +571,7 @@ def record_repayment(
         raise DomainError("invalid", "Tiền lãi phải là số nguyên không âm (đồng).", "interest")
     if not 0 <= principal <= loan.balance:
         raise DomainError(
-            "over_balance", f"Tiền gốc phải từ 0 đến dư nợ còn lại ({vnd(loan.balance)} đồng).", "principal"
+            "over_balance", f"Tiền gốc phải từ 0 đến dư nợ còn lại ({number(loan.balance)} đồng).", "principal"
         )
     if principal == 0 and interest == 0:
         raise DomainError("invalid", "Phải có tiền gốc hoặc tiền lãi.", "principal")
@@ -627,12 +624,12 @@ def budget_problem(path: str, amount: int, amounts: dict[str, int]) -> str | Non
         siblings = sum(v for p, v in lines.items() if _nearest_above(p, paths) == parent)
         if siblings > lines[parent]:
             return (
-                f"các địa bàn cấp dưới được giao {vnd(siblings)} đồng, "
-                f"vượt kế hoạch của cấp trên ({vnd(lines[parent])} đồng)"
+                f"các địa bàn cấp dưới được giao {number(siblings)} đồng, "
+                f"vượt kế hoạch của cấp trên ({number(lines[parent])} đồng)"
             )
     below = sum(v for p, v in lines.items() if _nearest_above(p, paths) == path)
     if below > amount:
-        return f"đã giao cho cấp dưới {vnd(below)} đồng, nhiều hơn {vnd(amount)} đồng"
+        return f"đã giao cho cấp dưới {number(below)} đồng, nhiều hơn {number(amount)} đồng"
     return None
 
 
@@ -672,7 +669,9 @@ def set_budget(
         .first()
     )
     if budget is not None and create_only:
-        raise DomainError("exists", f"Đã có kế hoạch vốn này ({vnd(budget.amount)} đồng); hãy sửa dòng đó.", "amount")
+        raise DomainError(
+            "exists", f"Đã có kế hoạch vốn này ({number(budget.amount)} đồng); hãy sửa dòng đó.", "amount"
+        )
     if budget is not None and version is not None and version != budget.version:
         raise StaleVersion("Kế hoạch vốn đã được người khác cập nhật; hãy tải lại rồi làm lại.")
     problem = budget_problem(area.path, amount, _line_amounts(area, year, project, funding_source))

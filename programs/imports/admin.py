@@ -1,4 +1,4 @@
-"""The Excel import of a commune's households and surveys in the admin (issue 6 item 5): "Nhập từ Excel".
+"""The Excel import of a commune's households and surveys in the admin: "Nhập từ Excel".
 
 The list of the imports of the communes in scope; an upload page (a commune in scope and the filled file) that,
 when the file is refused, shows the table of its errors row by row (sheet, row, column, what is wrong; nothing is

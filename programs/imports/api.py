@@ -1,4 +1,4 @@
-"""REST API of the Excel import (issue 6 item 5): the template of a commune, the upload, the batches.
+"""REST API of the Excel import: the template of a commune, the upload, the batches.
 
     GET  /api/v1/imports/template/?commune=<id>   the .xlsx to fill in (audited: it holds personal data)
     POST /api/v1/imports/                         multipart `commune`, `file`: 201 with the committed batch,

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import models
 from django.utils import translation
 
+from config import formats
 from config.xlsx import SheetTooLarge, XlsxError, column_letters, open_workbook
 from households.models import (
     AreaType,
@@ -413,7 +414,7 @@ def _read_sheet(book, sheet: str, columns: tuple[Col, ...], limit: int) -> list[
                 break
             continue
         if len(rows) >= limit:
-            message = f"Trang “{sheet}” có hơn {limit:,} dòng; hãy chia thành nhiều tệp.".replace(",", ".")
+            message = f"Trang “{sheet}” có hơn {formats.number(limit)} dòng; hãy chia thành nhiều tệp."
             raise FileRefused([error(sheet, number, "", message)])
         rows.append((number, record))
     return rows
@@ -421,7 +422,7 @@ def _read_sheet(book, sheet: str, columns: tuple[Col, ...], limit: int) -> list[
 
 def too_far(rows: int, columns: int) -> str:
     """A sheet written too far down or right (config.xlsx.SheetTooLarge): where, and how to find the stray cells."""
-    row = f"{rows:,}".replace(",", ".") if rows <= EXCEL_ROWS else f"quá {EXCEL_ROWS:,}".replace(",", ".")
+    row = formats.number(rows) if rows <= EXCEL_ROWS else f"quá {formats.number(EXCEL_ROWS)}"
     column = column_letters(columns) if columns <= EXCEL_COLUMNS else "quá XFD"
     return (
         f"Trang có ô dữ liệu ở quá xa vùng của mẫu (tới dòng {row}, cột {column}): hãy xoá các ô thừa ở cuối trang "

@@ -1,4 +1,4 @@
-"""The Excel round-trip of a commune's households, members and survey results (issue 6 item 5).
+"""The Excel round-trip of a commune's households, members and survey results (DESIGN: Excel import of a commune).
 
 `template(commune, user)` writes the workbook an officer downloads: the commune's households ("Hộ"), their
 members ("Thành viên") and one blank survey row per household ("Phiếu khảo sát"), with an instructions
@@ -30,6 +30,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config import formats
 from config.errors import DomainError
 from households import services as registry
 from households.models import Area, AreaType, Ethnicity, Household, Relation, User
@@ -80,7 +81,7 @@ class Errors:
         rows = sorted(self.items.values(), key=lambda e: (order.get(e["sheet"], -1), e["row"] or 0))
         if len(rows) > MAX_ERRORS:
             more = len(rows) - MAX_ERRORS
-            rows = rows[:MAX_ERRORS] + [error("", None, "", f"… và {more:,} lỗi khác.".replace(",", "."))]
+            rows = rows[:MAX_ERRORS] + [error("", None, "", f"… và {formats.number(more)} lỗi khác.")]
         return rows
 
 

@@ -1,4 +1,4 @@
-"""Official reports in the admin (issue 6 item 4): ask for a report, follow its progress, download it.
+"""Official reports in the admin (domain Part B §6.2): ask for a report, follow its progress, download it.
 
 "Báo cáo chính thức" lists the reports the user asked for (each user sees her own). The add form picks an area in
 the user's scope, a year and a table (or all of them) and calls `official_reports.request_report`: Celery builds

@@ -1,4 +1,4 @@
-"""REST API of the year's figures (issue 6; domain Part B §6.2, §4.3): an area's figures, its communes ranked,
+"""REST API of the year's figures (domain Part B §6.2, §4.3): an area's figures, its communes ranked,
 its rates over the years, the targets, and a recomputation on demand.
 
 Figures are read from the pre-aggregated `CommuneYearFigures` (a province is the sum of its communes' rows)

@@ -1,4 +1,4 @@
-"""REST API of the official reports (issue 6 items 4 and 6): ask for a report of an area and a year, follow its
+"""REST API of the official reports (domain Part B §6.2): ask for a report of an area and a year, follow its
 progress, download the Excel file.
 
 POST queues the job (`official_reports.request_report`, built by Celery) and answers 202 at once; each user sees

@@ -1,4 +1,4 @@
-"""The poverty-reduction dashboard in the admin ("Bảng điều khiển giảm nghèo", issue 6 item 3; Part B §6.2, §4.3).
+"""The poverty-reduction dashboard in the admin ("Bảng điều khiển giảm nghèo"; Part B §6.2, §4.3).
 
 One page for an area within the user's scope and a year: counts and rates with their change against the year
 before, the targets on track or not, and charts drawn on the server as inline SVG (pygal, no JavaScript): rates
@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from pygal.style import Style
 
 from config.errors import DomainError
+from config.formats import number
 from households import rules as access
 from households.admin import RightsAdminMixin
 from households.models import Area
@@ -67,7 +68,7 @@ UP, DOWN = "#2e7d32", "#ba2121"  # increases and decreases of a list in the wate
 
 
 def num(value: float | None) -> str:
-    return "—" if value is None else f"{round(value):,}".replace(",", ".")
+    return "—" if value is None else number(round(value))
 
 
 def pct(value: float | None) -> str:

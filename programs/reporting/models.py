@@ -96,7 +96,7 @@ class PovertyTarget(models.Model):
         return f"{self.area.name} {self.year}: {self.get_measure_display()} {self.get_kind_display()} {self.value}"
 
 
-# --- official reports and Excel imports (issue 6) ------------------------------------------------------------
+# --- official reports and Excel imports ----------------------------------------------------------------------
 
 
 class ReportKind(models.TextChoices):

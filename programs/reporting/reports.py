@@ -1,4 +1,4 @@
-"""Official reports (issue 6 item 4; domain Part B §6.2, §4.3): the tables of the review's reporting templates as
+"""Official reports (domain Part B §6.2, §4.3): the tables of the review's reporting templates as
 one Excel workbook per `ReportJob`, for an area in the user's scope and a year, built by Celery
 (`tasks.build_report`), never in the request.
 
@@ -17,6 +17,7 @@ import datetime
 import io
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -131,10 +132,24 @@ def request_report(*, actor: User, area_id: int, year: int, kind: str, today: da
     return job
 
 
-def _queue(job_id: int) -> None:
-    from programs import tasks
+def _not_plugged(job_id: int) -> None:
+    raise RuntimeError(f"report {job_id}: no queue (ProgramsConfig.ready plugs tasks.build_report in)")
 
-    tasks.build_report.delay(job_id)
+
+@dataclass
+class ReportQueue:
+    """How a requested report reaches the Celery worker. The task (`programs.tasks.build_report`) imports this
+    module to build the report, so this module does not import the task back: `ProgramsConfig.ready` plugs
+    `tasks.build_report.delay` in here, as it plugs the review into the standards' survey service."""
+
+    build_report: Callable[[int], object] = _not_plugged
+
+
+queue = ReportQueue()
+
+
+def _queue(job_id: int) -> None:
+    queue.build_report(job_id)
 
 
 def download_report(*, actor: User, job_id: int) -> ReportJob:

@@ -18,8 +18,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+# One status_on for the figures and the support's eligibility (a status runs from its decision date, domain A5).
+from programs.rules import LISTED, status_on
+
 FIRST_YEAR = 2021  # the program 2021-2025 and its standard (Decree 07/2021): the first year with figures
-LISTED = frozenset({"poor", "near_poor"})
 GROUPS = ("minority", "no_labour", "revolutionary", "social_protection", "female_head")
 GROUP_LABELS = {
     "minority": "Hộ dân tộc thiểu số",
@@ -54,16 +56,6 @@ MOVEMENT_LABELS = {
 def reference_date(year: int) -> datetime.date:
     """The day a year's figures stand on: 31 December, after the periodic review's decision (A6)."""
     return datetime.date(year, 12, 31)
-
-
-def status_on(history: Sequence[tuple[datetime.date, str]], day: datetime.date) -> str:
-    """The status on `day`: that of the last change effective on or before it (not poor before any)."""
-    status = "not_poor"
-    for effective, new_status in history:
-        if effective > day:
-            break
-        status = new_status
-    return status
 
 
 def listed_by(history: Sequence[tuple[datetime.date, str]], day: datetime.date) -> bool:

@@ -1,4 +1,4 @@
-"""Pre-aggregating the year's figures per commune (issue 6; domain Part B §6.2, §4.3).
+"""Pre-aggregating the year's figures per commune (domain Part B §6.2, §4.3).
 
 `refresh_figures` reads each commune's households, status histories, latest surveys and children in a few
 queries per chunk of communes, turns each household into a `accounting.HouseholdYear` and stores the
@@ -35,21 +35,14 @@ from programs.models import (
 from programs.reporting import rules as accounting
 from programs.reporting.rules import FIRST_YEAR
 from programs.reporting.stale import mark_stale
+from programs.standards.derivations import children_born_after
 
 COMMUNE_CHUNK = 50
-CHILD_AGE = 16  # children's deprivations count members under 16 (Part B §6.2, nutrition and schooling)
 COHORT_YEARS = 2  # exit cohorts follow the households that escaped for two years (`accounting.household_year`)
 
 
 def years_to(today: datetime.date, first: int = FIRST_YEAR) -> list[int]:
     return list(range(first, today.year + 1))
-
-
-def _years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def _household_rows(communes: Sequence[int]) -> list[tuple[Any, ...]]:
@@ -95,7 +88,7 @@ def commune_tallies(communes: Sequence[int], years: Sequence[int], today: dateti
     for year in years:
         end = accounting.reference_date(year)
         children = dict(
-            members.filter(date_of_birth__gt=_years_before(end, CHILD_AGE), date_of_birth__lte=end)
+            members.filter(date_of_birth__gt=children_born_after(end), date_of_birth__lte=end)
             .values("household_id")
             .annotate(n=Count("id"))
             .values_list("household_id", "n")

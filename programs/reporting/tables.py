@@ -1,4 +1,4 @@
-"""The tables of the official reports (issue 6 item 4; domain Part B §6.2, §4.3) and the write-only Excel sheet
+"""The tables of the official reports (domain Part B §6.2, §4.3) and the write-only Excel sheet
 they are written on; `official_reports` runs them for a job.
 
 Every number here comes from the pre-aggregated `CommuneYearFigures` of the area's communes (the figures of the

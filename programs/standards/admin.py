@@ -3,9 +3,7 @@
 import re
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +18,7 @@ from households.models import Household, Member
 from households.services import log_action
 from programs import rules
 from programs.models import Assessment, Indicator, PovertyStandard, StandardIndicator, StatusChange
-from programs.standards import services
+from programs.standards import derivations, selectors, services
 
 
 class StandardIndicatorInline(RightsInlineMixin, admin.TabularInline):
@@ -126,10 +124,9 @@ class AssessmentForm(forms.ModelForm):
         ]
         household_id = self.data.get("household") or self.initial.get("household")
         if household_id and re.fullmatch(r"[0-9]{1,18}", str(household_id)):
-            sixteen_years_ago = rules.add_months(timezone.localdate(), -16 * 12)
             children = Member.objects.filter(
                 household__in=Household.objects.visible_to(self.user).filter(pk=int(household_id)),
-                date_of_birth__gt=sixteen_years_ago,
+                date_of_birth__gt=derivations.children_born_after(timezone.localdate()),
             ).order_by("id")
             self.fields["stunted"].queryset = children
             self.fields["underweight"].queryset = children
@@ -416,8 +413,7 @@ class NewlyEscapedFilter(admin.SimpleListFilter):
         return [("yes", _("Trong thời hạn")), ("no", _("Không"))]
 
     def queryset(self, request, queryset):
-        since = rules.add_months(timezone.localdate(), -settings.NEWLY_ESCAPED_MONTHS)
-        window = Q(left_lists_on__gt=since) & ~Q(status__in=rules.LISTED)
+        window = selectors.newly_escaped(timezone.localdate())
         if self.value() == "yes":
             return queryset.filter(window)
         if self.value() == "no":
@@ -454,7 +450,7 @@ class HouseholdWithReviewsAdmin(HouseholdAdmin):
 
     @admin.display(description=_("hộ mới thoát nghèo đến"))
     def newly_escaped_until(self, obj):
-        until = rules.newly_escaped_until(obj.left_lists_on, obj.status, settings.NEWLY_ESCAPED_MONTHS)
+        until = rules.newly_escaped_until(obj.left_lists_on, obj.status)  # the household's own window (A5)
         return until.strftime("%d/%m/%Y") if until else "—"
 
     @admin.display(description=_("rà soát"))

@@ -3,8 +3,7 @@
 import datetime
 
 import django_filters
-from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -194,7 +193,8 @@ class PovertyStandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
 
 def newly_escaped_until(household) -> "datetime.date | None":
-    return rules.newly_escaped_until(household.left_lists_on, household.status, settings.NEWLY_ESCAPED_MONTHS)
+    """The end of the household's own newly-escaped window (36 months, shared/domain.md A5), or None."""
+    return rules.newly_escaped_until(household.left_lists_on, household.status)
 
 
 def years_in_poverty(household, as_of: "datetime.date") -> int:
@@ -246,8 +246,7 @@ class HouseholdStatusFilter(households_api.HouseholdFilter):
     )
 
     def filter_newly_escaped(self, queryset, name, value):
-        since = rules.add_months(timezone.localdate(), -settings.NEWLY_ESCAPED_MONTHS)
-        window = Q(left_lists_on__gt=since) & ~Q(status__in=rules.LISTED)
+        window = selectors.newly_escaped(timezone.localdate())
         return queryset.filter(window) if value else queryset.exclude(window)
 
 

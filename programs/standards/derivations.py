@@ -11,12 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from programs.rules import INDICATOR_NAMES, RuleInputError
+from programs.rules import INDICATOR_NAMES, RuleInputError, add_months
 
 # Values of households.models.Schooling / EducationLevel (kept as plain strings: no ORM here).
 NOT_ATTENDING = "none"
 SECONDARY_OR_MORE = frozenset({"lower_secondary", "upper_secondary", "vocational", "higher"})
 UPPER_SECONDARY_OR_MORE = frozenset({"upper_secondary", "vocational", "higher"})
+# Children are the members under 16 on the day (shared/domain.md A4: nutrition, dependants, child schooling; Part B
+# §6.2: the child deprivations of the reports). The survey's stunted/underweight questions are asked of them.
+CHILD_UNDER = 16
 
 DERIVED_INDICATORS = (
     "dependants",
@@ -35,7 +38,7 @@ class DerivationSettings:
 
     min_floor_area_per_person: Decimal = Decimal(8)
     insured_by_law_under: int = 6  # children under 6 are insured by law (Part B §5.4)
-    child_under: int = 16
+    child_under: int = CHILD_UNDER
     elderly_from: int = 60
     dependants_share_over: Decimal = Decimal("0.5")
     schooling_from: int = 3
@@ -70,6 +73,17 @@ class DwellingFacts:
 def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
     """Age in whole years on `day` (a person born on 29 February turns a year older on 1 March)."""
     return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def is_child(date_of_birth: datetime.date, day: datetime.date) -> bool:
+    """Whether a member born on `date_of_birth` is a child (under 16) on `day` (domain A4: ages on the survey date)."""
+    return age_on(date_of_birth, day) < CHILD_UNDER
+
+
+def children_born_after(day: datetime.date) -> datetime.date:
+    """The members born after this date (and not after `day`) are the children on `day`: `is_child` as a bound
+    on dates of birth, for queries (a child born on 29 February turns 16 on 1 March, as in `age_on`)."""
+    return add_months(day, -12 * CHILD_UNDER)
 
 
 def derive(

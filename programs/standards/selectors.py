@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.db.models import Q
+
 from config.errors import DomainError
 from programs import rules
 from programs.models import PovertyStandard
@@ -31,6 +33,12 @@ def to_rule(standard: PovertyStandard) -> rules.Standard:
         point_a_max=_pair(standard.rural_point_a_max, standard.urban_point_a_max),
         point_b_per_indicator=standard.point_b_per_indicator,
     )
+
+
+def newly_escaped(today: datetime.date) -> Q:
+    """Households newly escaped on `today`: off both lists, having left them within the household's own window
+    (`rules.NEWLY_ESCAPED_MONTHS`, shared/domain.md A5). The "newly escaped" filter of the admin and of the API."""
+    return Q(left_lists_on__gt=rules.newly_escaped_since(today)) & ~Q(status__in=rules.LISTED)
 
 
 def _standards():

@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
+from config.formats import number
 from households import rules as access
 from households.models import Area, Household
 from households.rules import Level
@@ -481,7 +482,7 @@ class RepaymentForm(forms.Form):
 
     def success_message(self, repayment) -> str:
         self.loan.refresh_from_db()
-        return f"Đã ghi trả nợ; dư nợ còn {services.vnd(self.loan.balance)} đồng."
+        return f"Đã ghi trả nợ; dư nợ còn {number(self.loan.balance)} đồng."
 
     def submit(self, actor):
         data = self.cleaned_data

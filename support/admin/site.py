@@ -1,4 +1,4 @@
-"""Support in the admin (issue 5): the intervention types, the records a household received with their moves
+"""Support in the admin (domain A8): the intervention types, the records a household received with their moves
 and follow-ups, the policy-bank loans with their repayments, the budgets, and the household page's supports.
 
 A UI over `support.services` (STYLE 17): lists and pages start from the user's scope (`visible_to`), an object
@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from config.formats import number
 from households import rules as access
 from households.admin import RightsAdminMixin, RightsInlineMixin
 from households.models import Household
@@ -28,7 +29,6 @@ from households.rules import fold_text
 from households.services import log_action
 from programs.rules import INDICATOR_NAMES
 from programs.standards.admin import HouseholdWithReviewsAdmin
-from support import services
 from support.admin.forms import (
     MOVE_FORMS,
     BudgetForm,
@@ -257,11 +257,11 @@ class SupportRecordAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin)
 
     @admin.display(description=_("số tiền (đồng)"), ordering="amount")
     def amount_vnd(self, obj):
-        return services.vnd(obj.amount)
+        return number(obj.amount)
 
     @admin.display(description=_("hộ đối ứng (đồng)"))
     def cofinancing_vnd(self, obj):
-        return services.vnd(obj.cofinancing)
+        return number(obj.cofinancing)
 
     @admin.display(description=_("điều kiện"))
     def eligibility_marker(self, obj):
@@ -313,7 +313,7 @@ class SupportRecordAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin)
         verdict = "vẫn hỗ trợ khi không đủ điều kiện" if obj.override_reason else "đủ điều kiện"
         self.message_user(
             request,
-            f"Đã ghi hỗ trợ “{obj.intervention_type.name}” cho hộ {obj.household.code} ({services.vnd(obj.amount)} "
+            f"Đã ghi hỗ trợ “{obj.intervention_type.name}” cho hộ {obj.household.code} ({number(obj.amount)} "
             f"đồng, {verdict}: {'; '.join(obj.eligibility)}); chờ duyệt.",
             messages.SUCCESS,
         )
@@ -363,7 +363,7 @@ class SupportRecordAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin)
     def _summary(self, record: SupportRecord) -> list[tuple[str, object]]:
         return [
             ("Hộ", self.household_text(record)),
-            ("Hỗ trợ", f"{record.intervention_type.name}, ngày {day(record.date)}, {services.vnd(record.amount)} đồng"),
+            ("Hỗ trợ", f"{record.intervention_type.name}, ngày {day(record.date)}, {number(record.amount)} đồng"),
             ("Trạng thái", record.get_status_display()),
         ]
 
@@ -468,7 +468,7 @@ class LoanAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("số tiền vay (đồng)"), ordering="principal")
     def principal_vnd(self, obj):
-        return services.vnd(obj.principal)
+        return number(obj.principal)
 
     @admin.display(description=_("lãi suất/năm"), ordering="annual_rate_bp")
     def rate(self, obj):
@@ -480,11 +480,11 @@ class LoanAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("gốc đã trả (đồng)"))
     def repaid_vnd(self, obj):
-        return services.vnd(obj.repaid)
+        return number(obj.repaid)
 
     @admin.display(description=_("dư nợ (đồng)"))
     def balance_vnd(self, obj):
-        return services.vnd(obj.balance)
+        return number(obj.balance)
 
     @admin.display(description=_("quá hạn"), boolean=True)
     def is_overdue(self, obj):
@@ -510,7 +510,7 @@ class LoanAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
             request,
-            f"Đã ghi khoản vay {services.vnd(obj.principal)} đồng, lãi suất {rate_text(obj.annual_rate_bp)}/năm, "
+            f"Đã ghi khoản vay {number(obj.principal)} đồng, lãi suất {rate_text(obj.annual_rate_bp)}/năm, "
             f"đến hạn {day(obj.maturity_on)}.",
             messages.SUCCESS,
         )
@@ -541,8 +541,8 @@ class LoanAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
         form = RepaymentForm(request.POST or None, loan=loan, initial=initial)
         summary = [
             ("Hộ", self.household_text(loan)),
-            ("Khoản vay", f"{services.vnd(loan.principal)} đồng, giải ngân {day(loan.disbursed_on)}"),
-            ("Dư nợ", f"{services.vnd(loan.balance)} đồng"),
+            ("Khoản vay", f"{number(loan.principal)} đồng, giải ngân {day(loan.disbursed_on)}"),
+            ("Dư nợ", f"{number(loan.balance)} đồng"),
         ]
         back = reverse("admin:support_loan_change", args=[loan.pk])
         return form_page(self, request, form, obj=loan, summary=summary, back_url=back)
@@ -570,7 +570,7 @@ class BudgetAllocationAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdm
 
     @admin.display(description=_("số tiền (đồng)"), ordering="amount")
     def amount_vnd(self, obj):
-        return services.vnd(obj.amount)
+        return number(obj.amount)
 
     def get_queryset(self, request):
         return BudgetAllocation.objects.visible_to(request.user).select_related("area", "recorded_by")
@@ -648,7 +648,7 @@ class HouseholdSupportInline(RightsInlineMixin, admin.TabularInline):
 
     @admin.display(description=_("số tiền (đồng)"))
     def amount_vnd(self, obj):
-        return services.vnd(obj.amount)
+        return number(obj.amount)
 
 
 # The household page of the registry and the review, with what it received (support -> programs -> households).

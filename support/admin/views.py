@@ -24,6 +24,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError, StaleVersion
+from config.formats import number
 from households import rules as access
 from households.admin import CommuneFilter, audit_history_table
 from households.models import Area, Household
@@ -37,7 +38,6 @@ from support.admin.forms import _DIGITS, AreaYearForm, OutcomeForm, TargetingFor
 from support.documents import targeting_document
 from support.models import SupportRecord
 from support.rules import STATUS_LABELS
-from support.services import vnd
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TARGETING_EXPORTED = "support.targeting.exported"
@@ -170,12 +170,14 @@ def budget_view(model_admin: ModelAdmin, request: HttpRequest) -> TemplateRespon
         context |= {
             "area": area,
             "year": year,
-            "lines": [{**line, "money": [vnd(line[name]) for name in MONEY_COLUMNS]} for line in lines],
-            "totals": [vnd(totals[name]) for name in MONEY_COLUMNS],
+            "lines": [{**line, "money": [number(line[name]) for name in MONEY_COLUMNS]} for line in lines],
+            "totals": [number(totals[name]) for name in MONEY_COLUMNS],
             "communes": [
-                {**c, "money": [vnd(c[name]) for name in ("allocated", "delivered", "remaining")]} for c in communes
+                {**c, "money": [number(c[name]) for name in ("allocated", "delivered", "remaining")]} for c in communes
             ],
-            "commune_totals": [vnd(sum(c[name] for c in communes)) for name in ("allocated", "delivered", "remaining")],
+            "commune_totals": [
+                number(sum(c[name] for c in communes)) for name in ("allocated", "delivered", "remaining")
+            ],
             "allocations_url": f"{reverse('admin:support_budgetallocation_changelist')}?year={year}",
         }
     return _page(model_admin, request, "budget.html", "Kế hoạch vốn và giải ngân", **context)

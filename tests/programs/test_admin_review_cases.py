@@ -1,4 +1,4 @@
-"""The annual review in the admin (issue 4): the cases' pages and their move buttons, the campaigns, a household's
+"""The annual review in the admin (domain A6): the cases' pages and their move buttons, the campaigns, a household's
 request, the notifications and the to-do list on the home page. Dates are in October-November 2026; through the
 admin the services check them against the real today."""
 

@@ -18,7 +18,7 @@ def test_the_data_migration_loads_the_standards_of_domain_a1(code):
 
 
 @pytest.mark.django_db
-def test_classify_example_of_the_issue(api, district_staff):
+def test_a_rural_household_under_the_line_with_two_deprivations_is_near_poor_with_its_reasons(api, district_staff):
     response = api(district_staff).post(
         URL,
         {

@@ -569,7 +569,7 @@ VIEW = (200, 200, 200, 200, 200, 200, 403)
 VIEW_ONE = (200, 404, 200, 200, 200, 200, 403)  # officer B: the case or campaign of commune A does not exist
 WORK = (200, 404, 403, 200, 200, 200, 403)  # the chair decides, she does not work the case
 WORK_REFUSED_MOVE = (400, 404, 403, 400, 400, 400, 403)  # allowed to try; the classified case cannot move so
-DECIDE_REFUSED_MOVE = (403, 403, 400, 403, 403, 403, 403)  # only the chair; not even the admin (issue 4)
+DECIDE_REFUSED_MOVE = (403, 403, 400, 403, 403, 403, 403)  # only the chair; not even the admin (separation of duties)
 CONSULT_REFUSED_MOVE = (403, 403, 403, 400, 400, 400, 403)
 MANAGE = (403, 403, 403, 403, 200, 200, 403)
 

@@ -1,4 +1,4 @@
-"""The REST API of the year's figures (issue 6; domain Part B §6.2, §4.3): an area's figures, its communes
+"""The REST API of the year's figures (domain Part B §6.2, §4.3): an area's figures, its communes
 ranked, its rates over the years, the targets and a recomputation queued to Celery.
 
 The seeded story: fifteen households of commune A (two of them ethnic minority, one moved in during 2026) and

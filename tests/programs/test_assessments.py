@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from households.models import AuditEntry, Household, Member
+from programs import rules
 from programs.models import Assessment, StatusChange
 
 URL = "/api/v1/assessments/"
@@ -221,7 +222,7 @@ def test_the_life_of_a_household_newly_poor_escaped_and_relapsed(api, chair_a, o
 
 @pytest.mark.django_db
 def test_leaving_the_lists_opens_the_newly_escaped_window(
-    api, chair_a, province_staff, household_a, household_b, settings
+    api, chair_a, province_staff, household_a, household_b, make_household, commune_a, village_a
 ):
     day = timezone.localdate() - datetime.timedelta(days=30)
     recognise(api, chair_a, household_a, "poor", day - datetime.timedelta(days=400))
@@ -234,8 +235,20 @@ def test_leaving_the_lists_opens_the_newly_escaped_window(
     assert [
         h["id"] for h in api(province_staff).get("/api/v1/households/", {"ever_poor": "true"}).json()["results"]
     ] == [household_a.pk]
-    settings.NEWLY_ESCAPED_MONTHS = 0
-    assert api(province_staff).get("/api/v1/households/", {"newly_escaped": "true"}).json()["count"] == 0
+    # the window is 36 months (domain A5, rules.NEWLY_ESCAPED_MONTHS): a household that left the lists 36 months
+    # ago today is out of it, one that left the day after is still in it
+    today = timezone.localdate()
+    since = rules.add_months(today, -36)
+    out, last = make_household(commune_a, "Lê Văn Tám"), make_household(commune_a, "Lê Văn Chín")
+    for household, left in ((out, since), (last, since + datetime.timedelta(days=1))):
+        recognise(api, chair_a, household, "poor", since - datetime.timedelta(days=400))
+        assert recognise(api, chair_a, household, "not_poor", left).status_code == 201
+    listed = api(province_staff).get("/api/v1/households/", {"newly_escaped": "true"}).json()["results"]
+    assert sorted(h["id"] for h in listed) == sorted([household_a.pk, last.pk])
+    others = api(province_staff).get("/api/v1/households/", {"newly_escaped": "false"}).json()["results"]
+    assert {h["id"] for h in others} == {household_b.pk, out.pk}
+    detail = api(province_staff).get(f"/api/v1/households/{out.pk}/").json()
+    assert detail["newly_escaped_until"] == rules.add_months(since, 36).isoformat()
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The poverty-reduction dashboard in the admin (issue 6, item 3): an area in scope and a year, the figures and their
+"""The poverty-reduction dashboard in the admin (Part B §6.2): an area in scope and a year, the figures and their
 change, the targets, charts as inline SVG, the tables behind them; a recomputation and a target for those who
 manage statistics.
 

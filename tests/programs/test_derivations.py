@@ -123,6 +123,25 @@ def test_it_gives_the_year_difference_or_one_less(date_of_birth, day):
     assert age_on(date_of_birth, day) in (day.year - date_of_birth.year, day.year - date_of_birth.year - 1)
 
 
+def test_a_child_is_a_member_under_16_on_the_day():
+    assert d.CHILD_UNDER == 16 == d.DEFAULT_SETTINGS.child_under
+    assert d.is_child(born(15), SURVEY) and d.is_child(born(16, TOMORROW), SURVEY)
+    assert not d.is_child(born(16), SURVEY)
+    assert d.children_born_after(SURVEY) == datetime.date(2008, 6, 15)
+    # born on 29 February: 16 on 1 March, still a child on 28 February, in both forms of the rule
+    leap = datetime.date(2008, 2, 29)
+    for day, child in ((datetime.date(2024, 2, 28), True), (datetime.date(2024, 3, 1), False)):
+        assert d.is_child(leap, day) is child
+        assert (leap > d.children_born_after(day)) is child
+
+
+@given(dates, dates)
+def test_the_date_of_birth_bound_of_children_agrees_with_their_age(date_of_birth, day):
+    # the queries (admin survey form, the year's figures) filter on dates of birth; the survey's derivations on ages
+    if date_of_birth <= day:
+        assert (date_of_birth > d.children_born_after(day)) == d.is_child(date_of_birth, day)
+
+
 @given(dates)
 def test_it_gives_age_zero_on_the_day_of_birth(date_of_birth):
     assert age_on(date_of_birth, date_of_birth) == 0

@@ -1,4 +1,4 @@
-"""The Excel round-trip of a commune's households and surveys (issue 6 item 5): the template, the upload that checks
+"""The Excel round-trip of a commune's households and surveys: the template, the upload that checks
 every row first and writes all or nothing, the report row by row, the admin page and the API."""
 
 import datetime

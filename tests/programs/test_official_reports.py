@@ -1,4 +1,4 @@
-"""Official reports (issue 6 item 4; domain Part B §6.2, §4.3): an area's tables for a year as one Excel workbook,
+"""Official reports (domain Part B §6.2, §4.3): an area's tables for a year as one Excel workbook,
 built by the Celery task with its progress, asked for and downloaded through the API and the admin.
 
 The seeded story: seventeen households of communes A and B (and one of another province that must never count),

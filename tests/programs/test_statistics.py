@@ -1,4 +1,4 @@
-"""The year's figures on seeded data (issue 6; domain Part B §4.3, §6.2): fifteen households in two communes
+"""The year's figures on seeded data (domain Part B §4.3, §6.2): fifteen households in two communes
 with their statuses decided over 2023-2026 through the status service, surveys through the survey service;
 `refresh_figures` stores each commune's tally per year and the selectors add them up for any area.
 

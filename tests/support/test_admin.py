@@ -1,4 +1,4 @@
-"""Support in the admin (issue 5): records with their moves and follow-ups, loans and repayments, budgets, the
+"""Support in the admin (domain A8): records with their moves and follow-ups, loans and repayments, budgets, the
 budget, targeting and outcome pages, the household page's supports; scope, rights and bad input.
 
 Through the admin the services check dates against the real today (after November 2026, as in the review's

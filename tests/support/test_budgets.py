@@ -1,4 +1,4 @@
-"""Budget allocations (issue 5): set within one's scope, at province, district or commune level, adding up (what
+"""Budget allocations (domain A8): set within one's scope, at province, district or commune level, adding up (what
 is given below never exceeds the envelope above, in both directions); planned against delivered per project and
 source, and per commune. Expected numbers are summed here from the seeded rows, not read from the code."""
 

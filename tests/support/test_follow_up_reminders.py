@@ -1,4 +1,4 @@
-"""Reminders of support follow-ups (issue 5): one notification per commune officer, commune and due date, for the
+"""Reminders of support follow-ups: one notification per commune officer, commune and due date, for the
 follow-ups due within the coming days or overdue and not yet recorded; a second run creates nothing. The same by
 the Celery task (run eagerly) and the management command."""
 

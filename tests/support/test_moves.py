@@ -1,4 +1,4 @@
-"""The life of a support record through its services (domain A8, issue 5): recorded planned, approved by someone
+"""The life of a support record through its services (domain A8): recorded planned, approved by someone
 with the right who did not record it, delivered (follow-ups scheduled), cancelled with a reason; the results of
 follow-ups; and every bad input of record_support."""
 

@@ -1,5 +1,5 @@
 """The demo support history (seed_support) and the planners' views on it: targeting, budgets and outcomes give
-the numbers counted independently here, straight from the rows (issue 5, "Done when")."""
+the numbers counted independently here, straight from the rows."""
 
 import datetime
 from collections import defaultdict

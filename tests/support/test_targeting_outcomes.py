@@ -1,4 +1,4 @@
-"""Targeting lists and outcome views on seeded households (issue 5, items 6 and 7).
+"""Targeting lists and outcome views on seeded households (domain A8).
 
 Targeting: households in scope with a status, deprived in an indicator on their latest current survey, with no
 delivered support addressing it since a date. Outcomes: of the households supported in a year, how many were out

@@ -15,7 +15,8 @@ from django.db.models import Max
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from config.bulk import Stopwatch, copy_rows, number, reserve_ids
+from config.bulk import Stopwatch, copy_rows, reserve_ids
+from config.formats import number
 from households import demo, services
 from households.models import Area, Household, Member, User
 from households.rules import Level, Role, area_type_for_division, fold_text

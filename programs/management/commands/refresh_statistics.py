@@ -1,4 +1,4 @@
-"""Recompute the year's figures per commune (issue 6); the twin of `programs.tasks.refresh_figures`."""
+"""Recompute the year's figures per commune (domain Part B §6.2, §4.3); the twin of `programs.tasks.refresh_figures`."""
 
 import time
 

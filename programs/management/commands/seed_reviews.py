@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from config.bulk import Stopwatch, copy_rows, model_columns, number, reserve_ids
+from config.bulk import Stopwatch, copy_rows, model_columns, reserve_ids
+from config.formats import number
 from households.models import Area, Household, Member, User
 from households.rules import Level, Role
 from households.services import log_action

@@ -1,4 +1,4 @@
-"""Demo data: a year of support for the demo province's poor and near-poor households (issue 5).
+"""Demo data: a year of support for the demo province's poor and near-poor households (domain A8, Part B §5).
 
 Run after `seed_reviews` (the statuses are those recognised by its review, on 15 December). Everything goes
 through the services, as an officer would record it, so eligibility, audit and follow-ups are real:
