@@ -13,6 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import UseCaseMixin
 from config.errors import DomainError
 from config.permissions import HasRight
 from households import api as households_api
@@ -104,7 +105,7 @@ def run_rule(function, *args, **kwargs):
         raise DomainError(exc.code, exc.message, exc.field) from exc
 
 
-class ClassifyView(APIView):
+class ClassifyView(UseCaseMixin, APIView):
     """Stateless classification of one household's facts under a named standard (domain A2)."""
 
     permission_classes = [IsAuthenticated]
@@ -115,9 +116,7 @@ class ClassifyView(APIView):
         responses={200: ClassifyResponseSerializer},
     )
     def post(self, request):
-        payload = ClassifyFactsRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = self.parse(ClassifyFactsRequestSerializer)
         standard = selectors.standard_rule(data["standard"])
         facts = data.get("facts")
         if facts is None:
@@ -391,7 +390,7 @@ class AssessmentFilter(django_filters.FilterSet):
     ),
 )
 class AssessmentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = AssessmentSerializer
     permission_classes = [HasRight]
@@ -408,9 +407,7 @@ class AssessmentViewSet(
         return Assessment.objects.visible_to(self.request.user).select_related("standard", "household", "surveyor")
 
     def create(self, request, *args, **kwargs):
-        payload = AssessmentCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = self.parse(AssessmentCreateSerializer)
         assessment = services.record_assessment(
             actor=request.user,
             household_id=data["household"],
@@ -489,7 +486,7 @@ class StatusChangeFilter(django_filters.FilterSet):
     ),
 )
 class StatusChangeViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = StatusChangeSerializer
     permission_classes = [HasRight]
@@ -506,9 +503,7 @@ class StatusChangeViewSet(
         return StatusChange.objects.visible_to(self.request.user).select_related("household", "recorded_by")
 
     def create(self, request, *args, **kwargs):
-        payload = StatusChangeCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = self.parse(StatusChangeCreateSerializer)
         change = services.record_status_change(
             actor=request.user,
             household_id=data["household"],
@@ -529,13 +524,15 @@ class WhatIfQuerySerializer(serializers.Serializer):
     area = serializers.CharField(max_length=20, required=False, help_text="Mã địa bàn; mặc định: địa bàn của bạn")
 
 
-class WhatIfView(APIView):
+class WhatIfView(UseCaseMixin, APIView):
     """How many households would change category under another standard, by commune (nothing is written)."""
 
     permission_classes = [HasRight]
     required_rights = {"get": access.ASSESSMENT_VIEW}
 
     def get_permissions(self):
+        # One right for every method, not a no-op: without it HasRight would look up "head", "options"... and refuse
+        # them (403), where the holder of the right gets HEAD and OPTIONS answered and 405 for POST.
         self.action = "get"
         return super().get_permissions()
 
@@ -545,14 +542,11 @@ class WhatIfView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
-        query = WhatIfQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = self.parse(WhatIfQuerySerializer, request.query_params)
         area = None
-        if query.validated_data.get("area"):
-            area = Area.objects.visible_to(request.user).filter(code=query.validated_data["area"]).first()
+        if query.get("area"):
+            area = Area.objects.visible_to(request.user).filter(code=query["area"]).first()
             if area is None:
-                raise DomainError("unknown_area", f"Không có địa bàn mã {query.validated_data['area']}.", "area")
-        report = reclassify.reclassify(
-            actor=request.user, standard_code=query.validated_data["standard"], area=area, dry_run=True
-        )
+                raise DomainError("unknown_area", f"Không có địa bàn mã {query['area']}.", "area")
+        report = reclassify.reclassify(actor=request.user, standard_code=query["standard"], area=area, dry_run=True)
         return Response(report.as_dict(reclassify.commune_names(report)))
