@@ -1,6 +1,15 @@
-"""REST API of the registry: areas, households and their members. Thin: serializers parse, services write."""
+"""REST API of the registry: areas, households and their members. Thin: serializers parse, services write.
+
+The household endpoints are built here once; an app above households adds its own fields, filters and prefetch to
+them through `extend_household_api` (programs adds the status flags), without households importing it.
+"""
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import django_filters
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -311,6 +320,72 @@ def _split(validated: dict) -> tuple[dict, str]:
 _MEMBER_PATH = r"members/(?P<member_id>[0-9]+)"
 
 
+# --- what the apps above add to the household endpoints --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseholdExtension:
+    """What an app above households adds to every household the API shows, registered from its `AppConfig.ready`
+    with `extend_household_api`.
+
+    - `fields`: a serializer whose declared read-only fields (and their `get_<field>` methods) follow the
+      registry's own, on the list and on the detail;
+    - `filters`: a FilterSet whose filters join the list's;
+    - `queryset`: what those fields need loaded (a prefetch), applied to every household the endpoints read;
+    - `name` goes into the names of the composed classes, and so of the schema's components: `Household<name>`.
+    """
+
+    name: str
+    fields: type[serializers.Serializer] | None = None
+    filters: type[django_filters.FilterSet] | None = None
+    queryset: Callable[[QuerySet[Household]], QuerySet[Household]] | None = None
+
+
+_extensions: list[HouseholdExtension] = []
+
+
+def extend_household_api(extension: HouseholdExtension) -> None:
+    if extension not in _extensions:  # ready() may run twice; the same extension is added once
+        _extensions.append(extension)
+
+
+@dataclass(frozen=True)
+class HouseholdApi:
+    """The classes the household endpoints use, with every extension in."""
+
+    serializer: type[HouseholdSerializer]
+    detail_serializer: type[HouseholdDetailSerializer]
+    filterset: type[HouseholdFilter]
+
+
+def _with_fields(base, name: str, field_sets: tuple[type[serializers.Serializer], ...]):
+    """`base` with the declared fields of `field_sets` after its own (and their `get_<field>` methods)."""
+    extra = [field for field_set in field_sets for field in field_set._declared_fields]
+    fields = [*base.Meta.fields, *extra]
+    meta = type("Meta", (base.Meta,), {"fields": fields, "read_only_fields": fields})
+    return type(name, (*field_sets, base), {"Meta": meta, "__module__": __name__})
+
+
+@functools.cache
+def _compose(extensions: tuple[HouseholdExtension, ...]) -> HouseholdApi:
+    if not extensions:
+        return HouseholdApi(HouseholdSerializer, HouseholdDetailSerializer, HouseholdFilter)
+    name = "Household" + "".join(extension.name for extension in extensions)
+    fields = tuple(extension.fields for extension in extensions if extension.fields)
+    filters = tuple(extension.filters for extension in extensions if extension.filters)
+    return HouseholdApi(
+        serializer=_with_fields(HouseholdSerializer, f"{name}Serializer", fields),
+        detail_serializer=_with_fields(HouseholdDetailSerializer, f"{name}DetailSerializer", fields),
+        filterset=type(f"{name}Filter", (HouseholdFilter, *filters), {"__module__": __name__}),
+    )
+
+
+def household_api() -> HouseholdApi:
+    return _compose(tuple(_extensions))
+
+
+# The schema documents the registry's own detail (HouseholdDetailSerializer); the answers carry the extensions'
+# fields as well, as they always have.
 @extend_schema_view(
     list=extend_schema(summary="Danh sách hộ trong địa bàn"),
     retrieve=extend_schema(summary="Một hộ, kèm thành viên", responses=HouseholdDetailSerializer),
@@ -336,6 +411,8 @@ class HouseholdViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
+    """The registry's household endpoints, with the status flags of the program (domain A5)."""
+
     permission_classes = [HasRight]
     required_rights = {
         "list": rules.HOUSEHOLD_VIEW,
@@ -350,23 +427,27 @@ class HouseholdViewSet(
         "member:patch": rules.MEMBER_CHANGE,
         "member:delete": rules.MEMBER_CHANGE,
     }
-    filterset_class = HouseholdFilter
     ordering_fields = ["id", "code", "created_at", "updated_at", "status"]
     ordering = ["id"]
 
+    @property
+    def filterset_class(self) -> type[HouseholdFilter]:  # read by django-filter's backend and the schema
+        return household_api().filterset
+
     def get_queryset(self):
-        return selectors.households_for(self.request.user)
+        queryset = selectors.households_for(self.request.user)
+        for extension in _extensions:
+            if extension.queryset is not None:
+                queryset = extension.queryset(queryset)
+        return queryset
 
     def get_serializer_class(self):
-        if self.action == "retrieve":
-            return HouseholdDetailSerializer
-        return HouseholdSerializer
-
-    detail_serializer_class = HouseholdDetailSerializer
+        api = household_api()
+        return api.detail_serializer if self.action == "retrieve" else api.serializer
 
     def _detail(self, household_id: int, status_code: int = status.HTTP_200_OK) -> Response:
         household = self.get_queryset().prefetch_related("members__ethnicity").get(pk=household_id)
-        return Response(self.detail_serializer_class(household).data, status=status_code)
+        return Response(household_api().detail_serializer(household).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
         data, reason = _split(self.parse(HouseholdCreateSerializer))

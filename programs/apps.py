@@ -15,3 +15,9 @@ class ProgramsConfig(AppConfig):
         review_hooks.standard_of_review = cases.review_standard_code
         review_hooks.advance_on_survey = cases.advance_on_survey
         review_hooks.advance_on_surveys = cases.advance_on_surveys
+
+        # The household endpoints (built in households) show and filter by the status flags of the program.
+        from households.api import extend_household_api
+        from programs.standards.api import HOUSEHOLD_STATUS
+
+        extend_household_api(HOUSEHOLD_STATUS)

@@ -4,7 +4,7 @@ import datetime
 
 import django_filters
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 from config.api import UseCaseMixin
 from config.errors import DomainError
 from config.permissions import HasRight
-from households import api as households_api
 from households import rules as access
-from households.models import Area, EducationLevel, HouseholdStatus, Schooling
+from households.api import HouseholdExtension
+from households.models import Area, EducationLevel, Household, HouseholdStatus, Schooling
 from programs import rules
 from programs.models import Assessment, Category, PovertyStandard, ReviewKind, StatusChange, StatusEvent
 from programs.standards import derivations, selectors, services
@@ -189,7 +189,7 @@ class PovertyStandardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     filterset_fields = ["code"]
 
 
-# --- households with their status history -----------------------------------------------------------
+# --- the status flags on the households -----------------------------------------------------------
 
 
 def newly_escaped_until(household) -> "datetime.date | None":
@@ -214,31 +214,7 @@ class StatusFieldsMixin(serializers.Serializer):
         return years_in_poverty(obj, timezone.localdate())
 
 
-class HouseholdStatusSerializer(StatusFieldsMixin, households_api.HouseholdSerializer):
-    class Meta(households_api.HouseholdSerializer.Meta):
-        fields = [
-            *households_api.HouseholdSerializer.Meta.fields,
-            "ever_poor",
-            "left_lists_on",
-            "newly_escaped_until",
-            "years_in_poverty",
-        ]
-        read_only_fields = fields
-
-
-class HouseholdStatusDetailSerializer(StatusFieldsMixin, households_api.HouseholdDetailSerializer):
-    class Meta(households_api.HouseholdDetailSerializer.Meta):
-        fields = [
-            *households_api.HouseholdDetailSerializer.Meta.fields,
-            "ever_poor",
-            "left_lists_on",
-            "newly_escaped_until",
-            "years_in_poverty",
-        ]
-        read_only_fields = fields
-
-
-class HouseholdStatusFilter(households_api.HouseholdFilter):
+class StatusFilters(django_filters.FilterSet):
     ever_poor = django_filters.BooleanFilter()
     newly_escaped = django_filters.BooleanFilter(
         method="filter_newly_escaped", label="Hộ mới thoát nghèo (trong thời hạn)"
@@ -250,26 +226,16 @@ class HouseholdStatusFilter(households_api.HouseholdFilter):
         return queryset.filter(window) if value else queryset.exclude(window)
 
 
-class HouseholdViewSet(households_api.HouseholdViewSet):
-    """The registry's household endpoints, with the status flags of the program (domain A5)."""
+def with_status_history(queryset: QuerySet[Household]) -> QuerySet[Household]:
+    """What `years_in_poverty` reads: the household's status changes, in one query for a page."""
+    changes = StatusChange.objects.only("household_id", "effective_date", "to_status")
+    return queryset.prefetch_related(Prefetch("status_changes", queryset=changes))
 
-    filterset_class = HouseholdStatusFilter
 
-    def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                Prefetch(
-                    "status_changes", queryset=StatusChange.objects.only("household_id", "effective_date", "to_status")
-                )
-            )
-        )
-
-    def get_serializer_class(self):
-        return HouseholdStatusDetailSerializer if self.action == "retrieve" else HouseholdStatusSerializer
-
-    detail_serializer_class = HouseholdStatusDetailSerializer
+# The status flags of the program on the registry's household endpoints (registered by `ProgramsConfig.ready`).
+HOUSEHOLD_STATUS = HouseholdExtension(
+    name="Status", fields=StatusFieldsMixin, filters=StatusFilters, queryset=with_status_history
+)
 
 
 # --- assessments -------------------------------------------------------------------------------------
