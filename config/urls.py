@@ -5,14 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from config.health import healthz
-from households.api import AreaViewSet
+from households.api import AreaViewSet, HouseholdViewSet
 from programs.reporting.api import CommuneRankingView, FiguresView, RefreshView, SeriesView, TargetViewSet
 from programs.reporting.api_reports import ReportJobViewSet
 from programs.review.api import ReviewCampaignViewSet, ReviewCaseViewSet
 from programs.standards.api import (
     AssessmentViewSet,
     ClassifyView,
-    HouseholdViewSet,
     PovertyStandardViewSet,
     StatusChangeViewSet,
     WhatIfView,

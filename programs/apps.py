@@ -21,3 +21,9 @@ class ProgramsConfig(AppConfig):
         from programs.reporting import reports
 
         reports.queue.build_report = lambda job_id: tasks.build_report.delay(job_id)
+
+        # The household endpoints (built in households) show and filter by the status flags of the program.
+        from households.api import extend_household_api
+        from programs.standards.api import HOUSEHOLD_STATUS
+
+        extend_household_api(HOUSEHOLD_STATUS)

@@ -1,8 +1,8 @@
 """REST API of support (domain A8, Part B §5): intervention types, support records and their moves, outcome
-follow-ups and policy-bank loans; the shared plumbing (input fields, filters, the base viewset) of the support API.
+follow-ups and policy-bank loans; the filters and the base viewset shared by the support API.
 
-Thin like the rest of the API (STYLE 18): an input serializer parses, one service of `support.services` decides
-and writes, the object is read back through the user's scope. A move carries the `version` the client saw (a
+Thin, on the API base (`config.api`, STYLE 18): an input serializer parses, one service of `support.services`
+decides and writes, the object is read back through the user's scope. A move carries the `version` the client saw (a
 mismatch is a 409); an object outside the scope is a 404 before the input is read. Budgets, the targeting list
 and the outcome view are in `api_reports.py`.
 """
@@ -12,19 +12,18 @@ from collections.abc import Sequence
 import django_filters
 from django import forms
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
+from config.api import BIGINT, UseCaseMixin, choice_field, id_field, integer_field, text_field, use_case_schema
 from config.errors import DomainError
 from config.permissions import HasRight
 from households import rules as access
+from households.api import HouseholdBriefSerializer
 from households.models import Household
 from households.selectors import visible_area
-from programs.review.api import CaseHouseholdSerializer
 from support import rules, services
 from support.models import (
     FollowUpResult,
@@ -39,46 +38,17 @@ from support.models import (
     SupportRecord,
 )
 
-BIGINT = 2**63 - 1  # nothing larger reaches PostgreSQL
-
 # --- input fields and filters ----------------------------------------------------------------------------
 
-# DRF's Vietnamese catalogue lacks these messages; "required", "blank" and date formats are translated.
-_INTEGER_ERRORS = {
-    "invalid": "Phải là một số nguyên.",
-    "min_value": "Phải lớn hơn hoặc bằng {min_value}.",
-    "max_value": "Phải nhỏ hơn hoặc bằng {max_value}.",
-    "max_string_length": "Số quá lớn.",
-}
-
-
-def _integer(**kwargs) -> serializers.IntegerField:
-    """A whole number; the services check the ranges of amounts (and name the field), this keeps them in bigint."""
-    return serializers.IntegerField(
-        error_messages=_INTEGER_ERRORS, **{"min_value": -BIGINT, "max_value": BIGINT, **kwargs}
-    )
-
-
-def _id(help_text: str, **kwargs) -> serializers.IntegerField:
-    return _integer(min_value=1, help_text=help_text, **kwargs)
+# Every number of support stays within PostgreSQL's bigint (`bigint=True`): 10^30 is a 400 naming the field.
 
 
 def _version(help_text: str = "Phiên bản bạn đã đọc (version); đã đổi thì trả 409.") -> serializers.IntegerField:
-    return _integer(min_value=1, help_text=help_text)
-
-
-def _choice(choices, **kwargs) -> serializers.ChoiceField:
-    accepted = ", ".join(value for value, _ in choices)
-    message = f"“{{input}}” không hợp lệ: chỉ nhận {accepted}."
-    return serializers.ChoiceField(choices=choices, error_messages={"invalid_choice": message}, **kwargs)
-
-
-def _text(**kwargs) -> serializers.CharField:
-    return serializers.CharField(error_messages={"max_length": "Tối đa {max_length} ký tự."}, **kwargs)
+    return integer_field(bigint=True, min_value=1, help_text=help_text)
 
 
 def _optional_text(**kwargs) -> serializers.CharField:
-    return _text(required=False, default="", allow_blank=True, **kwargs)
+    return text_field(required=False, default="", allow_blank=True, **kwargs)
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -115,44 +85,11 @@ class AreaFilterSet(django_filters.FilterSet):
         return queryset.filter(**{f"{self.households}__in": Household.objects.in_area(area)})
 
 
-class SupportViewSet(viewsets.GenericViewSet):
+class SupportViewSet(UseCaseMixin, viewsets.GenericViewSet):
     """Shared plumbing: the right per action, ids that are numbers, scope before input, read back in scope."""
 
     permission_classes = [HasRight]
     lookup_value_regex = r"[0-9]+"
-
-    def _input(self, serializer_class: type[serializers.Serializer], data=None) -> dict:
-        payload = serializer_class(data=self.request.data if data is None else data)
-        payload.is_valid(raise_exception=True)
-        return dict(payload.validated_data)
-
-    def _visible_id(self, pk) -> int:
-        """The object in the user's scope, or 404 before the input is read."""
-        if not self.get_queryset().filter(pk=pk).exists():
-            raise Http404
-        return int(pk)
-
-    def _read(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data, status=status_code)
-
-    def _act(self, pk, serializer_class, service, id_argument: str, status_code: int = status.HTTP_200_OK):
-        """One use case on one object: scope (404), input (400 naming the field), the service, the object."""
-        object_id = self._visible_id(pk)
-        data = self._input(serializer_class)
-        service(actor=self.request.user, **{id_argument: object_id}, **data)
-        return self._read(object_id, status_code)
-
-
-_BAD_INPUT = OpenApiResponse(description="Dữ liệu không hợp lệ: {trường: [thông báo], code}")
-_NOT_FOUND = OpenApiResponse(description="Không có hoặc ngoài địa bàn của bạn")
-_STALE = OpenApiResponse(description="version đã cũ: vừa được người khác cập nhật, hãy tải lại")
-
-
-def _use_case(summary: str, request, response, created: bool = False):
-    ok = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return extend_schema(
-        summary=summary, request=request, responses={ok: response, 400: _BAD_INPUT, 404: _NOT_FOUND, 409: _STALE}
-    )
 
 
 # --- intervention types ----------------------------------------------------------------------------------
@@ -221,7 +158,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 
 class SupportRecordSerializer(serializers.ModelSerializer):
-    household = CaseHouseholdSerializer(read_only=True)
+    household = HouseholdBriefSerializer(read_only=True)
     type = serializers.CharField(source="intervention_type.code", read_only=True)
     type_name = serializers.CharField(source="intervention_type.name", read_only=True)
     project = serializers.CharField(source="intervention_type.project", read_only=True)
@@ -246,13 +183,15 @@ class SupportRecordSerializer(serializers.ModelSerializer):
 
 
 class RecordInputSerializer(serializers.Serializer):
-    household = _id("id của hộ", source="household_id")
-    type = _text(max_length=40, source="type_code", help_text="Mã loại hỗ trợ (intervention-types)")
+    household = id_field("id của hộ", bigint=True, source="household_id")
+    type = text_field(max_length=40, source="type_code", help_text="Mã loại hỗ trợ (intervention-types)")
     date = serializers.DateField(help_text="Ngày hỗ trợ (dự kiến); điều kiện được xét theo ngày này")
-    funding_source = _choice(FundingSource.choices, help_text="Nguồn vốn")
-    quantity = _integer(default=1, help_text="Số lượng (mặc định 1)")
-    amount = _integer(required=False, allow_null=True, help_text="Số tiền (đồng); mặc định theo loại hỗ trợ")
-    cofinancing = _integer(default=0, help_text="Phần hộ đối ứng (đồng)")
+    funding_source = choice_field(FundingSource.choices, help_text="Nguồn vốn")
+    quantity = integer_field(bigint=True, default=1, help_text="Số lượng (mặc định 1)")
+    amount = integer_field(
+        bigint=True, required=False, allow_null=True, help_text="Số tiền (đồng); mặc định theo loại hỗ trợ"
+    )
+    cofinancing = integer_field(bigint=True, default=0, help_text="Phần hộ đối ứng (đồng)")
     override_reason = _optional_text(help_text="Lý do vẫn hỗ trợ hộ không đủ điều kiện (cần quyền)")
     note = _optional_text()
 
@@ -273,7 +212,7 @@ class DeliverInputSerializer(serializers.Serializer):
 
 class CancelInputSerializer(serializers.Serializer):
     version = _version()
-    reason = _text(help_text="Lý do hủy")
+    reason = text_field(help_text="Lý do hủy")
     cancelled_on = serializers.DateField(source="day", required=False, help_text="Ngày hủy; mặc định hôm nay")
 
 
@@ -299,12 +238,13 @@ class SupportRecordFilter(AreaFilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Hỗ trợ hộ đã nhận hoặc dự kiến"),
     retrieve=extend_schema(summary="Một hỗ trợ, kèm lý do đủ điều kiện và lịch theo dõi kết quả"),
-    create=_use_case(
+    create=use_case_schema(
         "Ghi hỗ trợ cho hộ (dự kiến; xét điều kiện theo ngày)", RecordInputSerializer, SupportRecordSerializer, True
     ),
 )
 class SupportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
     serializer_class = SupportRecordSerializer
+    id_argument = "record_id"
     required_rights = {
         "list": access.SUPPORT_VIEW,
         "retrieve": access.SUPPORT_VIEW,
@@ -328,30 +268,30 @@ class SupportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sup
         )
 
     def create(self, request, *args, **kwargs):
-        record = services.record_support(actor=request.user, **self._input(RecordInputSerializer))
-        return self._read(record.pk, status.HTTP_201_CREATED)
+        record = services.record_support(actor=request.user, **self.parse(RecordInputSerializer))
+        return self.read_back(record.pk, status.HTTP_201_CREATED)
 
-    @_use_case("Duyệt hỗ trợ (không phải người ghi)", ApproveInputSerializer, SupportRecordSerializer)
+    @use_case_schema("Duyệt hỗ trợ (không phải người ghi)", ApproveInputSerializer, SupportRecordSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def approve(self, request, pk=None):
-        return self._act(pk, ApproveInputSerializer, services.approve_support, "record_id")
+        return self.act(pk, ApproveInputSerializer, services.approve_support)
 
-    @_use_case("Xác nhận hộ đã nhận hỗ trợ (lên lịch theo dõi)", DeliverInputSerializer, SupportRecordSerializer)
+    @use_case_schema("Xác nhận hộ đã nhận hỗ trợ (lên lịch theo dõi)", DeliverInputSerializer, SupportRecordSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def deliver(self, request, pk=None):
-        return self._act(pk, DeliverInputSerializer, services.deliver_support, "record_id")
+        return self.act(pk, DeliverInputSerializer, services.deliver_support)
 
-    @_use_case("Hủy hỗ trợ, có lý do", CancelInputSerializer, SupportRecordSerializer)
+    @use_case_schema("Hủy hỗ trợ, có lý do", CancelInputSerializer, SupportRecordSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def cancel(self, request, pk=None):
-        return self._act(pk, CancelInputSerializer, services.cancel_support, "record_id")
+        return self.act(pk, CancelInputSerializer, services.cancel_support)
 
 
 # --- follow-ups ------------------------------------------------------------------------------------------
 
 
 class FollowUpListSerializer(FollowUpSerializer):
-    household = CaseHouseholdSerializer(source="record.household", read_only=True)
+    household = HouseholdBriefSerializer(source="record.household", read_only=True)
     type_name = serializers.CharField(source="record.intervention_type.name", read_only=True)
     delivered_on = serializers.DateField(source="record.delivered_on", read_only=True)
 
@@ -362,7 +302,7 @@ class FollowUpListSerializer(FollowUpSerializer):
 
 class FollowUpInputSerializer(serializers.Serializer):
     done_on = serializers.DateField(help_text="Ngày kiểm tra")
-    result = _choice(FollowUpResult.choices, help_text="achieved: đạt; not_achieved: không đạt (phải ghi lý do)")
+    result = choice_field(FollowUpResult.choices, help_text="achieved: đạt; not_achieved: không đạt (phải ghi lý do)")
     note = _optional_text()
 
 
@@ -386,6 +326,7 @@ class FollowUpFilter(AreaFilterSet):
 )
 class SupportFollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
     serializer_class = FollowUpListSerializer
+    id_argument = "follow_up_id"
     required_rights = {"list": access.SUPPORT_VIEW, "retrieve": access.SUPPORT_VIEW, "record": access.SUPPORT_RECORD}
     filterset_class = FollowUpFilter
     ordering_fields = ["id", "due_on"]
@@ -396,10 +337,10 @@ class SupportFollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
             "record__household__head", "record__household__village", "record__intervention_type", "checked_by"
         )
 
-    @_use_case("Ghi kết quả theo dõi", FollowUpInputSerializer, FollowUpListSerializer)
+    @use_case_schema("Ghi kết quả theo dõi", FollowUpInputSerializer, FollowUpListSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def record(self, request, pk=None):
-        return self._act(pk, FollowUpInputSerializer, services.record_follow_up, "follow_up_id")
+        return self.act(pk, FollowUpInputSerializer, services.record_follow_up)
 
 
 # --- loans -----------------------------------------------------------------------------------------------
@@ -415,7 +356,7 @@ class RepaymentSerializer(serializers.ModelSerializer):
 
 
 class LoanSerializer(serializers.ModelSerializer):
-    household = CaseHouseholdSerializer(source="record.household", read_only=True)
+    household = HouseholdBriefSerializer(source="record.household", read_only=True)
     type = serializers.CharField(source="record.intervention_type.code", read_only=True)
     type_name = serializers.CharField(source="record.intervention_type.name", read_only=True)
     annual_rate_percent = serializers.SerializerMethodField(help_text="Lãi suất năm, % (6.6 = 6,6%/năm)")
@@ -442,17 +383,20 @@ class LoanSerializer(serializers.ModelSerializer):
 
 
 class LoanInputSerializer(serializers.Serializer):
-    household = _id("id của hộ", source="household_id")
+    household = id_field("id của hộ", bigint=True, source="household_id")
     type = _optional_text(
         max_length=40, source="type_code", help_text="Mã chương trình vay; mặc định theo tình trạng hộ"
     )
-    principal = _integer(help_text="Số tiền vay (đồng)")
-    annual_rate_bp = _integer(
-        required=False, allow_null=True, help_text="Lãi suất năm, phần vạn (660 = 6,6%); mặc định theo chương trình"
+    principal = integer_field(bigint=True, help_text="Số tiền vay (đồng)")
+    annual_rate_bp = integer_field(
+        bigint=True,
+        required=False,
+        allow_null=True,
+        help_text="Lãi suất năm, phần vạn (660 = 6,6%); mặc định theo chương trình",
     )
-    term_months = _integer(help_text="Thời hạn vay (tháng)")
+    term_months = integer_field(bigint=True, help_text="Thời hạn vay (tháng)")
     disbursed_on = serializers.DateField(help_text="Ngày giải ngân")
-    purpose = _text(max_length=200, help_text="Mục đích vay")
+    purpose = text_field(max_length=200, help_text="Mục đích vay")
     contract_number = _optional_text(max_length=60)
     override_reason = _optional_text()
     note = _optional_text()
@@ -461,8 +405,8 @@ class LoanInputSerializer(serializers.Serializer):
 class RepaymentInputSerializer(serializers.Serializer):
     version = _version()
     date = serializers.DateField(help_text="Ngày trả")
-    principal = _integer(help_text="Tiền gốc (đồng), không quá dư nợ")
-    interest = _integer(default=0, help_text="Tiền lãi (đồng)")
+    principal = integer_field(bigint=True, help_text="Tiền gốc (đồng), không quá dư nợ")
+    interest = integer_field(bigint=True, default=0, help_text="Tiền lãi (đồng)")
     note = _optional_text(max_length=255)
 
 
@@ -487,10 +431,11 @@ class LoanFilter(AreaFilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Khoản vay ưu đãi (Ngân hàng Chính sách xã hội)"),
     retrieve=extend_schema(summary="Một khoản vay, kèm các lần trả nợ"),
-    create=_use_case("Ghi khoản vay ngân hàng đã giải ngân", LoanInputSerializer, LoanSerializer, True),
+    create=use_case_schema("Ghi khoản vay ngân hàng đã giải ngân", LoanInputSerializer, LoanSerializer, True),
 )
 class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
     serializer_class = LoanSerializer
+    id_argument = "loan_id"
     required_rights = {
         "list": access.SUPPORT_VIEW,
         "retrieve": access.SUPPORT_VIEW,
@@ -510,10 +455,10 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewS
         )
 
     def create(self, request, *args, **kwargs):
-        loan = services.record_loan(actor=request.user, **self._input(LoanInputSerializer))
-        return self._read(loan.pk, status.HTTP_201_CREATED)
+        loan = services.record_loan(actor=request.user, **self.parse(LoanInputSerializer))
+        return self.read_back(loan.pk, status.HTTP_201_CREATED)
 
-    @_use_case("Ghi một lần trả nợ (gốc giảm dư nợ)", RepaymentInputSerializer, LoanSerializer, True)
+    @use_case_schema("Ghi một lần trả nợ (gốc giảm dư nợ)", RepaymentInputSerializer, LoanSerializer, True)
     @action(detail=True, methods=["post"], filter_backends=[])
     def repayments(self, request, pk=None):
-        return self._act(pk, RepaymentInputSerializer, services.record_repayment, "loan_id", status.HTTP_201_CREATED)
+        return self.act(pk, RepaymentInputSerializer, services.record_repayment, status.HTTP_201_CREATED)

@@ -1,8 +1,8 @@
 """REST API of support's figures over an area (domain A8, Part B §5): budgets and their summary, the targeting
 list (JSON or an audited Excel file) and the outcomes of the households supported in a year.
 
-Built on the plumbing of `api.py` (input fields, filters, `SupportViewSet`): an input serializer parses, a
-service (budgets) or a selector (figures) does the work. The views of figures over an area (budget summary,
+Built on the API base (`config.api`) and the plumbing of `api.py` (filters, `SupportViewSet`): an input serializer
+parses, a service (budgets) or a selector (figures) does the work. The views of figures over an area (budget summary,
 targeting, outcomes) take an area within the user's own scope. Kept apart from `api.py`, which holds the
 intervention types, records and their moves, follow-ups and loans, to keep each module one screenful of
 concepts (STYLE 2).
@@ -22,29 +22,17 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from config.api import BAD_INPUT, NOT_FOUND, STALE, choice_field, id_field, integer_field, text_field
 from config.errors import DomainError
 from households import rules as access
+from households.api import AreaBriefSerializer
 from households.models import Area, Household, subtree
 from households.selectors import scoped_area, visible_area
 from households.services import log_action
-from programs.review.api import AreaBriefSerializer
 from programs.review.documents import render_xlsx
 from programs.rules import INDICATOR_NAMES, LISTED, STATUSES
 from support import documents, rules, selectors, services
-from support.api import (
-    _BAD_INPUT,
-    _NOT_FOUND,
-    _STALE,
-    IntegerFilter,
-    SupportViewSet,
-    _choice,
-    _id,
-    _id_filter,
-    _integer,
-    _optional_text,
-    _text,
-    known_types,
-)
+from support.api import IntegerFilter, SupportViewSet, _id_filter, _optional_text, known_types
 from support.models import BudgetAllocation, FundingSource, InterventionType, Project
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,18 +54,20 @@ class BudgetSerializer(serializers.ModelSerializer):
 
 
 class BudgetInputSerializer(serializers.Serializer):
-    area = _id("id địa bàn (tỉnh, huyện hoặc xã)", source="area_id")
-    year = _integer(help_text="Năm kế hoạch")
-    project = _choice(Project.choices)
-    funding_source = _choice(FundingSource.choices)
-    amount = _integer(help_text="Số tiền (đồng); cấp dưới cộng lại không vượt cấp trên")
+    area = id_field("id địa bàn (tỉnh, huyện hoặc xã)", bigint=True, source="area_id")
+    year = integer_field(bigint=True, help_text="Năm kế hoạch")
+    project = choice_field(Project.choices)
+    funding_source = choice_field(FundingSource.choices)
+    amount = integer_field(bigint=True, help_text="Số tiền (đồng); cấp dưới cộng lại không vượt cấp trên")
     decision = _optional_text(max_length=120, help_text="Quyết định giao vốn")
-    version = _integer(min_value=1, required=False, help_text="Khi sửa: phiên bản bạn đã đọc; đã đổi thì trả 409")
+    version = integer_field(
+        bigint=True, min_value=1, required=False, help_text="Khi sửa: phiên bản bạn đã đọc; đã đổi thì trả 409"
+    )
 
 
 class AreaYearQuerySerializer(serializers.Serializer):
-    area = _id("id địa bàn (tỉnh, huyện cũ hoặc xã) trong phạm vi của bạn")
-    year = _integer(min_value=2000, max_value=2100)
+    area = id_field("id địa bàn (tỉnh, huyện cũ hoặc xã) trong phạm vi của bạn", bigint=True)
+    year = integer_field(min_value=2000, max_value=2100)
 
 
 class BudgetLineSerializer(serializers.Serializer):
@@ -131,7 +121,7 @@ class BudgetFilter(django_filters.FilterSet):
     create=extend_schema(
         summary="Giao (hoặc sửa) kế hoạch vốn của một địa bàn",
         request=BudgetInputSerializer,
-        responses={201: BudgetSerializer, 200: BudgetSerializer, 400: _BAD_INPUT, 404: _NOT_FOUND, 409: _STALE},
+        responses={201: BudgetSerializer, 200: BudgetSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: STALE},
     ),
 )
 class BudgetViewSet(mixins.ListModelMixin, SupportViewSet):
@@ -145,22 +135,22 @@ class BudgetViewSet(mixins.ListModelMixin, SupportViewSet):
         return BudgetAllocation.objects.visible_to(self.request.user).select_related("area", "recorded_by")
 
     def create(self, request, *args, **kwargs):
-        data = self._input(BudgetInputSerializer)
+        data = self.parse(BudgetInputSerializer)
         visible_area(request.user, data["area_id"])  # an unknown area is a 400 naming it, like any unknown id
         # without the version it read, a POST only adds a line: it never overwrites one (STYLE 9)
         budget = services.set_budget(actor=request.user, create_only="version" not in data, **data)
         created = budget.version == 1  # set_budget creates at version 1 and bumps it on every change
-        return self._read(budget.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self.read_back(budget.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
         summary="Kế hoạch vốn so với hỗ trợ đã giao, theo dự án và nguồn, và theo xã",
         parameters=[AreaYearQuerySerializer],
-        responses={200: BudgetSummarySerializer, 400: _BAD_INPUT},
+        responses={200: BudgetSummarySerializer, 400: BAD_INPUT},
         filters=False,
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def summary(self, request):
-        query = self._input(AreaYearQuerySerializer, request.query_params)
+        query = self.parse(AreaYearQuerySerializer, request.query_params)
         area, year = scoped_area(request.user, query["area"]), query["year"]
         lines = selectors.budget_summary(area, year)
         return Response(
@@ -178,12 +168,12 @@ class BudgetViewSet(mixins.ListModelMixin, SupportViewSet):
 
 
 class TargetingQuerySerializer(serializers.Serializer):
-    area = _id("id địa bàn (tỉnh, huyện cũ hoặc xã) trong phạm vi của bạn")
-    indicator = _choice(
+    area = id_field("id địa bàn (tỉnh, huyện cũ hoặc xã) trong phạm vi của bạn", bigint=True)
+    indicator = choice_field(
         sorted(INDICATOR_NAMES.items()), required=False, help_text="Mã chỉ số thiếu hụt (phiếu gần nhất của hộ)"
     )
     status = serializers.ListField(
-        child=_choice([(s, rules.STATUS_LABELS[s]) for s in STATUSES]),
+        child=choice_field([(s, rules.STATUS_LABELS[s]) for s in STATUSES]),
         required=False,
         default=[s for s in STATUSES if s in LISTED],
         help_text="Tình trạng hộ (lặp lại được); mặc định hộ nghèo và cận nghèo",
@@ -194,9 +184,13 @@ class TargetingQuerySerializer(serializers.Serializer):
         f"{rules.TARGETING_SINCE:%d/%m/%Y}, khi Chương trình bắt đầu (như trang quản trị)",
     )
     type = serializers.ListField(
-        child=_text(max_length=40), max_length=50, required=False, default=list, help_text="Chỉ xét các loại hỗ trợ này"
+        child=text_field(max_length=40),
+        max_length=50,
+        required=False,
+        default=list,
+        help_text="Chỉ xét các loại hỗ trợ này",
     )
-    format = _choice([("json", "JSON"), ("xlsx", "Excel")], default="json", help_text="xlsx: tải tệp Excel")
+    format = choice_field([("json", "JSON"), ("xlsx", "Excel")], default="json", help_text="xlsx: tải tệp Excel")
 
 
 class TargetRowSerializer(serializers.ModelSerializer):
@@ -220,7 +214,7 @@ class TargetRowSerializer(serializers.ModelSerializer):
         summary="Danh sách hộ cần hỗ trợ: thiếu hụt chỉ số X, chưa được hỗ trợ từ ngày D",
         description="Với format=xlsx: tệp Excel (có ghi nhật ký tải xuống).",
         parameters=[TargetingQuerySerializer],
-        responses={200: TargetRowSerializer(many=True), 400: _BAD_INPUT},
+        responses={200: TargetRowSerializer(many=True), 400: BAD_INPUT},
     )
 )
 class TargetingViewSet(SupportViewSet):
@@ -234,7 +228,7 @@ class TargetingViewSet(SupportViewSet):
         return renderer, renderer.media_type
 
     def list(self, request):
-        query = self._input(TargetingQuerySerializer, request.query_params)
+        query = self.parse(TargetingQuerySerializer, request.query_params)
         area, today = scoped_area(request.user, query["area"]), timezone.localdate()
         if query.get("since") and query["since"] > today:
             message = f"Ngày “chưa được hỗ trợ từ” ({query['since']:%d/%m/%Y}) sau hôm nay."
@@ -278,7 +272,7 @@ class TargetingViewSet(SupportViewSet):
 
 
 class OutcomeQuerySerializer(AreaYearQuerySerializer):
-    horizon = _integer(min_value=1, max_value=10, default=2, help_text="Số năm theo dõi sau năm hỗ trợ")
+    horizon = integer_field(min_value=1, max_value=10, default=2, help_text="Số năm theo dõi sau năm hỗ trợ")
 
 
 class OutcomeYearSerializer(serializers.Serializer):
@@ -314,7 +308,7 @@ class OutcomesSerializer(serializers.Serializer):
     list=extend_schema(
         summary="Kết quả sau hỗ trợ: thoát nghèo, tái nghèo của các hộ được hỗ trợ trong năm",
         parameters=[OutcomeQuerySerializer],
-        responses={200: OutcomesSerializer, 400: _BAD_INPUT},
+        responses={200: OutcomesSerializer, 400: BAD_INPUT},
     )
 )
 class OutcomeViewSet(SupportViewSet):
@@ -324,7 +318,7 @@ class OutcomeViewSet(SupportViewSet):
     pagination_class = None
 
     def list(self, request):
-        query = self._input(OutcomeQuerySerializer, request.query_params)
+        query = self.parse(OutcomeQuerySerializer, request.query_params)
         area, year = scoped_area(request.user, query["area"]), query["year"]
         households = Household.objects.visible_to(request.user).in_area(area)
         today = timezone.localdate()

@@ -17,13 +17,14 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from config.api import UseCaseMixin
 from config.permissions import HasRight
 from households import rules as access
+from households.api import AreaBriefSerializer
 from households.models import Area
 from programs.imports import services as imports
 from programs.imports.layout import MAX_BYTES
 from programs.models import ImportBatch, ImportStatus
-from programs.review.api import AreaBriefSerializer
 
 
 class ImportErrorSerializer(serializers.Serializer):
@@ -79,7 +80,7 @@ class TemplateQuery(serializers.Serializer):
     list=extend_schema(summary="Các lần nhập Excel của các xã trong phạm vi (mới nhất trước)"),
     retrieve=extend_schema(summary="Một lần nhập Excel: kết quả, số đã ghi hoặc lỗi theo dòng"),
 )
-class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ImportBatchViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The Excel imports of the communes in scope, newest first; POST uploads a filled template."""
 
     serializer_class = ImportBatchSerializer
@@ -112,12 +113,11 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         },
     )
     def create(self, request):
-        data = ImportUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        upload = data.validated_data["file"]
+        data = self.parse(ImportUploadSerializer)
+        upload = data["file"]
         batch = imports.import_workbook(
             actor=request.user,
-            commune_id=data.validated_data["commune"],
+            commune_id=data["commune"],
             file_bytes=upload.read(MAX_BYTES + 1),  # more is refused by its size: never read it all
             filename=upload.name,
         )
@@ -134,9 +134,8 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def template(self, request):
-        query = TemplateQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        commune = Area.objects.filter(pk=query.validated_data["commune"]).first()
+        query = self.parse(TemplateQuery, request.query_params)
+        commune = Area.objects.filter(pk=query["commune"]).first()
         content = imports.template(imports.check_access(request.user, commune), request.user)
         response = HttpResponse(content, content_type=imports.XLSX)
         response["Content-Disposition"] = f'attachment; filename="{imports.template_filename(commune)}"'

@@ -16,9 +16,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import UseCaseMixin
 from config.errors import DomainError
 from config.permissions import HasRight
 from households import rules as access
+from households.api import AreaBriefSerializer
 from households.models import Area
 from households.rules import Level
 from households.selectors import scoped_area, visible_area
@@ -27,7 +29,6 @@ from programs.models import PovertyTarget, TargetKind, TargetMeasure
 from programs.reporting import rules as accounting
 from programs.reporting import selectors
 from programs.reporting import services as statistics
-from programs.review.api import AreaBriefSerializer
 
 # Figures are kept from the first year of the program (2021) to this year, as the nightly refresh, the dashboard
 # and the official reports keep them: a year before would read rows nothing refreshes, a year to come would read
@@ -76,18 +77,9 @@ class SeriesQuery(serializers.Serializer):
         return {**attrs, "start": start, "end": end}
 
 
-class _StatsView(APIView):
+class _StatsView(UseCaseMixin, APIView):
     permission_classes = [HasRight]
     required_rights = {"get": access.STATS_VIEW}
-
-    def get_permissions(self):
-        self.action = self.request.method.lower()
-        return super().get_permissions()
-
-    def _query(self, serializer_class: type[serializers.Serializer]) -> dict:
-        query = serializer_class(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return dict(query.validated_data)
 
 
 def stats_area(user, area_id: int) -> Area:
@@ -128,7 +120,7 @@ class FiguresView(_StatsView):
         summary="Số liệu năm của một địa bàn", parameters=[AreaYearQuery], responses={200: OpenApiTypes.OBJECT}
     )
     def get(self, request):
-        query = self._query(AreaYearQuery)
+        query = self.parse(AreaYearQuery, request.query_params)
         return Response(area_figures(stats_area(request.user, query["area"]), query["year"]))
 
 
@@ -139,7 +131,7 @@ class CommuneRankingView(_StatsView):
         summary="Xếp hạng các xã theo tỷ lệ hộ nghèo", parameters=[AreaYearQuery], responses={200: OpenApiTypes.OBJECT}
     )
     def get(self, request):
-        query = self._query(AreaYearQuery)
+        query = self.parse(AreaYearQuery, request.query_params)
         area = stats_area(request.user, query["area"])
         return Response(
             {
@@ -157,7 +149,7 @@ class SeriesView(_StatsView):
         summary="Tỷ lệ hộ nghèo, cận nghèo qua các năm", parameters=[SeriesQuery], responses={200: OpenApiTypes.OBJECT}
     )
     def get(self, request):
-        query = self._query(SeriesQuery)
+        query = self.parse(SeriesQuery, request.query_params)
         area = stats_area(request.user, query["area"])
         years = list(range(query["start"], query["end"] + 1))
         tallies = selectors.figures_by_year(area, years)
@@ -196,23 +188,24 @@ class RefreshInput(serializers.Serializer):
         return years
 
 
-class RefreshView(APIView):
+class RefreshView(UseCaseMixin, APIView):
     """Queue a recomputation of the figures of an area's communes (Celery); answers 202 at once."""
 
     permission_classes = [HasRight]
     required_rights = {"post": access.STATS_MANAGE}
 
     def get_permissions(self):
+        # One right for every method, not a no-op: without it HasRight would look up "get", "options"... and refuse
+        # them (403), where the holder of the right gets 405 for GET and the schema of the view for OPTIONS.
         self.action = "post"
         return super().get_permissions()
 
     @extend_schema(summary="Tính lại số liệu (chạy nền)", request=RefreshInput, responses={202: OpenApiTypes.OBJECT})
     def post(self, request):
-        data = RefreshInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.parse(RefreshInput)
         user = request.user
-        if "area" in data.validated_data:
-            area = stats_area(user, data.validated_data["area"])
+        if "area" in data:
+            area = stats_area(user, data["area"])
         elif user.area is not None:
             area = user.area
         else:
@@ -221,7 +214,7 @@ class RefreshView(APIView):
         if area is not None:
             communes = list(Area.objects.within(area).filter(level=Level.COMMUNE).values_list("id", flat=True))
             communes = communes or [area.pk]
-        years = sorted(set(data.validated_data.get("years") or [])) or None
+        years = sorted(set(data.get("years") or [])) or None
         result = tasks.refresh_figures.delay(years, communes)
         return Response(
             {"task": result.id, "communes": len(communes) if communes is not None else None, "years": years},
@@ -251,7 +244,7 @@ class TargetInput(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
 
 
-class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TargetViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Targets of the areas in scope (and above); POST sets one (creates, or changes with `version`)."""
 
     serializer_class = TargetSerializer
@@ -277,9 +270,7 @@ class TargetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         responses={201: TargetSerializer, 200: TargetSerializer, 400: OpenApiResponse(description="Dữ liệu sai")},
     )
     def create(self, request):
-        data = TargetInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = self.parse(TargetInput)
         values["area_id"] = values.pop("area")
         target = statistics.set_target(actor=request.user, **values)
         code = status.HTTP_201_CREATED if target.version == 1 else status.HTTP_200_OK

@@ -15,11 +15,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from config.api import UseCaseMixin
 from config.permissions import HasRight
 from households import rules as access
+from households.api import AreaBriefSerializer
 from programs.models import JobStatus, ReportJob, ReportKind
 from programs.reporting import reports as official_reports
-from programs.review.api import AreaBriefSerializer
 
 
 # The request body is named after the job it creates (ReportJobRequest), so that the kinds' enum belongs to one
@@ -71,7 +72,7 @@ class ReportJobSerializer(serializers.ModelSerializer):
         return reverse("report-download", args=[job.pk], request=self.context.get("request"))
 
 
-class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReportJobViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The official reports the user asked for, newest first; POST asks for one."""
 
     serializer_class = ReportJobSerializer
@@ -96,13 +97,11 @@ class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={202: ReportJobSerializer, 400: OpenApiResponse(description="Dữ liệu sai, nêu tên trường")},
     )
     def create(self, request):
-        data = ReportRequest(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.parse(ReportRequest)
         job = official_reports.request_report(
             actor=request.user, area_id=values["area"], year=values["year"], kind=values["kind"]
         )
-        body = ReportJobSerializer(self.get_queryset().get(pk=job.pk), context={"request": request}).data
+        body = self.read(job.pk)
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
     @extend_schema(

@@ -1,24 +1,24 @@
 """REST API of the annual review (domain A6; Part B §3, §8.4): campaigns, their progress, and the cases.
 
-Thin, like the rest of the API: an input serializer parses, one service of `programs.review.services` decides and
-writes, the case (or campaign) is read back through the user's scope. The moves of a case are `@action` endpoints,
-each with the case `version` the client saw (a mismatch is a 409). Classification, assessments and statuses
-are in `programs.standards.api`.
+Thin, on the API base (`config.api`): an input serializer parses, one service of `programs.review.services` decides
+and writes, the case (or campaign) is read back through the user's scope. The moves of a case are `@action`
+endpoints, each with the case `version` the client saw (a mismatch is a 409).
 """
 
 import datetime
 
 import django_filters
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.api import BAD_INPUT, UseCaseMixin, choice_field, id_field, integer_field, text_field
 from config.permissions import HasRight
 from households import rules as access
+from households.api import AreaBriefSerializer, HouseholdBriefSerializer
 from households.models import Area, Household, User, subtree
 from households.selectors import visible_area
 from programs.models import (
@@ -49,13 +49,6 @@ def _state_counts(prefix: str) -> dict[str, Count]:
 
 
 # --- output serializers ----------------------------------------------------------------------------------
-
-
-class AreaBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Area
-        fields = ["id", "code", "name"]
-        read_only_fields = fields
 
 
 class StateCountsSerializer(serializers.Serializer):
@@ -132,16 +125,6 @@ class ProgressRowSerializer(serializers.Serializer):
     overdue = serializers.IntegerField(help_text="Hồ sơ chưa xong đã quá hạn bước đang chờ")
 
 
-class CaseHouseholdSerializer(serializers.ModelSerializer):
-    head_name = serializers.CharField(source="head.full_name", read_only=True, default=None, allow_null=True)
-    village_name = serializers.CharField(source="village.name", read_only=True, default=None, allow_null=True)
-
-    class Meta:
-        model = Household
-        fields = ["id", "code", "head_name", "village_name"]
-        read_only_fields = fields
-
-
 class ReviewComplaintSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReviewComplaint
@@ -151,7 +134,7 @@ class ReviewComplaintSerializer(serializers.ModelSerializer):
 
 class ReviewCaseSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True, help_text="Số hồ sơ hộ dân dùng khi khiếu nại")
-    household = CaseHouseholdSerializer(read_only=True)
+    household = HouseholdBriefSerializer(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     overdue = serializers.SerializerMethodField(help_text="Bước đang chờ đã quá hạn (hồ sơ chưa đóng)")
     allowed_moves = serializers.SerializerMethodField(
@@ -214,52 +197,29 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
 
 # --- input serializers -----------------------------------------------------------------------------------
 
-# DRF's Vietnamese catalogue lacks these messages; "required", "blank" and date formats are translated.
-_INTEGER_ERRORS = {
-    "invalid": "Phải là một số nguyên.",
-    "min_value": "Phải lớn hơn hoặc bằng {min_value}.",
-    "max_value": "Phải nhỏ hơn hoặc bằng {max_value}.",
-    "max_string_length": "Số quá lớn.",
-}
-
-
-def _integer(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(error_messages=_INTEGER_ERRORS, **kwargs)
-
-
-def _id(help_text: str) -> serializers.IntegerField:
-    return _integer(min_value=1, help_text=help_text)
-
-
-def _choice(choices: list[tuple[str, str]], **kwargs) -> serializers.ChoiceField:
-    accepted = ", ".join(value for value, _ in choices)
-    message = f"“{{input}}” không hợp lệ: chỉ nhận {accepted}."
-    return serializers.ChoiceField(choices=choices, error_messages={"invalid_choice": message}, **kwargs)
-
-
-def _text(**kwargs) -> serializers.CharField:
-    return serializers.CharField(error_messages={"max_length": "Tối đa {max_length} ký tự."}, **kwargs)
-
-
-# Input fields of the moves are named like the services' arguments, but for these.
-MOVE_ARGUMENTS = {"version": "expected_version", "assessment": "assessment_id", "complaint": "complaint_id"}
+# Input fields are named like the services' arguments; `version`, `assessment` and `complaint` map to theirs
+# with `source=`.
 
 
 class CaseMoveSerializer(serializers.Serializer):
-    version = _integer(min_value=1, help_text="Phiên bản hồ sơ bạn đã đọc (version); hồ sơ đã đổi thì trả 409.")
+    version = integer_field(
+        min_value=1,
+        source="expected_version",
+        help_text="Phiên bản hồ sơ bạn đã đọc (version); hồ sơ đã đổi thì trả 409.",
+    )
 
 
 class SurveyInputSerializer(CaseMoveSerializer):
-    assessment = _id("id phiếu khảo sát của hộ trong kỳ rà soát này")
+    assessment = id_field("id phiếu khảo sát của hộ trong kỳ rà soát này", source="assessment_id")
 
 
 class MeetingInputSerializer(CaseMoveSerializer):
     meeting_date = serializers.DateField(help_text="Ngày họp thôn")
-    attendees = _integer(min_value=1, max_value=100_000, help_text="Số người dự họp")
-    agreeing = _integer(
+    attendees = integer_field(min_value=1, max_value=100_000, help_text="Số người dự họp")
+    agreeing = integer_field(
         min_value=0, max_value=100_000, help_text="Số người đồng ý (thống nhất khi ít nhất 50% người dự họp)"
     )
-    note = _text(required=False, allow_blank=True, default="", help_text="Ghi chú biên bản họp")
+    note = text_field(required=False, allow_blank=True, default="", help_text="Ghi chú biên bản họp")
 
 
 class PostInputSerializer(CaseMoveSerializer):
@@ -271,29 +231,29 @@ class PostInputSerializer(CaseMoveSerializer):
 
 class ComplaintInputSerializer(CaseMoveSerializer):
     received_on = serializers.DateField(help_text="Ngày nhận khiếu nại")
-    complainant = _text(max_length=120, help_text="Người khiếu nại")
-    content = _text(help_text="Nội dung khiếu nại")
+    complainant = text_field(max_length=120, help_text="Người khiếu nại")
+    content = text_field(help_text="Nội dung khiếu nại")
 
 
 class ResolveComplaintInputSerializer(CaseMoveSerializer):
-    complaint = _id("id khiếu nại của hồ sơ")
-    outcome = _choice(ComplaintOutcome.choices, help_text="upheld: có cơ sở, khảo sát lại; dismissed: giữ kết quả")
-    resolution = _text(help_text="Kết luận phúc tra")
+    complaint = id_field("id khiếu nại của hồ sơ", source="complaint_id")
+    outcome = choice_field(ComplaintOutcome.choices, help_text="upheld: có cơ sở, khảo sát lại; dismissed: giữ kết quả")
+    resolution = text_field(help_text="Kết luận phúc tra")
     resolved_on = serializers.DateField(help_text="Ngày giải quyết")
 
 
 class DistrictOpinionInputSerializer(CaseMoveSerializer):
     opinion_on = serializers.DateField(help_text="Ngày có ý kiến của cấp huyện")
-    opinion = _text(help_text="Ý kiến của Chủ tịch UBND cấp huyện")
+    opinion = text_field(help_text="Ý kiến của Chủ tịch UBND cấp huyện")
 
 
 class RecogniseInputSerializer(CaseMoveSerializer):
-    decision_number = _text(max_length=60, help_text="Số quyết định công nhận của Chủ tịch UBND xã")
+    decision_number = text_field(max_length=60, help_text="Số quyết định công nhận của Chủ tịch UBND xã")
     decision_date = serializers.DateField(help_text="Ngày quyết định (sau khi hết niêm yết)")
 
 
 class RejectInputSerializer(CaseMoveSerializer):
-    reason = _text(help_text="Lý do không công nhận (trả lời hộ bằng văn bản)")
+    reason = text_field(help_text="Lý do không công nhận (trả lời hộ bằng văn bản)")
     decided_on = serializers.DateField(help_text="Ngày trả lời")
 
 
@@ -302,13 +262,13 @@ class ReportInputSerializer(CaseMoveSerializer):
 
 
 class ReviewRequestSerializer(serializers.Serializer):
-    household = _id("id của hộ đề nghị")
-    request_kind = _choice(
+    household = id_field("id của hộ đề nghị")
+    request_kind = choice_field(
         RequestKind.choices, help_text="add: đề nghị xét hộ nghèo, cận nghèo; exit: đăng ký thoát nghèo"
     )
-    channel = _choice(RequestChannel.choices, help_text="Hình thức nộp đề nghị")
+    channel = choice_field(RequestChannel.choices, help_text="Hình thức nộp đề nghị")
     filed_on = serializers.DateField(help_text="Ngày nộp đề nghị")
-    note = _text(required=False, allow_blank=True, default="", help_text="Nội dung đề nghị")
+    note = text_field(required=False, allow_blank=True, default="", help_text="Nội dung đề nghị")
 
 
 class CampaignReportInputSerializer(serializers.Serializer):
@@ -321,15 +281,15 @@ class CampaignCalendarInputSerializer(serializers.Serializer):
         error_messages={"not_a_dict": "Phải là một bảng bước → ngày (JSON object), không phải {input_type}."},
         help_text="Bước → hạn mới (survey, meeting, posting, district, recognition, report); bước không gửi giữ nguyên",
     )
-    posting_days = _integer(min_value=1, max_value=365, required=False, help_text="Số ngày làm việc niêm yết")
-    reason = _text(required=False, allow_blank=True, default="", help_text="Lý do (ghi nhật ký)")
+    posting_days = integer_field(min_value=1, max_value=365, required=False, help_text="Số ngày làm việc niêm yết")
+    reason = text_field(required=False, allow_blank=True, default="", help_text="Lý do (ghi nhật ký)")
 
 
 class ProgressQuerySerializer(serializers.Serializer):
-    area = _id("id địa bàn (tỉnh, huyện cũ hoặc xã): các xã trong địa bàn")
-    year = _integer(min_value=2016, max_value=2100, help_text="Năm rà soát")
-    kind = _choice(ReviewKind.choices, default=ReviewKind.PERIODIC, help_text="Loại rà soát")
-    month = _integer(
+    area = id_field("id địa bàn (tỉnh, huyện cũ hoặc xã): các xã trong địa bàn")
+    year = integer_field(min_value=2016, max_value=2100, help_text="Năm rà soát")
+    kind = choice_field(ReviewKind.choices, default=ReviewKind.PERIODIC, help_text="Loại rà soát")
+    month = integer_field(
         min_value=1, max_value=12, required=False, help_text="Tháng (rà soát thường xuyên); bỏ trống: cả năm"
     )
 
@@ -369,14 +329,13 @@ def campaign_progress(user: User, *, area: Area, year: int, kind: str, month: in
 
 
 _CAMPAIGN_404 = OpenApiResponse(description="Kỳ rà soát không có hoặc ngoài địa bàn của bạn")
-_BAD_INPUT = OpenApiResponse(description="Dữ liệu không hợp lệ: {trường: [thông báo], code}")
 
 
 @extend_schema_view(
     list=extend_schema(summary="Kỳ rà soát của các xã"),
     retrieve=extend_schema(summary="Một kỳ rà soát, kèm số hồ sơ theo từng bước"),
 )
-class ReviewCampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReviewCampaignViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [HasRight]
     required_rights = {
         "list": access.REVIEW_VIEW,
@@ -399,41 +358,30 @@ class ReviewCampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def get_serializer_class(self):
         return ReviewCampaignSerializer if self.action == "list" else ReviewCampaignDetailSerializer
 
-    def _visible_id(self, pk) -> int:
-        """The campaign in the user's scope, or 404 before the input is read."""
-        if not ReviewCampaign.objects.visible_to(self.request.user).filter(pk=pk).exists():
-            raise Http404
-        return int(pk)
-
-    def _detail(self, campaign_id: int) -> dict:
-        return ReviewCampaignDetailSerializer(self.get_queryset().get(pk=campaign_id)).data
+    def scope(self) -> QuerySet[ReviewCampaign]:
+        return ReviewCampaign.objects.visible_to(self.request.user)  # without the counts of get_queryset
 
     @extend_schema(
         summary="Báo cáo tỉnh mọi hồ sơ đã công nhận của kỳ rà soát",
         request=CampaignReportInputSerializer,
-        responses={200: CampaignReportResultSerializer, 400: _BAD_INPUT, 404: _CAMPAIGN_404},
+        responses={200: CampaignReportResultSerializer, 400: BAD_INPUT, 404: _CAMPAIGN_404},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def report(self, request, pk=None):
-        campaign_id = self._visible_id(pk)
-        payload = CampaignReportInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        count = workflow.report_campaign(
-            actor=request.user, campaign_id=campaign_id, reported_on=payload.validated_data["reported_on"]
-        )
-        return Response({"reported_cases": count, "campaign": self._detail(campaign_id)})
+        campaign_id = self.visible_id(pk)
+        data = self.parse(CampaignReportInputSerializer)
+        count = workflow.report_campaign(actor=request.user, campaign_id=campaign_id, reported_on=data["reported_on"])
+        return Response({"reported_cases": count, "campaign": self.read(campaign_id)})
 
     @extend_schema(
         summary="Đổi lịch (hạn các bước, số ngày niêm yết) của kỳ rà soát",
         request=CampaignCalendarInputSerializer,
-        responses={200: ReviewCampaignDetailSerializer, 400: _BAD_INPUT, 404: _CAMPAIGN_404},
+        responses={200: ReviewCampaignDetailSerializer, 400: BAD_INPUT, 404: _CAMPAIGN_404},
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def calendar(self, request, pk=None):
-        campaign_id = self._visible_id(pk)
-        payload = CampaignCalendarInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        campaign_id = self.visible_id(pk)
+        data = self.parse(CampaignCalendarInputSerializer)
         workflow.change_campaign_calendar(
             actor=request.user,
             campaign_id=campaign_id,
@@ -441,19 +389,17 @@ class ReviewCampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
             posting_days=data.get("posting_days"),
             reason=data["reason"],
         )
-        return Response(self._detail(campaign_id))
+        return self.read_back(campaign_id)
 
     @extend_schema(
         summary="Tiến độ rà soát theo xã trong một địa bàn",
         parameters=[ProgressQuerySerializer],
-        responses={200: ProgressRowSerializer(many=True), 400: _BAD_INPUT},
+        responses={200: ProgressRowSerializer(many=True), 400: BAD_INPUT},
         filters=False,
     )
     @action(detail=False, methods=["get"], filter_backends=[])
     def progress(self, request):
-        query = ProgressQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        data = self.parse(ProgressQuerySerializer, request.query_params)
         rows = campaign_progress(
             request.user,
             area=visible_area(request.user, data["area"]),
@@ -525,11 +471,11 @@ def _move_schema(summary: str, request: type[serializers.Serializer], created: b
     create=extend_schema(
         summary="Ghi đề nghị rà soát của hộ (xét hộ nghèo, cận nghèo hoặc đăng ký thoát nghèo)",
         request=ReviewRequestSerializer,
-        responses={201: ReviewCaseSerializer, 400: _BAD_INPUT, 404: OpenApiResponse(description="Hộ ngoài địa bàn")},
+        responses={201: ReviewCaseSerializer, 400: BAD_INPUT, 404: OpenApiResponse(description="Hộ ngoài địa bàn")},
     ),
 )
 class ReviewCaseViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = ReviewCaseSerializer
     permission_classes = [HasRight]
@@ -551,6 +497,7 @@ class ReviewCaseViewSet(
     ordering_fields = ["id", "due_on", "updated_at", "household__code"]
     ordering = ["due_on", "id"]  # the work list: nearest deadline first, closed cases last
     lookup_value_regex = r"[0-9]+"
+    id_argument = "case_id"  # a move is `service(actor=..., case_id=..., **input)`
 
     def get_queryset(self) -> QuerySet[ReviewCase]:
         return (
@@ -559,22 +506,8 @@ class ReviewCaseViewSet(
             .prefetch_related(Prefetch("complaints", queryset=ReviewComplaint.objects.order_by("received_on", "id")))
         )
 
-    def _visible_id(self, pk) -> int:
-        """The case in the user's scope, or 404 before the input is read."""
-        if not ReviewCase.objects.visible_to(self.request.user).filter(pk=pk).exists():
-            raise Http404
-        return int(pk)
-
-    def _input(self, serializer_class: type[serializers.Serializer]) -> dict:
-        payload = serializer_class(data=self.request.data)
-        payload.is_valid(raise_exception=True)
-        return dict(payload.validated_data)
-
-    def _case(self, case_id: int, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(ReviewCaseSerializer(self.get_queryset().get(pk=case_id)).data, status=status_code)
-
     def create(self, request, *args, **kwargs):
-        data = self._input(ReviewRequestSerializer)
+        data = self.parse(ReviewRequestSerializer)
         case = workflow.file_review_request(
             actor=request.user,
             household_id=data["household"],
@@ -583,57 +516,49 @@ class ReviewCaseViewSet(
             filed_on=data["filed_on"],
             note=data["note"],
         )
-        return self._case(case.pk, status.HTTP_201_CREATED)
-
-    def _move(self, pk, serializer_class: type[serializers.Serializer], service, created: bool = False) -> Response:
-        """Run one move: scope first (404), then the input (400 naming the field), then the service. Input
-        fields are named like the service's arguments; `version`, `assessment` and `complaint` are renamed."""
-        case_id = self._visible_id(pk)
-        data = self._input(serializer_class)
-        service(actor=self.request.user, case_id=case_id, **{MOVE_ARGUMENTS.get(k, k): v for k, v in data.items()})
-        return self._case(case_id, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self.read_back(case.pk, status.HTTP_201_CREATED)
 
     @_move_schema("Gắn phiếu khảo sát, phân loại (bước 2)", SurveyInputSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def survey(self, request, pk=None):
-        return self._move(pk, SurveyInputSerializer, workflow.attach_survey)
+        return self.act(pk, SurveyInputSerializer, workflow.attach_survey)
 
     @_move_schema("Ghi kết quả họp thôn (bước 3; dưới 50% đồng ý thì khảo sát lại)", MeetingInputSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def meeting(self, request, pk=None):
-        return self._move(pk, MeetingInputSerializer, workflow.record_meeting)
+        return self.act(pk, MeetingInputSerializer, workflow.record_meeting)
 
     @_move_schema("Niêm yết công khai (bước 4)", PostInputSerializer)
     @action(detail=True, methods=["post"], url_path="post", filter_backends=[])
     def post_case(self, request, pk=None):  # not `post`: a viewset method of that name would answer POST /{id}/
-        return self._move(pk, PostInputSerializer, workflow.post_case)
+        return self.act(pk, PostInputSerializer, workflow.post_case)
 
     @_move_schema("Ghi nhận khiếu nại về kết quả niêm yết (chờ phúc tra)", ComplaintInputSerializer, created=True)
     @action(detail=True, methods=["post"], filter_backends=[])
     def complaint(self, request, pk=None):
-        return self._move(pk, ComplaintInputSerializer, workflow.file_complaint, created=True)
+        return self.act(pk, ComplaintInputSerializer, workflow.file_complaint, status.HTTP_201_CREATED)
 
     @_move_schema("Kết luận phúc tra một khiếu nại", ResolveComplaintInputSerializer)
     @action(detail=True, methods=["post"], url_path="resolve-complaint", filter_backends=[])
     def resolve_complaint(self, request, pk=None):
-        return self._move(pk, ResolveComplaintInputSerializer, workflow.resolve_complaint)
+        return self.act(pk, ResolveComplaintInputSerializer, workflow.resolve_complaint)
 
     @_move_schema("Ghi ý kiến cấp huyện (chỉ các kỳ trước 01/07/2025)", DistrictOpinionInputSerializer)
     @action(detail=True, methods=["post"], url_path="district-opinion", filter_backends=[])
     def district_opinion(self, request, pk=None):
-        return self._move(pk, DistrictOpinionInputSerializer, workflow.record_district_opinion)
+        return self.act(pk, DistrictOpinionInputSerializer, workflow.record_district_opinion)
 
     @_move_schema("Công nhận (quyết định của Chủ tịch UBND xã; cấp giấy chứng nhận)", RecogniseInputSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def recognise(self, request, pk=None):
-        return self._move(pk, RecogniseInputSerializer, workflow.recognise_case)
+        return self.act(pk, RecogniseInputSerializer, workflow.recognise_case)
 
     @_move_schema("Không công nhận đề nghị của hộ (trả lời bằng văn bản)", RejectInputSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def reject(self, request, pk=None):
-        return self._move(pk, RejectInputSerializer, workflow.reject_case)
+        return self.act(pk, RejectInputSerializer, workflow.reject_case)
 
     @_move_schema("Báo cáo tỉnh kết quả đã công nhận của hồ sơ", ReportInputSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def report(self, request, pk=None):
-        return self._move(pk, ReportInputSerializer, workflow.report_case)
+        return self.act(pk, ReportInputSerializer, workflow.report_case)

@@ -1,9 +1,15 @@
 """The households API as district and province staff (and officers) use it."""
 
+import ast
 import datetime
+from pathlib import Path
 
+import django_filters
 import pytest
+from django.db.models import Value
+from rest_framework import serializers
 
+from households import api as households_api
 from households import services
 from households.models import Area, AuditEntry, Household, Member
 from tests.conftest import PERSONAS
@@ -512,3 +518,77 @@ def test_schema_and_docs_are_served(api, officer_a):
     assert schema.status_code == 200
     assert b"/api/v1/households/{id}/members/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+# --- what the apps above add to the household endpoints ----------------------------------------------------
+
+
+class TagFields(serializers.Serializer):
+    tag = serializers.SerializerMethodField()
+    note = serializers.CharField(source="tag_note", read_only=True)
+
+    def get_tag(self, obj) -> str:
+        return f"#{obj.code}"
+
+
+class TagFilters(django_filters.FilterSet):
+    village_known = django_filters.BooleanFilter(field_name="village", lookup_expr="isnull", exclude=True)
+
+
+def with_note(queryset):
+    return queryset.annotate(tag_note=Value("ghi chú"))
+
+
+TAG = households_api.HouseholdExtension(name="Tag", fields=TagFields, filters=TagFilters, queryset=with_note)
+
+
+def test_households_alone_use_their_own_classes():
+    composed = households_api._compose(())
+    assert (composed.serializer, composed.detail_serializer, composed.filterset) == (
+        households_api.HouseholdSerializer,
+        households_api.HouseholdDetailSerializer,
+        households_api.HouseholdFilter,
+    )
+
+
+def test_an_extension_adds_its_fields_after_the_registrys_and_its_filters_to_the_list():
+    composed = households_api._compose((TAG,))
+    assert composed.serializer.__name__ == "HouseholdTagSerializer"
+    assert composed.serializer.Meta.fields == [*households_api.HouseholdSerializer.Meta.fields, "tag", "note"]
+    assert composed.detail_serializer.Meta.fields == [
+        *households_api.HouseholdDetailSerializer.Meta.fields,
+        "tag",
+        "note",
+    ]
+    assert list(composed.filterset.base_filters) == [*households_api.HouseholdFilter.base_filters, "village_known"]
+    assert households_api._compose((TAG,)) is composed  # built once
+
+
+@pytest.mark.django_db
+def test_the_endpoints_show_and_filter_by_what_an_extension_adds(
+    api, officer_a, household_a, make_household, commune_a, monkeypatch
+):
+    monkeypatch.setattr(households_api, "_extensions", [])
+    households_api.extend_household_api(TAG)
+    households_api.extend_household_api(TAG)  # ready() may run twice: added once
+    assert households_api._extensions == [TAG]
+    unplaced = make_household(commune_a, "Lò Văn Páo")
+    client = api(officer_a)
+    listed = client.get(URL).json()["results"]
+    assert {(h["id"], h["tag"], h["note"]) for h in listed} == {
+        (household_a.pk, f"#{household_a.code}", "ghi chú"),
+        (unplaced.pk, f"#{unplaced.code}", "ghi chú"),
+    }
+    assert "ever_poor" not in listed[0]  # only what is registered
+    assert [h["id"] for h in client.get(URL, {"village_known": "false"}).json()["results"]] == [unplaced.pk]
+    detail = client.get(f"{URL}{household_a.pk}/").json()
+    assert (detail["tag"], detail["note"], len(detail["members"])) == (f"#{household_a.code}", "ghi chú", 2)
+    changed = client.patch(f"{URL}{household_a.pk}/", {"version": 1, "address": "Số 7"}, format="json").json()
+    assert (changed["address"], changed["tag"], changed["note"]) == ("Số 7", f"#{household_a.code}", "ghi chú")
+
+
+def test_the_household_api_imports_no_app_above_households():
+    tree = ast.parse(Path(households_api.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert not {name for name in imported if name.split(".")[0] in ("programs", "support")}

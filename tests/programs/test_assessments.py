@@ -379,3 +379,37 @@ def test_a_superseded_survey_cannot_back_a_decision(api, chair_a, officer_a, ins
 def test_a_huge_year_filter_is_a_400(api, officer_a):
     assert api(officer_a).get(STATUS_URL, {"year": "99999999999999999999"}).status_code == 400
     assert api(officer_a).get(URL, {"review_year": "99999999999999999999"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_routed_household_endpoints_are_the_registrys_with_the_programs_status_flags(
+    api, officer_a, commune_a, household_a
+):
+    from config.urls import router
+    from households.api import HouseholdViewSet, household_api
+    from programs.standards.api import HOUSEHOLD_STATUS
+
+    assert {prefix: viewset for prefix, viewset, _ in router.registry}["households"] is HouseholdViewSet
+    assert household_api().serializer.__name__ == "HouseholdStatusSerializer"  # the schema's HouseholdStatus
+    assert HOUSEHOLD_STATUS.filters is not None and "newly_escaped" in household_api().filterset.base_filters
+    flags = {"ever_poor": False, "left_lists_on": None, "newly_escaped_until": None, "years_in_poverty": 0}
+    client = api(officer_a)
+    body = {
+        "commune": commune_a.pk,
+        "members": [
+            {
+                "full_name": "Lò Văn Páo",
+                "date_of_birth": "1980-05-17",
+                "sex": "male",
+                "ethnicity": "01",
+                "relation": "head",
+            }
+        ],
+    }
+    created = client.post("/api/v1/households/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert {name: created.json()[name] for name in flags} == flags
+    changed = client.patch(f"/api/v1/households/{household_a.pk}/", {"version": 1, "address": "Số 7"}, format="json")
+    assert {name: changed.json()[name] for name in flags} == flags
+    listed = client.get("/api/v1/households/").json()["results"]
+    assert all({name: row[name] for name in flags} == flags for row in listed) and len(listed) == 2
