@@ -3,12 +3,13 @@ one of these functions, one transaction each, audited.
 
 - `campaigns`: a commune's campaign, its standard and calendar; reporting its recognised cases;
 - `cases`: one function per move of a case (survey, meeting, posting, complaint, district opinion,
-  recognition, rejection, report), and the same move for several cases at once;
+  recognition, rejection, report); `bulk`: the same move for several cases at once;
 - `requests`: a household's own request to be reviewed;
 - `calendar`: the batch work of the calendar (opening the periodic review for every commune, reminders,
   escalations, e-mail), run by Celery and by the management commands.
 """
 
+from programs.review.services.bulk import move_cases
 from programs.review.services.campaigns import (
     campaign_standard,
     change_campaign_calendar,
@@ -21,7 +22,6 @@ from programs.review.services.cases import (
     advance_on_surveys,
     attach_survey,
     file_complaint,
-    move_cases,
     post_case,
     recognise_case,
     record_district_opinion,
