@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ContributedAdminMixin, Contribution, Contributions
 from config.errors import DomainError
 from households import rules, selectors, services
 from households.models import Area, AuditEntry, Ethnicity, Household, Member, User
@@ -422,15 +423,28 @@ class VillageFilter(ScopedChoicesFilter):
         return queryset
 
 
+HOUSEHOLD_PAGE = Contributions()
+
+
+def contribute_to_household_page(contribution: Contribution) -> None:
+    """The door for higher apps (`programs`, `support`) to add their inlines, list filters, read-only fields
+    (links and buttons among them), actions and URLs to the household admin, from their own admin modules."""
+    HOUSEHOLD_PAGE.register(contribution)
+
+
 @admin.register(Household)
-class HouseholdAdmin(RightsAdminMixin, admin.ModelAdmin):
+class HouseholdAdmin(ContributedAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+    """The household page, built here once: its own pieces, then those the higher apps contribute
+    (`contribute_to_household_page`). The household and its members are written by the services together."""
+
+    contributions = HOUSEHOLD_PAGE
     view_right = rules.HOUSEHOLD_VIEW
     add_right = rules.HOUSEHOLD_CREATE
     change_right = rules.HOUSEHOLD_CHANGE
     form = HouseholdForm
-    inlines = [MemberInline, AuditInline]
+    own_inlines = [MemberInline, AuditInline]
     list_display = ["code", "head_name", "village", "commune", "status", "status_since", "is_ethnic_minority"]
-    list_filter = [
+    own_list_filter = [
         CommuneFilter,
         VillageFilter,
         "status",
@@ -447,10 +461,10 @@ class HouseholdAdmin(RightsAdminMixin, admin.ModelAdmin):
     search_help_text = _("Tìm theo mã hộ hoặc họ tên thành viên, gõ có dấu hay không dấu đều được.")
     show_full_result_count = False
     autocomplete_fields = ["commune", "village"]
-    readonly_fields = ["code", "status", "status_since", "head", "province", "version"]
+    own_readonly_fields = ["code", "status", "status_since", "head", "province", "version"]
     ordering = ["-id"]
     list_per_page = 50
-    fieldsets = [
+    own_fieldsets = [
         (None, {"fields": ["code", "commune", "village", "address", "area_type"]}),
         (
             _("Đặc điểm của hộ"),

@@ -1,4 +1,6 @@
-"""The program in the admin: standards (read-only for officers), surveys with their result, status decisions."""
+"""The program in the admin: standards (read-only for officers), surveys with their result, status decisions,
+and what the household page shows of them (contributed to the household admin: status history, the newly
+escaped filter and window, the review's links)."""
 
 import re
 
@@ -13,9 +15,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import Contribution
 from config.errors import DomainError
 from households import rules as access
-from households.admin import HouseholdAdmin, RightsAdminMixin, RightsInlineMixin, plain_choices
+from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page, plain_choices
 from households.models import Household, Member
 from households.services import log_action
 from programs import rules
@@ -425,56 +428,41 @@ class NewlyEscapedFilter(admin.SimpleListFilter):
         return queryset
 
 
-admin.site.unregister(Household)
+# --- what the household page of the registry shows of the program -------------------------------------------
 
 
-@admin.register(Household)
-class HouseholdWithReviewsAdmin(HouseholdAdmin):
-    inlines = [*HouseholdAdmin.inlines, StatusChangeInline]
-    readonly_fields = [*HouseholdAdmin.readonly_fields, "ever_poor", "newly_escaped_until", "review_links"]
-    list_filter = [*HouseholdAdmin.list_filter[:3], NewlyEscapedFilter, "ever_poor", *HouseholdAdmin.list_filter[3:]]
-    fieldsets = [
-        *HouseholdAdmin.fieldsets[:2],
-        (
-            _("Tình trạng (cập nhật qua rà soát)"),
-            {
-                "fields": [
-                    "status",
-                    "status_since",
-                    "ever_poor",
-                    "newly_escaped_until",
-                    "head",
-                    "version",
-                    "review_links",
-                ]
-            },
-        ),
-        *HouseholdAdmin.fieldsets[3:],
-    ]
-
-    @admin.display(description=_("hộ mới thoát nghèo đến"))
-    def newly_escaped_until(self, obj):
-        until = rules.newly_escaped_until(obj.left_lists_on, obj.status, settings.NEWLY_ESCAPED_MONTHS)
-        return until.strftime("%d/%m/%Y") if until else "—"
-
-    @admin.display(description=_("rà soát"))
-    def review_links(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
-        add = reverse("admin:programs_assessment_add") + f"?household={obj.pk}"
-        history = reverse("admin:programs_assessment_changelist") + f"?household__id__exact={obj.pk}"
-        recognise = reverse("admin:programs_statuschange_add") + f"?household={obj.pk}"
-        cases = reverse("admin:programs_reviewcase_changelist") + f"?household__id__exact={obj.pk}"
-        request = reverse("admin:programs_reviewcase_request") + f"?household={obj.pk}"
-        return format_html(
-            '<a class="button" href="{}">Ghi phiếu khảo sát</a> <a href="{}">Các phiếu đã ghi</a> '
-            '<a href="{}">Ghi quyết định công nhận</a><br>'
-            '<a href="{}">Hồ sơ rà soát của hộ</a> <a class="button" href="{}">Hộ đề nghị rà soát</a>',
-            add,
-            history,
-            recognise,
-            cases,
-            request,
-        )
+@admin.display(description=_("hộ mới thoát nghèo đến"))
+def newly_escaped_until(obj):
+    until = rules.newly_escaped_until(obj.left_lists_on, obj.status, settings.NEWLY_ESCAPED_MONTHS)
+    return until.strftime("%d/%m/%Y") if until else "—"
 
 
+@admin.display(description=_("rà soát"))
+def review_links(obj):
+    if obj is None or obj.pk is None:
+        return "—"
+    add = reverse("admin:programs_assessment_add") + f"?household={obj.pk}"
+    history = reverse("admin:programs_assessment_changelist") + f"?household__id__exact={obj.pk}"
+    recognise = reverse("admin:programs_statuschange_add") + f"?household={obj.pk}"
+    cases = reverse("admin:programs_reviewcase_changelist") + f"?household__id__exact={obj.pk}"
+    request = reverse("admin:programs_reviewcase_request") + f"?household={obj.pk}"
+    return format_html(
+        '<a class="button" href="{}">Ghi phiếu khảo sát</a> <a href="{}">Các phiếu đã ghi</a> '
+        '<a href="{}">Ghi quyết định công nhận</a><br>'
+        '<a href="{}">Hồ sơ rà soát của hộ</a> <a class="button" href="{}">Hộ đề nghị rà soát</a>',
+        add,
+        history,
+        recognise,
+        cases,
+        request,
+    )
+
+
+contribute_to_household_page(
+    Contribution(
+        name="programs.standards",
+        inlines=(StatusChangeInline,),
+        list_filters={"status": (NewlyEscapedFilter, "ever_poor")},
+        fields={"status_since": ("ever_poor", newly_escaped_until), "version": (review_links,)},
+    )
+)

@@ -4,8 +4,9 @@ and follow-ups, the policy-bank loans with their repayments, the budgets, and th
 A UI over `support.services` (STYLE 17): lists and pages start from the user's scope (`visible_to`), an object
 outside it is a 404; the records and loans are read-only pages whose moves are buttons to small forms carrying
 the version, each calling one service; a refusal is a form error on the field the service names. The forms are
-in `support.admin_forms`; the pages that read (budget, targeting list, outcomes), the small form pages, the list
-filters and what the admins share, in `support.admin_views`.
+in `support.admin.forms`; the pages that read (budget, targeting list, outcomes), the small form pages, the list
+filters and what the admins share, in `support.admin.views`. The household page's supports are an inline this
+module contributes to the household admin (`households.admin.contribute_to_household_page`).
 """
 
 from functools import partial
@@ -21,13 +22,12 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import Contribution
 from households import rules as access
-from households.admin import RightsAdminMixin, RightsInlineMixin
-from households.models import Household
+from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page
 from households.rules import fold_text
 from households.services import log_action
 from programs.rules import INDICATOR_NAMES
-from programs.standards.admin import HouseholdWithReviewsAdmin
 from support import services
 from support.admin.forms import (
     MOVE_FORMS,
@@ -654,10 +654,4 @@ class HouseholdSupportInline(RightsInlineMixin, admin.TabularInline):
         return services.vnd(obj.amount)
 
 
-# The household page of the registry and the review, with what it received (support -> programs -> households).
-admin.site.unregister(Household)
-
-
-@admin.register(Household)
-class HouseholdWithSupportAdmin(HouseholdWithReviewsAdmin):
-    inlines = [*HouseholdWithReviewsAdmin.inlines, HouseholdSupportInline]
+contribute_to_household_page(Contribution(name="support", inlines=(HouseholdSupportInline,)))
