@@ -1,17 +1,24 @@
 """The commune officers' UI: a thin layer over the selectors (scope) and the services (writes)."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import ContributedAdminMixin, Contribution, Contributions
+from config.admin import (
+    ContributedAdminMixin,
+    Contribution,
+    Contributions,
+    ServiceAdminMixin,
+    add_domain_error,
+    adopt,
+)
 from config.errors import DomainError
 from households import rules, selectors, services
 from households.models import Area, AuditEntry, Ethnicity, Household, Member, User
@@ -101,11 +108,6 @@ def audit_history_table(obj, *, prefix: str, labels: dict[str, str]) -> str:
     return format_html("<table>{}</table>", rows) if rows else "—"
 
 
-def _apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
 # --- areas -----------------------------------------------------------------------------------------
 
 
@@ -120,25 +122,12 @@ class VillageForm(forms.ModelForm):
         self.fields["code"].required = False
         self.fields["division_type"].required = False
 
-    def _get_validation_exclusions(self):
-        return {*super()._get_validation_exclusions(), "code", "level"}
-
-    def clean(self):
-        cleaned = super().clean()
-        try:
-            services.check_new_village(
-                actor=self.user,
-                commune=cleaned.get("parent"),
-                name=cleaned.get("name") or "",
-                code=cleaned.get("code") or "",
-            )
-        except DomainError as exc:
-            _apply_domain_error(self, exc)
-        return cleaned
-
 
 @admin.register(Area)
-class AreaAdmin(RightsAdminMixin, admin.ModelAdmin):
+class AreaAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+    """Areas are read; a commune's villages are added here, through `services.create_village` (which checks the
+    commune, the name and the code: a refusal is an error on that field)."""
+
     view_right = rules.AREA_VIEW
     add_right = rules.VILLAGE_MANAGE
     list_display = ["code", "name", "level", "division_type", "area_type", "parent"]
@@ -189,14 +178,7 @@ class AreaAdmin(RightsAdminMixin, admin.ModelAdmin):
             code=form.cleaned_data.get("code") or "",
             division_type=form.cleaned_data.get("division_type") or "",
         )
-        obj.pk = village.pk
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        adopt(obj, village)
 
 
 @admin.register(Ethnicity)
@@ -234,7 +216,7 @@ class MemberForm(forms.ModelForm):
         try:
             services.check_member(data, actor=self.user, member_id=self.instance.pk)
         except DomainError as exc:
-            _apply_domain_error(self, exc)
+            add_domain_error(self, exc)
         return cleaned
 
 
@@ -353,7 +335,7 @@ class HouseholdForm(forms.ModelForm):
                 actor=self.user, commune=cleaned.get("commune"), village=cleaned.get("village")
             )
         except DomainError as exc:
-            _apply_domain_error(self, exc)
+            add_domain_error(self, exc)
         if self.instance.pk:
             expected = cleaned.get("expected_version")
             current = Household.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
@@ -433,7 +415,7 @@ def contribute_to_household_page(contribution: Contribution) -> None:
 
 
 @admin.register(Household)
-class HouseholdAdmin(ContributedAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+class HouseholdAdmin(ServiceAdminMixin, ContributedAdminMixin, RightsAdminMixin, admin.ModelAdmin):
     """The household page, built here once: its own pieces, then those the higher apps contribute
     (`contribute_to_household_page`). The household and its members are written by the services together."""
 
@@ -540,14 +522,6 @@ class HouseholdAdmin(ContributedAdminMixin, RightsAdminMixin, admin.ModelAdmin):
         form.instance.code = household.code
         for formset in formsets:
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            # A race the form could not see (e.g. the same national ID saved a moment ago elsewhere).
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in ("commune", "village"):

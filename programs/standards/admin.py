@@ -1,6 +1,6 @@
 """The program in the admin: standards (read-only for officers), surveys with their result, status decisions,
 and what the household page shows of them (contributed to the household admin: status history, the newly
-escaped filter and window, the review's links)."""
+escaped filter and window, the review's links). Each save calls one service of `programs.standards.services`."""
 
 import re
 
@@ -15,8 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import Contribution
-from config.errors import DomainError
+from config.admin import Contribution, ServiceAdminMixin, adopt
 from households import rules as access
 from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page, plain_choices
 from households.models import Household, Member
@@ -77,7 +76,10 @@ def _answer_fields() -> dict[str, forms.Field]:
 
 
 class AssessmentForm(forms.ModelForm):
-    """The survey of one household: B1 income (or Point A), B2 facts and answers; the service classifies it."""
+    """The survey of one household: B1 income (or Point A), B2 facts and answers; the service classifies it (its
+    refusals show on the inputs below, the others on the whole form)."""
+
+    domain_error_fields = ("income_per_capita", "point_a", "survey_date", "causes")
 
     standard_code = forms.ChoiceField(label=_("Chuẩn nghèo"), required=False)
     has_house = forms.NullBooleanField(label=_("Có nhà ở"), required=False, widget=YES_NO_UNKNOWN)
@@ -136,12 +138,10 @@ class AssessmentForm(forms.ModelForm):
             ).order_by("id")
             self.fields["stunted"].queryset = children
             self.fields["underweight"].queryset = children
-        self.recorded: Assessment | None = None
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
+    def arguments(self) -> dict:
+        """The survey as `services.record_assessment` takes it."""
+        cleaned = self.cleaned_data
         household = cleaned["household"]
         stunted = {m.pk for m in cleaned.get("stunted") or []}
         underweight = {m.pk for m in cleaned.get("underweight") or []}
@@ -151,40 +151,29 @@ class AssessmentForm(forms.ModelForm):
             for code in rules.INDICATOR_NAMES
             if cleaned.get(f"confirm_{code}") is not None
         }
-        try:
-            # The admin view runs in one transaction: the service writes now; any later failure rolls it back.
-            self.recorded = services.record_assessment(
-                actor=self.user,
-                household_id=household.pk,
-                survey_date=cleaned["survey_date"],
-                review_year=cleaned["review_year"],
-                review_kind=cleaned["review_kind"],
-                review_month=cleaned.get("review_month") or 0,
-                standard_code=cleaned.get("standard_code") or None,
-                income_per_capita=cleaned.get("income_per_capita"),
-                point_a=cleaned.get("point_a"),
-                dwelling={
-                    name: cleaned.get(name) for name in services.DWELLING_FIELDS if cleaned.get(name) is not None
-                },
-                member_extras={
-                    m.pk: {"stunted": m.pk in stunted, "underweight": m.pk in underweight}
-                    for m in household.members.all()
-                },
-                answers={code: value for code, value in answers.items() if value is not None},
-                confirmed=confirmed,
-                causes=cleaned.get("causes") or [],
-                surveyor_name=cleaned.get("surveyor_name") or "",
-                note=cleaned.get("note") or "",
-            )
-        except DomainError as exc:
-            fields = ("income_per_capita", "point_a", "survey_date", "causes")
-            field = exc.field if exc.field in fields else None
-            self.add_error(field if field in self.fields else None, exc.message)
-        return cleaned
+        return {
+            "household_id": household.pk,
+            "survey_date": cleaned["survey_date"],
+            "review_year": cleaned["review_year"],
+            "review_kind": cleaned["review_kind"],
+            "review_month": cleaned.get("review_month") or 0,
+            "standard_code": cleaned.get("standard_code") or None,
+            "income_per_capita": cleaned.get("income_per_capita"),
+            "point_a": cleaned.get("point_a"),
+            "dwelling": {name: cleaned.get(name) for name in services.DWELLING_FIELDS if cleaned.get(name) is not None},
+            "member_extras": {
+                m.pk: {"stunted": m.pk in stunted, "underweight": m.pk in underweight} for m in household.members.all()
+            },
+            "answers": {code: value for code, value in answers.items() if value is not None},
+            "confirmed": confirmed,
+            "causes": cleaned.get("causes") or [],
+            "surveyor_name": cleaned.get("surveyor_name") or "",
+            "note": cleaned.get("note") or "",
+        }
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(RightsAdminMixin, admin.ModelAdmin):
+class AssessmentAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = access.ASSESSMENT_VIEW
     add_right = access.ASSESSMENT_RECORD
     form = AssessmentForm
@@ -294,7 +283,7 @@ class AssessmentAdmin(RightsAdminMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.recorded.pk  # written by the service during validation, in this view's transaction
+        adopt(obj, services.record_assessment(actor=request.user, **form.arguments()))
 
     def save_related(self, request, form, formsets, change):
         """Nothing: the service wrote everything."""
@@ -327,32 +316,22 @@ class StatusChangeForm(forms.ModelForm):
                     household_id=int(household_id), is_current=True
                 )
             self.fields["assessment"].queryset = queryset
-        self.recorded: StatusChange | None = None
 
-    def _get_validation_exclusions(self):
-        return {*super()._get_validation_exclusions(), "recorded_by", "event", "from_status"}
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.recorded = services.record_status_change(
-                actor=self.user,
-                household_id=cleaned["household"].pk,
-                to_status=cleaned["to_status"],
-                effective_date=cleaned["effective_date"],
-                decision_number=cleaned["decision_number"],
-                assessment_id=cleaned["assessment"].pk if cleaned.get("assessment") else None,
-                reason=cleaned.get("reason") or "",
-            )
-        except DomainError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
-        return cleaned
+    def arguments(self) -> dict:
+        """The decision as `services.record_status_change` takes it."""
+        cleaned = self.cleaned_data
+        return {
+            "household_id": cleaned["household"].pk,
+            "to_status": cleaned["to_status"],
+            "effective_date": cleaned["effective_date"],
+            "decision_number": cleaned["decision_number"],
+            "assessment_id": cleaned["assessment"].pk if cleaned.get("assessment") else None,
+            "reason": cleaned.get("reason") or "",
+        }
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(RightsAdminMixin, admin.ModelAdmin):
+class StatusChangeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = access.HOUSEHOLD_VIEW
     add_right = access.STATUS_RECOGNISE
     form = StatusChangeForm
@@ -391,7 +370,7 @@ class StatusChangeAdmin(RightsAdminMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.recorded.pk
+        adopt(obj, services.record_status_change(actor=request.user, **form.arguments()))
 
     def save_related(self, request, form, formsets, change):
         """Nothing: the service wrote everything."""

@@ -22,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import Contribution
+from config.admin import Contribution, adopt
 from households import rules as access
 from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page
 from households.rules import fold_text
@@ -309,6 +309,9 @@ class SupportRecordAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin)
             **id_param(request, "household"),
         }
 
+    def save_model(self, request, obj, form, change):
+        adopt(obj, services.record_support(actor=request.user, **form.arguments()))
+
     def response_add(self, request, obj, post_url_continue=None):
         verdict = "vẫn hỗ trợ khi không đủ điều kiện" if obj.override_reason else "đủ điều kiện"
         self.message_user(
@@ -507,6 +510,9 @@ class LoanAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         return {"disbursed_on": timezone.localdate(), **id_param(request, "household")}
 
+    def save_model(self, request, obj, form, change):
+        adopt(obj, services.record_loan(actor=request.user, **form.arguments()))
+
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
             request,
@@ -603,6 +609,9 @@ class BudgetAllocationAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdm
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.line_fields, "amount_vnd", "recorded_by", "updated_at", "version"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        adopt(obj, services.set_budget(actor=request.user, **form.arguments()))
 
     def get_changeform_initial_data(self, request):
         initial = {"year": timezone.localdate().year, **id_param(request, "area")}
