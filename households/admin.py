@@ -580,7 +580,11 @@ class OfficerCreationForm(ScopeCheckMixin, UserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(RightsAdminMixin, DjangoUserAdmin):
+class UserAdmin(ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
+    """Officers' accounts, made by `services.create_officer` and changed by `services.change_officer` (audited);
+    Django's user forms check the inputs (passwords against the account, unique names)."""
+
+    validate_model = True
     form = OfficerChangeForm
     add_form = OfficerCreationForm
     view_right = rules.USER_MANAGE
@@ -599,15 +603,19 @@ class UserAdmin(RightsAdminMixin, DjangoUserAdmin):
     add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "area"]})]
 
     def save_model(self, request, obj, form, change):
-        obj.is_staff = True
-        super().save_model(request, obj, form, change)
-        services.log_action(
-            actor=request.user,
-            action="households.user.changed" if change else "households.user.created",
-            obj=obj,
-            changes={
-                name: (form.initial.get(name), form.cleaned_data.get(name))
-                for name in form.changed_data
-                if name != "password"
-            },
-        )
+        data = form.cleaned_data
+        if change:
+            officer = services.change_officer(
+                actor=request.user,
+                user_id=obj.pk,
+                data={name: data[name] for name in form.changed_data if name in services.OFFICER_FIELDS},
+            )
+        else:
+            officer = services.create_officer(
+                actor=request.user,
+                username=data["username"],
+                role=data["role"],
+                area=data.get("area"),
+                password=data.get("password1") or None,
+            )
+        adopt(obj, officer)

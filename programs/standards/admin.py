@@ -19,7 +19,6 @@ from config.admin import Contribution, ServiceAdminMixin, adopt
 from households import rules as access
 from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page, plain_choices
 from households.models import Household, Member
-from households.services import log_action
 from programs import rules
 from programs.models import Assessment, Indicator, PovertyStandard, StandardIndicator, StatusChange
 from programs.standards import services
@@ -33,29 +32,94 @@ class StandardIndicatorInline(RightsInlineMixin, admin.TabularInline):
     fields = ["position", "indicator"]
 
 
+def reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Lý do thay đổi (ghi nhật ký)"), required=False, widget=forms.TextInput(attrs={"size": 60})
+    )
+
+
+class ReasonForWritersMixin:
+    """The audit's reason is typed by who changes the row; those who only read it see no empty line for it."""
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if self.has_change_permission(request, obj) else [f for f in fields if f != "reason"]
+
+
+class StandardForm(forms.ModelForm):
+    reason = reason_field()
+
+    class Meta:
+        model = PovertyStandard
+        fields = [*services.STANDARD_FIELDS, "reason"]
+
+
+def indicator_rows(formset) -> list[tuple[int, int]]:
+    """The indicators of a standard as its inline leaves them: (indicator id, position), the deleted ones out."""
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or (formset.can_delete and data.get("DELETE")):
+            continue  # an empty extra row, or one to delete
+        rows.append((data["indicator"].pk, data["position"]))
+    return rows
+
+
 @admin.register(PovertyStandard)
-class PovertyStandardAdmin(RightsAdminMixin, admin.ModelAdmin):
+class PovertyStandardAdmin(ReasonForWritersMixin, ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+    """Standards and their indicators, written together by `create_standard` / `change_standard` (audited)."""
+
+    validate_model = True
     view_right = access.STANDARD_VIEW
     add_right = access.STANDARD_MANAGE
     change_right = access.STANDARD_MANAGE
+    form = StandardForm
     list_display = ["code", "name", "valid_from", "valid_to", "rural_poor_line", "urban_poor_line"]
     inlines = [StandardIndicatorInline]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        log_action(
-            actor=request.user,
-            action="programs.standard.changed" if change else "programs.standard.created",
-            obj=obj,
-            changes={name: (form.initial.get(name), form.cleaned_data.get(name)) for name in form.changed_data},
-        )
+        """Nothing here: the standard and its indicators are written together by the service in save_related."""
+
+    def save_related(self, request, form, formsets, change):
+        data = {name: form.cleaned_data[name] for name in services.STANDARD_FIELDS if name in form.cleaned_data}
+        indicators = next((indicator_rows(fs) for fs in formsets if fs.model is StandardIndicator), None)
+        reason = form.cleaned_data.get("reason", "")
+        if change:
+            changed = {name: value for name, value in data.items() if name in form.changed_data}
+            standard = services.change_standard(
+                actor=request.user, standard_id=form.instance.pk, data=changed, indicators=indicators, reason=reason
+            )
+        else:
+            standard = services.create_standard(
+                actor=request.user, data=data, indicators=indicators or [], reason=reason
+            )
+        adopt(form.instance, standard)
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+class IndicatorForm(forms.ModelForm):
+    reason = reason_field()
+
+    class Meta:
+        model = Indicator
+        fields = [*services.INDICATOR_FIELDS, "reason"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(RightsAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(ReasonForWritersMixin, ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+    """Indicators are changed (not added) by `change_indicator` (audited)."""
+
+    validate_model = True
     view_right = access.STANDARD_VIEW
     change_right = access.STANDARD_MANAGE
+    form = IndicatorForm
     list_display = ["code", "name", "dimension"]
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in services.INDICATOR_FIELDS}
+        reason = form.cleaned_data.get("reason", "")
+        adopt(obj, services.change_indicator(actor=request.user, indicator_id=obj.pk, data=data, reason=reason))
 
 
 # --- assessments: one form, filled in one sitting --------------------------------------------------

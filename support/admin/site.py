@@ -22,11 +22,10 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import Contribution, adopt
+from config.admin import Contribution, ServiceAdminMixin, adopt
 from households import rules as access
 from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page
 from households.rules import fold_text
-from households.services import log_action
 from programs.rules import INDICATOR_NAMES
 from support import services
 from support.admin.forms import (
@@ -129,7 +128,10 @@ class InterventionTypeForm(forms.ModelForm):
 
 
 @admin.register(InterventionType)
-class InterventionTypeAdmin(RightsAdminMixin, admin.ModelAdmin):
+class InterventionTypeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+    """The types of support, written by `services.create_intervention_type` / `change_intervention_type` (audited)."""
+
+    validate_model = True
     view_right = access.SUPPORT_VIEW
     add_right = access.SUPPORT_MANAGE
     change_right = access.SUPPORT_MANAGE
@@ -145,18 +147,14 @@ class InterventionTypeAdmin(RightsAdminMixin, admin.ModelAdmin):
         return ["code", "kind"] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        log_action(
-            actor=request.user,
-            action="support.intervention_type.changed" if change else "support.intervention_type.created",
-            obj=obj,
-            changes={
-                name: (form.initial.get(name), form.cleaned_data.get(name))
-                for name in form.changed_data
-                if name != "reason"
-            },
-            reason=form.cleaned_data.get("reason", "").strip(),
-        )
+        data = {name: form.cleaned_data[name] for name in services.INTERVENTION_TYPE_FIELDS if name in form.fields}
+        reason = form.cleaned_data.get("reason", "")
+        if change:
+            changed = {name: value for name, value in data.items() if name in form.changed_data}
+            saved = services.change_intervention_type(actor=request.user, type_id=obj.pk, data=changed, reason=reason)
+        else:
+            saved = services.create_intervention_type(actor=request.user, data=data, reason=reason)
+        adopt(obj, saved)
 
 
 # --- support records -------------------------------------------------------------------------------------
