@@ -1,16 +1,24 @@
 """The commune officers' UI: a thin layer over the selectors (scope) and the services (writes)."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import (
+    ContributedAdminMixin,
+    Contribution,
+    Contributions,
+    ServiceAdminMixin,
+    add_domain_error,
+    adopt,
+)
 from config.errors import DomainError
 from households import rules, selectors, services
 from households.models import Area, AuditEntry, Ethnicity, Household, Member, User
@@ -100,11 +108,6 @@ def audit_history_table(obj, *, prefix: str, labels: dict[str, str]) -> str:
     return format_html("<table>{}</table>", rows) if rows else "—"
 
 
-def _apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
 # --- areas -----------------------------------------------------------------------------------------
 
 
@@ -119,25 +122,12 @@ class VillageForm(forms.ModelForm):
         self.fields["code"].required = False
         self.fields["division_type"].required = False
 
-    def _get_validation_exclusions(self):
-        return {*super()._get_validation_exclusions(), "code", "level"}
-
-    def clean(self):
-        cleaned = super().clean()
-        try:
-            services.check_new_village(
-                actor=self.user,
-                commune=cleaned.get("parent"),
-                name=cleaned.get("name") or "",
-                code=cleaned.get("code") or "",
-            )
-        except DomainError as exc:
-            _apply_domain_error(self, exc)
-        return cleaned
-
 
 @admin.register(Area)
-class AreaAdmin(RightsAdminMixin, admin.ModelAdmin):
+class AreaAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+    """Areas are read; a commune's villages are added here, through `services.create_village` (which checks the
+    commune, the name and the code: a refusal is an error on that field)."""
+
     view_right = rules.AREA_VIEW
     add_right = rules.VILLAGE_MANAGE
     list_display = ["code", "name", "level", "division_type", "area_type", "parent"]
@@ -182,14 +172,7 @@ class AreaAdmin(RightsAdminMixin, admin.ModelAdmin):
             code=form.cleaned_data.get("code") or "",
             division_type=form.cleaned_data.get("division_type") or "",
         )
-        obj.pk = village.pk
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+        adopt(obj, village)
 
 
 @admin.register(Ethnicity)
@@ -227,7 +210,7 @@ class MemberForm(forms.ModelForm):
         try:
             services.check_member(data, actor=self.user, member_id=self.instance.pk)
         except DomainError as exc:
-            _apply_domain_error(self, exc)
+            add_domain_error(self, exc)
         return cleaned
 
 
@@ -346,7 +329,7 @@ class HouseholdForm(forms.ModelForm):
                 actor=self.user, commune=cleaned.get("commune"), village=cleaned.get("village")
             )
         except DomainError as exc:
-            _apply_domain_error(self, exc)
+            add_domain_error(self, exc)
         if self.instance.pk:
             expected = cleaned.get("expected_version")
             current = Household.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
@@ -410,15 +393,28 @@ class VillageFilter(ScopedChoicesFilter):
         return queryset
 
 
+HOUSEHOLD_PAGE = Contributions()
+
+
+def contribute_to_household_page(contribution: Contribution) -> None:
+    """The door for higher apps (`programs`, `support`) to add their inlines, list filters, read-only fields
+    (links and buttons among them), actions and URLs to the household admin, from their own admin modules."""
+    HOUSEHOLD_PAGE.register(contribution)
+
+
 @admin.register(Household)
-class HouseholdAdmin(RightsAdminMixin, admin.ModelAdmin):
+class HouseholdAdmin(ServiceAdminMixin, ContributedAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+    """The household page, built here once: its own pieces, then those the higher apps contribute
+    (`contribute_to_household_page`). The household and its members are written by the services together."""
+
+    contributions = HOUSEHOLD_PAGE
     view_right = rules.HOUSEHOLD_VIEW
     add_right = rules.HOUSEHOLD_CREATE
     change_right = rules.HOUSEHOLD_CHANGE
     form = HouseholdForm
-    inlines = [MemberInline, AuditInline]
+    own_inlines = [MemberInline, AuditInline]
     list_display = ["code", "head_name", "village", "commune", "status", "status_since", "is_ethnic_minority"]
-    list_filter = [
+    own_list_filter = [
         CommuneFilter,
         VillageFilter,
         "status",
@@ -435,10 +431,10 @@ class HouseholdAdmin(RightsAdminMixin, admin.ModelAdmin):
     search_help_text = _("Tìm theo mã hộ hoặc họ tên thành viên, gõ có dấu hay không dấu đều được.")
     show_full_result_count = False
     autocomplete_fields = ["commune", "village"]
-    readonly_fields = ["code", "status", "status_since", "head", "province", "version"]
+    own_readonly_fields = ["code", "status", "status_since", "head", "province", "version"]
     ordering = ["-id"]
     list_per_page = 50
-    fieldsets = [
+    own_fieldsets = [
         (None, {"fields": ["code", "commune", "village", "address", "area_type"]}),
         (
             _("Đặc điểm của hộ"),
@@ -515,14 +511,6 @@ class HouseholdAdmin(RightsAdminMixin, admin.ModelAdmin):
         for formset in formsets:
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            # A race the form could not see (e.g. the same national ID saved a moment ago elsewhere).
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in ("commune", "village"):
             level = Level.COMMUNE if db_field.name == "commune" else Level.VILLAGE
@@ -577,7 +565,11 @@ class OfficerCreationForm(ScopeCheckMixin, UserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(RightsAdminMixin, DjangoUserAdmin):
+class UserAdmin(ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
+    """Officers' accounts, made by `services.create_officer` and changed by `services.change_officer` (audited);
+    Django's user forms check the inputs (passwords against the account, unique names)."""
+
+    validate_model = True
     form = OfficerChangeForm
     add_form = OfficerCreationForm
     view_right = rules.USER_MANAGE
@@ -596,15 +588,19 @@ class UserAdmin(RightsAdminMixin, DjangoUserAdmin):
     add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "area"]})]
 
     def save_model(self, request, obj, form, change):
-        obj.is_staff = True
-        super().save_model(request, obj, form, change)
-        services.log_action(
-            actor=request.user,
-            action="households.user.changed" if change else "households.user.created",
-            obj=obj,
-            changes={
-                name: (form.initial.get(name), form.cleaned_data.get(name))
-                for name in form.changed_data
-                if name != "password"
-            },
-        )
+        data = form.cleaned_data
+        if change:
+            officer = services.change_officer(
+                actor=request.user,
+                user_id=obj.pk,
+                data={name: data[name] for name in form.changed_data if name in services.OFFICER_FIELDS},
+            )
+        else:
+            officer = services.create_officer(
+                actor=request.user,
+                username=data["username"],
+                role=data["role"],
+                area=data.get("area"),
+                password=data.get("password1") or None,
+            )
+        adopt(obj, officer)

@@ -1,6 +1,9 @@
-"""The only writers of support records (domain A8, Part B §5): one transaction each, audited."""
+"""The only writers of support (domain A8, Part B §5): the types of support, the records, loans and budgets; one
+transaction each, audited."""
 
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -9,9 +12,9 @@ from django.utils import timezone
 from config.errors import DomainError, NotFound, StaleVersion
 from config.formats import number
 from households.models import Area, Household, User, subtree
-from households.rules import SUPPORT_APPROVE, SUPPORT_BUDGET, SUPPORT_OVERRIDE, SUPPORT_RECORD, Level
+from households.rules import SUPPORT_APPROVE, SUPPORT_BUDGET, SUPPORT_MANAGE, SUPPORT_OVERRIDE, SUPPORT_RECORD, Level
 from households.selectors import scoped_area
-from households.services import log_action
+from households.services import check_row, log_action
 from programs import rules as program_rules
 from programs.models import StatusChange
 from support import rules
@@ -173,6 +176,97 @@ def _new_record(
         household=household,
     )
     return record
+
+
+# --- the types of support (reference data of the program administrator) -------------------------------------
+
+INTERVENTION_TYPE_FIELDS = (
+    "code",
+    "name",
+    "project",
+    "kind",
+    "addresses",
+    "default_amount",
+    "unit",
+    "annual_rate_bp",
+    "max_term_months",
+    "eligible_statuses",
+    "newly_escaped",
+    "newly_escaped_months",
+    "poor_district_only",
+    "limit",
+    "legal_source",
+    "active",
+)
+FIXED_TYPE_FIELDS = ("code", "kind")  # the key of the API, records and loans; a credit type's records are loans
+
+
+def _checked_type(intervention_type: InterventionType) -> None:
+    if not intervention_type.eligible_statuses and not intervention_type.newly_escaped:
+        raise DomainError(
+            "nobody_eligible",
+            "Phải chọn ít nhất một tình trạng được hỗ trợ, hoặc hộ mới thoát nghèo.",
+            "eligible_statuses",
+        )
+    check_row(intervention_type, exclude=["eligible_statuses"])  # empty when only the newly escaped get it
+
+
+def _type_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(INTERVENTION_TYPE_FIELDS))
+    if unknown:
+        raise DomainError("unknown_field", f"Không có thông tin “{unknown[0]}” của loại hỗ trợ.", unknown[0])
+    return dict(data)
+
+
+@transaction.atomic
+def create_intervention_type(*, actor: User, data: Mapping[str, Any], reason: str = "") -> InterventionType:
+    """A new type of support (`INTERVENTION_TYPE_FIELDS`), with the legal source of its amounts and rules."""
+    _require(actor, SUPPORT_MANAGE, "quản lý loại hỗ trợ")
+    intervention_type = InterventionType(**_type_values(data))
+    _checked_type(intervention_type)
+    intervention_type.save()
+    log_action(
+        actor=actor,
+        action="support.intervention_type.created",
+        obj=intervention_type,
+        changes={name: (None, getattr(intervention_type, name)) for name in data},
+        reason=reason.strip(),
+    )
+    return intervention_type
+
+
+@transaction.atomic
+def change_intervention_type(
+    *, actor: User, type_id: int, data: Mapping[str, Any], reason: str = ""
+) -> InterventionType:
+    """Change a type's amounts, rules or source (`data`: the fields that change). Its code and kind are fixed
+    once it exists: a new policy is a new type, the old one is set inactive."""
+    _require(actor, SUPPORT_MANAGE, "quản lý loại hỗ trợ")
+    intervention_type = InterventionType.objects.select_for_update().filter(pk=type_id).first()
+    if intervention_type is None:
+        raise NotFound("Không tìm thấy loại hỗ trợ.")
+    values = _type_values(data)
+    changes = {name: (getattr(intervention_type, name), new) for name, new in values.items()}
+    changes = {name: change for name, change in changes.items() if change[0] != change[1]}
+    fixed = [name for name in FIXED_TYPE_FIELDS if name in changes]
+    if fixed:
+        raise DomainError(
+            "fixed", "Mã và loại của một loại hỗ trợ không đổi; chính sách mới là một loại hỗ trợ mới.", fixed[0]
+        )
+    if not changes:
+        return intervention_type
+    for name, (_, new) in changes.items():
+        setattr(intervention_type, name, new)
+    _checked_type(intervention_type)
+    intervention_type.save(update_fields=list(changes))
+    log_action(
+        actor=actor,
+        action="support.intervention_type.changed",
+        obj=intervention_type,
+        changes=changes,
+        reason=reason.strip(),
+    )
+    return intervention_type
 
 
 def _active_type(type_code: str) -> InterventionType:

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import add_domain_error
 from config.errors import DomainError
 from households import rules as access
 from households.admin import RightsAdminMixin
@@ -65,6 +66,7 @@ class TemplateForm(forms.Form):
 
 class UploadForm(TemplateForm):
     file = forms.FileField(label=_("Tệp Excel đã điền (.xlsx)"), help_text=_("Theo mẫu của xã, tối đa 10 MB."))
+    domain_error_fields = ("commune",)  # a refusal of the file's content is about the whole file
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -148,7 +150,7 @@ def upload_view(model_admin: ImportBatchAdmin, request) -> TemplateResponse | Ht
                 filename=upload.name,
             )
         except DomainError as exc:
-            form.add_error("commune" if exc.field == "commune" else None, exc.message)
+            add_domain_error(form, exc)
         else:
             if batch.status == ImportStatus.COMMITTED:
                 if getattr(batch, "duplicate", False):

@@ -1,9 +1,10 @@
 """Official reports in the admin (domain Part B §6.2): ask for a report, follow its progress, download it.
 
 "Báo cáo chính thức" lists the reports the user asked for (each user sees her own). The add form picks an area in
-the user's scope, a year and a table (or all of them) and calls `official_reports.request_report`: Celery builds
-the file. The report's page refreshes itself every 3 seconds while the job waits or runs, then offers the file;
-the download goes through `official_reports.download_report`, which audits it.
+the user's scope, a year and a table (or all of them); saving it calls `official_reports.request_report`, whose
+refusal shows on the form, and Celery builds the file. The report's page refreshes itself every 3 seconds while
+the job waits or runs, then offers the file; the download goes through `official_reports.download_report`, which
+audits it.
 """
 
 from django import forms
@@ -15,9 +16,10 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ServiceAdminMixin, adopt
 from config.errors import DomainError, NotFound
 from households import rules as access
-from households.admin import RightsAdminMixin, _apply_domain_error
+from households.admin import RightsAdminMixin
 from programs.models import CommuneYearFigures, JobStatus, ReportJob, ReportKind
 from programs.reporting import reports as official_reports
 from programs.reporting import services as statistics
@@ -27,16 +29,18 @@ REFRESH_SECONDS = 3
 
 
 class ReportRequestForm(forms.ModelForm):
-    """Area (province, district or commune in scope), year and table; the service decides, the form shows why not."""
+    """Area (province, district or commune in scope), year and table; the service decides, the form shows why not.
+    `user` is set by the admin."""
+
+    user = None
 
     class Meta:
         model = ReportJob
         fields = ["area", "year", "kind"]
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["area"] = ScopedAreaField(user)
+        self.fields["area"] = ScopedAreaField(self.user)
         this_year = timezone.localdate().year
         latest = CommuneYearFigures.objects.order_by("-year").values_list("year", flat=True).first()
         self.fields["year"] = forms.TypedChoiceField(
@@ -53,27 +57,9 @@ class ReportRequestForm(forms.ModelForm):
             help_text=_("Danh sách chi tiết có thông tin cá nhân; mỗi lần tải về được ghi nhật ký."),
         )
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.job = official_reports.request_report(
-                actor=self.user, area_id=cleaned["area"].pk, year=cleaned["year"], kind=cleaned["kind"]
-            )
-        except DomainError as exc:
-            _apply_domain_error(self, exc)
-        return cleaned
-
-    def _post_clean(self):
-        """The job is made by the service in `clean`; the model's own validation has nothing to add."""
-
-    def save(self, commit=True):
-        return self.job
-
 
 @admin.register(ReportJob)
-class ReportJobAdmin(RightsAdminMixin, admin.ModelAdmin):
+class ReportJobAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = access.STATS_VIEW
     add_right = access.STATS_VIEW  # and no change right: a report is asked for, never edited
     list_display = ["kind", "area", "year", "status", "progress_bar", "created_at", "download_link"]
@@ -108,19 +94,18 @@ class ReportJobAdmin(RightsAdminMixin, admin.ModelAdmin):
         return [] if obj is None else self.readonly_fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is not None:
-            return super().get_form(request, obj, change, **kwargs)
-        user = request.user
-
-        class Form(ReportRequestForm):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, user=user, **kwargs)
-
-        return Form
+        if obj is None:
+            kwargs["form"] = ReportRequestForm
+        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class.user = request.user
+        return form_class
 
     def save_model(self, request, obj, form, change):
-        """Nothing to save: `request_report` made the job when the form was checked."""
-        obj.pk = form.job.pk
+        data = form.cleaned_data
+        job = official_reports.request_report(
+            actor=request.user, area_id=data["area"].pk, year=data["year"], kind=data["kind"]
+        )
+        adopt(obj, job)
 
     def save_related(self, request, form, formsets, change):
         """No related rows."""
@@ -179,10 +164,3 @@ class ReportJobAdmin(RightsAdminMixin, admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
         patch_cache_control(response, private=True, no_store=True)
         return response
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:  # a race the form could not see
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())

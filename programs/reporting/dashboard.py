@@ -31,6 +31,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from pygal.style import Style
 
+from config.admin import add_domain_error
 from config.errors import DomainError
 from config.formats import number
 from households import rules as access
@@ -480,8 +481,7 @@ def _post(request, target_form: TargetForm) -> HttpResponseRedirect | None:
         try:
             target = target_form.submit(user)
         except DomainError as error:
-            field = error.field if error.field in target_form.fields and error.field != "area" else None
-            target_form.add_error(field, error.message)
+            add_domain_error(target_form, error)  # the area and version are hidden: on the whole form
         else:
             messages.success(request, f"Đã ghi mục tiêu: {target}.")
             return HttpResponseRedirect(back)

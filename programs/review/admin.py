@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import add_domain_error
 from config.errors import DomainError, StaleVersion
 from households import rules as access
 from households.admin import RightsAdminMixin, RightsInlineMixin, audit_history_table
@@ -57,7 +58,6 @@ from programs.review.admin_forms import (
     OverdueFilter,
     ReviewRequestForm,
     YearFilter,
-    _apply_domain_error,
     _date,
     _day,
     _url,
@@ -356,7 +356,7 @@ class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
                         **form.arguments(),
                     )
                 except DomainError as exc:
-                    _apply_domain_error(form, exc)
+                    add_domain_error(form, exc)
                 else:
                     label = rules.MOVE_LABELS[form_class.move]
                     self.message_user(request, f"Đã {label} cho {count} hồ sơ.", messages.SUCCESS)
@@ -397,7 +397,7 @@ class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
                     current = ReviewCase.objects.values_list("version", flat=True).get(pk=case.pk)
                     form.add_error(None, STALE_MESSAGE.format(current=current, seen=form.cleaned_data["version"]))
                 except DomainError as exc:
-                    _apply_domain_error(form, exc)
+                    add_domain_error(form, exc)
                 else:
                     done = self.get_queryset(request).select_related("status_change").get(pk=case.pk)
                     self.message_user(request, form.success_message(done), messages.SUCCESS)
@@ -446,7 +446,7 @@ class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
                         note=data["note"],
                     )
                 except DomainError as exc:
-                    _apply_domain_error(form, exc)
+                    add_domain_error(form, exc)
                 else:
                     case = ReviewCase.objects.select_related("campaign__area").get(pk=case.pk)
                     self.message_user(
@@ -671,7 +671,7 @@ class ReviewCampaignAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmi
                         actor=request.user, campaign_id=campaign.pk, reported_on=form.cleaned_data["reported_on"]
                     )
                 except DomainError as exc:
-                    _apply_domain_error(form, exc)
+                    add_domain_error(form, exc)
                 else:
                     self.message_user(request, f"Đã báo cáo tỉnh {count} hồ sơ đã công nhận.", messages.SUCCESS)
                     return HttpResponseRedirect(back)
@@ -700,7 +700,7 @@ class ReviewCampaignAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmi
                         reason=form.cleaned_data["reason"],
                     )
                 except DomainError as exc:
-                    _apply_domain_error(form, exc)
+                    add_domain_error(form, exc)
                 else:
                     self.message_user(request, "Đã đổi lịch; hạn của các hồ sơ đang mở đã theo lịch mới.")
                     return HttpResponseRedirect(back)

@@ -12,7 +12,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import DomainError
 from households import rules as access
 from households.models import Area, Household
 from households.rules import Level
@@ -81,13 +80,6 @@ def _url(name: str, *args: object) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-def _apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
-    """The service's error on the field it names when the form shows that field, else on the whole form."""
-    field = getattr(form, "field_aliases", {}).get(error.field, error.field)
-    shown = field in form.fields and not form.fields[field].widget.is_hidden
-    form.add_error(field if shown else None, error.message)
 
 
 def available_moves(user, case: ReviewCase) -> list[Move]:

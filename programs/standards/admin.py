@@ -1,4 +1,6 @@
-"""The program in the admin: standards (read-only for officers), surveys with their result, status decisions."""
+"""The program in the admin: standards (read-only for officers), surveys with their result, status decisions,
+and what the household page shows of them (contributed to the household admin: status history, the newly
+escaped filter and window, the review's links). Each save calls one service of `programs.standards.services`."""
 
 import re
 
@@ -11,11 +13,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import DomainError
+from config.admin import Contribution, ServiceAdminMixin, adopt
 from households import rules as access
-from households.admin import HouseholdAdmin, RightsAdminMixin, RightsInlineMixin, plain_choices
+from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page, plain_choices
 from households.models import Household, Member
-from households.services import log_action
 from programs import rules
 from programs.models import Assessment, Indicator, PovertyStandard, StandardIndicator, StatusChange
 from programs.standards import derivations, selectors, services
@@ -29,29 +30,94 @@ class StandardIndicatorInline(RightsInlineMixin, admin.TabularInline):
     fields = ["position", "indicator"]
 
 
+def reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Lý do thay đổi (ghi nhật ký)"), required=False, widget=forms.TextInput(attrs={"size": 60})
+    )
+
+
+class ReasonForWritersMixin:
+    """The audit's reason is typed by who changes the row; those who only read it see no empty line for it."""
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if self.has_change_permission(request, obj) else [f for f in fields if f != "reason"]
+
+
+class StandardForm(forms.ModelForm):
+    reason = reason_field()
+
+    class Meta:
+        model = PovertyStandard
+        fields = [*services.STANDARD_FIELDS, "reason"]
+
+
+def indicator_rows(formset) -> list[tuple[int, int]]:
+    """The indicators of a standard as its inline leaves them: (indicator id, position), the deleted ones out."""
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or (formset.can_delete and data.get("DELETE")):
+            continue  # an empty extra row, or one to delete
+        rows.append((data["indicator"].pk, data["position"]))
+    return rows
+
+
 @admin.register(PovertyStandard)
-class PovertyStandardAdmin(RightsAdminMixin, admin.ModelAdmin):
+class PovertyStandardAdmin(ReasonForWritersMixin, ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+    """Standards and their indicators, written together by `create_standard` / `change_standard` (audited)."""
+
+    validate_model = True
     view_right = access.STANDARD_VIEW
     add_right = access.STANDARD_MANAGE
     change_right = access.STANDARD_MANAGE
+    form = StandardForm
     list_display = ["code", "name", "valid_from", "valid_to", "rural_poor_line", "urban_poor_line"]
     inlines = [StandardIndicatorInline]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        log_action(
-            actor=request.user,
-            action="programs.standard.changed" if change else "programs.standard.created",
-            obj=obj,
-            changes={name: (form.initial.get(name), form.cleaned_data.get(name)) for name in form.changed_data},
-        )
+        """Nothing here: the standard and its indicators are written together by the service in save_related."""
+
+    def save_related(self, request, form, formsets, change):
+        data = {name: form.cleaned_data[name] for name in services.STANDARD_FIELDS if name in form.cleaned_data}
+        indicators = next((indicator_rows(fs) for fs in formsets if fs.model is StandardIndicator), None)
+        reason = form.cleaned_data.get("reason", "")
+        if change:
+            changed = {name: value for name, value in data.items() if name in form.changed_data}
+            standard = services.change_standard(
+                actor=request.user, standard_id=form.instance.pk, data=changed, indicators=indicators, reason=reason
+            )
+        else:
+            standard = services.create_standard(
+                actor=request.user, data=data, indicators=indicators or [], reason=reason
+            )
+        adopt(form.instance, standard)
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+class IndicatorForm(forms.ModelForm):
+    reason = reason_field()
+
+    class Meta:
+        model = Indicator
+        fields = [*services.INDICATOR_FIELDS, "reason"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(RightsAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(ReasonForWritersMixin, ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+    """Indicators are changed (not added) by `change_indicator` (audited)."""
+
+    validate_model = True
     view_right = access.STANDARD_VIEW
     change_right = access.STANDARD_MANAGE
+    form = IndicatorForm
     list_display = ["code", "name", "dimension"]
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in services.INDICATOR_FIELDS}
+        reason = form.cleaned_data.get("reason", "")
+        adopt(obj, services.change_indicator(actor=request.user, indicator_id=obj.pk, data=data, reason=reason))
 
 
 # --- assessments: one form, filled in one sitting --------------------------------------------------
@@ -72,7 +138,10 @@ def _answer_fields() -> dict[str, forms.Field]:
 
 
 class AssessmentForm(forms.ModelForm):
-    """The survey of one household: B1 income (or Point A), B2 facts and answers; the service classifies it."""
+    """The survey of one household: B1 income (or Point A), B2 facts and answers; the service classifies it (its
+    refusals show on the inputs below, the others on the whole form)."""
+
+    domain_error_fields = ("income_per_capita", "point_a", "survey_date", "causes")
 
     standard_code = forms.ChoiceField(label=_("Chuẩn nghèo"), required=False)
     has_house = forms.NullBooleanField(label=_("Có nhà ở"), required=False, widget=YES_NO_UNKNOWN)
@@ -130,12 +199,10 @@ class AssessmentForm(forms.ModelForm):
             ).order_by("id")
             self.fields["stunted"].queryset = children
             self.fields["underweight"].queryset = children
-        self.recorded: Assessment | None = None
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
+    def arguments(self) -> dict:
+        """The survey as `services.record_assessment` takes it."""
+        cleaned = self.cleaned_data
         household = cleaned["household"]
         stunted = {m.pk for m in cleaned.get("stunted") or []}
         underweight = {m.pk for m in cleaned.get("underweight") or []}
@@ -145,40 +212,29 @@ class AssessmentForm(forms.ModelForm):
             for code in rules.INDICATOR_NAMES
             if cleaned.get(f"confirm_{code}") is not None
         }
-        try:
-            # The admin view runs in one transaction: the service writes now; any later failure rolls it back.
-            self.recorded = services.record_assessment(
-                actor=self.user,
-                household_id=household.pk,
-                survey_date=cleaned["survey_date"],
-                review_year=cleaned["review_year"],
-                review_kind=cleaned["review_kind"],
-                review_month=cleaned.get("review_month") or 0,
-                standard_code=cleaned.get("standard_code") or None,
-                income_per_capita=cleaned.get("income_per_capita"),
-                point_a=cleaned.get("point_a"),
-                dwelling={
-                    name: cleaned.get(name) for name in services.DWELLING_FIELDS if cleaned.get(name) is not None
-                },
-                member_extras={
-                    m.pk: {"stunted": m.pk in stunted, "underweight": m.pk in underweight}
-                    for m in household.members.all()
-                },
-                answers={code: value for code, value in answers.items() if value is not None},
-                confirmed=confirmed,
-                causes=cleaned.get("causes") or [],
-                surveyor_name=cleaned.get("surveyor_name") or "",
-                note=cleaned.get("note") or "",
-            )
-        except DomainError as exc:
-            fields = ("income_per_capita", "point_a", "survey_date", "causes")
-            field = exc.field if exc.field in fields else None
-            self.add_error(field if field in self.fields else None, exc.message)
-        return cleaned
+        return {
+            "household_id": household.pk,
+            "survey_date": cleaned["survey_date"],
+            "review_year": cleaned["review_year"],
+            "review_kind": cleaned["review_kind"],
+            "review_month": cleaned.get("review_month") or 0,
+            "standard_code": cleaned.get("standard_code") or None,
+            "income_per_capita": cleaned.get("income_per_capita"),
+            "point_a": cleaned.get("point_a"),
+            "dwelling": {name: cleaned.get(name) for name in services.DWELLING_FIELDS if cleaned.get(name) is not None},
+            "member_extras": {
+                m.pk: {"stunted": m.pk in stunted, "underweight": m.pk in underweight} for m in household.members.all()
+            },
+            "answers": {code: value for code, value in answers.items() if value is not None},
+            "confirmed": confirmed,
+            "causes": cleaned.get("causes") or [],
+            "surveyor_name": cleaned.get("surveyor_name") or "",
+            "note": cleaned.get("note") or "",
+        }
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(RightsAdminMixin, admin.ModelAdmin):
+class AssessmentAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = access.ASSESSMENT_VIEW
     add_right = access.ASSESSMENT_RECORD
     form = AssessmentForm
@@ -288,7 +344,7 @@ class AssessmentAdmin(RightsAdminMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.recorded.pk  # written by the service during validation, in this view's transaction
+        adopt(obj, services.record_assessment(actor=request.user, **form.arguments()))
 
     def save_related(self, request, form, formsets, change):
         """Nothing: the service wrote everything."""
@@ -321,32 +377,22 @@ class StatusChangeForm(forms.ModelForm):
                     household_id=int(household_id), is_current=True
                 )
             self.fields["assessment"].queryset = queryset
-        self.recorded: StatusChange | None = None
 
-    def _get_validation_exclusions(self):
-        return {*super()._get_validation_exclusions(), "recorded_by", "event", "from_status"}
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            self.recorded = services.record_status_change(
-                actor=self.user,
-                household_id=cleaned["household"].pk,
-                to_status=cleaned["to_status"],
-                effective_date=cleaned["effective_date"],
-                decision_number=cleaned["decision_number"],
-                assessment_id=cleaned["assessment"].pk if cleaned.get("assessment") else None,
-                reason=cleaned.get("reason") or "",
-            )
-        except DomainError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
-        return cleaned
+    def arguments(self) -> dict:
+        """The decision as `services.record_status_change` takes it."""
+        cleaned = self.cleaned_data
+        return {
+            "household_id": cleaned["household"].pk,
+            "to_status": cleaned["to_status"],
+            "effective_date": cleaned["effective_date"],
+            "decision_number": cleaned["decision_number"],
+            "assessment_id": cleaned["assessment"].pk if cleaned.get("assessment") else None,
+            "reason": cleaned.get("reason") or "",
+        }
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(RightsAdminMixin, admin.ModelAdmin):
+class StatusChangeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = access.HOUSEHOLD_VIEW
     add_right = access.STATUS_RECOGNISE
     form = StatusChangeForm
@@ -385,7 +431,7 @@ class StatusChangeAdmin(RightsAdminMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        obj.pk = form.recorded.pk
+        adopt(obj, services.record_status_change(actor=request.user, **form.arguments()))
 
     def save_related(self, request, form, formsets, change):
         """Nothing: the service wrote everything."""
@@ -421,54 +467,41 @@ class NewlyEscapedFilter(admin.SimpleListFilter):
         return queryset
 
 
-admin.site.unregister(Household)
+# --- what the household page of the registry shows of the program -------------------------------------------
 
 
-@admin.register(Household)
-class HouseholdWithReviewsAdmin(HouseholdAdmin):
-    inlines = [*HouseholdAdmin.inlines, StatusChangeInline]
-    readonly_fields = [*HouseholdAdmin.readonly_fields, "ever_poor", "newly_escaped_until", "review_links"]
-    list_filter = [*HouseholdAdmin.list_filter[:3], NewlyEscapedFilter, "ever_poor", *HouseholdAdmin.list_filter[3:]]
-    fieldsets = [
-        *HouseholdAdmin.fieldsets[:2],
-        (
-            _("Tình trạng (cập nhật qua rà soát)"),
-            {
-                "fields": [
-                    "status",
-                    "status_since",
-                    "ever_poor",
-                    "newly_escaped_until",
-                    "head",
-                    "version",
-                    "review_links",
-                ]
-            },
-        ),
-        *HouseholdAdmin.fieldsets[3:],
-    ]
+@admin.display(description=_("hộ mới thoát nghèo đến"))
+def newly_escaped_until(obj):
+    until = rules.newly_escaped_until(obj.left_lists_on, obj.status)  # the household's own window (A5)
+    return until.strftime("%d/%m/%Y") if until else "—"
 
-    @admin.display(description=_("hộ mới thoát nghèo đến"))
-    def newly_escaped_until(self, obj):
-        until = rules.newly_escaped_until(obj.left_lists_on, obj.status)  # the household's own window (A5)
-        return until.strftime("%d/%m/%Y") if until else "—"
 
-    @admin.display(description=_("rà soát"))
-    def review_links(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
-        add = reverse("admin:programs_assessment_add") + f"?household={obj.pk}"
-        history = reverse("admin:programs_assessment_changelist") + f"?household__id__exact={obj.pk}"
-        recognise = reverse("admin:programs_statuschange_add") + f"?household={obj.pk}"
-        cases = reverse("admin:programs_reviewcase_changelist") + f"?household__id__exact={obj.pk}"
-        request = reverse("admin:programs_reviewcase_request") + f"?household={obj.pk}"
-        return format_html(
-            '<a class="button" href="{}">Ghi phiếu khảo sát</a> <a href="{}">Các phiếu đã ghi</a> '
-            '<a href="{}">Ghi quyết định công nhận</a><br>'
-            '<a href="{}">Hồ sơ rà soát của hộ</a> <a class="button" href="{}">Hộ đề nghị rà soát</a>',
-            add,
-            history,
-            recognise,
-            cases,
-            request,
-        )
+@admin.display(description=_("rà soát"))
+def review_links(obj):
+    if obj is None or obj.pk is None:
+        return "—"
+    add = reverse("admin:programs_assessment_add") + f"?household={obj.pk}"
+    history = reverse("admin:programs_assessment_changelist") + f"?household__id__exact={obj.pk}"
+    recognise = reverse("admin:programs_statuschange_add") + f"?household={obj.pk}"
+    cases = reverse("admin:programs_reviewcase_changelist") + f"?household__id__exact={obj.pk}"
+    request = reverse("admin:programs_reviewcase_request") + f"?household={obj.pk}"
+    return format_html(
+        '<a class="button" href="{}">Ghi phiếu khảo sát</a> <a href="{}">Các phiếu đã ghi</a> '
+        '<a href="{}">Ghi quyết định công nhận</a><br>'
+        '<a href="{}">Hồ sơ rà soát của hộ</a> <a class="button" href="{}">Hộ đề nghị rà soát</a>',
+        add,
+        history,
+        recognise,
+        cases,
+        request,
+    )
+
+
+contribute_to_household_page(
+    Contribution(
+        name="programs.standards",
+        inlines=(StatusChangeInline,),
+        list_filters={"status": (NewlyEscapedFilter, "ever_poor")},
+        fields={"status_since": ("ever_poor", newly_escaped_until), "version": (review_links,)},
+    )
+)

@@ -1,9 +1,10 @@
-"""Support in the admin, part one: the input fields and the forms that call the services (used by
-`support.admin` and `support.admin_views`).
+"""Support in the admin, part one: the input fields and the forms of the services' inputs (used by
+`support.admin.site` and `support.admin.views`).
 
-Every write goes through one service of `support.services` (STYLE 5, 17): an add form calls it in `clean()`
-(inside the admin view's transaction) and keeps what it wrote; a move form carries the version the user saw.
-A refusal comes back as a form error on the field the service names.
+Every write goes through one service of `support.services` (STYLE 5, 17, 32): a form checks its inputs and says
+how the service takes them (`arguments`); the admin's save, or the small form page, calls the service; a move
+form carries the version the user saw. A refusal comes back as a form error on the field the service names
+(`config.admin.add_domain_error`).
 """
 
 import datetime
@@ -20,7 +21,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import DomainError
 from config.formats import number
 from households import rules as access
 from households.models import Area, Household
@@ -144,40 +144,17 @@ def area_field(user, *, required: bool = True) -> forms.ModelChoiceField:
     return field
 
 
-# --- forms that call a service -----------------------------------------------------------------------------
-
-
-def apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
-    """The service's error on the field it names when the form shows that field, else on the whole form."""
-    field = getattr(form, "field_aliases", {}).get(error.field, error.field)
-    shown = field in form.fields and not form.fields[field].widget.is_hidden
-    form.add_error(field if shown else None, error.message)
+# --- the add forms of the services' inputs -------------------------------------------------------------------
 
 
 class ServiceModelForm(forms.ModelForm):
-    """A ModelForm of the admin whose `clean()` calls a service, which writes; the model is never built nor
-    validated from the form (`_post_clean`), so nothing can fail after the write. `user` is set by the admin."""
+    """A ModelForm of the admin for the inputs of one service: it checks them one by one and gives them as the
+    service takes them (`arguments`); the admin's `save_model` calls the service (`ServiceWritesMixin`), which
+    checks them together. The service's field names that differ from the form's are in `field_aliases`. `user`
+    is set by the admin."""
 
     user = None
     field_aliases: dict[str | None, str] = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.saved = None
-
-    def _post_clean(self):
-        """Nothing: the service validated and wrote."""
-
-    call: Callable[[dict], object]  # each form's call of its service with the cleaned data
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
-            try:
-                self.saved = self.call(cleaned)
-            except DomainError as exc:
-                apply_domain_error(self, exc)
-        return cleaned
 
 
 class SupportRecordForm(ServiceModelForm):
@@ -226,19 +203,20 @@ class SupportRecordForm(ServiceModelForm):
         if not self.user.has_right(access.SUPPORT_OVERRIDE):
             del self.fields["override_reason"]
 
-    def call(self, data: dict) -> SupportRecord:
-        return services.record_support(
-            actor=self.user,
-            household_id=data["household"].pk,
-            type_code=data["intervention_type"].code,
-            date=data["date"],
-            funding_source=data["funding_source"],
-            quantity=data["quantity"],
-            amount=data.get("amount"),
-            cofinancing=data.get("cofinancing") or 0,
-            override_reason=data.get("override_reason") or "",
-            note=data.get("note") or "",
-        )
+    def arguments(self) -> dict:
+        """The record as `services.record_support` takes it."""
+        data = self.cleaned_data
+        return {
+            "household_id": data["household"].pk,
+            "type_code": data["intervention_type"].code,
+            "date": data["date"],
+            "funding_source": data["funding_source"],
+            "quantity": data["quantity"],
+            "amount": data.get("amount"),
+            "cofinancing": data.get("cofinancing") or 0,
+            "override_reason": data.get("override_reason") or "",
+            "note": data.get("note") or "",
+        }
 
 
 class LoanForm(ServiceModelForm):
@@ -288,21 +266,22 @@ class LoanForm(ServiceModelForm):
         if not self.user.has_right(access.SUPPORT_OVERRIDE):
             del self.fields["override_reason"]
 
-    def call(self, data: dict) -> Loan:
+    def arguments(self) -> dict:
+        """The loan as `services.record_loan` takes it."""
+        data = self.cleaned_data
         credit = data.get("intervention_type")
-        return services.record_loan(
-            actor=self.user,
-            household_id=data["household"].pk,
-            principal=data["principal"],
-            term_months=data["term_months"],
-            disbursed_on=data["disbursed_on"],
-            purpose=data["purpose"],
-            type_code=credit.code if credit else "",
-            annual_rate_bp=data.get("annual_rate"),
-            contract_number=data.get("contract_number") or "",
-            override_reason=data.get("override_reason") or "",
-            note=data.get("note") or "",
-        )
+        return {
+            "household_id": data["household"].pk,
+            "principal": data["principal"],
+            "term_months": data["term_months"],
+            "disbursed_on": data["disbursed_on"],
+            "purpose": data["purpose"],
+            "type_code": credit.code if credit else "",
+            "annual_rate_bp": data.get("annual_rate"),
+            "contract_number": data.get("contract_number") or "",
+            "override_reason": data.get("override_reason") or "",
+            "note": data.get("note") or "",
+        }
 
 
 class BudgetForm(ServiceModelForm):
@@ -328,12 +307,18 @@ class BudgetForm(ServiceModelForm):
             del self.fields["expected_version"]
             self.fields["area"] = area_field(self.user)
 
-    def call(self, data: dict) -> BudgetAllocation:
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.errors and cleaned.get("expected_version") is None:
+            # a change always carries the version the user saw: never a silent overwrite
+            raise ValidationError("Thiếu phiên bản kế hoạch vốn bạn đã xem; hãy mở lại trang.", code="required")
+        return cleaned
+
+    def arguments(self) -> dict:
+        """The line as `services.set_budget` takes it: a new one, or a new amount for this one."""
+        data = self.cleaned_data
         if self.instance.pk:
             line = {name: getattr(self.instance, name) for name in ("area_id", "year", "project", "funding_source")}
-            version = data.get("expected_version")
-            if version is None:  # a change always carries the version the user saw: never a silent overwrite
-                raise DomainError("required", "Thiếu phiên bản kế hoạch vốn bạn đã xem; hãy mở lại trang.", "version")
         else:
             line = {
                 "area_id": data["area"].pk,
@@ -341,15 +326,13 @@ class BudgetForm(ServiceModelForm):
                 "project": data["project"],
                 "funding_source": data["funding_source"],
             }
-            version = None
-        return services.set_budget(
-            actor=self.user,
-            amount=data["amount"],
-            decision=data.get("decision") or "",
-            version=version,
-            create_only=not self.instance.pk,
+        return {
             **line,
-        )
+            "amount": data["amount"],
+            "decision": data.get("decision") or "",
+            "version": data.get("expected_version") if self.instance.pk else None,
+            "create_only": not self.instance.pk,
+        }
 
 
 # --- the small forms of a record's moves, its follow-ups and a loan's repayments ----------------------------

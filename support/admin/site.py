@@ -4,8 +4,9 @@ and follow-ups, the policy-bank loans with their repayments, the budgets, and th
 A UI over `support.services` (STYLE 17): lists and pages start from the user's scope (`visible_to`), an object
 outside it is a 404; the records and loans are read-only pages whose moves are buttons to small forms carrying
 the version, each calling one service; a refusal is a form error on the field the service names. The forms are
-in `support.admin_forms`; the pages that read (budget, targeting list, outcomes), the small form pages, the list
-filters and what the admins share, in `support.admin_views`.
+in `support.admin.forms`; the pages that read (budget, targeting list, outcomes), the small form pages, the list
+filters and what the admins share, in `support.admin.views`. The household page's supports are an inline this
+module contributes to the household admin (`households.admin.contribute_to_household_page`).
 """
 
 from functools import partial
@@ -21,14 +22,13 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import Contribution, ServiceAdminMixin, adopt
 from config.formats import number
 from households import rules as access
-from households.admin import RightsAdminMixin, RightsInlineMixin
-from households.models import Household
+from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page
 from households.rules import fold_text
-from households.services import log_action
 from programs.rules import INDICATOR_NAMES
-from programs.standards.admin import HouseholdWithReviewsAdmin
+from support import services
 from support.admin.forms import (
     MOVE_FORMS,
     BudgetForm,
@@ -129,7 +129,10 @@ class InterventionTypeForm(forms.ModelForm):
 
 
 @admin.register(InterventionType)
-class InterventionTypeAdmin(RightsAdminMixin, admin.ModelAdmin):
+class InterventionTypeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+    """The types of support, written by `services.create_intervention_type` / `change_intervention_type` (audited)."""
+
+    validate_model = True
     view_right = access.SUPPORT_VIEW
     add_right = access.SUPPORT_MANAGE
     change_right = access.SUPPORT_MANAGE
@@ -145,18 +148,14 @@ class InterventionTypeAdmin(RightsAdminMixin, admin.ModelAdmin):
         return ["code", "kind"] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        log_action(
-            actor=request.user,
-            action="support.intervention_type.changed" if change else "support.intervention_type.created",
-            obj=obj,
-            changes={
-                name: (form.initial.get(name), form.cleaned_data.get(name))
-                for name in form.changed_data
-                if name != "reason"
-            },
-            reason=form.cleaned_data.get("reason", "").strip(),
-        )
+        data = {name: form.cleaned_data[name] for name in services.INTERVENTION_TYPE_FIELDS if name in form.fields}
+        reason = form.cleaned_data.get("reason", "")
+        if change:
+            changed = {name: value for name, value in data.items() if name in form.changed_data}
+            saved = services.change_intervention_type(actor=request.user, type_id=obj.pk, data=changed, reason=reason)
+        else:
+            saved = services.create_intervention_type(actor=request.user, data=data, reason=reason)
+        adopt(obj, saved)
 
 
 # --- support records -------------------------------------------------------------------------------------
@@ -308,6 +307,9 @@ class SupportRecordAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin)
             "funding_source": FundingSource.CENTRAL,
             **id_param(request, "household"),
         }
+
+    def save_model(self, request, obj, form, change):
+        adopt(obj, services.record_support(actor=request.user, **form.arguments()))
 
     def response_add(self, request, obj, post_url_continue=None):
         verdict = "vẫn hỗ trợ khi không đủ điều kiện" if obj.override_reason else "đủ điều kiện"
@@ -507,6 +509,9 @@ class LoanAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         return {"disbursed_on": timezone.localdate(), **id_param(request, "household")}
 
+    def save_model(self, request, obj, form, change):
+        adopt(obj, services.record_loan(actor=request.user, **form.arguments()))
+
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
             request,
@@ -601,6 +606,9 @@ class BudgetAllocationAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdm
     def get_readonly_fields(self, request, obj=None):
         return [*self.line_fields, "amount_vnd", "recorded_by", "updated_at", "version"] if obj is not None else []
 
+    def save_model(self, request, obj, form, change):
+        adopt(obj, services.set_budget(actor=request.user, **form.arguments()))
+
     def get_changeform_initial_data(self, request):
         initial = {"year": timezone.localdate().year, **id_param(request, "area")}
         if "area" not in initial and request.user.area is not None:
@@ -651,10 +659,4 @@ class HouseholdSupportInline(RightsInlineMixin, admin.TabularInline):
         return number(obj.amount)
 
 
-# The household page of the registry and the review, with what it received (support -> programs -> households).
-admin.site.unregister(Household)
-
-
-@admin.register(Household)
-class HouseholdWithSupportAdmin(HouseholdWithReviewsAdmin):
-    inlines = [*HouseholdWithReviewsAdmin.inlines, HouseholdSupportInline]
+contribute_to_household_page(Contribution(name="support", inlines=(HouseholdSupportInline,)))

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ServiceAdminMixin, add_domain_error
 from config.errors import DomainError, StaleVersion
 from config.formats import number
 from households import rules as access
@@ -34,7 +35,7 @@ from households.services import log_action
 from programs.review.documents import render_xlsx
 from programs.rules import INDICATOR_NAMES
 from support import rules, selectors
-from support.admin.forms import _DIGITS, AreaYearForm, OutcomeForm, TargetingForm, apply_domain_error, day
+from support.admin.forms import _DIGITS, AreaYearForm, OutcomeForm, TargetingForm, day
 from support.documents import targeting_document
 from support.models import SupportRecord
 from support.rules import STATUS_LABELS
@@ -82,7 +83,7 @@ def form_page(model_admin: ModelAdmin, request: HttpRequest, form, *, obj, summa
         except StaleVersion:
             form.add_error(None, STALE_MESSAGE.format(what=form.what))
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             model_admin.message_user(request, form.success_message(done), messages.SUCCESS)
             return HttpResponseRedirect(back_url)
@@ -318,10 +319,10 @@ def search_by_household(request, queryset, search_term: str, path: str):
     return queryset.filter(**{f"{path}__in": households}), False
 
 
-class ServiceWritesMixin:
-    """The admin of a model the services write: its add form (a `ServiceModelForm`) calls the service in
-    `clean()`, in the view's transaction, and the admin saves nothing itself. The change page is read-only
-    (a plain form with no fields) unless `editable` says otherwise."""
+class ServiceWritesMixin(ServiceAdminMixin):
+    """The admin of a model the services write: its form (a `ServiceModelForm`) checks the inputs, its
+    `save_model` calls the service with them (`form.arguments()`), a refusal is an error on the form and nothing
+    is written. The change page is read-only (a plain form with no fields) unless `editable` says otherwise."""
 
     add_fields: list[str] = []
     household_path = "household"
@@ -344,15 +345,8 @@ class ServiceWritesMixin:
         return form_class
 
     def get_inline_instances(self, request, obj=None):
-        """None on the add page: the form's service call must be the last check of the request, as nothing
-        may fail after it wrote (and a new object has no rows yet)."""
+        """None on the add page: a new object has no rows yet."""
         return super().get_inline_instances(request, obj) if obj is not None else []
-
-    def save_form(self, request, form, change):
-        return form.saved  # written by the service in the form's clean()
-
-    def save_model(self, request, obj, form, change):
-        """Nothing: the service wrote it."""
 
     def save_related(self, request, form, formsets, change):
         """Nothing: the service wrote everything."""

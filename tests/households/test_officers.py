@@ -4,10 +4,13 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from households import rules
+from config.errors import DomainError
+from households import rules, services
 from households.models import AuditEntry, User
 
 
@@ -103,3 +106,84 @@ def test_rights_are_named_per_action_and_granted_per_role():
     assert not rules.has_right("mayor", rules.HOUSEHOLD_VIEW)
     for role in rules.Role:
         assert rules.ROLE_RIGHTS[role] <= rules.ALL_RIGHTS
+
+
+# --- the officers' admin: accounts made and changed by the audited services ------------------------------------
+
+USERS = "/admin/households/user/"
+
+
+def admin_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def account_form(user: User, **changes) -> dict:
+    """The change page of an account as the browser posts it."""
+    data = {name: getattr(user, name) for name in ("username", "first_name", "last_name", "email", "role")}
+    data |= {"area": user.area_id or "", "is_staff": "on"} | ({"is_active": "on"} if user.is_active else {})
+    joined = timezone.localtime(user.date_joined)
+    data |= {"date_joined_0": f"{joined:%d/%m/%Y}", "date_joined_1": f"{joined:%H:%M:%S}"}
+    data |= {"last_login_0": "", "last_login_1": ""} if user.last_login is None else {}
+    return data | changes
+
+
+@pytest.mark.django_db
+def test_a_program_admin_makes_an_account_through_the_service_and_it_is_audited(admin_user, commune_a):
+    data = {"username": "thu", "password1": "Mat-khau-dai-123", "password2": "Mat-khau-dai-123"}
+    response = admin_client(admin_user).post(USERS + "add/", data | {"role": "commune_officer", "area": commune_a.pk})
+    assert response.status_code == 302
+    user = User.objects.get(username="thu")
+    assert (user.role, user.area, user.is_staff) == ("commune_officer", commune_a, True)
+    assert user.check_password("Mat-khau-dai-123")
+    entry = AuditEntry.objects.get(action="households.user.created", object_id=str(user.pk))
+    assert entry.actor == admin_user and entry.changes == {
+        "role": [None, "commune_officer"],
+        "area": [None, commune_a.code],
+    }
+
+
+@pytest.mark.django_db
+def test_a_program_admin_changes_an_account_through_the_service_and_it_is_audited(admin_user, officer_a, commune_b):
+    old_area = officer_a.area_id
+    data = account_form(officer_a, area=commune_b.pk, first_name="Lan")
+    response = admin_client(admin_user).post(f"{USERS}{officer_a.pk}/change/", data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    officer_a.refresh_from_db()
+    assert (officer_a.area, officer_a.first_name, officer_a.is_staff) == (commune_b, "Lan", True)
+    entry = AuditEntry.objects.get(action="households.user.changed", object_id=str(officer_a.pk))
+    assert entry.actor == admin_user
+    assert (entry.changes["area"], entry.changes["first_name"]) == ([old_area, commune_b.pk], ["", "Lan"])
+    assert "password" not in entry.changes
+
+
+@pytest.mark.django_db
+def test_a_wrong_scope_for_an_account_is_a_form_error_and_nothing_is_written(admin_user, officer_a, province):
+    client = admin_client(admin_user)
+    response = client.post(f"{USERS}{officer_a.pk}/change/", account_form(officer_a, area=province.pk))
+    assert response.status_code == 200 and "area" in response.context["adminform"].form.errors
+    added = client.post(
+        USERS + "add/",
+        {"username": "x", "password1": "Mat-khau-dai-123", "password2": "Mat-khau-dai-123", "role": "commune_officer"},
+    )
+    assert added.status_code == 200 and "area" in added.context["adminform"].form.errors
+    officer_a.refresh_from_db()
+    assert officer_a.area.level == "commune" and not User.objects.filter(username="x").exists()
+    assert not AuditEntry.objects.filter(action="households.user.changed").exists()
+
+
+@pytest.mark.django_db
+def test_the_account_services_need_the_right_and_refuse_what_they_do_not_change(officer_a, officer_b, admin_user):
+    with pytest.raises(DomainError, match="không có quyền"):
+        services.change_officer(actor=officer_a, user_id=officer_b.pk, data={"is_active": False})
+    with pytest.raises(DomainError, match="không có quyền"):
+        services.create_officer(actor=officer_a, username="z", role="commune_officer", area=officer_a.area)
+    with pytest.raises(DomainError) as password:
+        services.change_officer(actor=admin_user, user_id=officer_b.pk, data={"password": "x"})
+    assert password.value.field == "password"
+    with pytest.raises(DomainError) as taken:
+        services.change_officer(actor=admin_user, user_id=officer_b.pk, data={"username": officer_a.username})
+    assert taken.value.field == "username"
+    officer_b.refresh_from_db()
+    assert officer_b.is_active and not AuditEntry.objects.filter(action="households.user.changed").exists()

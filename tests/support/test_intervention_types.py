@@ -5,7 +5,9 @@ import datetime
 import pytest
 from django.test import Client
 
+from config.errors import DomainError
 from households.models import AuditEntry
+from support import services
 from support.models import InterventionType
 from support.rules import HouseholdAtDate, check_eligibility
 
@@ -130,3 +132,42 @@ def test_the_code_and_kind_of_a_type_are_fixed_once_it_exists(admin_user):
     assert client.post(f"{URL}{credit.pk}/change/", data).status_code == 302
     credit.refresh_from_db()
     assert (credit.code, credit.kind) == ("credit_poor", "credit")  # the loans' default type still exists
+
+
+def test_a_new_type_is_made_by_the_service_and_audited(admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    data = {"code": "seeds_p3", "name": "Giống cây trồng", "project": "P3", "kind": "other", "default_amount": 500_000}
+    data |= {"unit": "hộ", "eligible_statuses": ["poor"], "newly_escaped_months": 36, "limit": "per_year"}
+    data |= {"legal_source": "Nghị quyết HĐND tỉnh", "active": "on", "reason": "Chính sách mới của tỉnh"}
+    assert client.post(f"{URL}add/", data).status_code == 302
+    seeds = InterventionType.objects.get(code="seeds_p3")
+    entry = AuditEntry.objects.get(action="support.intervention_type.created", object_id=str(seeds.pk))
+    assert (entry.actor, entry.reason) == (admin_user, "Chính sách mới của tỉnh")
+    assert entry.changes["default_amount"] == [None, 500_000] and entry.changes["eligible_statuses"] == [None, ["poor"]]
+
+
+def test_a_taken_code_is_a_form_error_and_nothing_is_written(admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    data = {"code": "livestock_p3", "name": "Trùng mã", "project": "P3", "kind": "other", "default_amount": 0}
+    data |= {"unit": "hộ", "eligible_statuses": ["poor"], "newly_escaped_months": 36, "limit": "none"}
+    response = client.post(f"{URL}add/", data | {"legal_source": "—", "active": "on"})
+    assert response.status_code == 200 and "code" in response.context["adminform"].form.errors
+    assert InterventionType.objects.filter(code="livestock_p3").count() == 1
+    assert not AuditEntry.objects.filter(action__startswith="support.intervention_type").exists()
+
+
+def test_the_service_keeps_a_types_code_and_kind_and_needs_the_right(admin_user, officer_a):
+    credit = InterventionType.objects.get(code="credit_poor")
+    with pytest.raises(DomainError) as fixed:
+        services.change_intervention_type(actor=admin_user, type_id=credit.pk, data={"kind": "livestock"})
+    assert fixed.value.field == "kind"
+    with pytest.raises(DomainError) as nobody:
+        services.change_intervention_type(actor=admin_user, type_id=credit.pk, data={"eligible_statuses": []})
+    assert nobody.value.field == "eligible_statuses"
+    with pytest.raises(DomainError, match="không có quyền"):
+        services.change_intervention_type(actor=officer_a, type_id=credit.pk, data={"default_amount": 1})
+    credit.refresh_from_db()
+    assert (credit.kind, credit.eligible_statuses, credit.default_amount) == ("credit", ["poor"], 0)
+    assert not AuditEntry.objects.filter(action__startswith="support.intervention_type").exists()

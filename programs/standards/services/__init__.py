@@ -5,7 +5,9 @@ functions, one transaction each, audited.
   a status decision (`record_status_change`), with the pieces they share (`evaluate`, the facts of the members
   and the dwelling);
 - `reclassify`: the latest survey of every household of an area re-run under another standard, written in bulk
-  (or a dry run: the what-if).
+  (or a dry run: the what-if);
+- `standards`: the poverty standards with their indicators, and the indicators (`create_standard`,
+  `change_standard`, `change_indicator`), set by the program administrator.
 """
 
 from programs.standards.services.assessments import (
@@ -25,11 +27,23 @@ from programs.standards.services.assessments import (
     survey_standard,
     visible_household,
 )
+from programs.standards.services.standards import (
+    INDICATOR_FIELDS,
+    STANDARD_FIELDS,
+    change_indicator,
+    change_standard,
+    create_standard,
+)
 
 __all__ = [
     "DWELLING_FIELDS",
+    "INDICATOR_FIELDS",
     "MEMBER_EXTRA_FIELDS",
+    "STANDARD_FIELDS",
+    "change_indicator",
+    "change_standard",
     "check_review",
+    "create_standard",
     "disagreement_rows",
     "dwelling_facts",
     "evaluate",
