@@ -34,7 +34,7 @@ from programs.templatetags.review_tags import (
 )
 
 Move = review_rules.Move
-_ID = re.compile(r"[0-9]{1,18}")  # an id in a query string (str.isdigit() also accepts "²")
+ID_PATTERN = re.compile(r"[0-9]{1,18}")  # an id in a query string (str.isdigit() also accepts "²")
 
 # The right each move needs: officers work the cases, the chair decides, the level above gives the district opinion.
 MOVE_RIGHTS: dict[Move, str] = {
@@ -70,11 +70,11 @@ HISTORY_LABELS = {
 }
 
 
-def _day(day: datetime.date | None) -> str:
+def day_text(day: datetime.date | None) -> str:
     return f"{day:%d/%m/%Y}" if day else "—"
 
 
-def _url(name: str, *args: object) -> str | None:
+def url_or_none(name: str, *args: object) -> str | None:
     """A document page of another part of the program, or None while it does not exist (the link is hidden)."""
     try:
         return reverse(name, args=args)
@@ -129,7 +129,7 @@ DATE_WIDGET = AdminDateWidget
 TEXT = forms.Textarea(attrs={"rows": 3, "cols": 60})
 
 
-def _date(label: str, **kwargs) -> forms.DateField:
+def date_field(label: str, **kwargs) -> forms.DateField:
     return forms.DateField(label=label, widget=DATE_WIDGET, **kwargs)
 
 
@@ -186,7 +186,7 @@ class SurveyForm(CaseMoveForm):
         if found is None:
             return []
         return [
-            ("Phiếu khảo sát", f"ngày {_day(found.survey_date)}, chuẩn {found.standard.code}"),
+            ("Phiếu khảo sát", f"ngày {day_text(found.survey_date)}, chuẩn {found.standard.code}"),
             ("Phân loại", found.get_category_display()),
             ("Lý do", "; ".join(found.reasons) or "—"),
         ]
@@ -199,7 +199,7 @@ class MeetingForm(CaseMoveForm):
     move = Move.MEETING
     submit_label = "Ghi kết quả họp thôn"
     service = staticmethod(workflow.record_meeting)
-    meeting_date = _date("Ngày họp thôn")
+    meeting_date = date_field("Ngày họp thôn")
     attendees = forms.IntegerField(label="Số người dự họp", min_value=0, max_value=100_000)
     agreeing = forms.IntegerField(
         label="Số người đồng ý", min_value=0, max_value=100_000, help_text="Thống nhất khi ít nhất 50% đồng ý."
@@ -220,8 +220,8 @@ class PostForm(CaseMoveForm):
     move = Move.POST
     submit_label = "Niêm yết công khai"
     service = staticmethod(workflow.post_case)
-    posting_start = _date("Niêm yết từ ngày")
-    posting_end = _date("Niêm yết đến ngày", required=False)
+    posting_start = date_field("Niêm yết từ ngày")
+    posting_end = date_field("Niêm yết đến ngày", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,14 +232,14 @@ class PostForm(CaseMoveForm):
         return {"posting_start": today}
 
     def success_message(self, case: ReviewCase) -> str:
-        return f"Đã niêm yết từ {_day(case.posting_start)} đến hết {_day(case.posting_end)}."
+        return f"Đã niêm yết từ {day_text(case.posting_start)} đến hết {day_text(case.posting_end)}."
 
 
 class ComplaintForm(CaseMoveForm):
     move = Move.COMPLAIN
     submit_label = "Ghi nhận khiếu nại"
     service = staticmethod(workflow.file_complaint)
-    received_on = _date("Ngày nhận")
+    received_on = date_field("Ngày nhận")
     complainant = forms.CharField(label="Người khiếu nại", max_length=120, required=False)
     content = forms.CharField(label="Nội dung", required=False, widget=TEXT)
 
@@ -254,13 +254,13 @@ class ResolveComplaintForm(CaseMoveForm):
     complaint_id = forms.TypedChoiceField(label="Khiếu nại", coerce=int)
     outcome = forms.ChoiceField(label="Kết quả phúc tra", choices=ComplaintOutcome.choices, widget=forms.RadioSelect)
     resolution = forms.CharField(label="Kết luận", required=False, widget=TEXT)
-    resolved_on = _date("Ngày giải quyết")
+    resolved_on = date_field("Ngày giải quyết")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         open_complaints = ReviewComplaint.objects.filter(case=self.case, outcome="").order_by("received_on", "id")
         self.fields["complaint_id"].choices = [
-            (c.pk, f"{c.complainant} ({_day(c.received_on)}): {c.content[:80]}") for c in open_complaints
+            (c.pk, f"{c.complainant} ({day_text(c.received_on)}): {c.content[:80]}") for c in open_complaints
         ]
 
     field_aliases = {"complaint": "complaint_id"}
@@ -270,7 +270,7 @@ class DistrictOpinionForm(CaseMoveForm):
     move = Move.CONSULT_DISTRICT
     submit_label = "Ghi ý kiến cấp huyện"
     service = staticmethod(workflow.record_district_opinion)
-    opinion_on = _date("Ngày có ý kiến")
+    opinion_on = date_field("Ngày có ý kiến")
     opinion = forms.CharField(label="Ý kiến của Chủ tịch UBND cấp huyện", required=False, widget=TEXT)
 
 
@@ -279,7 +279,7 @@ class RecogniseForm(CaseMoveForm):
     submit_label = "Công nhận"
     service = staticmethod(workflow.recognise_case)
     decision_number = forms.CharField(label="Số quyết định", max_length=60, required=False)
-    decision_date = _date("Ngày quyết định", help_text="Sau ngày hết niêm yết và ngày giải quyết khiếu nại.")
+    decision_date = date_field("Ngày quyết định", help_text="Sau ngày hết niêm yết và ngày giải quyết khiếu nại.")
 
     def summary(self) -> list[tuple[str, object]]:
         case = self.case
@@ -289,7 +289,7 @@ class RecogniseForm(CaseMoveForm):
             ("Tình trạng hiện tại", case.household.get_status_display()),
             ("Đề xuất", case.get_proposed_category_display() or "—"),
             ("Tình trạng sau công nhận", labels.get(new_status, "—")),
-            ("Niêm yết đến", _day(case.posting_end)),
+            ("Niêm yết đến", day_text(case.posting_end)),
         ]
 
     def success_message(self, case: ReviewCase) -> str:
@@ -306,14 +306,14 @@ class RejectForm(CaseMoveForm):
     submit_label = "Trả lời không công nhận"
     service = staticmethod(workflow.reject_case)
     reason = forms.CharField(label="Lý do (trả lời bằng văn bản)", required=False, widget=TEXT)
-    decided_on = _date("Ngày trả lời")
+    decided_on = date_field("Ngày trả lời")
 
 
 class ReportForm(CaseMoveForm):
     move = Move.REPORT
     submit_label = "Báo cáo tỉnh"
     service = staticmethod(workflow.report_case)
-    reported_on = _date("Ngày báo cáo")
+    reported_on = date_field("Ngày báo cáo")
 
 
 MOVE_FORMS: dict[Move, type[CaseMoveForm]] = {
@@ -342,7 +342,7 @@ class ReviewRequestForm(forms.Form):
     )
     request_kind = forms.ChoiceField(label="Loại đề nghị", choices=RequestKind.choices)
     channel = forms.ChoiceField(label="Hình thức nộp", choices=RequestChannel.choices)
-    filed_on = _date(
+    filed_on = date_field(
         "Ngày nộp",
         help_text="Nộp từ 1/9 đến 14/12: vào kỳ rà soát định kỳ của năm; ngoài thời gian đó: kỳ rà soát thường xuyên "
         "bắt đầu ngày 15 (tháng này nếu nộp đến ngày 15, nếu không thì tháng sau).",
@@ -360,7 +360,7 @@ class ReviewRequestForm(forms.Form):
 class _DigitsFilter(admin.SimpleListFilter):
     def digits(self) -> int | None:
         value = self.value()
-        return int(value) if value and _ID.fullmatch(str(value)) else None
+        return int(value) if value and ID_PATTERN.fullmatch(str(value)) else None
 
 
 class CampaignFilter(_DigitsFilter):
@@ -451,7 +451,7 @@ class CaseVillageFilter(_DigitsFilter):
         user = request.user
         villages = Area.objects.visible_to(user).filter(level=Level.VILLAGE)
         campaign = request.GET.get("campaign", "")
-        if _ID.fullmatch(campaign):
+        if ID_PATTERN.fullmatch(campaign):
             commune = ReviewCampaign.objects.visible_to(user).filter(pk=int(campaign)).values("area_id")
             return villages.filter(parent_id__in=commune)
         if user.area is not None and user.area.level == Level.COMMUNE:
@@ -491,7 +491,7 @@ class BulkMoveForm(forms.Form):
 class BulkMeetingForm(BulkMoveForm):
     move = Move.MEETING
     submit_label = "Ghi kết quả họp thôn cho các hồ sơ"
-    meeting_date = _date("Ngày họp thôn")
+    meeting_date = date_field("Ngày họp thôn")
     attendees = forms.IntegerField(label="Số người dự họp", min_value=0, max_value=100_000)
     agreeing = forms.IntegerField(
         label="Số người đồng ý", min_value=0, max_value=100_000, help_text="Thống nhất khi ít nhất 50% đồng ý."
@@ -502,12 +502,12 @@ class BulkMeetingForm(BulkMoveForm):
 class BulkPostForm(BulkMoveForm):
     move = Move.POST
     submit_label = "Niêm yết các hồ sơ"
-    posting_start = _date("Niêm yết từ ngày")
-    posting_end = _date("Niêm yết đến ngày", required=False, help_text="Để trống: đủ số ngày làm việc của kỳ.")
+    posting_start = date_field("Niêm yết từ ngày")
+    posting_end = date_field("Niêm yết đến ngày", required=False, help_text="Để trống: đủ số ngày làm việc của kỳ.")
 
 
 class BulkRecogniseForm(BulkMoveForm):
     move = Move.RECOGNISE
     submit_label = "Công nhận các hồ sơ"
     decision_number = forms.CharField(label="Số quyết định", max_length=60, required=False)
-    decision_date = _date("Ngày quyết định", help_text="Sau ngày hết niêm yết và ngày giải quyết khiếu nại.")
+    decision_date = date_field("Ngày quyết định", help_text="Sau ngày hết niêm yết và ngày giải quyết khiếu nại.")
