@@ -1,25 +1,30 @@
-"""The only writers of the registry. One function per use case, one transaction, one audit entry each.
+"""The writers of the registry: households and their members. One function per use case, one transaction, one
+audit entry per row written.
 
-Inputs are plain Python values already parsed by a form or a serializer; the checks that need the
-database or span several fields (scope, uniqueness, one head per household) live here, so the admin,
-the API and the batch jobs refuse the same things with the same messages.
+Inputs are plain Python values already parsed by a form or a serializer; the checks that need the database or
+span several fields live in `checks`, so the admin, the API and the batch jobs refuse the same things with the
+same messages.
 """
 
-import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 
 from config.bulk import insert_new
 from config.errors import DomainError, NotFound, StaleVersion
 from households import rules
-from households.models import Area, AuditEntry, Ethnicity, Household, Member, Relation, User
+from households.models import Area, AuditEntry, Household, Member, Relation, User
 from households.rules import Level
+from households.services.audit import audit_entry, diff_fields, log_action
+from households.services.checks import (
+    check_heads,
+    check_household_location,
+    check_member,
+    check_national_ids_distinct,
+    national_id_holders,
+)
 
 HOUSEHOLD_FIELDS = (
     "commune",
@@ -48,171 +53,6 @@ MEMBER_FIELDS = (
     "work_status",
     "occupation",
 )
-
-
-# --- audit -----------------------------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, models.Model):
-        return value.pk
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def log_action(
-    *,
-    actor: User | None,
-    action: str,
-    obj: models.Model,
-    changes: Mapping[str, tuple[Any, Any]] | None = None,
-    reason: str = "",
-    household: Household | None = None,
-) -> AuditEntry:
-    """Write one audit entry: who (`actor`), what (`action`, `obj`, `changes` as field -> (old, new)), why."""
-    entry = audit_entry(actor=actor, action=action, obj=obj, changes=changes, reason=reason, household=household)
-    entry.save()
-    return entry
-
-
-def audit_entry(
-    *,
-    actor: User | None,
-    action: str,
-    obj: models.Model,
-    changes: Mapping[str, tuple[Any, Any]] | None = None,
-    reason: str = "",
-    household: Household | None = None,
-) -> AuditEntry:
-    """The entry `log_action` writes, unsaved: batch services write theirs with one `bulk_create`."""
-    return AuditEntry(
-        actor=actor,
-        action=action,
-        content_type=ContentType.objects.get_for_model(type(obj)),
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        household=household,
-        changes={name: [_plain(old), _plain(new)] for name, (old, new) in (changes or {}).items()},
-        reason=reason or "",
-    )
-
-
-def check_row(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
-    """Django's own checks of a row about to be written (each field but `exclude`, unique values, the table's
-    constraints), for reference data edited as whole rows; the first problem is a DomainError on its field."""
-    try:
-        instance.full_clean(exclude=list(exclude))
-    except ValidationError as exc:
-        name, problems = next(iter(exc.message_dict.items()))
-        raise DomainError("invalid", problems[0], None if name == NON_FIELD_ERRORS else name) from exc
-
-
-def _diff(instance: models.Model, data: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
-    changes = {}
-    for name, new in data.items():
-        old = getattr(instance, name)
-        if _plain(old) != _plain(new):
-            changes[name] = (old, new)
-    return changes
-
-
-# --- checks shared by admin forms and the API ------------------------------------------------------
-
-
-def check_household_location(*, actor: User, commune: Area | None, village: Area | None) -> None:
-    """The commune is a commune in the actor's scope; the village, if any, lies in that commune."""
-    if commune is None:
-        raise DomainError("required", "Phải chọn xã/phường của hộ.", "commune")
-    if commune.level != Level.COMMUNE:
-        raise DomainError("not_a_commune", f"“{commune.name}” không phải là xã/phường/đặc khu.", "commune")
-    if not actor.is_in_charge_of(commune):
-        raise DomainError("out_of_scope", f"Xã/phường “{commune.name}” nằm ngoài địa bàn bạn phụ trách.", "commune")
-    if village is not None and (village.level != Level.VILLAGE or village.parent_id != commune.pk):
-        # The village's name only when the actor may see it (villages are not public like communes).
-        name = f"“{village.name}” " if actor.is_in_charge_of(village) else f"id {village.pk} "
-        raise DomainError("village_not_in_commune", f"Thôn/tổ dân phố {name}không thuộc {commune.name}.", "village")
-
-
-def check_member(
-    data: Mapping[str, Any],
-    *,
-    actor: User,
-    member_id: int | None = None,
-    today: datetime.date | None = None,
-    clashes: Mapping[str, Member] | None = None,
-) -> None:
-    """Field checks of one member that need the database or a clear Vietnamese message.
-
-    `clashes`: the members already holding the national IDs of a batch, fetched once by the caller
-    (`national_id_holders`) instead of one query per member."""
-    name = (data.get("full_name") or "").strip()
-    if not name:
-        raise DomainError("required", "Họ và tên không được để trống.", "full_name")
-    dob = data.get("date_of_birth")
-    if dob is None:
-        raise DomainError("required", "Phải nhập ngày sinh.", "date_of_birth")
-    if dob > (today or timezone.localdate()):
-        raise DomainError("future_date", "Ngày sinh không được sau ngày hôm nay.", "date_of_birth")
-    if dob.year < 1900:
-        raise DomainError("invalid", "Ngày sinh không hợp lệ (trước năm 1900).", "date_of_birth")
-    ethnicity = data.get("ethnicity")
-    if not isinstance(ethnicity, Ethnicity):
-        raise DomainError("unknown_ethnicity", "Dân tộc không có trong danh mục 54 dân tộc.", "ethnicity")
-    national_id = data.get("national_id")
-    if national_id:
-        problem = rules.national_id_problem(national_id)
-        if problem:
-            raise DomainError("invalid_national_id", problem, "national_id")
-        if clashes is None:
-            query = Member.objects.filter(national_id=national_id).select_related("household")
-            clash = (query if member_id is None else query.exclude(pk=member_id)).first()
-        else:
-            clash = clashes.get(national_id)
-            clash = None if clash is None or clash.pk == member_id else clash
-        if clash is not None:
-            # Name the other household only when the actor may see it: a CCCD must not reveal where a person lives.
-            visible = Household.objects.visible_to(actor).filter(pk=clash.household_id).exists()
-            where = f"hộ {clash.household.code}" if visible else "một hộ thuộc địa bàn khác; đề nghị liên hệ cấp trên"
-            raise DomainError(
-                "duplicate_national_id",
-                f"Số CCCD {national_id} đã được dùng cho thành viên khác ({where}).",
-                "national_id",
-            )
-    valid_until = data.get("health_insurance_valid_until")
-    if valid_until and not data.get("health_insurance_number"):
-        raise DomainError("required", "Có hạn thẻ BHYT thì phải có số thẻ BHYT.", "health_insurance_number")
-    if data.get("receives_disability_allowance") and not data.get("has_disability"):
-        raise DomainError(
-            "inconsistent", "Chỉ người khuyết tật mới hưởng trợ cấp khuyết tật.", "receives_disability_allowance"
-        )
-
-
-def national_id_holders(national_ids: Iterable[str | None]) -> dict[str, Member]:
-    """The members holding any of these national IDs, by ID (for `check_member(..., clashes=...)`)."""
-    wanted = {value for value in national_ids if value}
-    found = Member.objects.filter(national_id__in=wanted).select_related("household") if wanted else []
-    return {member.national_id: member for member in found if member.national_id}
-
-
-def check_heads(relations: Iterable[str]) -> None:
-    heads = sum(1 for relation in relations if relation == Relation.HEAD)
-    if heads == 0:
-        raise DomainError("no_head", "Hộ phải có đúng một chủ hộ (chưa có ai là chủ hộ).", "members")
-    if heads > 1:
-        raise DomainError("two_heads", f"Hộ phải có đúng một chủ hộ (đang có {heads} người là chủ hộ).", "members")
-
-
-def _check_national_ids_distinct(members: Iterable[Mapping[str, Any]]) -> None:
-    seen: set[str] = set()
-    for data in members:
-        national_id = data.get("national_id")
-        if national_id and national_id in seen:
-            raise DomainError(
-                "duplicate_national_id", f"Số CCCD {national_id} bị nhập hai lần trong cùng hộ.", "members"
-            )
-        if national_id:
-            seen.add(national_id)
 
 
 # --- households ------------------------------------------------------------------------------------
@@ -344,7 +184,7 @@ def _registration(
             )
     try:
         check_heads(m.get("relation", "") for m in cleaned)
-        _check_national_ids_distinct(cleaned)
+        check_national_ids_distinct(cleaned)
     except DomainError as exc:
         problems.append(exc)
     values = {name: data[name] for name in HOUSEHOLD_FIELDS if name in data}
@@ -475,7 +315,7 @@ def update_household(
     check_household_location(actor=actor, commune=commune, village=village)
     if "commune" in values and values["commune"] != household.commune and not values.get("area_type"):
         values["area_type"] = commune.area_type or rules.area_type_for_division(commune.division_type)
-    changes = _diff(household, values)
+    changes = diff_fields(household, values)
     if not changes:
         return household
     for name, (_, new) in changes.items():
@@ -484,7 +324,7 @@ def update_household(
         province = _ancestor_of_level(commune, Level.PROVINCE)
         assert province is not None  # every commune lies in a province (households_area_parent_by_level)
         district = _ancestor_of_level(commune, Level.DISTRICT)
-        changes.update(_diff(household, {"province": province, "district": district}))
+        changes.update(diff_fields(household, {"province": province, "district": district}))
         household.province = province
         household.district = district
     household.version += 1
@@ -498,6 +338,9 @@ def update_household(
         household=household,
     )
     return household
+
+
+# --- members ---------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -539,7 +382,7 @@ def change_members(
         check_member(data, actor=actor)
         final_state.append(data)
     check_heads(m.get("relation", "") for m in final_state)
-    _check_national_ids_distinct(final_state)
+    check_national_ids_distinct(final_state)
 
     # Removals and demotions first, so the database's one-head rule holds after each statement.
     for pk in changes.delete:
@@ -560,7 +403,7 @@ def change_members(
     changed = 0
     for pk, data in ordered:
         member = current[pk]
-        diff = _diff(member, data)
+        diff = diff_fields(member, data)
         if not diff:
             continue
         changed += 1
@@ -645,138 +488,3 @@ def remove_member(
         expected_version=expected_version,
         reason=reason,
     )
-
-
-# --- areas and officers ----------------------------------------------------------------------------
-
-
-def check_new_village(*, actor: User, commune: Area | None, name: str, code: str = "") -> None:
-    """A village goes under a commune in the actor's scope, with a name (and code) not used there yet."""
-    if commune is None or commune.level != Level.COMMUNE:
-        raise DomainError("not_a_commune", "Thôn/tổ dân phố phải thuộc một xã/phường/đặc khu.", "parent")
-    if not actor.is_in_charge_of(commune):
-        raise DomainError("out_of_scope", f"{commune.name} nằm ngoài địa bàn bạn phụ trách.", "parent")
-    name = " ".join(name.split())
-    if not name:
-        raise DomainError("required", "Tên thôn không được để trống.", "name")
-    if Area.objects.filter(parent=commune, name_search=rules.fold_text(name)).exists():
-        raise DomainError("duplicate", f"{commune.name} đã có thôn/tổ dân phố “{name}”.", "name")
-    if code and Area.objects.filter(code=code).exists():
-        raise DomainError("duplicate", f"Mã địa bàn {code} đã tồn tại.", "code")
-
-
-@transaction.atomic
-def create_village(*, actor: User, commune: Area, name: str, code: str = "", division_type: str = "") -> Area:
-    """Add a village (thôn, tổ dân phố) under a commune in the actor's scope."""
-    check_new_village(actor=actor, commune=commune, name=name, code=code)
-    name = " ".join(name.split())
-    locked = Area.objects.select_for_update().get(pk=commune.pk)
-    check_new_village(actor=actor, commune=locked, name=name, code=code)  # again, now that we hold the lock
-    if not code:
-        count = Area.objects.filter(parent=locked).count()
-        code = f"{locked.code}.{count + 1:03d}"
-        while Area.objects.filter(code=code).exists():
-            count += 1
-            code = f"{locked.code}.{count + 1:03d}"
-    village = Area.objects.create(
-        code=code,
-        name=name,
-        name_search=rules.fold_text(name),
-        level=Level.VILLAGE,
-        division_type=division_type or ("tổ dân phố" if locked.area_type == "urban" else "thôn"),
-        parent=locked,
-        province_id=locked.province_id,
-        path=f"{locked.path}{code}/",
-        area_type=locked.area_type,
-    )
-    log_action(
-        actor=actor,
-        action="households.area.created",
-        obj=village,
-        changes={"name": (None, name), "code": (None, code), "parent": (None, locked.pk)},
-    )
-    return village
-
-
-OFFICER_FIELDS = (
-    "username",
-    "first_name",
-    "last_name",
-    "email",
-    "role",
-    "area",
-    "is_active",
-    "last_login",
-    "date_joined",
-)
-
-
-def _check_officer(role: str, area: Area | None, *, role_required: bool) -> None:
-    """The role exists (or is blank, where allowed) and goes with the level of the area."""
-    if role not in User.Roles.values and (role_required or role):
-        raise DomainError("unknown_role", f"Vai trò “{role}” không tồn tại ({', '.join(User.Roles.values)}).", "role")
-    problem = rules.scope_level_problem(role, area.level if area else None) if role else None
-    if problem:
-        raise DomainError("wrong_scope", problem, "area")
-
-
-@transaction.atomic
-def create_officer(
-    *,
-    actor: User | None,
-    username: str,
-    role: str,
-    area: Area | None,
-    password: str | None = None,
-    full_name: str = "",
-    email: str = "",
-) -> User:
-    """Provision a user with one role scoped to one area. Everyone with a role may sign in to the admin. `actor`
-    None: the command line (`create_officer`, the demo); a person needs the right to manage users."""
-    if actor is not None and not actor.has_right(rules.USER_MANAGE):
-        raise DomainError("no_right", "Tài khoản không có quyền quản lý người dùng.", "actor")
-    _check_officer(role, area, role_required=True)
-    if User.objects.filter(username=username).exists():
-        raise DomainError("duplicate", f"Tên đăng nhập “{username}” đã tồn tại.", "username")
-    user = User(username=username, role=role, area=area, is_staff=True, email=email)
-    if full_name:
-        user.first_name = full_name
-    if password:
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    user.save()
-    log_action(
-        actor=actor,
-        action="households.user.created",
-        obj=user,
-        changes={"role": (None, role), "area": (None, area.code if area else None)},
-    )
-    return user
-
-
-@transaction.atomic
-def change_officer(*, actor: User, user_id: int, data: Mapping[str, Any], reason: str = "") -> User:
-    """Change an account (`OFFICER_FIELDS`: names, role and area, checked together, whether it may sign in); its
-    password is not one of them. Every account here signs in to the admin (`is_staff`). Audited, old -> new."""
-    if not actor.has_right(rules.USER_MANAGE):
-        raise DomainError("no_right", "Tài khoản không có quyền quản lý người dùng.", "actor")
-    unknown = sorted(set(data) - set(OFFICER_FIELDS))
-    if unknown:
-        raise DomainError("unknown_field", f"Không sửa được “{unknown[0]}” của tài khoản.", unknown[0])
-    user = User.objects.select_for_update().filter(pk=user_id).first()
-    if user is None:
-        raise NotFound("Không tìm thấy tài khoản.")
-    values = {**data, "is_staff": True}
-    _check_officer(values.get("role", user.role), values.get("area", user.area), role_required=False)
-    username = values.get("username", user.username)
-    if username != user.username and User.objects.filter(username=username).exclude(pk=user.pk).exists():
-        raise DomainError("duplicate", f"Tên đăng nhập “{username}” đã tồn tại.", "username")
-    changes = _diff(user, values)
-    if not changes:
-        return user
-    for name, (_, new) in changes.items():
-        setattr(user, name, new)
-    user.save(update_fields=list(changes))
-    log_action(actor=actor, action="households.user.changed", obj=user, changes=changes, reason=reason)
-    return user

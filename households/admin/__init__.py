@@ -1,0 +1,55 @@
+"""The commune officers' UI: a thin layer over the selectors (scope) and the services (writes). Django's admin
+autodiscovery imports this package, which imports each page's module (they register their admins):
+
+- `base`: the pieces every app's admin is built from (rights, scope, plain area choices);
+- `areas`: areas, a commune's villages, the ethnic groups;
+- `households`: the household page with its members, its filters and the contributions of the higher apps;
+- `audit`: the audit log, and the history table of one object other pages show;
+- `officers`: the officers' accounts.
+
+What other apps use is imported from here (`from households.admin import RightsAdminMixin`).
+"""
+
+from households.admin.areas import AreaAdmin, EthnicityAdmin, VillageForm
+from households.admin.audit import AuditEntryAdmin, audit_history_table
+from households.admin.base import RightsAdminMixin, RightsInlineMixin, plain_choices
+from households.admin.households import (
+    HOUSEHOLD_PAGE,
+    AuditInline,
+    CommuneFilter,
+    HouseholdAdmin,
+    HouseholdForm,
+    MemberForm,
+    MemberFormSet,
+    MemberInline,
+    ScopedChoicesFilter,
+    VillageFilter,
+    contribute_to_household_page,
+)
+from households.admin.officers import OfficerChangeForm, OfficerCreationForm, ScopeCheckMixin, UserAdmin
+
+__all__ = [
+    "HOUSEHOLD_PAGE",
+    "AreaAdmin",
+    "AuditEntryAdmin",
+    "AuditInline",
+    "CommuneFilter",
+    "EthnicityAdmin",
+    "HouseholdAdmin",
+    "HouseholdForm",
+    "MemberForm",
+    "MemberFormSet",
+    "MemberInline",
+    "OfficerChangeForm",
+    "OfficerCreationForm",
+    "RightsAdminMixin",
+    "RightsInlineMixin",
+    "ScopeCheckMixin",
+    "ScopedChoicesFilter",
+    "UserAdmin",
+    "VillageFilter",
+    "VillageForm",
+    "audit_history_table",
+    "contribute_to_household_page",
+    "plain_choices",
+]

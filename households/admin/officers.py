@@ -1,0 +1,78 @@
+"""The officers' accounts: one role scoped to one area each, written by the services (audited). Django's groups
+are not offered: the roles and their rights are ours."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+
+from config.admin import ServiceAdminMixin, adopt
+from households import rules, services
+from households.admin.base import RightsAdminMixin
+from households.models import User
+
+admin.site.unregister(Group)
+
+
+class ScopeCheckMixin:
+    def clean(self):
+        cleaned = super().clean()
+        role, area = cleaned.get("role"), cleaned.get("area")
+        if role:
+            problem = rules.scope_level_problem(role, area.level if area else None)
+            if problem:
+                self.add_error("area", problem)
+        return cleaned
+
+
+class OfficerChangeForm(ScopeCheckMixin, UserChangeForm):
+    pass
+
+
+class OfficerCreationForm(ScopeCheckMixin, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "role", "area"]
+
+
+@admin.register(User)
+class UserAdmin(ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
+    """Officers' accounts, made by `services.create_officer` and changed by `services.change_officer` (audited);
+    Django's user forms check the inputs (passwords against the account, unique names)."""
+
+    validate_model = True
+    form = OfficerChangeForm
+    add_form = OfficerCreationForm
+    view_right = rules.USER_MANAGE
+    add_right = rules.USER_MANAGE
+    change_right = rules.USER_MANAGE
+    list_display = ["username", "first_name", "role", "area", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["area"]
+    autocomplete_fields = ["area"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Thông tin"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Vai trò và địa bàn"), {"fields": ["role", "area", "is_active", "is_staff"]}),
+        (_("Thời điểm"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "area"]})]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            officer = services.change_officer(
+                actor=request.user,
+                user_id=obj.pk,
+                data={name: data[name] for name in form.changed_data if name in services.OFFICER_FIELDS},
+            )
+        else:
+            officer = services.create_officer(
+                actor=request.user,
+                username=data["username"],
+                role=data["role"],
+                area=data.get("area"),
+                password=data.get("password1") or None,
+            )
+        adopt(obj, officer)
