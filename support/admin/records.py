@@ -1,17 +1,10 @@
-"""Support in the admin (domain A8): the intervention types, the records a household received with their moves
-and follow-ups, the policy-bank loans with their repayments, the budgets, and the household page's supports.
-
-A UI over `support.services` (STYLE 17): lists and pages start from the user's scope (`visible_to`), an object
-outside it is a 404; the records and loans are read-only pages whose moves are buttons to small forms carrying
-the version, each calling one service; a refusal is a form error on the field the service names. The forms are
-in `support.admin.forms`; the pages that read (budget, targeting list, outcomes), the small form pages, the list
-filters and what the admins share, in `support.admin.views`. The household page's supports are an inline this
-module contributes to the household admin (`households.admin.contribute_to_household_page`).
-"""
+"""Support records in the admin: the list, the read-only page of a record whose moves (approve, deliver, cancel)
+are buttons to small forms carrying the version, the follow-ups and the page to record their results, and the
+household page's supports (an inline this module contributes to the household admin,
+`households.admin.contribute_to_household_page`). Each write calls one service of `support.services`."""
 
 from functools import partial
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
@@ -22,36 +15,18 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import Contribution, ServiceAdminMixin, adopt
+from config.admin import Contribution, adopt
 from config.formats import number
 from households import rules as access
 from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page
-from households.rules import fold_text
-from programs.rules import INDICATOR_NAMES
 from support import services
-from support.admin.forms import (
-    MOVE_FORMS,
-    BudgetForm,
-    FollowUpForm,
-    LoanForm,
-    RepaymentForm,
-    SupportRecordForm,
-    available_moves,
-    day,
-    rate_text,
-)
+from support.admin.forms import MOVE_FORMS, FollowUpForm, SupportRecordForm, available_moves, day
 from support.admin.views import (
     ERROR_STYLE,
-    BudgetAreaFilter,
-    BudgetYearFilter,
     Button,
-    DisbursedYearFilter,
-    LoanCommuneFilter,
-    OverdueFilter,
     RecordCommuneFilter,
     ServiceWritesMixin,
     YearFilter,
-    budget_view,
     form_page,
     id_param,
     outcomes_view,
@@ -60,103 +35,8 @@ from support.admin.views import (
     search_by_household,
     targeting_view,
 )
-from support.models import (
-    BudgetAllocation,
-    FundingSource,
-    InterventionType,
-    Loan,
-    LoanRepayment,
-    RecordStatus,
-    SupportFollowUp,
-    SupportRecord,
-)
-from support.rules import MOVE_LABELS, RecordMove, loan_overdue, overdue_rate_bp
-
-STATUS_CHOICES = [("poor", _("Hộ nghèo")), ("near_poor", _("Hộ cận nghèo")), ("not_poor", _("Hộ không nghèo"))]
-
-
-class InterventionTypeForm(forms.ModelForm):
-    eligible_statuses = forms.MultipleChoiceField(
-        label=_("tình trạng được hỗ trợ"), choices=STATUS_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
-    )
-    annual_rate_bp = forms.IntegerField(
-        label=_("lãi suất năm (phần vạn)"),
-        required=False,
-        min_value=0,
-        max_value=10_000,
-        help_text=_("Tín dụng: 660 = 6,60%/năm; tối đa 10.000 (100%)."),
-    )
-    addresses = forms.MultipleChoiceField(
-        label=_("chỉ số thiếu hụt được giải quyết"),
-        choices=[(code, f"{name} ({code})") for code, name in INDICATOR_NAMES.items()],
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-
-    reason = forms.CharField(
-        label=_("Lý do thay đổi (ghi nhật ký)"),
-        required=False,
-        widget=forms.TextInput(attrs={"size": 60}),
-        help_text=_("Ví dụ: văn bản mới quy định mức hỗ trợ."),
-    )
-
-    class Meta:
-        model = InterventionType
-        fields = [
-            "code",
-            "name",
-            "project",
-            "kind",
-            "addresses",
-            "default_amount",
-            "unit",
-            "annual_rate_bp",
-            "max_term_months",
-            "eligible_statuses",
-            "newly_escaped",
-            "newly_escaped_months",
-            "poor_district_only",
-            "limit",
-            "legal_source",
-            "active",
-        ]
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("eligible_statuses") and not data.get("newly_escaped"):
-            raise forms.ValidationError("Phải chọn ít nhất một tình trạng được hỗ trợ, hoặc hộ mới thoát nghèo.")
-        return data
-
-
-@admin.register(InterventionType)
-class InterventionTypeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
-    """The types of support, written by `services.create_intervention_type` / `change_intervention_type` (audited)."""
-
-    validate_model = True
-    view_right = access.SUPPORT_VIEW
-    add_right = access.SUPPORT_MANAGE
-    change_right = access.SUPPORT_MANAGE
-    form = InterventionTypeForm
-    list_display = ["code", "name", "project", "kind", "default_amount", "annual_rate_bp", "limit", "active"]
-    list_filter = ["project", "kind", "active"]
-    search_fields = ["code", "name"]
-
-    def get_readonly_fields(self, request, obj=None):
-        """A type's code (the key of the API, of the records and of the loans' default types) and its kind (a credit
-        type's records are loans; the kinds that are "the same support") are fixed once it exists: a new policy is a
-        new type, the old one is set inactive."""
-        return ["code", "kind"] if obj is not None else []
-
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in services.INTERVENTION_TYPE_FIELDS if name in form.fields}
-        reason = form.cleaned_data.get("reason", "")
-        if change:
-            changed = {name: value for name, value in data.items() if name in form.changed_data}
-            saved = services.change_intervention_type(actor=request.user, type_id=obj.pk, data=changed, reason=reason)
-        else:
-            saved = services.create_intervention_type(actor=request.user, data=data, reason=reason)
-        adopt(obj, saved)
-
+from support.models import FundingSource, Loan, RecordStatus, SupportFollowUp, SupportRecord
+from support.rules import MOVE_LABELS, RecordMove
 
 # --- support records -------------------------------------------------------------------------------------
 
@@ -401,223 +281,6 @@ class SupportRecordAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin)
         summary = [*self._summary(record), ("Theo dõi", f"{follow_up.label} (hạn {day(follow_up.due_on)})")]
         back = reverse("admin:support_supportrecord_change", args=[record.pk])
         return form_page(self, request, form, obj=record, summary=summary, back_url=back)
-
-
-# --- preferential loans -------------------------------------------------------------------------------------
-
-
-class RepaymentInline(RightsInlineMixin, admin.TabularInline):
-    model = LoanRepayment
-    view_right = access.SUPPORT_VIEW
-    fields = ["date", "principal", "interest", "note", "recorded_by"]
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("recorded_by")
-
-
-@admin.register(Loan)
-class LoanAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
-    view_right = access.SUPPORT_VIEW
-    add_right = access.SUPPORT_RECORD
-    form = LoanForm
-    add_fields = LoanForm.Meta.fields
-    household_path = "record__household"
-    change_form_template = "admin/support/change_form.html"
-    change_list_template = "admin/support/change_list.html"
-    inlines = [RepaymentInline]
-    list_display = [
-        "household_code",
-        "head_name",
-        "credit_type",
-        "principal_vnd",
-        "rate",
-        "disbursed_on",
-        "maturity_on",
-        "balance_vnd",
-        "is_overdue",
-    ]
-    list_display_links = ["household_code"]
-    list_filter = [OverdueFilter, "record__intervention_type", DisbursedYearFilter, LoanCommuneFilter]
-    list_select_related = ["record__household__head", "record__intervention_type"]
-    search_fields = ["record__household__code"]
-    search_help_text = _("Tìm theo mã hộ hoặc họ tên thành viên, có dấu hay không dấu.")
-    show_facets = admin.ShowFacets.NEVER
-    show_full_result_count = False
-    list_per_page = 50
-    change_fields = [
-        "record_link",
-        "credit_type",
-        "purpose",
-        ("principal_vnd", "rate", "overdue_rate"),
-        ("term_months", "disbursed_on", "maturity_on"),
-        "contract_number",
-        ("repaid_vnd", "balance_vnd", "is_overdue"),
-        "version",
-    ]
-
-    @admin.display(description=_("hộ"))
-    def record_link(self, obj):
-        url = reverse("admin:support_supportrecord_change", args=[obj.record_id])
-        return format_html('<a href="{}">{}</a>', url, self.household_text(obj))
-
-    @admin.display(description=_("chương trình vay"), ordering="record__intervention_type__name")
-    def credit_type(self, obj):
-        return obj.record.intervention_type.name
-
-    @admin.display(description=_("số tiền vay (đồng)"), ordering="principal")
-    def principal_vnd(self, obj):
-        return number(obj.principal)
-
-    @admin.display(description=_("lãi suất/năm"), ordering="annual_rate_bp")
-    def rate(self, obj):
-        return rate_text(obj.annual_rate_bp)
-
-    @admin.display(description=_("lãi suất quá hạn/năm"))
-    def overdue_rate(self, obj):
-        return rate_text(overdue_rate_bp(obj.annual_rate_bp))
-
-    @admin.display(description=_("gốc đã trả (đồng)"))
-    def repaid_vnd(self, obj):
-        return number(obj.repaid)
-
-    @admin.display(description=_("dư nợ (đồng)"))
-    def balance_vnd(self, obj):
-        return number(obj.balance)
-
-    @admin.display(description=_("quá hạn"), boolean=True)
-    def is_overdue(self, obj):
-        return loan_overdue(obj.maturity_on, obj.balance, timezone.localdate())
-
-    def get_queryset(self, request):
-        return Loan.objects.visible_to(request.user).select_related(
-            "record__household__head", "record__intervention_type"
-        )
-
-    def get_search_results(self, request, queryset, search_term):
-        return search_by_household(request, queryset, search_term, "record__household")
-
-    def get_fieldsets(self, request, obj=None):
-        return [(None, {"fields": self.change_fields if obj is not None else self.fields_for_add(request)})]
-
-    def get_readonly_fields(self, request, obj=None):
-        return flatten_fieldsets(self.get_fieldsets(request, obj)) if obj is not None else []
-
-    def get_changeform_initial_data(self, request):
-        return {"disbursed_on": timezone.localdate(), **id_param(request, "household")}
-
-    def save_model(self, request, obj, form, change):
-        adopt(obj, services.record_loan(actor=request.user, **form.arguments()))
-
-    def response_add(self, request, obj, post_url_continue=None):
-        self.message_user(
-            request,
-            f"Đã ghi khoản vay {number(obj.principal)} đồng, lãi suất {rate_text(obj.annual_rate_bp)}/năm, "
-            f"đến hạn {day(obj.maturity_on)}.",
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(reverse("admin:support_loan_change", args=[obj.pk]))
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None:
-            buttons = []
-            if request.user.has_right(access.SUPPORT_RECORD) and obj.balance > 0:
-                buttons.append(Button("Ghi trả nợ", reverse("admin:support_loan_repay", args=[obj.pk]), "repay"))
-            context["support_buttons"] = buttons
-            context["support_no_buttons"] = "Đã trả hết nợ gốc." if obj.balance == 0 else "Bạn chỉ xem khoản vay."
-        return super().render_change_form(request, context, add, change, form_url, obj)
-
-    def get_urls(self):
-        return [
-            path("<int:object_id>/repay/", self.admin_site.admin_view(self.repay_view), name="support_loan_repay"),
-            *super().get_urls(),
-        ]
-
-    def repay_view(self, request, object_id: int):
-        loan = self.get_queryset(request).filter(pk=object_id).first()
-        if loan is None:
-            raise Http404
-        if not request.user.has_right(access.SUPPORT_RECORD):
-            raise PermissionDenied
-        initial = {"version": loan.version, "date": timezone.localdate()}
-        form = RepaymentForm(request.POST or None, loan=loan, initial=initial)
-        summary = [
-            ("Hộ", self.household_text(loan)),
-            ("Khoản vay", f"{number(loan.principal)} đồng, giải ngân {day(loan.disbursed_on)}"),
-            ("Dư nợ", f"{number(loan.balance)} đồng"),
-        ]
-        back = reverse("admin:support_loan_change", args=[loan.pk])
-        return form_page(self, request, form, obj=loan, summary=summary, back_url=back)
-
-
-# --- budgets --------------------------------------------------------------------------------------------------
-
-
-@admin.register(BudgetAllocation)
-class BudgetAllocationAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
-    view_right = access.SUPPORT_VIEW
-    add_right = access.SUPPORT_BUDGET
-    change_right = access.SUPPORT_BUDGET
-    form = BudgetForm
-    line_fields = ["area", "year", "project", "funding_source"]
-    add_fields = [*line_fields, "amount", "decision"]
-    change_list_template = "admin/support/change_list.html"
-    list_display = ["area", "year", "project", "funding_source", "amount_vnd", "decision", "recorded_by", "updated_at"]
-    list_filter = [BudgetYearFilter, "project", "funding_source", BudgetAreaFilter]
-    list_select_related = ["area", "recorded_by"]
-    search_fields = ["area__name"]  # see get_search_results: without diacritics
-    search_help_text = _("Tìm theo tên địa bàn, có dấu hay không dấu.")
-    show_facets = admin.ShowFacets.NEVER
-    show_full_result_count = False
-
-    @admin.display(description=_("số tiền (đồng)"), ordering="amount")
-    def amount_vnd(self, obj):
-        return number(obj.amount)
-
-    def get_queryset(self, request):
-        return BudgetAllocation.objects.visible_to(request.user).select_related("area", "recorded_by")
-
-    def get_search_results(self, request, queryset, search_term):
-        folded = fold_text(search_term)
-        if not folded:
-            return queryset, False
-        return queryset.filter(area__name_search__contains=folded), False
-
-    def has_change_permission(self, request, obj=None):
-        """A line of one's own area or below: the envelope above a commune is read, not set, there."""
-        if not super().has_change_permission(request, obj):
-            return False
-        return obj is None or request.user.is_in_charge_of(obj.area)
-
-    def editable(self, request, obj) -> bool:
-        return obj is None or self.has_change_permission(request, obj)
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": self.fields_for_add(request)})]
-        shown = (
-            ["amount", "decision", "expected_version"] if self.editable(request, obj) else ["amount_vnd", "decision"]
-        )
-        return [(None, {"fields": [*self.line_fields, *shown, "recorded_by", "updated_at", "version"]})]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [*self.line_fields, "amount_vnd", "recorded_by", "updated_at", "version"] if obj is not None else []
-
-    def save_model(self, request, obj, form, change):
-        adopt(obj, services.set_budget(actor=request.user, **form.arguments()))
-
-    def get_changeform_initial_data(self, request):
-        initial = {"year": timezone.localdate().year, **id_param(request, "area")}
-        if "area" not in initial and request.user.area is not None:
-            initial["area"] = request.user.area.pk
-        return initial
-
-    def get_urls(self):
-        overview = self.admin_site.admin_view(partial(budget_view, self))
-        return [path("overview/", overview, name="support_budget_overview"), *super().get_urls()]
 
 
 # --- the household page: what it received ----------------------------------------------------------------------
