@@ -169,7 +169,7 @@ def test_the_household_page_served_is_built_once_with_the_pieces_of_programs_and
         "HouseholdSupportInline",
     ]
     assert served.inlines[2] is standards_admin.StatusChangeInline
-    assert served.inlines[3] is support_admin.site.HouseholdSupportInline
+    assert served.inlines[3] is support_admin.records.HouseholdSupportInline
     assert served.list_filter == [
         households.admin.CommuneFilter,
         households.admin.VillageFilter,
@@ -236,7 +236,7 @@ def test_contributions_are_placed_where_they_say_in_the_order_of_the_apps():
         return [path("extra/", lambda request: None, name="households_household_extra")]
 
     # registered out of order: the page follows INSTALLED_APPS (households, programs, support)
-    registry.register(Contribution(name="support", inlines=(support_admin.site.HouseholdSupportInline,)))
+    registry.register(Contribution(name="support", inlines=(support_admin.records.HouseholdSupportInline,)))
     registry.register(
         Contribution(
             name="programs.standards",

@@ -1,5 +1,5 @@
-"""Support in the admin, part one: the input fields and the forms of the services' inputs (used by
-`support.admin.site` and `support.admin.views`).
+"""Support in the admin, part one: the input fields and the forms of the services' inputs (used by the subject
+modules of `support.admin` and by `support.admin.views`).
 
 Every write goes through one service of `support.services` (STYLE 5, 17, 32): a form checks its inputs and says
 how the service takes them (`arguments`); the admin's save, or the small form page, calls the service; a move

@@ -14,8 +14,9 @@ from households import services as household_services
 from households.models import User
 from programs.models import Notification, NotificationKind
 from programs.standards import services as program_services
-from support import reminders, services, tasks
+from support import services, tasks
 from support.models import SupportFollowUp
+from support.services import follow_ups as reminders
 from tests.support.helpers import amount_for
 
 pytestmark = pytest.mark.django_db

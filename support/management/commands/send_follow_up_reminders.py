@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from programs.review.services.calendar import deliver_notifications
-from support import reminders
+from support import services
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, days, today, **options):
         started = time.monotonic()
-        created = reminders.send_follow_up_reminders(today=today or timezone.localdate(), days=days)
+        created = services.send_follow_up_reminders(today=today or timezone.localdate(), days=days)
         emailed = deliver_notifications()
         self.stdout.write(
             f"Nhắc theo dõi hỗ trợ: {created} thông báo, {emailed} thư ({time.monotonic() - started:.1f} s)."

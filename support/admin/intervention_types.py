@@ -1,0 +1,99 @@
+"""The types of support in the admin: the program administrator's reference data, written by
+`services.create_intervention_type` / `change_intervention_type` (audited); a type's code and kind are fixed once
+it exists."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from config.admin import ServiceAdminMixin, adopt
+from households import rules as access
+from households.admin import RightsAdminMixin
+from programs.rules import INDICATOR_NAMES
+from support import services
+from support.models import InterventionType
+
+STATUS_CHOICES = [("poor", _("Hộ nghèo")), ("near_poor", _("Hộ cận nghèo")), ("not_poor", _("Hộ không nghèo"))]
+
+
+class InterventionTypeForm(forms.ModelForm):
+    eligible_statuses = forms.MultipleChoiceField(
+        label=_("tình trạng được hỗ trợ"), choices=STATUS_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    annual_rate_bp = forms.IntegerField(
+        label=_("lãi suất năm (phần vạn)"),
+        required=False,
+        min_value=0,
+        max_value=10_000,
+        help_text=_("Tín dụng: 660 = 6,60%/năm; tối đa 10.000 (100%)."),
+    )
+    addresses = forms.MultipleChoiceField(
+        label=_("chỉ số thiếu hụt được giải quyết"),
+        choices=[(code, f"{name} ({code})") for code, name in INDICATOR_NAMES.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    reason = forms.CharField(
+        label=_("Lý do thay đổi (ghi nhật ký)"),
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("Ví dụ: văn bản mới quy định mức hỗ trợ."),
+    )
+
+    class Meta:
+        model = InterventionType
+        fields = [
+            "code",
+            "name",
+            "project",
+            "kind",
+            "addresses",
+            "default_amount",
+            "unit",
+            "annual_rate_bp",
+            "max_term_months",
+            "eligible_statuses",
+            "newly_escaped",
+            "newly_escaped_months",
+            "poor_district_only",
+            "limit",
+            "legal_source",
+            "active",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("eligible_statuses") and not data.get("newly_escaped"):
+            raise forms.ValidationError("Phải chọn ít nhất một tình trạng được hỗ trợ, hoặc hộ mới thoát nghèo.")
+        return data
+
+
+@admin.register(InterventionType)
+class InterventionTypeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+    """The types of support, written by `services.create_intervention_type` / `change_intervention_type` (audited)."""
+
+    validate_model = True
+    view_right = access.SUPPORT_VIEW
+    add_right = access.SUPPORT_MANAGE
+    change_right = access.SUPPORT_MANAGE
+    form = InterventionTypeForm
+    list_display = ["code", "name", "project", "kind", "default_amount", "annual_rate_bp", "limit", "active"]
+    list_filter = ["project", "kind", "active"]
+    search_fields = ["code", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A type's code (the key of the API, of the records and of the loans' default types) and its kind (a credit
+        type's records are loans; the kinds that are "the same support") are fixed once it exists: a new policy is a
+        new type, the old one is set inactive."""
+        return ["code", "kind"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in services.INTERVENTION_TYPE_FIELDS if name in form.fields}
+        reason = form.cleaned_data.get("reason", "")
+        if change:
+            changed = {name: value for name, value in data.items() if name in form.changed_data}
+            saved = services.change_intervention_type(actor=request.user, type_id=obj.pk, data=changed, reason=reason)
+        else:
+            saved = services.create_intervention_type(actor=request.user, data=data, reason=reason)
+        adopt(obj, saved)
