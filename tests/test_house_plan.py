@@ -237,12 +237,6 @@ def long_modules(root: Path = ROOT) -> list[str]:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="still over 600 lines (being split elsewhere): households/demo.py, "
-    "programs/imports/services.py, programs/review/admin.py, programs/review/api.py, "
-    "programs/review/services/cases.py, support/admin/site.py, support/services.py",
-)
 def test_no_module_is_over_600_lines():
     assert long_modules() == []
 

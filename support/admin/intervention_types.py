@@ -43,24 +43,7 @@ class InterventionTypeForm(forms.ModelForm):
 
     class Meta:
         model = InterventionType
-        fields = [
-            "code",
-            "name",
-            "project",
-            "kind",
-            "addresses",
-            "default_amount",
-            "unit",
-            "annual_rate_bp",
-            "max_term_months",
-            "eligible_statuses",
-            "newly_escaped",
-            "newly_escaped_months",
-            "poor_district_only",
-            "limit",
-            "legal_source",
-            "active",
-        ]
+        fields = list(services.INTERVENTION_TYPE_FIELDS)  # what the service sets, in the order of the page
 
     def clean(self):
         data = super().clean()
