@@ -18,9 +18,9 @@ class ProgramsConfig(AppConfig):
 
         # A requested official report is built by its Celery task, which imports the reports (not the reverse).
         from programs import tasks
-        from programs.reporting import reports
+        from programs.reporting.services import report_jobs
 
-        reports.queue.build_report = lambda job_id: tasks.build_report.delay(job_id)
+        report_jobs.queue.build_report = lambda job_id: tasks.build_report.delay(job_id)
 
         # The household endpoints (built in households) show and filter by the status flags of the program.
         from households.api import extend_household_api

@@ -68,7 +68,7 @@ def refresh_figures(years: list[int] | None = None, commune_ids: list[int] | Non
 def build_report(job_id: int) -> dict[str, object]:
     """An official report (domain Part B §6.2): builds the job's workbook with its progress. A finished job is not
     built again; a failure marks the job failed (a database error is also retried)."""
-    from programs.reporting import reports as official_reports
+    from programs.reporting.services import report_jobs
 
-    job = official_reports.build_report(job_id)
+    job = report_jobs.build_report(job_id)
     return {"job": job_id, "status": job.status if job is not None else None}

@@ -1,9 +1,9 @@
 """Official reports in the admin (domain Part B §6.2): ask for a report, follow its progress, download it.
 
 "Báo cáo chính thức" lists the reports the user asked for (each user sees her own). The add form picks an area in
-the user's scope, a year and a table (or all of them); saving it calls `official_reports.request_report`, whose
+the user's scope, a year and a table (or all of them); saving it calls `report_jobs.request_report`, whose
 refusal shows on the form, and Celery builds the file. The report's page refreshes itself every 3 seconds while
-the job waits or runs, then offers the file; the download goes through `official_reports.download_report`, which
+the job waits or runs, then offers the file; the download goes through `report_jobs.download_report`, which
 audits it.
 """
 
@@ -24,6 +24,7 @@ from programs.models import CommuneYearFigures, JobStatus, ReportJob, ReportKind
 from programs.reporting import reports as official_reports
 from programs.reporting import services as statistics
 from programs.reporting.dashboard import ScopedAreaField
+from programs.reporting.services import report_jobs
 
 REFRESH_SECONDS = 3
 
@@ -102,7 +103,7 @@ class ReportJobAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        job = official_reports.request_report(
+        job = report_jobs.request_report(
             actor=request.user, area_id=data["area"].pk, year=data["year"], kind=data["kind"]
         )
         adopt(obj, job)
@@ -154,7 +155,7 @@ class ReportJobAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
             raise Http404
         back = reverse("admin:programs_reportjob_change", args=[object_id])
         try:
-            job = official_reports.download_report(actor=request.user, job_id=object_id)
+            job = report_jobs.download_report(actor=request.user, job_id=object_id)
         except NotFound as exc:
             raise Http404 from exc
         except DomainError as exc:

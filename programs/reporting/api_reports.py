@@ -1,9 +1,9 @@
 """REST API of the official reports (domain Part B §6.2): ask for a report of an area and a year, follow its
 progress, download the Excel file.
 
-POST queues the job (`official_reports.request_report`, built by Celery) and answers 202 at once; each user sees
+POST queues the job (`report_jobs.request_report`, built by Celery) and answers 202 at once; each user sees
 only the jobs she asked for (another's job is a 404); a download before the job is done is a 409, and every
-download is audited (`official_reports.download_report`): the detailed list names people.
+download is audited (`report_jobs.download_report`): the detailed list names people.
 """
 
 from django.http import HttpResponse
@@ -21,6 +21,7 @@ from households import rules as access
 from households.api import AreaBriefSerializer
 from programs.models import JobStatus, ReportJob, ReportKind
 from programs.reporting import reports as official_reports
+from programs.reporting.services import report_jobs
 
 
 # The request body is named after the job it creates (ReportJobRequest), so that the kinds' enum belongs to one
@@ -98,7 +99,7 @@ class ReportJobViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModel
     )
     def create(self, request):
         values = self.parse(ReportRequest)
-        job = official_reports.request_report(
+        job = report_jobs.request_report(
             actor=request.user, area_id=values["area"], year=values["year"], kind=values["kind"]
         )
         body = self.read(job.pk)
@@ -114,7 +115,7 @@ class ReportJobViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModel
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        job = official_reports.download_report(actor=request.user, job_id=self.get_object().pk)
+        job = report_jobs.download_report(actor=request.user, job_id=self.get_object().pk)
         response = HttpResponse(bytes(job.content), content_type=official_reports.XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
         patch_cache_control(response, private=True, no_store=True)  # may name people: kept by no cache

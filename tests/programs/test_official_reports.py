@@ -28,6 +28,7 @@ from programs.models import CommuneYearFigures, JobStatus, ReportJob, ReportKind
 from programs.reporting import reports as official_reports
 from programs.reporting import services as statistics
 from programs.reporting import tables as official_tables
+from programs.reporting.services import report_jobs
 from programs.review.documents import ascii_slug, unit_name
 from programs.rules import INDICATOR_NAMES
 from programs.standards import services as program_services
@@ -247,7 +248,7 @@ def figures(make_household, commune_a, commune_b, chair_a, admin_user):
 def build(user, area, kind, django_capture_on_commit_callbacks) -> ReportJob:
     """Ask for a report; the queued task runs (eagerly) when the request's transaction commits."""
     with django_capture_on_commit_callbacks(execute=True):
-        job = official_reports.request_report(actor=user, area_id=area.pk, year=YEAR, kind=kind)
+        job = report_jobs.request_report(actor=user, area_id=area.pk, year=YEAR, kind=kind)
     job.refresh_from_db()
     return job
 
@@ -509,15 +510,15 @@ def test_a_district_list_holds_its_communes_households_only(seeded, district_sta
 def test_the_job_is_queued_then_built_by_the_task(seeded, province_staff, province, monkeypatch,
                                                   django_capture_on_commit_callbacks):  # fmt: skip
     saved = []
-    real = official_reports.Progress.report
+    real = report_jobs.Progress.report
 
     def watch(self, kind, fraction, message):
         real(self, kind, fraction, message)
         saved.append(ReportJob.objects.values_list("status", "progress", "message").get(pk=self.job.pk))
 
-    monkeypatch.setattr(official_reports.Progress, "report", watch)
+    monkeypatch.setattr(report_jobs.Progress, "report", watch)
     with django_capture_on_commit_callbacks() as queued:
-        job = official_reports.request_report(actor=province_staff, area_id=province.pk, year=YEAR, kind="all")
+        job = report_jobs.request_report(actor=province_staff, area_id=province.pk, year=YEAR, kind="all")
     job.refresh_from_db()
     assert (job.status, job.progress, job.content, job.requested_by) == (JobStatus.QUEUED, 0, None, province_staff)
     assert len(queued) == 1 and not saved
@@ -538,9 +539,9 @@ def test_the_job_is_queued_then_built_by_the_task(seeded, province_staff, provin
 
 
 def test_asking_twice_for_a_waiting_report_gives_the_same_job(figures, officer_a, commune_a):
-    first = official_reports.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="movement")
-    again = official_reports.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="movement")
-    other = official_reports.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="summary")
+    first = report_jobs.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="movement")
+    again = report_jobs.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="movement")
+    other = report_jobs.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="summary")
     assert again.pk == first.pk != other.pk
 
 
@@ -557,32 +558,32 @@ def test_a_failing_build_marks_the_job_failed_with_a_message(figures, officer_a,
 
 
 def test_a_database_error_fails_the_job_and_is_raised_for_the_retry(figures, officer_a, commune_a, monkeypatch):
-    job = official_reports.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="summary")
+    job = report_jobs.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="summary")
 
     def broken(ctx):
         raise DatabaseError("connection lost")
 
     monkeypatch.setitem(official_tables.BUILDERS, ReportKind.SUMMARY, broken)
     with pytest.raises(DatabaseError):
-        official_reports.build_report(job.pk)
+        report_jobs.build_report(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "tự thử lại" in job.message
     monkeypatch.undo()
-    official_reports.build_report(job.pk)  # the retry builds it
+    report_jobs.build_report(job.pk)  # the retry builds it
     job.refresh_from_db()
     assert (job.status, job.progress) == (JobStatus.DONE, 100)
 
 
 def test_a_job_left_running_or_never_picked_up_is_marked_failed(figures, officer_a, commune_a):
     now = datetime.datetime(2026, 11, 20, 8, 0, tzinfo=datetime.UTC)
-    running = official_reports.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="summary")
-    queued = official_reports.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="movement")
-    fresh = official_reports.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="children")
+    running = report_jobs.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="summary")
+    queued = report_jobs.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="movement")
+    fresh = report_jobs.request_report(actor=officer_a, area_id=commune_a.pk, year=YEAR, kind="children")
     two_hours_ago = now - datetime.timedelta(hours=2)
     ReportJob.objects.filter(pk=running.pk).update(status=JobStatus.RUNNING, started_at=two_hours_ago)
     ReportJob.objects.filter(pk=queued.pk).update(created_at=now - datetime.timedelta(days=2))
     ReportJob.objects.filter(pk=fresh.pk).update(created_at=now - datetime.timedelta(minutes=5))
-    assert official_reports.expire_stale_jobs(now) == 2
+    assert report_jobs.expire_stale_jobs(now) == 2
     states = dict(ReportJob.objects.values_list("pk", "status"))
     assert states == {running.pk: JobStatus.FAILED, queued.pk: JobStatus.FAILED, fresh.pk: JobStatus.QUEUED}
     assert ReportJob.objects.get(pk=running.pk).message == "Quá thời gian lập báo cáo; hãy yêu cầu lập lại."
@@ -603,7 +604,7 @@ def test_a_job_left_running_or_never_picked_up_is_marked_failed(figures, officer
 )
 def test_a_report_that_cannot_be_made_is_refused_naming_the_field(figures, persona, who, area, year, kind, field, code):
     with pytest.raises(DomainError) as refused:
-        official_reports.request_report(actor=persona(who), area_id=persona(area).pk, year=year, kind=kind)
+        report_jobs.request_report(actor=persona(who), area_id=persona(area).pk, year=year, kind=kind)
     assert (refused.value.field, refused.value.code) == (field, code)
     assert not ReportJob.objects.exists()
 
@@ -760,7 +761,7 @@ def test_the_admin_refuses_an_area_out_of_scope_and_a_year_without_figures(figur
 
 def test_the_admin_hides_the_reports_of_others_and_a_download_before_it_is_done(figures, officer_a, chair_a,
                                                                                 commune_a):  # fmt: skip
-    theirs = official_reports.request_report(actor=chair_a, area_id=commune_a.pk, year=YEAR, kind="summary")
+    theirs = report_jobs.request_report(actor=chair_a, area_id=commune_a.pk, year=YEAR, kind="summary")
     client = admin_client(officer_a)
     assert client.get(f"{ADMIN}{theirs.pk}/change/").status_code == 404
     assert client.get(f"{ADMIN}{theirs.pk}/download/").status_code == 404

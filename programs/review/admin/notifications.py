@@ -3,13 +3,13 @@
 from django.contrib import admin, messages
 from django.db.models import F
 from django.http import Http404
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import (
     Notification,
 )
+from programs.review.services import calendar
 from programs.templatetags.review_tags import (
     notification_url,
     step_label,
@@ -83,5 +83,5 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Đánh dấu đã xem"))
     def mark_read(self, request, queryset):
-        marked = queryset.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        marked = calendar.mark_read(actor=request.user, notification_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"Đã đánh dấu {marked} việc là đã xem.", messages.SUCCESS)

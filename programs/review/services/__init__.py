@@ -6,7 +6,7 @@ one of these functions, one transaction each, audited.
   recognition, rejection, report); `bulk`: the same move for several cases at once;
 - `requests`: a household's own request to be reviewed;
 - `calendar`: the batch work of the calendar (opening the periodic review for every commune, reminders,
-  escalations, e-mail), run by Celery and by the management commands.
+  escalations, e-mail), run by Celery and by the management commands, and an officer marking her notifications read.
 """
 
 from programs.review.services.bulk import move_cases

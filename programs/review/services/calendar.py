@@ -407,3 +407,11 @@ def send_review_reminders(*, today: datetime.date, days: int = 7) -> Reminded:
     steps = send_step_reminders(today=today, days=days)
     reports = send_reporting_reminders(today=today, days=days)
     return Reminded(steps=steps, reports=reports, emailed=deliver_notifications())
+
+
+def mark_read(*, actor: User, notification_ids: Iterable[int]) -> int:
+    """The actor's own notifications among these marked as read (the to-do list's "đã xem"); returns how many were
+    unread. A notification is the actor's own business: no audit entry."""
+    return Notification.objects.filter(pk__in=list(notification_ids), user=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
