@@ -13,6 +13,7 @@ their inlines, filters and links. The lower app builds its admin once with `Cont
 unregistered, and the page is the same whichever admin module Django imports first.
 """
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,10 @@ from django.db import models
 from django.forms.models import model_to_dict
 
 from config.errors import DomainError
+
+# An id typed or carried in a query string or a form: ASCII digits only ("²".isdigit() is true and int("٤٠") reads
+# Arabic-Indic digits), at most 18 of them (a bigint). Every admin page and document view checks ids with it.
+ID_DIGITS = re.compile(r"[0-9]{1,18}")
 
 REFUSAL = "service_refusal"  # the request's attribute holding the service's error while the page is shown again
 

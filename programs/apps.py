@@ -13,6 +13,7 @@ class ProgramsConfig(AppConfig):
         from programs.standards.services.assessments import review_hooks
 
         review_hooks.standard_of_review = cases.review_standard_code
+        review_hooks.standards_of_reviews = cases.review_standard_codes
         review_hooks.advance_on_survey = cases.advance_on_survey
         review_hooks.advance_on_surveys = cases.advance_on_surveys
 

@@ -47,7 +47,7 @@ def _version(help_text: str = "Phiên bản bạn đã đọc (version); đã đ
     return integer_field(bigint=True, min_value=1, help_text=help_text)
 
 
-def _optional_text(**kwargs) -> serializers.CharField:
+def optional_text(**kwargs) -> serializers.CharField:
     return text_field(required=False, default="", allow_blank=True, **kwargs)
 
 
@@ -57,7 +57,7 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-def _id_filter(**kwargs) -> IntegerFilter:
+def id_filter(**kwargs) -> IntegerFilter:
     return IntegerFilter(min_value=1, max_value=BIGINT, **kwargs)
 
 
@@ -78,7 +78,7 @@ class AreaFilterSet(django_filters.FilterSet):
     """`area`: the rows of the households in an area of any level (an unknown area is a 400 naming it)."""
 
     households = "household"  # the path from a row to its household
-    area = _id_filter(method="filter_area", label="id địa bàn (mọi cấp): của các hộ trong đó")
+    area = id_filter(method="filter_area", label="id địa bàn (mọi cấp): của các hộ trong đó")
 
     def filter_area(self, queryset, name, value):
         area = visible_area(self.request.user, value)
@@ -192,8 +192,8 @@ class RecordInputSerializer(serializers.Serializer):
         bigint=True, required=False, allow_null=True, help_text="Số tiền (đồng); mặc định theo loại hỗ trợ"
     )
     cofinancing = integer_field(bigint=True, default=0, help_text="Phần hộ đối ứng (đồng)")
-    override_reason = _optional_text(help_text="Lý do vẫn hỗ trợ hộ không đủ điều kiện (cần quyền)")
-    note = _optional_text()
+    override_reason = optional_text(help_text="Lý do vẫn hỗ trợ hộ không đủ điều kiện (cần quyền)")
+    note = optional_text()
 
 
 class ApproveInputSerializer(serializers.Serializer):
@@ -206,8 +206,8 @@ class DeliverInputSerializer(serializers.Serializer):
     delivered_on = serializers.DateField(
         help_text="Ngày hộ nhận hỗ trợ; điều kiện được xét lại theo ngày này, lịch theo dõi kết quả tính từ ngày này"
     )
-    note = _optional_text()
-    override_reason = _optional_text(help_text="Lý do vẫn giao khi ngày giao hộ không còn đủ điều kiện (cần quyền)")
+    note = optional_text()
+    override_reason = optional_text(help_text="Lý do vẫn giao khi ngày giao hộ không còn đủ điều kiện (cần quyền)")
 
 
 class CancelInputSerializer(serializers.Serializer):
@@ -217,7 +217,7 @@ class CancelInputSerializer(serializers.Serializer):
 
 
 class SupportRecordFilter(AreaFilterSet):
-    household = _id_filter(field_name="household_id")
+    household = id_filter(field_name="household_id")
     type = django_filters.CharFilter(method="filter_type", label="Mã loại hỗ trợ")
     project = django_filters.ChoiceFilter(field_name="intervention_type__project", choices=Project.choices)
     kind = django_filters.ChoiceFilter(field_name="intervention_type__kind", choices=Kind.choices)
@@ -303,12 +303,12 @@ class FollowUpListSerializer(FollowUpSerializer):
 class FollowUpInputSerializer(serializers.Serializer):
     done_on = serializers.DateField(help_text="Ngày kiểm tra")
     result = choice_field(FollowUpResult.choices, help_text="achieved: đạt; not_achieved: không đạt (phải ghi lý do)")
-    note = _optional_text()
+    note = optional_text()
 
 
 class FollowUpFilter(AreaFilterSet):
     households = "record__household"
-    household = _id_filter(field_name="record__household_id")
+    household = id_filter(field_name="record__household_id")
     open = _yes_no("filter_open", "Chưa ghi kết quả: true hoặc false")
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lt")
 
@@ -384,7 +384,7 @@ class LoanSerializer(serializers.ModelSerializer):
 
 class LoanInputSerializer(serializers.Serializer):
     household = id_field("id của hộ", bigint=True, source="household_id")
-    type = _optional_text(
+    type = optional_text(
         max_length=40, source="type_code", help_text="Mã chương trình vay; mặc định theo tình trạng hộ"
     )
     principal = integer_field(bigint=True, help_text="Số tiền vay (đồng)")
@@ -397,9 +397,9 @@ class LoanInputSerializer(serializers.Serializer):
     term_months = integer_field(bigint=True, help_text="Thời hạn vay (tháng)")
     disbursed_on = serializers.DateField(help_text="Ngày giải ngân")
     purpose = text_field(max_length=200, help_text="Mục đích vay")
-    contract_number = _optional_text(max_length=60)
-    override_reason = _optional_text()
-    note = _optional_text()
+    contract_number = optional_text(max_length=60)
+    override_reason = optional_text()
+    note = optional_text()
 
 
 class RepaymentInputSerializer(serializers.Serializer):
@@ -407,12 +407,12 @@ class RepaymentInputSerializer(serializers.Serializer):
     date = serializers.DateField(help_text="Ngày trả")
     principal = integer_field(bigint=True, help_text="Tiền gốc (đồng), không quá dư nợ")
     interest = integer_field(bigint=True, default=0, help_text="Tiền lãi (đồng)")
-    note = _optional_text(max_length=255)
+    note = optional_text(max_length=255)
 
 
 class LoanFilter(AreaFilterSet):
     households = "record__household"
-    household = _id_filter(field_name="record__household_id")
+    household = id_filter(field_name="record__household_id")
     overdue = _yes_no("filter_overdue", "Quá hạn (còn dư nợ sau ngày đến hạn): true hoặc false")
     type = django_filters.CharFilter(method="filter_type", label="Mã chương trình vay")
 

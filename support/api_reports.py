@@ -32,7 +32,7 @@ from households.services import log_action
 from programs.review.documents import render_xlsx
 from programs.rules import INDICATOR_NAMES, LISTED, STATUSES
 from support import documents, rules, selectors, services
-from support.api import IntegerFilter, SupportViewSet, _id_filter, _optional_text, known_types
+from support.api import IntegerFilter, SupportViewSet, id_filter, known_types, optional_text
 from support.models import BudgetAllocation, FundingSource, InterventionType, Project
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,7 +59,7 @@ class BudgetInputSerializer(serializers.Serializer):
     project = choice_field(Project.choices)
     funding_source = choice_field(FundingSource.choices)
     amount = integer_field(bigint=True, help_text="Số tiền (đồng); cấp dưới cộng lại không vượt cấp trên")
-    decision = _optional_text(max_length=120, help_text="Quyết định giao vốn")
+    decision = optional_text(max_length=120, help_text="Quyết định giao vốn")
     version = integer_field(
         bigint=True, min_value=1, required=False, help_text="Khi sửa: phiên bản bạn đã đọc; đã đổi thì trả 409"
     )
@@ -103,7 +103,7 @@ class BudgetSummarySerializer(serializers.Serializer):
 
 
 class BudgetFilter(django_filters.FilterSet):
-    area = _id_filter(method="filter_area", label="id địa bàn: kế hoạch vốn của địa bàn và các địa bàn trong đó")
+    area = id_filter(method="filter_area", label="id địa bàn: kế hoạch vốn của địa bàn và các địa bàn trong đó")
     year = IntegerFilter(min_value=2000, max_value=2100)
     project = django_filters.ChoiceFilter(choices=Project.choices)
     funding_source = django_filters.ChoiceFilter(choices=FundingSource.choices)

@@ -1,4 +1,4 @@
-"""The targeting list as a document (domain A8): printable and Excel through `programs.documents`' renderers.
+"""The targeting list as a document (domain A8): printable and Excel through `programs.review.documents`' renderers.
 
 Names and villages only, with the status and the deprivations that put the household on the list: what a
 planner needs to choose who gets a house or a cow, no ID numbers or incomes (STYLE 15).

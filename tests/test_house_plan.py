@@ -48,9 +48,16 @@ def _known(name: str, modules: Mapping[str, Path]) -> str | None:
     return name or None
 
 
+def _imports(package: str, modules: Mapping[str, Path]) -> bool:
+    """Whether a package's `__init__` imports anything (an empty one adds nothing to the graph)."""
+    tree = ast.parse(modules[package].read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.Import | ast.ImportFrom) for node in ast.walk(tree))
+
+
 def imports_of(name: str, path: Path, modules: Mapping[str, Path]) -> set[str]:
     """The modules of ours that module `name` imports, anywhere in its source. `from a import b` is an import of
-    the module `a.b` when there is one (`from programs.standards import services`), else of `a`."""
+    the module `a.b` when there is one (`from programs.standards import services`), else of `a`; and of the packages
+    on the way (their `__init__` runs first)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
@@ -66,6 +73,18 @@ def imports_of(name: str, path: Path, modules: Mapping[str, Path]) -> set[str]:
                 target = f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else _known(base, modules)
                 if target:
                     found.add(target)
+    # Importing a.b.c runs the packages a and a.b first: their `__init__`, when it imports anything (a re-export), is
+    # a dependency too, except a package that holds the importing module (Python is already running it).
+    for target in list(found):
+        parent = target.rpartition(".")[0]
+        while parent:
+            if (
+                parent in modules
+                and not (name == parent or name.startswith(parent + "."))
+                and _imports(parent, modules)
+            ):
+                found.add(parent)
+            parent = parent.rpartition(".")[0]
     found.discard(name)
     return found
 
@@ -273,12 +292,12 @@ def test_the_graph_resolves_submodules_relative_imports_and_imports_in_functions
     graph = import_graph(tmp_path, ["app"])
     assert graph == {
         "app": set(),
-        "app.late": {"app.sub.writers", "app.rules"},
+        "app.late": {"app.sub", "app.sub.writers", "app.rules"},  # app.sub's __init__ runs first and imports
         "app.rules": set(),
         "app.sub": {"app.sub.writers"},
         "app.sub.writers": {"app.rules", "app.late"},
     }
-    assert find_cycle(graph) == ["app.late", "app.sub.writers", "app.late"]
+    assert find_cycle(graph) == ["app.late", "app.sub", "app.sub.writers", "app.late"]
 
 
 def test_the_lean_order_check_catches_a_subject_importing_one_to_its_right():

@@ -1,6 +1,7 @@
-"""Officer B sees nothing of commune A: through every model's `visible_to`, every list of the API and every
-changelist of the admin. The three lists are read from the registries (the models, the URL resolver, the admin
-site), so a new model, endpoint or admin is covered without a new test.
+"""Officer B sees nothing of commune A: through every model's `visible_to`, every list of the API, every read of the
+API that takes an area (reports, statistics) and every changelist of the admin. The lists are read from the
+registries (the models, the URL resolver, the OpenAPI schema, the admin site), so a new model, endpoint or admin is
+covered without a new test.
 
 "Of commune A" is read from the data, not from the scope under test: a row is commune A's when a chain of foreign
 keys leads from it to an area within commune A (its commune, its household's, its case's campaign's, its
@@ -280,6 +281,56 @@ def test_no_api_list_shows_officer_b_a_row_of_commune_a(commune_a_data, commune_
             problems.append(f"{url}: nobody in charge of commune A is listed its rows")
     assert not problems, "\n".join(problems)
     assert len(covered) >= 10, covered
+
+
+def area_reads() -> list[tuple[str, str, bool, dict[str, str]]]:
+    """Every GET of /api/v1/ without a path id that takes an area (`area` or `commune`) in its query, read from the
+    OpenAPI schema: the reports and statistics a view computes, and the lists filtered by an area. With the query
+    parameters each requires (a year, a standard)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    filled = {"year": str(TODAY.year - 1), "standard": "VN-2027", "indicator": "housing_quality"}
+    reads = []
+    for path, operations in schema["paths"].items():
+        operation = operations.get("get")
+        if operation is None or "{" in path or not path.startswith("/api/v1/"):
+            continue
+        query = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "query"}
+        key = "area" if "area" in query else "commune" if "commune" in query else None
+        if key is None:
+            continue
+        required = {name: filled[name] for name, p in query.items() if p.get("required") and name != key}
+        by_code = query[key].get("schema", {}).get("type") == "string"  # the what-if names an area by its code
+        reads.append((path, key, by_code, required))
+    return sorted(reads)
+
+
+AREA_READS = area_reads()
+
+
+def test_the_walk_finds_the_reads_by_area():
+    paths = {path for path, *_ in AREA_READS}
+    assert {"/api/v1/stats/figures/", "/api/v1/support-targeting/", "/api/v1/review-campaigns/progress/"} <= paths
+
+
+def test_no_read_by_area_gives_officer_b_commune_a(commune_a_data, commune_a, api, persona, officer_b):
+    """Asked for commune A, officer B gets a refusal, or a list with nothing in it; province staff, in charge of A,
+    get an answer (so the refusal is about the area, not the query)."""
+    problems = []
+    for path, key, by_code, required in AREA_READS:
+        query = {key: commune_a.code if by_code else str(commune_a.pk), **required}
+        response = api(officer_b).get(path, query)
+        body = response.json() if response["Content-Type"].startswith("application/json") else None
+        listed = body.get("results") if isinstance(body, dict) else None
+        if response.status_code == 200 and listed != []:
+            problems.append(f"{path}: officer B got an answer for commune A")
+        elif response.status_code not in (200, 400, 403, 404):
+            problems.append(f"{path}: {response.status_code} for officer B")
+        answer = api(persona("province_staff")).get(path, query)
+        if answer.status_code != 200:
+            problems.append(f"{path}: {answer.status_code} for province staff ({answer.content[:200]!r})")
+    assert not problems, "\n".join(problems)
 
 
 # --- (c) every changelist of the admin -------------------------------------------------------------------------

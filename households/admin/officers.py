@@ -1,10 +1,14 @@
 """The officers' accounts: one role scoped to one area each, written by the services (audited). Django's groups
 are not offered: the roles and their rights are ours."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from config.admin import ServiceAdminMixin, adopt
@@ -58,6 +62,22 @@ class UserAdmin(ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
         (_("Thời điểm"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "area"]})]
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page to set an account's password, whose valid form is written by `services.set_officer_password`
+        (audited) rather than by the form; anything else (the page, a wrong input, a missing account) is Django's."""
+        if request.method == "POST":
+            user = self.get_object(request, unquote(id))
+            if user is not None and self.has_change_permission(request, user):
+                form = self.change_password_form(user, request.POST)
+                usable = form.is_valid() and form.cleaned_data["set_usable_password"]
+                if form.is_valid() and (usable or "unset-password" in request.POST):
+                    password = form.cleaned_data["password1"] if usable else None
+                    user = services.set_officer_password(actor=request.user, user_id=user.pk, password=password)
+                    update_session_auth_hash(request, user)
+                    messages.success(request, _("Đã đặt mật khẩu.") if usable else _("Đã bỏ đăng nhập bằng mật khẩu."))
+                    return HttpResponseRedirect(reverse("admin:households_user_change", args=(user.pk,)))
+        return super().user_change_password(request, id, form_url)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -22,7 +22,7 @@ from households.services.checks import (
     check_national_ids_distinct,
     national_id_holders,
 )
-from households.services.officers import OFFICER_FIELDS, change_officer, create_officer
+from households.services.officers import OFFICER_FIELDS, change_officer, create_officer, set_officer_password
 from households.services.registry import (
     HOUSEHOLD_FIELDS,
     MEMBER_FIELDS,
@@ -45,6 +45,7 @@ __all__ = [
     "audit_entry",
     "change_members",
     "change_officer",
+    "set_officer_password",
     "check_heads",
     "check_household_location",
     "check_member",

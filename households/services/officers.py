@@ -93,3 +93,27 @@ def change_officer(*, actor: User, user_id: int, data: Mapping[str, Any], reason
     user.save(update_fields=list(changes))
     log_action(actor=actor, action="households.user.changed", obj=user, changes=changes, reason=reason)
     return user
+
+
+@transaction.atomic
+def set_officer_password(*, actor: User, user_id: int, password: str | None) -> User:
+    """A new password for an account, or none (`None`: the account no longer signs in with a password, only with
+    its API token). Audited without the password itself: who set it, for whom, when, and whether one is usable."""
+    if not actor.has_right(rules.USER_MANAGE):
+        raise DomainError("no_right", "Tài khoản không có quyền quản lý người dùng.", "actor")
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("Không tìm thấy tài khoản.")
+    had_one = user.has_usable_password()
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    log_action(
+        actor=actor,
+        action="households.user.password_set",
+        obj=user,
+        changes={"usable_password": (had_one, password is not None)},
+    )
+    return user

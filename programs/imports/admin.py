@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import add_domain_error
+from config.admin import ID_DIGITS, add_domain_error
 from config.errors import DomainError
 from households import rules as access
 from households.admin import RightsAdminMixin
@@ -25,7 +25,7 @@ from households.rules import Level
 from programs.imports import services as imports
 from programs.imports.layout import MAX_BYTES
 from programs.models import ImportBatch, ImportStatus
-from programs.reporting.dashboard import _DIGITS, Autocomplete
+from programs.reporting.dashboard import Autocomplete
 
 TITLE = "Nhập từ Excel"
 
@@ -47,7 +47,7 @@ class CommuneField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if not _DIGITS.fullmatch(str(value)):  # ASCII digits only: "²".isdigit() is true and int("²") fails
+        if not ID_DIGITS.fullmatch(str(value)):  # ASCII digits only: "²".isdigit() is true and int("²") fails
             raise ValidationError("Xã/phường không hợp lệ.", code="invalid_choice")
         commune = self.queryset.filter(pk=int(value)).first()
         if commune is not None:

@@ -31,7 +31,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from pygal.style import Style
 
-from config.admin import add_domain_error
+from config.admin import ID_DIGITS, add_domain_error
 from config.errors import DomainError
 from config.formats import number
 from households import rules as access
@@ -47,7 +47,6 @@ from programs.reporting import services as statistics
 TITLE = "Bảng điều khiển giảm nghèo"
 LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
 TOP_COMMUNES = 30  # bars of the ranking chart; the table below lists them all
-_DIGITS = re.compile(r"[0-9]{1,18}")
 _DECIMAL = re.compile(r"([0-9]{1,3})(?:[.,]([0-9]{1,2}))?")  # 2,5 or 2.50 (% or points)
 SHORT_MOVES = {  # the waterfall's bars; the table below carries accounting.MOVEMENT_LABELS
     "to_near_poor": "Sang cận nghèo",
@@ -112,7 +111,7 @@ class Autocomplete(AutocompleteSelect):
     """The admin's autocomplete; a sent value that is not an id shows as nothing selected (never a 500)."""
 
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if _DIGITS.fullmatch(str(v))], attr)
+        return super().optgroups(name, [v for v in value if ID_DIGITS.fullmatch(str(v))], attr)
 
 
 class ScopedAreaField(forms.ModelChoiceField):
@@ -131,7 +130,7 @@ class ScopedAreaField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if not _DIGITS.fullmatch(str(value)):
+        if not ID_DIGITS.fullmatch(str(value)):
             raise ValidationError("Địa bàn không hợp lệ.", code="invalid_choice")
         area = self.queryset.filter(pk=int(value)).first()
         if area is not None:
@@ -520,7 +519,9 @@ def dashboard_view(model_admin, request) -> TemplateResponse | HttpResponseRedir
         year = form.cleaned_data["year"] or (max(with_figures) if with_figures else this_year)
         if not target_form.is_bound:  # `?edit=<id>`: the form filled with that target of the area, to change it
             edit = request.GET.get("edit", "")
-            target = PovertyTarget.objects.filter(area=area, pk=int(edit)).first() if _DIGITS.fullmatch(edit) else None
+            target = (
+                PovertyTarget.objects.filter(area=area, pk=int(edit)).first() if ID_DIGITS.fullmatch(edit) else None
+            )
             initial = TargetForm.initial_for(target) if target else {"year": year}
             target_form = TargetForm(initial={"area": area.pk} | initial, user=user)
         context |= {

@@ -7,8 +7,8 @@ province's detailed list keeps memory flat).
 Every number of the tables of figures comes from `CommuneYearFigures` (the figures of the API and the dashboard,
 "as of 31/12 of the year"); only the detailed list reads households: those whose last status decision on or
 before 31/12 put them on the poor or near-poor list, with the deprivations of their latest current survey by
-then — the same rule `statistics` counts them by (the report "by cause of poverty" counts the causes ticked on
-that same survey).
+then — the same rule the figures (`services.figures`) count them by (the report "by cause of poverty" counts the
+causes ticked on that same survey).
 """
 
 import datetime

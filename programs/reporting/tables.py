@@ -1,5 +1,5 @@
 """The tables of the official reports (domain Part B §6.2, §4.3) and the write-only Excel sheet
-they are written on; `official_reports` runs them for a job.
+they are written on; `reports.render` runs them for a job.
 
 Every number here comes from the pre-aggregated `CommuneYearFigures` of the area's communes (the figures of the
 API and the dashboard, as of 31/12 of the year): the communes' rows as they are, the area's total as their sum,

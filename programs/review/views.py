@@ -5,7 +5,6 @@ Each view checks the right, reads its parameters, calls one builder of `programs
 audit entry for the download: these documents carry people's names (STYLE 6, 15, 16).
 """
 
-import re
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
@@ -14,6 +13,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from config.admin import ID_DIGITS
 from config.errors import DomainError, NotFound
 from households.models import User
 from households.rules import REVIEW_VIEW
@@ -23,7 +23,6 @@ from programs.review import documents
 FORMATS = ("html", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTED = "programs.document.exported"
-_ID = re.compile(r"^[0-9]{1,18}$")
 
 
 class Refused(Exception):
@@ -56,7 +55,7 @@ def _optional_id(request: HttpRequest, name: str, label: str) -> int | None:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return None
-    if not _ID.match(raw):
+    if not ID_DIGITS.fullmatch(raw):
         raise Refused(400, f"Mã {label} “{raw[:20]}” không hợp lệ: phải là một số.")
     return int(raw)
 

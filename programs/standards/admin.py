@@ -2,8 +2,6 @@
 and what the household page shows of them (contributed to the household admin: status history, the newly
 escaped filter and window, the review's links). Each save calls one service of `programs.standards.services`."""
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
@@ -13,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import Contribution, ServiceAdminMixin, adopt
+from config.admin import ID_DIGITS, Contribution, ServiceAdminMixin, adopt
 from households import rules as access
 from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page, plain_choices
 from households.models import Household, Member
@@ -192,7 +190,7 @@ class AssessmentForm(forms.ModelForm):
             (code, code) for code in PovertyStandard.objects.values_list("code", flat=True)
         ]
         household_id = self.data.get("household") or self.initial.get("household")
-        if household_id and re.fullmatch(r"[0-9]{1,18}", str(household_id)):
+        if household_id and ID_DIGITS.fullmatch(str(household_id)):
             children = Member.objects.filter(
                 household__in=Household.objects.visible_to(self.user).filter(pk=int(household_id)),
                 date_of_birth__gt=derivations.children_born_after(timezone.localdate()),
@@ -372,7 +370,7 @@ class StatusChangeForm(forms.ModelForm):
         household_id = self.data.get("household") or self.initial.get("household")
         if "assessment" in self.fields:
             queryset = Assessment.objects.none()
-            if household_id and re.fullmatch(r"[0-9]{1,18}", str(household_id)):
+            if household_id and ID_DIGITS.fullmatch(str(household_id)):
                 queryset = Assessment.objects.visible_to(self.user).filter(
                     household_id=int(household_id), is_current=True
                 )

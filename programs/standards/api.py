@@ -510,7 +510,7 @@ class WhatIfView(UseCaseMixin, APIView):
         query = self.parse(WhatIfQuerySerializer, request.query_params)
         area = None
         if query.get("area"):
-            area = Area.objects.visible_to(request.user).filter(code=query["area"]).first()
+            area = Area.objects.in_charge_of(request.user).filter(code=query["area"]).first()
             if area is None:
                 raise DomainError("unknown_area", f"Không có địa bàn mã {query['area']}.", "area")
         report = reclassify.reclassify(actor=request.user, standard_code=query["standard"], area=area, dry_run=True)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ID_DIGITS
 from config.formats import number
 from households import rules as access
 from households.models import Area, Household
@@ -39,7 +40,6 @@ from support.models import (
 )
 from support.rules import MOVE_LABELS, RECORD_MOVES, RecordMove, RecordState
 
-_DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: int() also reads "٤٠" and "４０", which nobody types here
 _GROUPED = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")  # 40.000.000, as amounts are written in Vietnam
 _RATE = re.compile(r"([0-9]{1,3})(?:[.,]([0-9]{1,2}))?")  # 6,6 or 7.92 (% a year)
 TEXT = forms.Textarea(attrs={"rows": 3, "cols": 60})
@@ -74,7 +74,7 @@ class WholeNumberField(forms.IntegerField):
         digits = text.removeprefix("-")
         if self.grouped and _GROUPED.fullmatch(digits):
             digits = digits.replace(".", "")
-        if not _DIGITS.fullmatch(digits):
+        if not ID_DIGITS.fullmatch(digits):
             raise ValidationError("Chỉ nhập số nguyên bằng các chữ số 0-9.", code="invalid")
         if negative:
             raise ValidationError("Không được là số âm.", code="min_value")
@@ -114,7 +114,7 @@ class Autocomplete(AutocompleteSelect):
     instead of failing the page when the form comes back with its errors."""
 
     def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, [v for v in value if _DIGITS.fullmatch(str(v))], attr)
+        return super().optgroups(name, [v for v in value if ID_DIGITS.fullmatch(str(v))], attr)
 
 
 def household_field() -> forms.ModelChoiceField:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import ServiceAdminMixin, add_domain_error
+from config.admin import ID_DIGITS, ServiceAdminMixin, add_domain_error
 from config.errors import DomainError, StaleVersion
 from config.formats import number
 from households import rules as access
@@ -35,7 +35,7 @@ from households.services import log_action
 from programs.review.documents import render_xlsx
 from programs.rules import INDICATOR_NAMES
 from support import rules, selectors
-from support.admin.forms import _DIGITS, AreaYearForm, OutcomeForm, TargetingForm, day
+from support.admin.forms import AreaYearForm, OutcomeForm, TargetingForm, day
 from support.documents import targeting_document
 from support.models import SupportRecord
 from support.rules import STATUS_LABELS
@@ -308,7 +308,7 @@ class Button:
 def id_param(request, name: str) -> dict:
     """`?household=12` prefills the add forms; anything but an id is ignored (never a 500)."""
     value = request.GET.get(name, "")
-    return {name: int(value)} if _DIGITS.fullmatch(value) else {}
+    return {name: int(value)} if ID_DIGITS.fullmatch(value) else {}
 
 
 def search_by_household(request, queryset, search_term: str, path: str):
@@ -414,7 +414,7 @@ class RecordCommuneFilter(CommuneFilter):
         value = self.value()
         if not value:
             return queryset
-        if not _DIGITS.fullmatch(str(value)):
+        if not ID_DIGITS.fullmatch(str(value)):
             return queryset.none()
         allowed = self.choices_queryset(request).filter(pk=int(value))
         return queryset.filter(**{f"{self.field}__in": allowed})
@@ -457,6 +457,6 @@ class BudgetAreaFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not _DIGITS.fullmatch(str(value)):
+        if not ID_DIGITS.fullmatch(str(value)):
             return queryset.none()
         return queryset.filter(area_id=int(value))

@@ -187,3 +187,33 @@ def test_the_account_services_need_the_right_and_refuse_what_they_do_not_change(
     assert taken.value.field == "username"
     officer_b.refresh_from_db()
     assert officer_b.is_active and not AuditEntry.objects.filter(action="households.user.changed").exists()
+
+
+@pytest.mark.django_db
+def test_a_program_admin_sets_a_password_through_the_service_and_it_is_audited(admin_user, officer_a):
+    page = f"{USERS}{officer_a.pk}/password/"
+    data = {"password1": "Mat-khau-moi-456", "password2": "Mat-khau-moi-456", "usable_password": "true"}
+    response = admin_client(admin_user).post(page, data)
+    assert response.status_code == 302
+    officer_a.refresh_from_db()
+    assert officer_a.check_password("Mat-khau-moi-456")
+    entry = AuditEntry.objects.get(action="households.user.password_set", object_id=str(officer_a.pk))
+    assert entry.actor == admin_user and entry.changes == {"usable_password": [True, True]}
+    assert "Mat-khau-moi-456" not in str(entry.changes)
+
+
+@pytest.mark.django_db
+def test_a_password_that_does_not_match_is_a_form_error_and_nothing_is_written(admin_user, officer_a):
+    before = User.objects.get(pk=officer_a.pk).password
+    data = {"password1": "Mat-khau-moi-456", "password2": "Mat-khau-khac-789", "usable_password": "true"}
+    response = admin_client(admin_user).post(f"{USERS}{officer_a.pk}/password/", data)
+    assert response.status_code == 200 and response.context["form"].errors
+    assert User.objects.get(pk=officer_a.pk).password == before
+    assert not AuditEntry.objects.filter(action="households.user.password_set").exists()
+
+
+@pytest.mark.django_db
+def test_setting_a_password_needs_the_right_to_manage_users(officer_a, officer_b):
+    with pytest.raises(DomainError) as refused:
+        services.set_officer_password(actor=officer_a, user_id=officer_b.pk, password="Mat-khau-moi-456")
+    assert refused.value.code == "no_right"

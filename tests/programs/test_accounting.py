@@ -1,4 +1,4 @@
-"""The year's figures as pure functions (programs/accounting.py; domain A5, Part B §4.3 movement accounting and
+"""The year's figures as pure functions (programs/reporting/rules.py; domain A5, Part B §4.3 movement accounting and
 §6.2 indicators): statuses at the reference dates, each household's movement, the flat tallies that add up,
 cohorts, rates and targets. No database; expected values are typed here, never computed by the code."""
 

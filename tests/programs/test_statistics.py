@@ -26,6 +26,7 @@ from programs.models import CommuneYearFigures, StaleFigures
 from programs.reporting import rules as accounting
 from programs.reporting import selectors
 from programs.reporting import services as statistics
+from programs.reporting.services import figures
 from programs.standards import services as program_services
 from tests.conftest import PROVINCE_CODE
 
@@ -777,7 +778,7 @@ def test_a_refresh_never_loses_the_mark_of_a_decision_made_meanwhile(
         decided.wait(1.5)  # the decision is made meanwhile (or waits for this refresh to finish)
         return written
 
-    monkeypatch.setattr(statistics, "refresh_figures", refresh_then_linger)
+    monkeypatch.setattr(figures, "refresh_figures", refresh_then_linger)
 
     def decide():
         refreshed.wait(10)
@@ -802,7 +803,7 @@ def test_a_refresh_never_loses_the_mark_of_a_decision_made_meanwhile(
     assert results["refresh"] == 4 and not isinstance(results["decision"], Exception), results  # 2022 (empty)-2026
     assert CommuneYearFigures.objects.get(commune=commune_a, year=2025).poor == 0  # read before the decision
     assert list(StaleFigures.objects.values_list("commune_id", "year")) == [(commune_a.pk, 2025)]
-    monkeypatch.setattr(statistics, "refresh_figures", refresh)
+    monkeypatch.setattr(figures, "refresh_figures", refresh)
     statistics.refresh_stale_figures(today=TODAY)
     assert CommuneYearFigures.objects.get(commune=commune_a, year=2025).poor == 1
     assert not StaleFigures.objects.exists()

@@ -34,7 +34,8 @@ LISTED = {"poor", "near_poor"}
 
 P, A, DL, C = RecordState.PLANNED, RecordState.APPROVED, RecordState.DELIVERED, RecordState.CANCELLED
 APPROVE, DELIVER, CANCEL = RecordMove.APPROVE, RecordMove.DELIVER, RecordMove.CANCEL
-# The moves of a support record: planned → approved → delivered; cancelled from any but cancelled (a delivered one recorded by mistake).
+# The moves of a support record: planned → approved → delivered; cancelled from any but cancelled (a delivered
+# one recorded by mistake).
 ALLOWED = {
     (P, APPROVE): A,
     (P, CANCEL): C,

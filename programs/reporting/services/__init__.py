@@ -1,7 +1,9 @@
 """The writers of reporting: every change to the year's figures, a target or a report job is one of these functions.
 
 - `figures`: the pre-aggregated figures per commune and year (`refresh_figures`, `refresh_stale_figures`; a
-  decision or survey marks its commune through `programs.reporting.stale.mark_stale`) and the targets
+  decision or survey marks its commune through `programs.reporting.stale.mark_stale`, the one writer of reporting
+  outside this package: a leaf that the standards and the review may import without running this package) and
+  the targets
   (`set_target`, audited);
 - `report_jobs`: the official reports' jobs (`request_report`, `build_report` run by Celery, `download_report`
   audited, `expire_stale_jobs`).

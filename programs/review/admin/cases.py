@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import add_domain_error
+from config.admin import ID_DIGITS, add_domain_error
 from config.errors import DomainError, StaleVersion
 from households import rules as access
 from households.admin import RightsAdminMixin, RightsInlineMixin, audit_history_table
@@ -37,7 +37,6 @@ from programs.review import services as workflow
 from programs.review.admin.forms import (
     ERROR_STYLE,
     HISTORY_LABELS,
-    ID_PATTERN,
     MOVE_FORMS,
     MOVE_RIGHTS,
     STALE_MESSAGE,
@@ -447,7 +446,7 @@ class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
         else:
             initial = {"filed_on": timezone.localdate(), "channel": RequestChannel.IN_PERSON}
             household = request.GET.get("household", "")
-            if ID_PATTERN.fullmatch(household):
+            if ID_DIGITS.fullmatch(household):
                 initial["household"] = int(household)
             form = ReviewRequestForm(initial=initial, user=request.user)
         return self._render_form(request, form, title="Hộ đề nghị rà soát", submit_label="Ghi nhận đề nghị")

@@ -1,8 +1,7 @@
 """The annual review in the admin, part one: the rights of each move, the small forms of the moves and the
-filters of the case list (used by `programs.admin.reviews`)."""
+filters of the case list (used by `programs.review.admin`)."""
 
 import datetime
-import re
 from collections.abc import Callable
 
 from django import forms
@@ -12,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ID_DIGITS
 from households import rules as access
 from households.models import Area, Household
 from households.rules import Level
@@ -34,7 +34,6 @@ from programs.templatetags.review_tags import (
 )
 
 Move = review_rules.Move
-ID_PATTERN = re.compile(r"[0-9]{1,18}")  # an id in a query string (str.isdigit() also accepts "²")
 
 # The right each move needs: officers work the cases, the chair decides, the level above gives the district opinion.
 MOVE_RIGHTS: dict[Move, str] = {
@@ -360,7 +359,7 @@ class ReviewRequestForm(forms.Form):
 class _DigitsFilter(admin.SimpleListFilter):
     def digits(self) -> int | None:
         value = self.value()
-        return int(value) if value and ID_PATTERN.fullmatch(str(value)) else None
+        return int(value) if value and ID_DIGITS.fullmatch(str(value)) else None
 
 
 class CampaignFilter(_DigitsFilter):
@@ -451,7 +450,7 @@ class CaseVillageFilter(_DigitsFilter):
         user = request.user
         villages = Area.objects.visible_to(user).filter(level=Level.VILLAGE)
         campaign = request.GET.get("campaign", "")
-        if ID_PATTERN.fullmatch(campaign):
+        if ID_DIGITS.fullmatch(campaign):
             commune = ReviewCampaign.objects.visible_to(user).filter(pk=int(campaign)).values("area_id")
             return villages.filter(parent_id__in=commune)
         if user.area is not None and user.area.level == Level.COMMUNE:

@@ -1,5 +1,6 @@
-"""The writers of the review (domain A6): every change to a campaign, a case, a complaint or a notification is
-one of these functions, one transaction each, audited.
+"""The writers of the review (domain A6): every change to a campaign, a case, a complaint or a review notification
+is one of these functions, one transaction each, audited (support's follow-up reminders are written by
+`support.services.follow_ups`).
 
 - `campaigns`: a commune's campaign, its standard and calendar; reporting its recognised cases;
 - `cases`: one function per move of a case (survey, meeting, posting, complaint, district opinion,

@@ -6,7 +6,7 @@ the table in `review_rules.MOVES`, validate, save, write one audit entry. Recogn
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -171,6 +171,15 @@ def review_standard_code(household: Household, review_year: int, review_kind: st
         .values_list("standard__code", flat=True)
         .first()
     )
+
+
+def review_standard_codes(communes: Iterable[int]) -> dict[tuple[int, int, str, int], str]:
+    """`review_standard_code` for the communes of a batch at once: the standard of each campaign, by commune,
+    year, kind and month."""
+    rows = ReviewCampaign.objects.filter(area_id__in=list(communes)).values_list(
+        "area_id", "year", "kind", "month", "standard__code"
+    )
+    return {(area, year, kind, month): code for area, year, kind, month, code in rows}
 
 
 def advance_on_survey(*, actor: User, assessment: Assessment) -> ReviewCase | None:

@@ -2,7 +2,7 @@
 transaction each, audited."""
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +19,6 @@ from programs import rules
 from programs.models import (
     Assessment,
     PovertyStandard,
-    ReviewCampaign,
     ReviewKind,
     StatusChange,
 )
@@ -30,16 +29,22 @@ DWELLING_FIELDS = ("has_house", "floor_area_m2", "foundation_frame_durable", "wa
 MEMBER_EXTRA_FIELDS = ("stunted", "underweight")
 
 
+def _not_plugged(*_: Any, **__: Any) -> Any:
+    raise RuntimeError("the review is not plugged into the survey service (ProgramsConfig.ready does it)")
+
+
 @dataclass
 class ReviewHooks:
     """What a survey asks of the review, which leans on the standards and not the other way round: the standard of
-    the commune's open campaign for that review (a survey defaults to it, A6), and moving the household's open case
-    on with the survey, in the survey's transaction. `ProgramsConfig.ready` plugs the review's services in; until
-    then a survey has no review to ask."""
+    the commune's campaign for that review (a survey defaults to it, A6; `standards_of_reviews` for the communes of
+    a batch at once), and moving the household's open case on with the survey, in the survey's transaction.
+    `ProgramsConfig.ready` plugs the review's services in; a survey recorded before that is an error, not a survey
+    that silently leaves its case behind."""
 
-    standard_of_review: Callable[[Household, int, str, int], str | None] = lambda *_: None
-    advance_on_survey: Callable[..., Any] = lambda **_: None
-    advance_on_surveys: Callable[..., Any] = lambda **_: []
+    standard_of_review: Callable[[Household, int, str, int], str | None] = _not_plugged
+    standards_of_reviews: Callable[[Iterable[int]], dict[tuple[int, int, str, int], str]] = _not_plugged
+    advance_on_survey: Callable[..., Any] = _not_plugged
+    advance_on_surveys: Callable[..., Any] = _not_plugged
 
 
 review_hooks = ReviewHooks()
@@ -415,12 +420,7 @@ def record_assessments(
     known = {standard.code: standard for standard in selectors.all_standard_rules()}
     standard_ids = dict(PovertyStandard.objects.values_list("code", "pk"))
     communes = {h.commune_id for h in households.values()}
-    campaigns = {
-        (area, year, kind, month): code
-        for area, year, kind, month, code in ReviewCampaign.objects.filter(area_id__in=communes).values_list(
-            "area_id", "year", "kind", "month", "standard__code"
-        )
-    }
+    campaigns = review_hooks.standards_of_reviews(communes)
     results: list[Assessment | DomainError] = []
     for survey in surveys:
         args = dict(survey)
