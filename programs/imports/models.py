@@ -36,6 +36,8 @@ class ImportBatch(models.Model):
 
     objects = ImportBatchQuerySet.as_manager()
 
+    duplicate = False  # not a column: `services.import_workbook` sets it on the earlier batch of a file seen before
+
     class Meta:
         verbose_name = _("lần nhập Excel")
         verbose_name_plural = _("lần nhập Excel")

@@ -2,6 +2,7 @@
 its columns, the households, members and surveys matched with the commune's registry, every problem kept in the
 row-by-row report (`Errors`). Nothing is written here: `services.import_workbook` writes the plan."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from programs.imports.layout import (
     SHEETS,
     SURVEY,
     CellError,
+    Col,
     blank,
     error,
     parse,
@@ -32,7 +34,7 @@ class Errors:
     """The row-by-row report, each problem once, in sheet and row order."""
 
     def __init__(self) -> None:
-        self.items: dict[tuple, dict[str, Any]] = {}
+        self.items: dict[tuple[str, int | None, str, str], dict[str, Any]] = {}
 
     def add(self, sheet: str, row: int | None, column: str, message: str) -> None:
         self.items.setdefault((sheet, row, column, message), error(sheet, row, column, message))
@@ -109,7 +111,9 @@ class Plan:
     surveys: list[SurveyRow]
 
 
-def _cells(sheet: str, number: int, record: dict[str, Any], columns, errors: Errors) -> tuple[dict[str, Any], bool]:
+def _cells(
+    sheet: str, number: int, record: dict[str, Any], columns: Sequence[Col], errors: Errors
+) -> tuple[dict[str, Any], bool]:
     values: dict[str, Any] = {}
     ok = True
     for col in columns:

@@ -24,14 +24,15 @@ import io
 import pickle
 import re
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from config.errors import DomainError
 from households import services as registry
-from households.models import Area, AreaType, Household, Relation, User
+from households.models import Area, AreaType, Household, Member, Relation, User
 from households.rules import ASSESSMENT_RECORD, HOUSEHOLD_CREATE, Level
 from programs import rules
 from programs.imports.layout import (
@@ -133,14 +134,20 @@ def template(commune: Area, user: User, *, today: datetime.date | None = None) -
 _MEMBER_PREFIX = re.compile(r"^Thành viên thứ [0-9]+: ")
 
 
-def _same(instance: Any, name: str, value: Any) -> bool:
-    model_field = instance._meta.get_field(name)
-    if model_field.is_relation:
-        return getattr(instance, model_field.attname) == (value.pk if value is not None else None)
-    return getattr(instance, name) == value
+def _same(instance: models.Model, name: str, value: Any) -> bool:
+    model_field = instance._meta.get_field(name)  # a field of the row (HOUSEHOLD_FIELDS, MEMBER_FIELDS)
+    stored: object
+    wanted: object
+    if isinstance(model_field, models.Field) and model_field.is_relation:
+        stored, wanted = getattr(instance, model_field.attname), (value.pk if value is not None else None)
+    else:
+        stored, wanted = getattr(instance, name), value
+    return stored == wanted
 
 
-def _member_problems(actor: User, entry: HouseholdRow, errors: Errors, clashes=None) -> int:
+def _member_problems(
+    actor: User, entry: HouseholdRow, errors: Errors, clashes: Mapping[str, Member] | None = None
+) -> int:
     """Each member row through the registry's own check, so that every wrong row is named, not only the first."""
     found = 0
     for member in entry.members:
@@ -207,20 +214,21 @@ def _rows_concerned(entry: HouseholdRow, code: str) -> list[tuple[int, str]]:
     return [(entry.members[0].row, MEMBER_HEADERS["relation"])]
 
 
-def _update_household(actor: User, entry: HouseholdRow, counts: Counter) -> None:
+def _update_household(actor: User, entry: HouseholdRow, counts: Counter[str]) -> None:
     """An existing household: its changed fields and members through the services (nothing if unchanged)."""
     household = entry.household = entry.existing
     assert household is not None
     changes = {name: value for name, value in entry.data.items() if not _same(household, name, value)}
     current = {m.pk: m for m in household.members.all()}
-    creates = [m.data for m in entry.members if m.member_id is None]
-    updates = {
+    creates: list[Mapping[str, Any]] = [m.data for m in entry.members if m.member_id is None]
+    updates: dict[int, Mapping[str, Any]] = {
         m.member_id: m.data
         for m in entry.members
         if m.member_id is not None and not all(_same(current[m.member_id], k, v) for k, v in m.data.items())
     }
     if not (changes or creates or updates):
         return
+    assert entry.version is not None  # `read_plan` refuses the row of a registered household without its version
     version: int | None = entry.version
     with transaction.atomic():
         if changes:
@@ -313,11 +321,11 @@ def _national_ids_twice(plan: Plan, failed: list[HouseholdRow], errors: Errors) 
                 errors.add(MEMBER, member.row, MEMBER_HEADERS["national_id"], message)
 
 
-def _write(actor: User, commune: Area, plan: Plan, errors: Errors, today: datetime.date) -> Counter:
+def _write(actor: User, commune: Area, plan: Plan, errors: Errors, today: datetime.date) -> Counter[str]:
     """Every row through its service, in the caller's transaction: new households and the surveys in batches
     (`create_households`, `record_assessments`: the same checks, lookups and writes in bulk), changes to
     existing households one by one. A refused row is noted and the others still checked."""
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     failed = [e for e in plan.households if e.failed]
     clashes = registry.national_id_holders(m.data.get("national_id") for e in failed for m in e.members)
     _national_ids_twice(plan, failed, errors)
@@ -325,15 +333,17 @@ def _write(actor: User, commune: Area, plan: Plan, errors: Errors, today: dateti
         _member_problems(actor, entry, errors, clashes)
         _heads_problem(entry, errors)
     new = [e for e in plan.households if e.existing is None and not e.failed]
-    items = [({**e.data, "commune": commune}, [m.data for m in e.members]) for e in new]
-    for entry, result in zip(new, registry.create_households(actor=actor, items=items, reason=REASON), strict=True):
-        if isinstance(result, Household):
-            entry.household = result
+    items: list[tuple[Mapping[str, Any], list[Mapping[str, Any]]]] = [
+        ({**e.data, "commune": commune}, [m.data for m in e.members]) for e in new
+    ]
+    for entry, created in zip(new, registry.create_households(actor=actor, items=items, reason=REASON), strict=True):
+        if isinstance(created, Household):
+            entry.household = created
             counts["households_created"] += 1
             counts["members_created"] += len(entry.members)
             continue
         entry.ok = False
-        for exc in result:
+        for exc in created:
             _locate(entry, exc, errors)
     for entry in plan.households:
         if entry.existing is None or entry.failed:
@@ -384,9 +394,9 @@ def content_digest(sheets: dict[str, list[tuple[int, dict[str, Any]]]]) -> str:
 
 def _earlier(commune: Area, *digests: str) -> ImportBatch | None:
     batches = ImportBatch.objects.filter(commune=commune, sha256__in=digests, status=ImportStatus.COMMITTED)
-    batch = batches.order_by("uploaded_at", "id").first()
+    batch: ImportBatch | None = batches.order_by("uploaded_at", "id").first()
     if batch is not None:
-        batch.duplicate = True  # type: ignore[attr-defined]
+        batch.duplicate = True
     return batch
 
 
@@ -414,7 +424,7 @@ def import_workbook(
             rows=rows,
             errors=report,
         )
-        batch.duplicate = False  # type: ignore[attr-defined]
+        batch.duplicate = False
         return batch
 
     try:
@@ -460,7 +470,7 @@ def import_workbook(
             )
     except _Refused:
         return refused(rows, errors.report())
-    batch.duplicate = False  # type: ignore[attr-defined]
+    batch.duplicate = False
     return batch
 
 
