@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from households import demo
+from households import demo, rules
 from households.management.commands import seed_demo
 from households.models import Area, AuditEntry, Household, Member, User
 from households.rules import Level, fold_text
@@ -208,7 +208,10 @@ def test_demo_logins_have_their_role_and_area_and_the_demo_password(seeded):
         user = User.objects.get(username=username)
         assert (user.role, user.area) == (role, area), username
         assert authenticate(username=username, password="giamngheo-demo") == user
-    assert User.objects.get(username="quantri").is_superuser
+    # The demo's program administrator manages users through her role, and is no superuser: none may decide a
+    # household's status (domain A6).
+    admin = User.objects.get(username="quantri")
+    assert not admin.is_superuser and admin.has_right(rules.USER_MANAGE)
     assert "giamngheo-demo" in seeded
 
 

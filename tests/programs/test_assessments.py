@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from households.models import AuditEntry, Household, Member
+from households import rules as access
+from households.models import AuditEntry, Household, Member, User
 from programs import rules
 from programs.models import Assessment, StatusChange
 
@@ -317,6 +318,17 @@ def test_a_decision_older_than_the_current_status_is_refused(api, chair_a, house
 def test_only_the_chair_recognises_and_only_in_her_commune(api, officer_a, chair_a, household_b):
     assert recognise(api, officer_a, household_b, "poor", datetime.date(2025, 1, 1)).status_code == 403
     assert recognise(api, chair_a, household_b, "poor", datetime.date(2025, 1, 1)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_superuser_does_not_decide_a_status_and_keeps_the_other_rights(api, household_a):
+    root = User.objects.create_superuser(username="sieuquantri", password="pw-sieuquantri")
+    response = recognise(api, root, household_a, "poor", datetime.date(2025, 1, 1))
+    assert response.status_code == 403
+    assert not StatusChange.objects.exists()
+    assert Household.objects.get(pk=household_a.pk).status == "not_poor"
+    assert not root.has_right(access.REVIEW_DECIDE) and root.has_right(access.USER_MANAGE)
+    assert api(root).get("/api/v1/households/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -151,9 +151,8 @@ class Command(BaseCommand):
                 user = services.create_officer(
                     actor=None, username=username, role=role, area=areas[which], password=PASSWORD, full_name=full_name
                 )
-                if role == Role.PROGRAM_ADMIN:
-                    user.is_superuser = True  # so that the demo admin can manage users in the admin
-                    user.save(update_fields=["is_superuser"])
+                # The program administrator is no superuser: her role gives her the rights she needs (users,
+                # standards, areas), and no superuser may decide a household's status (domain A6).
             where = user.area.name if user.area else "toàn quốc"
             done.append((username, f"{user.get_role_display() or 'không có vai trò'}, {where}", created))
         return done
