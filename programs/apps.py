@@ -10,10 +10,11 @@ class ProgramsConfig(AppConfig):
         # The review leans on the standards: it plugs its survey steps into the standards' survey service here, so
         # that a survey recorded by any door (API, admin, Excel import, the review's own move) moves its case on.
         from programs.review.services import cases
-        from programs.standards.services.assessments import review_hooks
+        from programs.standards.services.hooks import review_hooks
 
         review_hooks.standard_of_review = cases.review_standard_code
         review_hooks.standards_of_reviews = cases.review_standard_codes
+        review_hooks.open_review_of = cases.open_review_of
         review_hooks.advance_on_survey = cases.advance_on_survey
         review_hooks.advance_on_surveys = cases.advance_on_surveys
 

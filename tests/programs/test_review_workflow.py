@@ -607,6 +607,26 @@ def test_the_chair_cannot_decide_a_status_directly_on_her_own_survey(poor_a, cha
     assert refused.value.code == "own_survey"
 
 
+def test_a_direct_status_decision_waits_for_the_open_review_case(poor_a, officer_a, chair_a, api):
+    """While the household's case is open in the review, its status changes only by that case's recognition (after
+    the posting and the complaints, domain A6): the direct decision is refused naming the case, by the service and
+    the API, and nothing is written; once the case is closed, a direct decision goes through again."""
+    open_review(poor_a.commune)
+    case = walk_to_posted(officer_a, poor_a, income=RICH)
+    body = {"household": poor_a.pk, "to_status": "not_poor", "effective_date": "2026-10-02", "decision_number": "9/QĐ"}
+    response = api(chair_a).post("/api/v1/status-changes/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "open_review" and case.reference in response.json()["household"][0]
+    poor_a.refresh_from_db()
+    assert poor_a.status == "poor" and StatusChange.objects.filter(household=poor_a).count() == 1
+    recognise(chair_a, case)  # the review's own decision is the way
+    poor_a.refresh_from_db()
+    assert poor_a.status == "not_poor"
+    workflow.report_case(actor=officer_a, case_id=case.pk, expected_version=case_of(poor_a).version, reported_on=TODAY)
+    later = {**body, "to_status": "poor", "effective_date": TODAY.isoformat(), "decision_number": "10/QĐ"}
+    assert api(chair_a).post("/api/v1/status-changes/", later, format="json").status_code == 201
+
+
 @pytest.mark.parametrize(
     ("before", "income", "answers", "event", "status", "certificate", "newly_escaped_until"),
     [

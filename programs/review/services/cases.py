@@ -173,6 +173,17 @@ def review_standard_code(household: Household, review_year: int, review_kind: st
     )
 
 
+def open_review_of(household_id: int) -> str | None:
+    """The household's case still open in a review (neither reported nor rejected), named for a message; None."""
+    case = (
+        ReviewCase.objects.filter(household_id=household_id, state__in=review_rules.OPEN_STATES)
+        .select_related("campaign__area")
+        .order_by("-pk")
+        .first()
+    )
+    return None if case is None else f"hồ sơ {case.reference} trong {case.campaign} ({case.get_state_display()})"
+
+
 def review_standard_codes(communes: Iterable[int]) -> dict[tuple[int, int, str, int], str]:
     """`review_standard_code` for the communes of a batch at once: the standard of each campaign, by commune,
     year, kind and month."""
@@ -497,6 +508,7 @@ def recognise_case(
                 assessment_id=assessment.pk,
                 reason=f"Công nhận theo {case.campaign}",
                 today=today,
+                through_review=True,
             )
         except DomainError as exc:  # the status service names its own inputs; here the date is the decision's
             field = {"effective_date": "decision_date"}.get(exc.field or "", exc.field)

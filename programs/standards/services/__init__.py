@@ -4,6 +4,8 @@ functions, one transaction each, audited.
 - `assessments`: a survey and its classification (`record_assessment`, `record_assessments` for a batch), and
   a status decision (`record_status_change`), with the pieces they share (`evaluate`, the facts of the members
   and the dwelling);
+- `hooks`: what these writers ask of the review (the campaign's standard, moving the case on, the case still open),
+  plugged in by `ProgramsConfig.ready`;
 - `reclassify`: the latest survey of every household of an area re-run under another standard, written in bulk
   (or a dry run: the what-if);
 - `standards`: the poverty standards with their indicators, and the indicators (`create_standard`,

@@ -2,8 +2,7 @@
 transaction each, audited."""
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,30 +23,10 @@ from programs.models import (
 )
 from programs.reporting.stale import mark_stale
 from programs.standards import derivations, selectors
+from programs.standards.services.hooks import review_hooks
 
 DWELLING_FIELDS = ("has_house", "floor_area_m2", "foundation_frame_durable", "walls_durable", "roof_durable")
 MEMBER_EXTRA_FIELDS = ("stunted", "underweight")
-
-
-def _not_plugged(*_: Any, **__: Any) -> Any:
-    raise RuntimeError("the review is not plugged into the survey service (ProgramsConfig.ready does it)")
-
-
-@dataclass
-class ReviewHooks:
-    """What a survey asks of the review, which leans on the standards and not the other way round: the standard of
-    the commune's campaign for that review (a survey defaults to it, A6; `standards_of_reviews` for the communes of
-    a batch at once), and moving the household's open case on with the survey, in the survey's transaction.
-    `ProgramsConfig.ready` plugs the review's services in; a survey recorded before that is an error, not a survey
-    that silently leaves its case behind."""
-
-    standard_of_review: Callable[[Household, int, str, int], str | None] = _not_plugged
-    standards_of_reviews: Callable[[Iterable[int]], dict[tuple[int, int, str, int], str]] = _not_plugged
-    advance_on_survey: Callable[..., Any] = _not_plugged
-    advance_on_surveys: Callable[..., Any] = _not_plugged
-
-
-review_hooks = ReviewHooks()
 
 
 def run_rule(function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -510,10 +489,13 @@ def record_status_change(
     assessment_id: int | None = None,
     reason: str = "",
     today: datetime.date | None = None,
+    through_review: bool = False,
 ) -> StatusChange:
     """Change a household's status on a recognition decision (domain A5), writing the history row and the caches.
 
-    The only writer of Household.status, status_since, ever_poor and left_lists_on.
+    The only writer of Household.status, status_since, ever_poor and left_lists_on. A decision outside the review
+    (`through_review` False: the status-change API and admin) is refused while the household has a case open in a
+    review (domain A6: the posting and the complaints come before the chair's decision).
     """
     household = visible_household(actor, household_id, lock=True)
     decision_number = decision_number.strip()
@@ -553,6 +535,14 @@ def record_status_change(
                 "assessment_mismatch",
                 f"Phiếu khảo sát phân loại “{assessment.get_category_display()}”, không khớp tình trạng mới.",
                 "to_status",
+            )
+    if not through_review:
+        open_case = review_hooks.open_review_of(household.pk)
+        if open_case:
+            raise DomainError(
+                "open_review",
+                f"Hộ đang có {open_case}: tình trạng của hộ chỉ thay đổi bằng quyết định công nhận của hồ sơ đó.",
+                "household",
             )
     listed_before = household.status in rules.LISTED or (
         StatusChange.objects.filter(household=household, to_status__in=rules.LISTED).exists()
