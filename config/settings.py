@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "households",
     "programs",
     "support",
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,6 +135,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Hệ thống quản lý hộ nghèo, hộ cận nghèo — Chương trình MTQG giảm nghèo bền vững.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files from the installed drf-spectacular-sidecar (collectstatic), not a CDN: the CSP below
+    # allows scripts and styles from this site only. No validator badge (an image from validator.swagger.io).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "AreaTypeEnum": "households.models.AreaType.choices",
@@ -164,6 +172,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from this site only; no inline script
+# and no eval anywhere (the admin, the dashboard, the review documents and the API docs load their scripts from
+# files). Inline styles are allowed: the admin's and the pages' style attributes and the <style> that pygal puts
+# in each server-drawn SVG chart (styles cannot run code). `data:` images: the icons in Swagger UI's stylesheet.
+# tests/test_config_csp.py checks every page's scripts, styles and links against this policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,
