@@ -33,10 +33,11 @@ run: venv
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 # The whole test suite against PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and Redis (REDIS_URL, else 127.0.0.1:6379).
+# It runs with DEBUG off, as in production, so SECRET_KEY must pass the production check: a fresh random key per run.
 test: venv
 	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giamngheo}" \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" \
-	SECRET_KEY="$${SECRET_KEY:-test-only-secret-key}" \
+	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv

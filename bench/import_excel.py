@@ -27,6 +27,7 @@ import datetime
 import io
 import os
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giamngheo_imp")
 os.environ["DEBUG"] = "0"  # as in production: with DEBUG on, Django keeps every query's SQL in memory
-os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # DEBUG off refuses a weak key
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402

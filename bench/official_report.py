@@ -13,6 +13,7 @@ import argparse
 import io
 import os
 import resource
+import secrets
 import statistics
 import sys
 import time
@@ -23,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 SERVER = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
 os.environ["DATABASE_URL"] = f"{SERVER}/{os.environ.get('BENCH_DATABASE', 'giamngheo_bench')}"
 os.environ["DEBUG"] = "0"  # as in production: with DEBUG on, Django keeps every query's SQL in memory
-os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # DEBUG off refuses a weak key
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402

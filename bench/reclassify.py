@@ -13,6 +13,7 @@ assessment rows copied with raw COPY (INSERT ... SELECT inside PostgreSQL) for s
 
 import argparse
 import os
+import secrets
 import statistics
 import subprocess
 import sys
@@ -27,7 +28,7 @@ SERVER = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432"
 
 def manage(database: str, *args: str) -> float:
     # DEBUG off, as in production: with DEBUG on, Django keeps the SQL of every query in memory.
-    env = {**os.environ, "DATABASE_URL": f"{SERVER}/{database}", "DEBUG": "0", "SECRET_KEY": "bench-only"}
+    env = {**os.environ, "DATABASE_URL": f"{SERVER}/{database}", "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)}
     started = time.monotonic()
     result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.monotonic() - started

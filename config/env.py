@@ -39,3 +39,48 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+# Keys the repository itself shows (.env.example, the Makefile's old test key, the benches, the DEBUG fallback) and
+# the usual placeholders: never a production key, whatever their length.
+KNOWN_EXAMPLE_KEYS = frozenset(
+    {
+        "change-me",
+        "changeme",
+        "secret",
+        "x",
+        "test-only-secret-key",
+        "bench-only",
+        "insecure-development-key-only-for-debug",
+    }
+)
+MIN_SECRET_KEY_LENGTH = 50
+_GENERATE = "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` is not fit for production, or None. Django's own check --deploy (security.W009) asks the same
+    length and at least 5 distinct characters."""
+    if key.strip().lower() in KNOWN_EXAMPLE_KEYS:
+        return "it is an example value shipped with the code"
+    if key.startswith("django-insecure-"):
+        return "it is a development key made by startproject"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"it has {len(key)} characters, at least {MIN_SECRET_KEY_LENGTH} are needed"
+    if len(set(key)) < 5:
+        return "it has fewer than 5 distinct characters"
+    return None
+
+
+def env_secret_key(debug: bool) -> str:
+    """SECRET_KEY from the environment. With DEBUG off it must be a real key: refused (the process does not start)
+    when missing, short, or an example value."""
+    key = os.environ.get("SECRET_KEY", "")
+    if debug:
+        return key or "insecure-development-key-only-for-debug"
+    if not key:
+        raise ImproperlyConfigured(f"SECRET_KEY is required when DEBUG is off. {_GENERATE}")
+    problem = secret_key_problem(key)
+    if problem:
+        raise ImproperlyConfigured(f"SECRET_KEY is too weak for DEBUG off: {problem}. {_GENERATE}")
+    return key
