@@ -30,11 +30,11 @@ from openpyxl import Workbook  # noqa: E402
 from tests.forged_zip import forge  # noqa: E402
 
 CHILD = r"""
-import json, os, resource, sys, time
+import json, os, resource, secrets, sys, time
 root, path = sys.argv[1], sys.argv[2]
 sys.path.insert(0, root)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # production settings refuse a weak one
 os.environ["DEBUG"] = "0"
 import django
 django.setup()
