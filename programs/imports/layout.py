@@ -8,7 +8,6 @@ import functools
 import io
 import itertools
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -18,7 +17,15 @@ from django.db import models
 from django.utils import translation
 
 from config import formats
-from config.xlsx import SheetTooLarge, XlsxError, column_letters, open_workbook
+from config.xlsx import (
+    ArchiveDamaged,
+    ArchiveTooLarge,
+    SheetTooLarge,
+    TooManyParts,
+    XlsxError,
+    column_letters,
+    open_workbook,
+)
 from households.models import (
     AreaType,
     EducationLevel,
@@ -36,7 +43,10 @@ SHEETS = (HOUSEHOLD, MEMBER, SURVEY)
 INDICATOR_PREFIX = "Thiếu hụt "
 YES, NO = "Có", "Không"
 MAX_BYTES = 10 * 1024 * 1024
-MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # what the zip may unpack to (a 10 MB file of repeated text is far more)
+MAX_UNPACKED_BYTES = (
+    300 * 1024 * 1024
+)  # what the zip really unpacks to, counted (a 10 MB file of repeated text is more)
+MAX_PARTS = 1_000  # of the zip (the template has about 15)
 MAX_ROWS = 20_000  # rows of households, and of surveys
 MAX_MEMBER_ROWS = 4 * MAX_ROWS
 MAX_COLUMNS = 200  # of the header row
@@ -430,20 +440,39 @@ def too_far(rows: int, columns: int) -> str:
     )
 
 
+def archive_refused(exc: ArchiveTooLarge | ArchiveDamaged | TooManyParts) -> str:
+    """What is wrong with the zip an .xlsx is (config.xlsx counts what it really holds, not what it declares)."""
+    if isinstance(exc, ArchiveTooLarge):
+        megabytes = formats.number(exc.limit // (1024 * 1024))
+        return (
+            f"Tệp có nội dung giải nén vượt quá {megabytes} MB (dừng đọc ở phần “{exc.part[:60]}”): tệp Excel của "
+            "mẫu nhập không lớn như vậy; hãy chia thành nhiều tệp, hoặc mở bằng Excel, lưu lại rồi tải lên lại."
+        )
+    if isinstance(exc, TooManyParts):
+        return (
+            f"Tệp nén gồm {formats.number(exc.count)} phần, quá {formats.number(exc.limit)} phần mà một tệp Excel "
+            "của mẫu nhập có thể có; hãy tải mẫu mới và điền lại."
+        )
+    if not exc.part:
+        return "Tệp .xlsx bị hỏng: không đọc được mục lục của tệp nén. Hãy mở tệp bằng Excel, lưu lại rồi tải lên lại."
+    return (
+        f"Tệp .xlsx bị hỏng: phần “{exc.part[:60]}” không khớp với kích thước hoặc mã kiểm tra (CRC) ghi trong tệp "
+        "nén. Hãy mở tệp bằng Excel, lưu lại rồi tải lên lại."
+    )
+
+
 def read_workbook(content: bytes) -> dict[str, list[tuple[int, dict[str, Any]]]]:
     """The rows of the three sheets; a file that is not the template is refused as a whole (FileRefused)."""
     if len(content) > MAX_BYTES:
         raise FileRefused([error("", None, "", "Tệp lớn hơn 10 MB; hãy chia thành nhiều tệp.")])
     not_excel = FileRefused([error("", None, "", "Tệp không phải là tệp Excel .xlsx (hãy lưu lại dưới dạng .xlsx).")])
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise FileRefused([error("", None, "", "Nội dung tệp quá lớn; hãy chia thành nhiều tệp.")])
-        book = open_workbook(io.BytesIO(content))
+        book = open_workbook(io.BytesIO(content), max_unpacked=MAX_UNPACKED_BYTES, max_parts=MAX_PARTS)
     except SheetTooLarge as exc:
         raise FileRefused([error(exc.sheet, None, "", too_far(exc.rows, exc.columns))]) from exc
-    except (zipfile.BadZipFile, XlsxError, KeyError, OSError, ValueError, TypeError) as exc:
+    except (ArchiveTooLarge, ArchiveDamaged, TooManyParts) as exc:
+        raise FileRefused([error("", None, "", archive_refused(exc))]) from exc
+    except (XlsxError, KeyError, OSError, ValueError, TypeError) as exc:
         raise not_excel from exc
     layout = {
         HOUSEHOLD: (HOUSEHOLD_COLUMNS, MAX_ROWS),
@@ -452,7 +481,7 @@ def read_workbook(content: bytes) -> dict[str, list[tuple[int, dict[str, Any]]]]
     }
     try:
         sheets = {sheet: _read_sheet(book, sheet, *layout[sheet]) for sheet in SHEETS}
-    except (zipfile.BadZipFile, XlsxError, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
+    except (XlsxError, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
         raise not_excel from exc
     finally:
         book.close()

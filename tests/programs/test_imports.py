@@ -19,6 +19,7 @@ from programs.imports import layout as import_layout
 from programs.imports import services as imports
 from programs.models import Assessment, ImportBatch
 from programs.standards import services
+from tests.forged_zip import forge
 from tests.programs.review_helpers import GOOD_HOUSE, case_of, make_poor, open_review
 
 TODAY = datetime.date(2026, 11, 20)  # the clock of the template and the upload (VN-2022 in force)
@@ -846,3 +847,55 @@ def test_a_commune_that_is_not_an_id_is_a_form_error_on_upload_and_template(
     assert posted.status_code == 200 and "Xã/phường không hợp lệ." in posted.content.decode()
     assert template.status_code == 302
     assert not ImportBatch.objects.exists()
+
+
+# --- a forged archive ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def forged(two_new, monkeypatch) -> bytes:
+    """The file whose sheet part declares 5,000 bytes and really unpacks to 3 MB, past a limit of 1 MB."""
+    monkeypatch.setattr(import_layout, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    return forge(two_new, real_size=3_000_000)
+
+
+UNPACKED = "Tệp có nội dung giải nén vượt quá 1 MB (dừng đọc ở phần “xl/worksheets/sheet1.xml”)"
+
+
+def test_a_forged_archive_is_refused_by_what_it_really_unpacks_to_and_writes_nothing(officer_a, commune_a, forged):
+    before = counts()
+
+    batch = upload(officer_a, commune_a, forged)
+
+    assert batch.status == "refused" and batch.rows == 0
+    assert [(e["sheet"], e["row"], e["column"]) for e in batch.errors] == [("", None, "")]
+    assert batch.errors[0]["message"].startswith(UNPACKED), batch.errors
+    assert counts() == before
+    assert list(ImportBatch.objects.values_list("status", flat=True)) == ["refused"]
+
+
+def test_a_forged_archive_is_a_400_from_the_api_and_an_error_on_the_admin_page(
+    api, client, officer_a, commune_a, forged
+):
+    before = counts()
+    client.force_login(officer_a)
+
+    response = api(officer_a).post(
+        "/api/v1/imports/", {"commune": commune_a.pk, "file": io.BytesIO(forged)}, format="multipart"
+    )
+    page = client.post(
+        reverse("admin:programs_importbatch_upload"), {"commune": commune_a.pk, "file": io.BytesIO(forged)}
+    )
+
+    assert response.status_code == 400 and response.json()["status"] == "refused"
+    assert response.json()["errors"][0]["message"].startswith(UNPACKED)
+    assert page.status_code == 200 and UNPACKED in page.content.decode()
+    assert counts() == before
+    assert list(ImportBatch.objects.values_list("status", flat=True)) == ["refused", "refused"]
+
+
+def test_a_damaged_archive_says_so(officer_a, commune_a, two_new):
+    batch = upload(officer_a, commune_a, forge(two_new, real_size=200_000))  # past its claim, within the limit
+
+    assert batch.status == "refused"
+    assert batch.errors[0]["message"].startswith("Tệp .xlsx bị hỏng: phần “xl/worksheets/sheet1.xml” không khớp")
