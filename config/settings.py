@@ -139,6 +139,8 @@ API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 64)
 if API_JSON_MAX_DEPTH < 1:
     raise ImproperlyConfigured(f"API_JSON_MAX_DEPTH must be at least 1, got {API_JSON_MAX_DEPTH}")
+# The schema (/api/schema/) and its documentation (/api/docs/) are for signed-in users unless this opens them.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "giamngheo API",
