@@ -6,6 +6,8 @@ request, and `code` naming the first error's code, so clients can branch on it.
 
 import re
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import status
@@ -63,6 +65,10 @@ def exception_handler(exc, context):
         else:
             body = {NON_FIELD: exc.messages}
         exc = DRFValidationError(body)
+    if isinstance(exc, RequestDataTooBig):  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE, refused before it is read
+        limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}".replace(",", ".")
+        body = {"detail": f"Nội dung yêu cầu quá lớn: tối đa {limit} byte."}
+        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
         return Response({"detail": "Không tìm thấy."}, status=status.HTTP_404_NOT_FOUND)
     return drf_exception_handler(exc, context)

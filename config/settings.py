@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_secret_key, env_str
@@ -124,11 +125,22 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "config.filters.StableOrderingFilter",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser",  # bounded: nesting, non-finite numbers, size (config/parsers.py)
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.exception_handler",
     "DATE_INPUT_FORMATS": ["iso-8601"],
 }
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
+# Deepest nesting of arrays and objects a JSON body may have (a deeper one is a 400, checked before parsing).
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 64)
+if API_JSON_MAX_DEPTH < 1:
+    raise ImproperlyConfigured(f"API_JSON_MAX_DEPTH must be at least 1, got {API_JSON_MAX_DEPTH}")
+# The schema (/api/schema/) and its documentation (/api/docs/) are for signed-in users unless this opens them.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "giamngheo API",

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from config.api_docs import DocsView, SchemaView
 from config.health import healthz
 from households.api import AreaViewSet, HouseholdViewSet
 from programs.reporting.api import CommuneRankingView, FiguresView, RefreshView, SeriesView, TargetViewSet
@@ -50,8 +50,8 @@ urlpatterns = [
     path("api/v1/stats/series/", SeriesView.as_view(), name="stats-series"),
     path("api/v1/stats/refresh/", RefreshView.as_view(), name="stats-refresh"),
     path("api/v1/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("programs.urls")),
     path("admin/", admin.site.urls),

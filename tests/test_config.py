@@ -1,19 +1,29 @@
-"""Plumbing: health check, settings readers."""
+"""Plumbing: health check, the schema's doors, settings readers."""
 
+import io
 import os
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 
 from config import env
+from households.models import User
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+@pytest.fixture
+def operator(client, admin_user):
+    """A browser signed in as a program admin: the one who reads the health report."""
+    client.force_login(admin_user)
+    return client
+
+
 @pytest.mark.django_db
-def test_healthz_reports_database_and_eager_broker(client, settings):
+def test_healthz_reports_database_and_eager_broker(operator, settings):
     settings.CELERY_BROKER_URL = None
-    response = client.get("/healthz")
+    response = operator.get("/healthz")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
@@ -22,20 +32,74 @@ def test_healthz_reports_database_and_eager_broker(client, settings):
 
 
 @pytest.mark.django_db
-def test_healthz_reaches_a_real_redis_broker(client, settings):
+def test_healthz_reaches_a_real_redis_broker(operator, settings):
     settings.CELERY_BROKER_URL = REDIS_URL
-    response = client.get("/healthz")
+    response = operator.get("/healthz")
     assert response.status_code == 200, response.json()
     assert response.json()["broker"] == {"ok": True, "mode": "broker"}
 
 
 @pytest.mark.django_db
-def test_healthz_fails_when_the_broker_is_down(client, settings):
+def test_healthz_fails_when_the_broker_is_down(operator, settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    response = client.get("/healthz")
+    response = operator.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"]["ok"] is False
     assert response.json()["status"] == "fail"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", [None, "officer_a", "province_staff", "outsider"])
+@pytest.mark.parametrize(
+    "broker,status,body", [(None, 200, {"status": "ok"}), ("redis://127.0.0.1:1/0", 503, {"status": "fail"})]
+)
+def test_healthz_says_only_ok_or_fail_to_anyone_else(who, broker, status, body, client, persona, settings):
+    """No component, vendor, mode or error text (a host, a port) for a monitor or an account that does not run
+    the system; the status code is the same as the operator's."""
+    settings.CELERY_BROKER_URL = broker
+    if who:
+        client.force_login(persona(who))
+    response = client.get("/healthz")
+    assert (response.status_code, response.json()) == (status, body)
+    assert b"127.0.0.1" not in response.content and b"redis" not in response.content
+
+
+@pytest.mark.django_db
+def test_healthz_reports_to_a_superuser(client, settings):
+    settings.CELERY_BROKER_URL = None
+    client.force_login(User.objects.create_superuser(username="sieuquantri", password="pw-sieuquantri"))
+    assert set(client.get("/healthz").json()) == {"database", "broker", "status"}
+
+
+# --- the OpenAPI schema and its documentation --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_schema_and_the_docs_need_a_sign_in_by_default(client, officer_a, settings):
+    assert settings.API_DOCS_PUBLIC is False  # the default (.env.example: API_DOCS_PUBLIC=0)
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 401 and b"/api/v1/households/" not in schema.content
+    docs = client.get("/api/docs/")
+    assert (docs.status_code, docs["Location"]) == (302, "/admin/login/?next=/api/docs/")
+    client.force_login(officer_a)
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_api_docs_public_opens_the_schema_and_the_docs(client, settings):
+    settings.API_DOCS_PUBLIC = True
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/v1/households/" in schema.content
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_manage_py_spectacular_still_writes_the_schema(settings):
+    """CI builds the schema from the command, which reads no request: the setting does not concern it."""
+    settings.API_DOCS_PUBLIC = False
+    out = io.StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    assert "/api/v1/households/{id}/members/:" in out.getvalue()
 
 
 def test_root_redirects_to_the_admin(client):
