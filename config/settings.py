@@ -30,6 +30,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    # The second factor (TOTP and backup codes); before `households`, whose admin hides their device pages.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "households",
     "programs",
     "support",
@@ -43,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session gave its second factor
+    "households.admin.second_factor.SecondFactorMiddleware",  # asks for it before any page (SECOND_FACTOR_*)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -116,7 +122,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "giamngheo@localhost")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "config.second_factor.SessionAuthentication",  # refuses a session whose second factor is pending
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
@@ -204,6 +210,19 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# The second factor (django-otp: a TOTP app such as Google Authenticator, and one-time backup codes). With
+# SECOND_FACTOR_REQUIRED on, the roles of SECOND_FACTOR_ROLES (and superusers) give a code after their password
+# before any page of the admin and any API call made with the session; they enrol on first sign-in. Anyone may
+# enrol of her own accord, and is then asked too. An API token is issued after the code, so token calls are not
+# asked again. `check --deploy` warns while it is off (households/system_checks.py). Wrong codes are throttled by
+# django-otp: after n wrong codes in a row the next is refused for 2^(n-1) x OTP_TOTP_THROTTLE_FACTOR seconds.
+SECOND_FACTOR_REQUIRED = env_bool("SECOND_FACTOR_REQUIRED", False)
+SECOND_FACTOR_ROLES = env_list("SECOND_FACTOR_ROLES", ["program_admin", "province_staff"])
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "giamngheo")  # the name the authenticator app shows for the account
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # django-otp's own device pages are not registered; if they were, no secrets
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from config.api_docs import DocsView, SchemaView
 from config.health import healthz
+from households.admin.second_factor import enrol_view, verify_view
 from households.api import AreaViewSet, HouseholdViewSet
 from programs.reporting.api import CommuneRankingView, FiguresView, RefreshView, SeriesView, TargetViewSet
 from programs.reporting.api_reports import ReportJobViewSet
@@ -54,6 +55,9 @@ urlpatterns = [
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("programs.urls")),
+    # the second factor, after the password (before the admin's own URLs, whose app pages would take the path)
+    path("admin/second-factor/", verify_view, name="second_factor_verify"),
+    path("admin/second-factor/enrol/", enrol_view, name="second_factor_enrol"),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

@@ -5,6 +5,7 @@ No ORM, no settings, no clock.
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from enum import StrEnum
 
 _SPACES = re.compile(r"\s+")
@@ -202,3 +203,24 @@ def scope_level_problem(role: str, area_level: str | None) -> str | None:
 def area_type_for_division(division_type: str) -> str:
     """Urban or rural from the official division type (domain A7): wards are urban, others rural."""
     return "urban" if division_type == "phường" else "rural"
+
+
+def needs_second_factor(
+    role: str | None, *, superuser: bool, required: bool, required_roles: Iterable[str], enrolled: bool
+) -> bool:
+    """Whether a sign-in must give a second factor (a code from an authenticator app) before any page or API call.
+
+    `required` and `required_roles` are the settings (SECOND_FACTOR_REQUIRED, SECOND_FACTOR_ROLES): when it is on,
+    the roles listed must, and so must a superuser, who holds every right; `enrolled`: she has a confirmed device of
+    her own accord, and then she is asked whatever the settings say."""
+    if enrolled:
+        return True
+    if not required:
+        return False
+    return superuser or (role is not None and role in set(required_roles))
+
+
+def unknown_roles(names: Iterable[str]) -> list[str]:
+    """The names that are not roles (a setting listing roles, e.g. SECOND_FACTOR_ROLES), in their order."""
+    known = {role.value for role in Role}
+    return [name for name in names if name not in known]

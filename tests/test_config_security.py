@@ -29,6 +29,8 @@ READ_BY_SETTINGS = (
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
     "CELERY_BROKER_URL",
+    "SECOND_FACTOR_REQUIRED",
+    "SECOND_FACTOR_ROLES",
 )
 
 
@@ -44,6 +46,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/giamngheo"),
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         "BEHIND_TLS_PROXY": "1",
+        "SECOND_FACTOR_REQUIRED": "1",
     }
     return base | overrides
 
@@ -72,6 +75,11 @@ def test_without_the_tls_proxy_flag_check_deploy_asks_for_https():
     result = run(["manage.py", "check", "--deploy"], production_env(BEHIND_TLS_PROXY="0"))
     for warning in ("security.W004", "security.W008"):  # HSTS, SSL redirect
         assert warning in result.stderr
+
+
+def test_without_the_second_factor_check_deploy_asks_for_it():
+    result = run(["manage.py", "check", "--deploy"], production_env(SECOND_FACTOR_REQUIRED="0"))
+    assert "households.W001" in result.stderr and "SECOND_FACTOR_REQUIRED=1" in result.stderr
 
 
 def example_key() -> str:

@@ -5,7 +5,9 @@ autodiscovery imports this package, which imports each page's module (they regis
 - `areas`: areas, a commune's villages, the ethnic groups;
 - `households`: the household page with its members, its filters and the contributions of the higher apps;
 - `audit`: the audit log, and the history table of one object other pages show;
-- `officers`: the officers' accounts.
+- `officers`: the officers' accounts;
+- `second_factor`: the step after the password (its middleware and pages), and on the officers' page the state of
+  an account's second factor and its reset.
 
 What other apps use is imported from here (`from households.admin import RightsAdminMixin`).
 """
@@ -27,8 +29,28 @@ from households.admin.households import (
     contribute_to_household_page,
 )
 from households.admin.officers import OfficerChangeForm, OfficerCreationForm, ScopeCheckMixin, UserAdmin
+from households.admin.second_factor import (
+    OPEN_WHILE_DUE,
+    CodeForm,
+    SecondFactorFilter,
+    SecondFactorMiddleware,
+    enrol_view,
+    is_due,
+    reset_second_factor_action,
+    second_factor_status,
+    verify_view,
+)
 
 __all__ = [
+    "OPEN_WHILE_DUE",
+    "CodeForm",
+    "SecondFactorFilter",
+    "SecondFactorMiddleware",
+    "enrol_view",
+    "is_due",
+    "reset_second_factor_action",
+    "second_factor_status",
+    "verify_view",
     "HOUSEHOLD_PAGE",
     "AreaAdmin",
     "AuditEntryAdmin",

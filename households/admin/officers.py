@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from config.admin import ServiceAdminMixin, adopt
 from households import rules, services
 from households.admin.base import RightsAdminMixin
+from households.admin.second_factor import SecondFactorFilter, reset_second_factor_action, second_factor_status
 from households.models import User
 
 admin.site.unregister(Group)
@@ -52,7 +53,8 @@ class UserAdmin(ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
     add_right = rules.USER_MANAGE
     change_right = rules.USER_MANAGE
     list_display = ["username", "first_name", "role", "area", "is_active", "last_login"]
-    list_filter = ["role", "is_active"]
+    list_filter = ["role", "is_active", SecondFactorFilter]
+    actions = [reset_second_factor_action]
     list_select_related = ["area"]
     autocomplete_fields = ["area"]
     fieldsets = [
@@ -60,7 +62,9 @@ class UserAdmin(ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
         (_("Thông tin"), {"fields": ["first_name", "last_name", "email"]}),
         (_("Vai trò và địa bàn"), {"fields": ["role", "area", "is_active", "is_staff"]}),
         (_("Thời điểm"), {"fields": ["last_login", "date_joined"]}),
+        (_("Xác thực hai bước"), {"fields": [second_factor_status]}),
     ]
+    readonly_fields = [second_factor_status]
     add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "area"]})]
 
     def user_change_password(self, request, id, form_url=""):

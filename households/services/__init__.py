@@ -8,7 +8,8 @@
 - `registry`: households and their members (`create_household`, `create_households` for the import,
   `update_household`, `change_members` and the one-member shortcuts);
 - `areas`: a commune's villages (`create_village`);
-- `officers`: the officers' accounts (`create_officer`, `change_officer`).
+- `officers`: the officers' accounts (`create_officer`, `change_officer`);
+- `second_factor`: the second factor of a sign-in (who must give one, enrolment, checking a code, the reset).
 
 Callers import from here (`from households.services import log_action`, `services.create_household`).
 """
@@ -35,8 +36,30 @@ from households.services.registry import (
     update_household,
     update_member,
 )
+from households.services.second_factor import (
+    BACKUP_CODES,
+    Enrolment,
+    accept_code,
+    confirm_enrolment,
+    has_second_factor,
+    pending_device,
+    reset_second_factor,
+    second_factor_required,
+    start_enrolment,
+    verify_code,
+)
 
 __all__ = [
+    "BACKUP_CODES",
+    "Enrolment",
+    "accept_code",
+    "confirm_enrolment",
+    "has_second_factor",
+    "pending_device",
+    "reset_second_factor",
+    "second_factor_required",
+    "start_enrolment",
+    "verify_code",
     "HOUSEHOLD_FIELDS",
     "MEMBER_FIELDS",
     "OFFICER_FIELDS",
