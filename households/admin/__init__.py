@@ -5,11 +5,13 @@ autodiscovery imports this package, which imports each page's module (they regis
 - `areas`: areas, a commune's villages, the ethnic groups;
 - `households`: the household page with its members, its filters and the contributions of the higher apps;
 - `audit`: the audit log, and the history table of one object other pages show;
+- `access`: the access log of personal data (who read which households), read-only;
 - `officers`: the officers' accounts.
 
 What other apps use is imported from here (`from households.admin import RightsAdminMixin`).
 """
 
+from households.admin.access import AccessRecordAdmin
 from households.admin.areas import AreaAdmin, EthnicityAdmin, VillageForm
 from households.admin.audit import AuditEntryAdmin, audit_history_table
 from households.admin.base import RightsAdminMixin, RightsInlineMixin, plain_choices
@@ -30,6 +32,7 @@ from households.admin.officers import OfficerChangeForm, OfficerCreationForm, Sc
 
 __all__ = [
     "HOUSEHOLD_PAGE",
+    "AccessRecordAdmin",
     "AreaAdmin",
     "AuditEntryAdmin",
     "AuditInline",
