@@ -27,7 +27,7 @@ from django.http import HttpRequest
 from django.utils import translation
 
 from households.models import AccessAction, AccessDoor, Area, Household
-from households.services.access import record_access
+from households.services import record_access
 
 SEARCH_PARAMETER = "q"  # the search box of the admin's lists and of the API's lists
 
@@ -38,14 +38,14 @@ def household_path(model: type[models.Model]) -> tuple[str, ...] | None:
     ("household_id",) for a survey, ("record", "household_id") for a loan; None for a model of no household."""
     if issubclass(model, Household):
         return ("pk",)
-    links = [f for f in model._meta.concrete_fields if f.many_to_one and f.related_model is not None]
+    links = [f for f in model._meta.concrete_fields if (f.many_to_one or f.one_to_one) and f.related_model is not None]
     for field in links:
         if field.related_model is Household:
             return (field.attname,)
     for field in links:
         if field.related_model is not model:
             for inner in field.related_model._meta.concrete_fields:
-                if inner.many_to_one and inner.related_model is Household:
+                if (inner.many_to_one or inner.one_to_one) and inner.related_model is Household:
                     return (field.name, inner.attname)
     return None
 

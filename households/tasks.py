@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from households.services import access
+from households import services
 
 RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": 5, "retry_jitter": True, "max_retries": 5}
 
@@ -11,4 +11,4 @@ RETRY = {"autoretry_for": (DatabaseError,), "retry_backoff": 5, "retry_jitter": 
 @shared_task(**RETRY)
 def prune_access_log() -> int:
     """Nightly: delete the access records past ACCESS_LOG_RETENTION_DAYS (twin: `manage.py prune_access_log`)."""
-    return access.prune_access_log().deleted
+    return services.prune_access_log().deleted

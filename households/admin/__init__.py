@@ -11,7 +11,15 @@ autodiscovery imports this package, which imports each page's module (they regis
 What other apps use is imported from here (`from households.admin import RightsAdminMixin`).
 """
 
-from households.admin.access import AccessRecordAdmin
+from households.admin.access import (
+    SHOWN_CODES,
+    AccessChangeList,
+    AccessRecordAdmin,
+    DaysFilter,
+    HouseholdFilter,
+    InputFilter,
+    ReaderFilter,
+)
 from households.admin.areas import AreaAdmin, EthnicityAdmin, VillageForm
 from households.admin.audit import AuditEntryAdmin, audit_history_table
 from households.admin.base import RightsAdminMixin, RightsInlineMixin, plain_choices
@@ -32,7 +40,13 @@ from households.admin.officers import OfficerChangeForm, OfficerCreationForm, Sc
 
 __all__ = [
     "HOUSEHOLD_PAGE",
+    "SHOWN_CODES",
+    "AccessChangeList",
     "AccessRecordAdmin",
+    "DaysFilter",
+    "HouseholdFilter",
+    "InputFilter",
+    "ReaderFilter",
     "AreaAdmin",
     "AuditEntryAdmin",
     "AuditInline",

@@ -8,11 +8,13 @@
 - `registry`: households and their members (`create_household`, `create_households` for the import,
   `update_household`, `change_members` and the one-member shortcuts);
 - `areas`: a commune's villages (`create_village`);
-- `officers`: the officers' accounts (`create_officer`, `change_officer`).
+- `officers`: the officers' accounts (`create_officer`, `change_officer`);
+- `access`: the access log of personal data (`record_access`, one INSERT per request; `prune_access_log`).
 
 Callers import from here (`from households.services import log_action`, `services.create_household`).
 """
 
+from households.services.access import PRUNE_BATCH, Pruned, prune_access_log, record_access
 from households.services.areas import check_new_village, create_village
 from households.services.audit import audit_entry, check_row, diff_fields, log_action
 from households.services.checks import (
@@ -37,6 +39,10 @@ from households.services.registry import (
 )
 
 __all__ = [
+    "PRUNE_BATCH",
+    "Pruned",
+    "prune_access_log",
+    "record_access",
     "HOUSEHOLD_FIELDS",
     "MEMBER_FIELDS",
     "OFFICER_FIELDS",

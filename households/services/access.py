@@ -6,7 +6,8 @@ No service updates a record: the log is append-only, in PostgreSQL as well (migr
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 from households.models import AccessRecord, Area, Household, User
 from households.rules import Level
 
-MAX_TEXT = 2000  # the longest query string kept
+_MAX_TEXT = 2000  # the longest query string kept
 PRUNE_BATCH = 10_000  # rows per DELETE: a long backlog is pruned without one huge transaction
 
 
@@ -55,7 +56,7 @@ def record_access(
         action=action,
         resource=resource[:120],
         path=path[:255],
-        query=query[:MAX_TEXT],
+        query=query[:_MAX_TEXT],
         search=search[:200],
         result_count=result_count,
         household_ids=ids,
@@ -83,6 +84,21 @@ def _communes(ids: list[int], area: Area | None) -> "list[int] | QuerySet[Any, i
     return rows if connection.vendor == "postgresql" else sorted(set(rows))
 
 
+@contextmanager
+def _pruning() -> Iterator[None]:
+    """The flag the table's trigger lets a DELETE through with, for the statements inside only: `SET LOCAL` lasts
+    to the end of the outermost transaction (a savepoint does not end it), so it is switched off again after them
+    (and rolled back with them on an error)."""
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL giamngheo.access_log_prune = 'on'")
+    yield
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL giamngheo.access_log_prune = 'off'")
+
+
 @dataclass(frozen=True)
 class Pruned:
     cutoff: datetime.datetime
@@ -101,12 +117,10 @@ def prune_access_log(*, now: datetime.datetime | None = None, dry_run: bool = Fa
     deleted = 0
     while True:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL giamngheo.access_log_prune = 'on'")
             batch = list(past.order_by("id").values_list("id", flat=True)[:PRUNE_BATCH])
             if batch:
-                AccessRecord.objects.filter(pk__in=batch).delete()
+                with _pruning():
+                    AccessRecord.objects.filter(pk__in=batch).delete()
         deleted += len(batch)
         if len(batch) < PRUNE_BATCH:
             return Pruned(cutoff=cutoff, deleted=deleted, oldest=oldest)

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from config.formats import number
-from households.services import access
+from households import services
 
 
 def _day(moment) -> str:
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Chỉ đếm số bản ghi sẽ xóa, không xóa.")
 
     def handle(self, *args, dry_run, **options):
-        pruned = access.prune_access_log(dry_run=dry_run)
+        pruned = services.prune_access_log(dry_run=dry_run)
         days = settings.ACCESS_LOG_RETENTION_DAYS
         what = f"{number(pruned.deleted)} bản ghi trước {_day(pruned.cutoff)} (lưu {number(days)} ngày)"
         if pruned.oldest is not None:
