@@ -66,7 +66,7 @@ def record_access(
     if isinstance(communes, list):
         record.commune_ids = communes
     else:
-        record.commune_ids = ArraySubquery(communes)  # type: ignore[assignment]  # evaluated by the INSERT
+        record.commune_ids = ArraySubquery(communes)  # evaluated by the INSERT itself
     record.save(force_insert=True)
     return record
 

@@ -10,11 +10,13 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from households import services
 from households.access import client_ip
 from households.models import AccessRecord, Household
+from tests.programs.review_helpers import make_poor
 
 pytestmark = pytest.mark.django_db
 HOUSEHOLDS = "/api/v1/households/"
@@ -299,3 +301,22 @@ def test_reading_the_log_records_nothing_and_it_cannot_be_edited_in_the_admin(lo
     assert client.get(f"{ADMIN_LOG}add/").status_code == 403
     assert client.post(f"{ADMIN_LOG}{log['a'].pk}/delete/").status_code == 403
     assert AccessRecord.objects.count() == before
+
+
+def test_the_admin_targeting_page_and_its_excel_record_their_households(household_a, officer_a, admin_user, commune_a):
+    make_poor(household_a, admin_user)
+    client = signed_in(officer_a)
+    page = client.get(reverse("admin:support_targeting"))  # opens on the officer's commune, poor and near-poor
+    assert page.status_code == 200 and household_a.code in page.text
+    listed = latest()
+    assert (listed.door, listed.action, listed.household_ids, listed.result_count) == (
+        "admin",
+        "list",
+        [household_a.pk],
+        1,
+    )
+    query = {"area": commune_a.pk, "statuses": ["poor", "near_poor"], "since": "01/01/2021", "format": "xlsx"}
+    assert client.get(reverse("admin:support_targeting"), query).status_code == 200
+    export = latest()
+    assert (export.door, export.action, export.household_ids) == ("export", "export", [household_a.pk])
+    assert AccessRecord.objects.count() == 2
