@@ -28,4 +28,6 @@ app.conf.beat_schedule = {
         "task": "support.tasks.send_follow_up_reminders",
         "schedule": crontab(minute=45, hour=6),
     },
+    # Every night: the access log of personal data keeps ACCESS_LOG_RETENTION_DAYS (manage.py prune_access_log).
+    "prune-access-log": {"task": "households.tasks.prune_access_log", "schedule": crontab(minute=15, hour=3)},
 }

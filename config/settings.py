@@ -230,3 +230,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# The access log of personal data (households.AccessRecord): who read, searched or exported which households.
+# ACCESS_LOG_ENABLED exists only to measure the log's cost (bench/access_log.py); `check --deploy` warns when it is
+# off with DEBUG off. Retention: Decree 13/2023/NĐ-CP asks the controller to keep a log of the processing of
+# personal data but sets no period, so the period follows the log's purpose: answering an inspection or a complaint
+# about who saw a household. Five years covers one phase of the national target program (2021-2025, 2026-2030),
+# the span over which its inspections and the households' complaints look back, without keeping officers' reading
+# habits forever. `manage.py prune_access_log` (Celery beat, nightly) deletes what is older.
+ACCESS_LOG_ENABLED = env_bool("ACCESS_LOG_ENABLED", True)
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 5 * 365)
+if ACCESS_LOG_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"ACCESS_LOG_RETENTION_DAYS must be at least 1, got {ACCESS_LOG_RETENTION_DAYS}")

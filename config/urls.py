@@ -7,6 +7,7 @@ from config.api_docs import DocsView, SchemaView
 from config.health import healthz
 from households.admin.second_factor import enrol_view, verify_view
 from households.api import AreaViewSet, HouseholdViewSet
+from households.api_access import AccessRecordViewSet
 from programs.reporting.api import CommuneRankingView, FiguresView, RefreshView, SeriesView, TargetViewSet
 from programs.reporting.api_reports import ReportJobViewSet
 from programs.review.api import ReviewCampaignViewSet, ReviewCaseViewSet
@@ -37,6 +38,7 @@ router.register("support-targeting", TargetingViewSet, basename="support-targeti
 router.register("support-outcomes", OutcomeViewSet, basename="support-outcome")
 router.register("targets", TargetViewSet, basename="target")
 router.register("reports", ReportJobViewSet, basename="report")
+router.register("access-log", AccessRecordViewSet, basename="access-record")
 
 admin.site.site_header = "Quản lý hộ nghèo, hộ cận nghèo"
 admin.site.site_title = "giamngheo"

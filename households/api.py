@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from config.api import UseCaseMixin
 from config.permissions import HasRight
 from households import rules, selectors, services
+from households.access import AccessLogViewSetMixin
 from households.models import (
     Area,
     AreaLevel,
@@ -406,6 +407,7 @@ def household_api() -> HouseholdApi:
     ),
 )
 class HouseholdViewSet(
+    AccessLogViewSetMixin,
     UseCaseMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.arrays import IdArrayField
 from households import rules
 from households.rules import Level, Role
 
@@ -106,6 +107,11 @@ class AreaQuerySet(ScopedQuerySet):
 
     def within(self, area: "Area") -> "AreaQuerySet":
         return self.filter(subtree(area))
+
+    def holding(self, area: "Area") -> "AreaQuerySet":
+        """The area and those above it (its district, its province): the areas whose subtree holds it."""
+        codes = area.path.strip("/").split("/")
+        return self.filter(path__in=["/" + "/".join(codes[:n]) + "/" for n in range(1, len(codes) + 1)])
 
 
 class Area(models.Model):
@@ -451,3 +457,73 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
+
+
+# --- the access log of personal data ---------------------------------------------------------------------------
+
+
+class AccessDoor(models.TextChoices):
+    ADMIN = "admin", _("Trang quản trị")
+    API = "api", _("API")
+    EXPORT = "export", _("Xuất tệp, tài liệu")
+
+
+class AccessAction(models.TextChoices):
+    LIST = "list", _("Xem danh sách")
+    VIEW = "view", _("Xem chi tiết")
+    SEARCH = "search", _("Tìm kiếm")
+    EXPORT = "export", _("Xuất tệp, in tài liệu")
+
+
+class AccessRecordQuerySet(ScopedQuerySet):
+    def _visible_rows(self, user) -> "AccessRecordQuerySet":
+        """The records of the areas in the user's charge: those that touched a household of one of its communes,
+        that were about one of its areas as a whole (an export of an area), or that an officer of one of its
+        areas made (a search that found nobody included)."""
+        in_charge = Area.objects.in_charge_of(user)
+        communes = in_charge.filter(level=Level.COMMUNE).values("pk")
+        return self.filter(Q(commune_ids__overlap=communes) | Q(area__in=in_charge) | Q(actor_area__in=in_charge))
+
+
+class AccessRecord(models.Model):
+    """Who read, searched or exported which households' personal data, when, from where and through which door.
+
+    Kept apart from the change audit (`AuditEntry`): one row per request (a list page is one row with the ids of
+    the households on it), written by `households.services.access.record_access` and nothing else; PostgreSQL
+    refuses to update or delete a row (trigger `households_accessrecord_append_only`) except for the pruning of
+    records past the retention (`prune_access_log`). `commune_ids` and `actor_area` say whose records they are."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người xem"), on_delete=models.PROTECT, related_name="+"
+    )
+    actor_area = models.ForeignKey(
+        Area, verbose_name=_("địa bàn của người xem"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+    ip = models.GenericIPAddressField(_("địa chỉ IP"), null=True)
+    door = models.CharField(_("qua"), max_length=10, choices=AccessDoor.choices)
+    action = models.CharField(_("thao tác"), max_length=10, choices=AccessAction.choices)
+    resource = models.CharField(_("nội dung"), max_length=120)
+    path = models.CharField(_("đường dẫn"), max_length=255)
+    query = models.TextField(_("điều kiện lọc"), blank=True, default="")
+    search = models.CharField(_("từ khóa tìm kiếm"), max_length=200, blank=True, default="")
+    result_count = models.PositiveIntegerField(_("số kết quả"), null=True)
+    # The households shown (the rows of the page, the object opened, the rows of the file); GIN-indexed
+    # (migration 0007): "who looked at household X" is `household_ids @> {X}`.
+    household_ids = IdArrayField(verbose_name=_("các hộ"))
+    # Their communes, filled by the INSERT itself (GIN-indexed): the province's staff read the records of its communes.
+    commune_ids = IdArrayField(verbose_name=_("các xã của các hộ"))
+    # An export of an area as a whole (a commune's import template, an official report): every household in it.
+    area = models.ForeignKey(
+        Area, verbose_name=_("cả địa bàn"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AccessRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nhật ký truy cập dữ liệu cá nhân")
+        verbose_name_plural = _("nhật ký truy cập dữ liệu cá nhân")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.resource} ({self.pk})"

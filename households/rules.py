@@ -69,6 +69,8 @@ HOUSEHOLD_CREATE = "household.create"
 HOUSEHOLD_CHANGE = "household.change"
 MEMBER_CHANGE = "member.change"
 AUDIT_VIEW = "audit.view"
+# The access log of personal data (who read which households): program admins, and province staff for their province.
+ACCESS_LOG_VIEW = "access_log.view"
 AREA_MANAGE = "area.manage"
 USER_MANAGE = "user.manage"
 # The program's rights (programs app): standards are read by everyone at work, changed by program admins.
@@ -103,6 +105,7 @@ ALL_RIGHTS = frozenset(
         HOUSEHOLD_CHANGE,
         MEMBER_CHANGE,
         AUDIT_VIEW,
+        ACCESS_LOG_VIEW,
         AREA_MANAGE,
         USER_MANAGE,
         STANDARD_VIEW,
@@ -165,7 +168,16 @@ ROLE_RIGHTS: dict[Role, frozenset[str]] = {
     ),
     Role.DISTRICT_STAFF: _REGISTRY_WORK | {REVIEW_CONSULT, SUPPORT_OVERRIDE, SUPPORT_APPROVE, SUPPORT_BUDGET},
     Role.PROVINCE_STAFF: _REGISTRY_WORK
-    | {VILLAGE_MANAGE, REVIEW_CONSULT, REVIEW_MANAGE, SUPPORT_OVERRIDE, SUPPORT_APPROVE, SUPPORT_BUDGET, STATS_MANAGE},
+    | {
+        VILLAGE_MANAGE,
+        REVIEW_CONSULT,
+        REVIEW_MANAGE,
+        SUPPORT_OVERRIDE,
+        SUPPORT_APPROVE,
+        SUPPORT_BUDGET,
+        STATS_MANAGE,
+        ACCESS_LOG_VIEW,
+    },
     # Recognition needs the commune chair (separation of duties, STYLE 16; domain A6): not even the admin decides, on a
     # review case or by a direct status decision.
     Role.PROGRAM_ADMIN: ALL_RIGHTS - {REVIEW_DECIDE, STATUS_RECOGNISE},

@@ -1,12 +1,15 @@
 """Read paths of the registry, always starting from the user's scope."""
 
+import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from config.errors import DomainError
 from households import rules
-from households.models import Area, AuditEntry, Household, User
+from households.models import AccessRecord, Area, AuditEntry, Household, User
 
 
 def households_for(user: User) -> QuerySet[Household]:
@@ -40,6 +43,51 @@ def search_areas(queryset: QuerySet[Area], text: str) -> QuerySet[Area]:
 
 def audit_for(user: User) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.visible_to(user).select_related("actor", "content_type", "household")
+
+
+def access_log_for(user: User) -> QuerySet[AccessRecord]:
+    """The access log of the areas in the user's charge (the right to read it is the caller's check)."""
+    return AccessRecord.objects.visible_to(user).select_related("actor", "area")
+
+
+def access_log_about(queryset: QuerySet[AccessRecord], household: Household) -> QuerySet[AccessRecord]:
+    """The records that showed a household: it was among the households shown, or its whole area was exported."""
+    holding = Area.objects.holding(household.commune)
+    return queryset.filter(Q(household_ids__contains=[household.pk]) | Q(area__in=holding))
+
+
+def access_log_between(
+    queryset: QuerySet[AccessRecord], since: datetime.date | None, until: datetime.date | None
+) -> QuerySet[AccessRecord]:
+    """The records from the start of day `since` to the end of day `until` (local days, either may be open)."""
+
+    def start(day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    if since is not None:
+        queryset = queryset.filter(at__gte=start(since))
+    if until is not None:
+        queryset = queryset.filter(at__lt=start(until + datetime.timedelta(days=1)))
+    return queryset
+
+
+def household_of(user: User, text: str) -> Household | None:
+    """The household in the user's scope named by its code or its id, or None."""
+    text = text.strip()
+    households = Household.objects.visible_to(user).select_related("commune")
+    if rules.looks_like_household_code(text):
+        return households.filter(code=text).first()
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return households.filter(pk=int(text)).first()
+    return None
+
+
+def household_codes(user: User, ids: Iterable[int]) -> dict[int, str]:
+    """The codes of those households that lie in the user's scope (one query), by id."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return dict(Household.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", "code"))
 
 
 def visible_area(user: User, area_id: int | Decimal, field: str = "area") -> Area:

@@ -1,5 +1,6 @@
 """System checks of the settings the households app reads (`manage.py check`, and `migrate` before it runs):
-SECOND_FACTOR_ROLES names real roles; with `--deploy`, the second factor is required (SECOND_FACTOR_REQUIRED=1)."""
+SECOND_FACTOR_ROLES names real roles; with `--deploy`, the second factor is required (SECOND_FACTOR_REQUIRED=1) and
+the access log of personal data is on."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -31,5 +32,20 @@ def check_second_factor_required(app_configs, **kwargs):
             "SECOND_FACTOR_REQUIRED is off: program admins and province staff sign in with a password alone.",
             hint="Set SECOND_FACTOR_REQUIRED=1 (the README's production settings).",
             id="households.W001",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_access_log_enabled(app_configs, **kwargs):
+    """The access log of personal data may be off only with DEBUG on: the switch exists to measure its cost
+    (bench/access_log.py), not to run without it."""
+    if settings.ACCESS_LOG_ENABLED or settings.DEBUG:
+        return []
+    return [
+        Warning(
+            "ACCESS_LOG_ENABLED is off: reading households' personal data leaves no trace in the access log.",
+            hint="Unset ACCESS_LOG_ENABLED (it is on by default) or set it to 1.",
+            id="households.W002",
         )
     ]

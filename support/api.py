@@ -21,6 +21,7 @@ from config.api import BIGINT, UseCaseMixin, choice_field, id_field, integer_fie
 from config.errors import DomainError
 from config.permissions import HasRight
 from households import rules as access
+from households.access import AccessLogViewSetMixin
 from households.api import HouseholdBriefSerializer
 from households.models import Household
 from households.selectors import visible_area
@@ -242,7 +243,7 @@ class SupportRecordFilter(AreaFilterSet):
         "Ghi hỗ trợ cho hộ (dự kiến; xét điều kiện theo ngày)", RecordInputSerializer, SupportRecordSerializer, True
     ),
 )
-class SupportRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
+class SupportRecordViewSet(AccessLogViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
     serializer_class = SupportRecordSerializer
     id_argument = "record_id"
     required_rights = {
@@ -324,7 +325,7 @@ class FollowUpFilter(AreaFilterSet):
     list=extend_schema(summary="Lịch theo dõi kết quả hỗ trợ (theo hạn)"),
     retrieve=extend_schema(summary="Một lần theo dõi kết quả"),
 )
-class SupportFollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
+class SupportFollowUpViewSet(AccessLogViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
     serializer_class = FollowUpListSerializer
     id_argument = "follow_up_id"
     required_rights = {"list": access.SUPPORT_VIEW, "retrieve": access.SUPPORT_VIEW, "record": access.SUPPORT_RECORD}
@@ -433,7 +434,7 @@ class LoanFilter(AreaFilterSet):
     retrieve=extend_schema(summary="Một khoản vay, kèm các lần trả nợ"),
     create=use_case_schema("Ghi khoản vay ngân hàng đã giải ngân", LoanInputSerializer, LoanSerializer, True),
 )
-class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
+class LoanViewSet(AccessLogViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
     serializer_class = LoanSerializer
     id_argument = "loan_id"
     required_rights = {

@@ -25,8 +25,9 @@ from rest_framework.response import Response
 from config.api import BAD_INPUT, NOT_FOUND, STALE, choice_field, id_field, integer_field, text_field
 from config.errors import DomainError
 from households import rules as access
+from households.access import AccessLogViewSetMixin, log_access, log_export
 from households.api import AreaBriefSerializer
-from households.models import Area, Household, subtree
+from households.models import AccessAction, AccessDoor, Area, Household, subtree
 from households.selectors import scoped_area, visible_area
 from households.services import log_action
 from programs.review.documents import render_xlsx
@@ -217,7 +218,7 @@ class TargetRowSerializer(serializers.ModelSerializer):
         responses={200: TargetRowSerializer(many=True), 400: BAD_INPUT},
     )
 )
-class TargetingViewSet(SupportViewSet):
+class TargetingViewSet(AccessLogViewSetMixin, SupportViewSet):
     serializer_class = TargetRowSerializer
     required_rights = {"list": access.SUPPORT_VIEW}
     filter_backends: list = []
@@ -268,6 +269,7 @@ class TargetingViewSet(SupportViewSet):
             "rows": (None, sum(len(section.rows) for section in document.sections)),
         }
         log_action(actor=self.request.user, action=EXPORTED, obj=area, changes=changes)
+        log_export(self.request, resource=f"{document.sheet} (Excel)", household_ids=document.household_ids)
         return response
 
 
@@ -325,6 +327,15 @@ class OutcomeViewSet(SupportViewSet):
         if year > today.year:  # no support is delivered in a year to come: zeros would read as that year's result
             raise DomainError("in_future", f"Năm {year} chưa đến: chưa có hỗ trợ nào được giao.", "year")
         years, total, rows = selectors.outcomes(households, year, horizon=query["horizon"], today=today)
+        relapsed = households.filter(code__in=total.relapsed_households).values_list("pk", flat=True)
+        log_access(
+            request,
+            door=AccessDoor.API,
+            action=AccessAction.LIST,
+            resource="Kết quả sau hỗ trợ (hộ tái nghèo)",
+            household_ids=relapsed,
+            result_count=len(total.relapsed_households),
+        )
         return Response(
             {
                 "area": AreaBriefSerializer(area).data,

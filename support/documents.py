@@ -18,13 +18,14 @@ from support.selectors import latest_assessment
 MAX_ROWS = 50_000  # an Excel list of a whole province's poor households is far below this
 
 
-def targeting_rows(households: QuerySet[Household]) -> list[tuple[object, ...]]:
-    listed = (
+def targeting_rows(households: QuerySet[Household]) -> tuple[list[tuple[object, ...]], tuple[int, ...]]:
+    """The rows of the list, and the ids of their households (for the access log)."""
+    listed = list(
         households.select_related("head", "village")
         .annotate(latest=latest_assessment())
         .order_by("village__name", "code")[:MAX_ROWS]
     )
-    return [
+    rows = [
         (
             number,
             household.code,
@@ -36,6 +37,7 @@ def targeting_rows(households: QuerySet[Household]) -> list[tuple[object, ...]]:
         )
         for number, household in enumerate(listed, start=1)
     ]
+    return rows, tuple(household.pk for household in listed)
 
 
 def targeting_document(
@@ -54,6 +56,7 @@ def targeting_document(
     else:
         support_text = "giải quyết thiếu hụt này" if indicator else "nào"
     who = ", ".join(STATUS_LABELS[s] for s in statuses)
+    rows, ids = targeting_rows(households)
     return Document(
         name="targeting-list",
         title=f"DANH SÁCH HỘ {what.upper()} CHƯA ĐƯỢC HỖ TRỢ",
@@ -72,9 +75,10 @@ def targeting_document(
             Column("Từ ngày", 12, "date"),
             Column("Chỉ số thiếu hụt", 60),
         ),
-        sections=(Section("", tuple(targeting_rows(households))),),
+        sections=(Section("", tuple(rows)),),
         place_date=dated(area, today),
         filename="-".join(["danh-sach-doi-tuong-ho-tro", ascii_slug(unit_name(area)), indicator or "tat-ca"]),
         sheet="Đối tượng hỗ trợ",
         subject=area,
+        household_ids=ids,
     )

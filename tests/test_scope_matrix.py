@@ -27,6 +27,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIRequestFactory
 
 from households.models import Area, Household, User
+from households.services import record_access
 from programs.imports.models import ImportBatch
 from programs.reporting import services as reporting
 from programs.reporting.models import ReportJob
@@ -56,7 +57,8 @@ def commune_a_data(
 ) -> Household:
     """A row of every kind in commune A, made by the services where they exist: a household with members and a
     village, its status history, the 2026 review (campaign, case, survey, complaint) and its reminders, a target,
-    a report, an Excel upload, a support delivered (with its follow-ups), a loan with a repayment, a budget."""
+    a report, an Excel upload, a support delivered (with its follow-ups), a loan with a repayment, a budget, and
+    a read of the household in the access log."""
     household = make_poor(household_a, admin_user)
     insure(household)
     open_review(commune_a)
@@ -109,6 +111,15 @@ def commune_a_data(
         amount=100_000_000,
     )
     Token.objects.create(user=officer_a)  # the API token of a machine acting for commune A
+    record_access(
+        actor=officer_a,
+        door="api",
+        action="view",
+        resource="hộ gia đình",
+        path=f"/api/v1/households/{household.pk}/",
+        ip="127.0.0.1",
+        household_ids=[household.pk],
+    )  # officer A read a household of A (the access log)
     return household
 
 

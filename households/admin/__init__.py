@@ -5,6 +5,7 @@ autodiscovery imports this package, which imports each page's module (they regis
 - `areas`: areas, a commune's villages, the ethnic groups;
 - `households`: the household page with its members, its filters and the contributions of the higher apps;
 - `audit`: the audit log, and the history table of one object other pages show;
+- `access`: the access log of personal data (who read which households), read-only;
 - `officers`: the officers' accounts;
 - `second_factor`: the step after the password (its middleware and pages), and on the officers' page the state of
   an account's second factor and its reset.
@@ -12,6 +13,15 @@ autodiscovery imports this package, which imports each page's module (they regis
 What other apps use is imported from here (`from households.admin import RightsAdminMixin`).
 """
 
+from households.admin.access import (
+    SHOWN_CODES,
+    AccessChangeList,
+    AccessRecordAdmin,
+    DaysFilter,
+    HouseholdFilter,
+    InputFilter,
+    ReaderFilter,
+)
 from households.admin.areas import AreaAdmin, EthnicityAdmin, VillageForm
 from households.admin.audit import AuditEntryAdmin, audit_history_table
 from households.admin.base import RightsAdminMixin, RightsInlineMixin, plain_choices
@@ -52,6 +62,13 @@ __all__ = [
     "second_factor_status",
     "verify_view",
     "HOUSEHOLD_PAGE",
+    "SHOWN_CODES",
+    "AccessChangeList",
+    "AccessRecordAdmin",
+    "DaysFilter",
+    "HouseholdFilter",
+    "InputFilter",
+    "ReaderFilter",
     "AreaAdmin",
     "AuditEntryAdmin",
     "AuditInline",

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from households import rules, selectors
+from households.access import AccessLogAdminMixin
 from households.admin.base import RightsAdminMixin
 from households.models import AuditEntry
 
@@ -36,7 +37,7 @@ def audit_history_table(obj, *, prefix: str, labels: dict[str, str]) -> str:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(RightsAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(AccessLogAdminMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = rules.AUDIT_VIEW
     list_display = ["at", "actor", "action", "object_repr", "household", "reason"]
     list_filter = ["action"]

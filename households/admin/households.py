@@ -15,6 +15,7 @@ from config.admin import (
 )
 from config.errors import DomainError
 from households import rules, selectors, services
+from households.access import AccessLogAdminMixin
 from households.admin.base import RightsAdminMixin, RightsInlineMixin, plain_choices
 from households.models import Area, AuditEntry, Household, Member
 from households.rules import Level
@@ -231,7 +232,7 @@ def contribute_to_household_page(contribution: Contribution) -> None:
 
 
 @admin.register(Household)
-class HouseholdAdmin(ServiceAdminMixin, ContributedAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+class HouseholdAdmin(AccessLogAdminMixin, ServiceAdminMixin, ContributedAdminMixin, RightsAdminMixin, admin.ModelAdmin):
     """The household page, built here once: its own pieces, then those the higher apps contribute
     (`contribute_to_household_page`). The household and its members are written by the services together."""
 

@@ -9,11 +9,13 @@
   `update_household`, `change_members` and the one-member shortcuts);
 - `areas`: a commune's villages (`create_village`);
 - `officers`: the officers' accounts (`create_officer`, `change_officer`);
+- `access`: the access log of personal data (`record_access`, one INSERT per request; `prune_access_log`).
 - `second_factor`: the second factor of a sign-in (who must give one, enrolment, checking a code, the reset).
 
 Callers import from here (`from households.services import log_action`, `services.create_household`).
 """
 
+from households.services.access import PRUNE_BATCH, Pruned, prune_access_log, record_access
 from households.services.areas import check_new_village, create_village
 from households.services.audit import audit_entry, check_row, diff_fields, log_action
 from households.services.checks import (
@@ -50,6 +52,10 @@ from households.services.second_factor import (
 )
 
 __all__ = [
+    "PRUNE_BATCH",
+    "Pruned",
+    "prune_access_log",
+    "record_access",
     "BACKUP_CODES",
     "Enrolment",
     "accept_code",

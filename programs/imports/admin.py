@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from config.admin import ID_DIGITS, add_domain_error
 from config.errors import DomainError
 from households import rules as access
+from households.access import log_export
 from households.admin import RightsAdminMixin
 from households.models import Area
 from households.rules import Level
@@ -192,4 +193,5 @@ def template_view(model_admin: ImportBatchAdmin, request) -> HttpResponse | Http
         return HttpResponseRedirect(reverse("admin:programs_importbatch_upload"))
     response = HttpResponse(content, content_type=imports.XLSX)
     response["Content-Disposition"] = f'attachment; filename="{imports.template_filename(commune)}"'
+    log_export(request, resource=imports.TEMPLATE_RESOURCE, area=commune)
     return response

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from config.api import UseCaseMixin
 from config.permissions import HasRight
 from households import rules as access
+from households.access import log_export
 from households.api import AreaBriefSerializer
 from households.models import Area
 from programs.imports import services as imports
@@ -139,4 +140,5 @@ class ImportBatchViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveMod
         content = imports.template(imports.check_access(request.user, commune), request.user)
         response = HttpResponse(content, content_type=imports.XLSX)
         response["Content-Disposition"] = f'attachment; filename="{imports.template_filename(commune)}"'
+        log_export(request, resource=imports.TEMPLATE_RESOURCE, area=commune)
         return response

@@ -89,6 +89,9 @@ def _commune(user: User, commune_id: int) -> Area:
 # --- the template ---------------------------------------------------------------------------------------------
 
 
+TEMPLATE_RESOURCE = "Mẫu Excel nhập hộ của xã (các hộ và thành viên)"  # as the access log names the download
+
+
 def template_filename(commune: Area) -> str:
     return f"nhap-ho-{commune.code}-{timezone.localdate():%Y%m%d}.xlsx"
 

@@ -164,4 +164,5 @@ class ReportJobAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
         response = HttpResponse(bytes(job.content), content_type=official_reports.XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
         patch_cache_control(response, private=True, no_store=True)
+        official_reports.log_download(request, job)
         return response

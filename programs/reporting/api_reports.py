@@ -119,4 +119,5 @@ class ReportJobViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModel
         response = HttpResponse(bytes(job.content), content_type=official_reports.XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
         patch_cache_control(response, private=True, no_store=True)  # may name people: kept by no cache
+        official_reports.log_download(request, job)
         return response

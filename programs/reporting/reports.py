@@ -23,6 +23,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 
 from config.errors import DomainError
+from households.access import log_export
 from households.models import Area, Ethnicity, Household
 from households.rules import Level
 from programs.models import Assessment, JobStatus, ReportJob, ReportKind, StatusChange
@@ -63,6 +64,13 @@ RUNNING_TOO_LONG = datetime.timedelta(hours=1)  # a job still "running" after th
 QUEUED_TOO_LONG = datetime.timedelta(days=1)  # never picked up (broker down when it was queued)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FAILED = "Không lập được báo cáo do lỗi hệ thống; hãy yêu cầu lập lại hoặc báo quản trị chương trình."
+
+
+def log_download(request: Any, job: ReportJob) -> None:
+    """The access log's record of a downloaded report that names people (the whole area's households, as the
+    report was built from them); a table of figures names nobody and leaves none."""
+    if job.kind in PERSONAL:
+        log_export(request, resource=f"Báo cáo chính thức: {job.get_kind_display()} năm {job.year}", area=job.area)
 
 
 class NotReady(DomainError):

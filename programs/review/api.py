@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from config.api import BAD_INPUT, UseCaseMixin, choice_field, id_field, integer_field, text_field
 from config.permissions import HasRight
 from households import rules as access
+from households.access import AccessLogViewSetMixin
 from households.api import AreaBriefSerializer, HouseholdBriefSerializer
 from households.models import Area, Household, User, subtree
 from households.selectors import visible_area
@@ -475,7 +476,12 @@ def _move_schema(summary: str, request: type[serializers.Serializer], created: b
     ),
 )
 class ReviewCaseViewSet(
-    UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    AccessLogViewSetMixin,
+    UseCaseMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = ReviewCaseSerializer
     permission_classes = [HasRight]

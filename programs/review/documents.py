@@ -64,6 +64,7 @@ class Document:
     sheet: str  # the Excel sheet's name (at most 31 characters)
     subject: models.Model  # the object the audit entry names (a campaign, a case, an area)
     household: Household | None = None  # the household a certificate is about, for its audit trail
+    household_ids: tuple[int, ...] = ()  # the households it names, for the access log (households.access)
     signer: tuple[str, ...] = SIGNER
     empty_text: str = "Không có hộ nào."
 
@@ -232,6 +233,7 @@ def posting_list(*, user: User, campaign_id: int, village_id: int | None = None)
         ),
         sheet="Niêm yết",
         subject=campaign,
+        household_ids=tuple(case.household_id for case in listed),
     )
 
 
@@ -277,9 +279,10 @@ def decision_list(*, user: User, campaign_id: int) -> Document:
     if several:
         columns += [Column("Số quyết định", 16), Column("Ngày quyết định", 14, "date")]
     columns.append(Column("Số giấy chứng nhận", 24))
-    sections = []
+    sections, named = [], set()
     for title, belongs in DECISION_GROUPS:
         members = [case for case in cases if belongs(case)]
+        named.update(case.household_id for case in members)
         rows = []
         for number, case in enumerate(members, start=1):
             row: list[Any] = [number, _head_name(case.household), _village_name(case.household), decision_result(case)]
@@ -305,6 +308,7 @@ def decision_list(*, user: User, campaign_id: int) -> Document:
         filename=f"danh-sach-cong-nhan-{ascii_slug(unit_name(commune))}-{_cycle_slug(campaign)}",
         sheet="Kèm theo quyết định",
         subject=campaign,
+        household_ids=tuple(sorted(named)),
     )
 
 
@@ -420,6 +424,7 @@ def certificate(*, user: User, case_id: int) -> Document:
         sheet="Giấy chứng nhận",
         subject=case,
         household=household,
+        household_ids=(household.pk,),
         empty_text="Hộ không còn thành viên nào.",
     )
 

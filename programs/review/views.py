@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from config.admin import ID_DIGITS
 from config.errors import DomainError, NotFound
+from households.access import log_export
 from households.models import User
 from households.rules import REVIEW_VIEW
 from households.services import log_action
@@ -86,6 +87,8 @@ def _serve(
     changes: dict[str, tuple[object, object]] = {"document": (None, document.name), "format": (None, fmt)}
     changes |= {name: (None, value) for name, value in filters.items() if value is not None}
     log_action(actor=user, action=EXPORTED, obj=document.subject, changes=changes, household=document.household)
+    what = "Excel" if fmt == "xlsx" else "trang in"
+    log_export(request, resource=f"{document.sheet} ({what})", household_ids=document.household_ids)
     patch_cache_control(response, private=True, no_store=True)  # people's names: kept by no cache
     return response
 

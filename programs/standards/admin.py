@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.admin import ID_DIGITS, Contribution, ServiceAdminMixin, adopt
 from households import rules as access
+from households.access import AccessLogAdminMixin
 from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page, plain_choices
 from households.models import Household, Member
 from programs import rules
@@ -232,7 +233,7 @@ class AssessmentForm(forms.ModelForm):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+class AssessmentAdmin(AccessLogAdminMixin, ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = access.ASSESSMENT_VIEW
     add_right = access.ASSESSMENT_RECORD
     form = AssessmentForm
@@ -390,7 +391,7 @@ class StatusChangeForm(forms.ModelForm):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
+class StatusChangeAdmin(AccessLogAdminMixin, ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = access.HOUSEHOLD_VIEW
     add_right = access.STATUS_RECOGNISE
     form = StatusChangeForm

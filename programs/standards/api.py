@@ -16,6 +16,7 @@ from config.api import UseCaseMixin
 from config.errors import DomainError
 from config.permissions import HasRight
 from households import rules as access
+from households.access import AccessLogViewSetMixin
 from households.api import HouseholdExtension
 from households.models import Area, EducationLevel, Household, HouseholdStatus, Schooling
 from programs import rules
@@ -355,7 +356,12 @@ class AssessmentFilter(django_filters.FilterSet):
     ),
 )
 class AssessmentViewSet(
-    UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    AccessLogViewSetMixin,
+    UseCaseMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = AssessmentSerializer
     permission_classes = [HasRight]
@@ -451,7 +457,12 @@ class StatusChangeFilter(django_filters.FilterSet):
     ),
 )
 class StatusChangeViewSet(
-    UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    AccessLogViewSetMixin,
+    UseCaseMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = StatusChangeSerializer
     permission_classes = [HasRight]

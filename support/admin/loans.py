@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from config.admin import adopt
 from config.formats import number
 from households import rules as access
+from households.access import AccessLogAdminMixin
 from households.admin import RightsAdminMixin, RightsInlineMixin
 from support import services
 from support.admin.forms import LoanForm, RepaymentForm, day, rate_text
@@ -45,7 +46,7 @@ class RepaymentInline(RightsInlineMixin, admin.TabularInline):
 
 
 @admin.register(Loan)
-class LoanAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
+class LoanAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = access.SUPPORT_VIEW
     add_right = access.SUPPORT_RECORD
     form = LoanForm

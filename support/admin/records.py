@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from config.admin import Contribution, adopt
 from config.formats import number
 from households import rules as access
+from households.access import AccessLogAdminMixin
 from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page
 from support import services
 from support.admin.forms import MOVE_FORMS, FollowUpForm, SupportRecordForm, available_moves, day
@@ -69,7 +70,7 @@ class FollowUpInline(RightsInlineMixin, admin.TabularInline):
 
 
 @admin.register(SupportRecord)
-class SupportRecordAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
+class SupportRecordAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = access.SUPPORT_VIEW
     add_right = access.SUPPORT_RECORD
     form = SupportRecordForm

@@ -27,8 +27,9 @@ from config.admin import ID_DIGITS, ServiceAdminMixin, add_domain_error
 from config.errors import DomainError, StaleVersion
 from config.formats import number
 from households import rules as access
+from households.access import log_access, log_export
 from households.admin import CommuneFilter, audit_history_table
-from households.models import Area, Household
+from households.models import AccessAction, AccessDoor, Area, Household
 from households.rules import SUPPORT_VIEW, Level, fold_text
 from households.selectors import search_households
 from households.services import log_action
@@ -195,6 +196,7 @@ def _targeting_rows(queryset, limit: int) -> list[dict]:
     )
     return [
         {
+            "id": household.pk,
             "url": reverse("admin:households_household_change", args=[household.pk]),
             "code": household.code,
             "head": household.head.full_name if household.head else "(chưa ghi chủ hộ)",
@@ -230,10 +232,19 @@ def targeting_view(model_admin: ModelAdmin, request: HttpRequest) -> HttpRespons
         total = queryset.count()
         query = request.GET.copy() if request.GET else _data(request, defaults).copy()
         query["format"] = "xlsx"
+        rows = _targeting_rows(queryset, SHOWN_ROWS)
+        log_access(
+            request,
+            door=AccessDoor.ADMIN,
+            action=AccessAction.LIST,
+            resource="Danh sách đối tượng cần hỗ trợ",
+            household_ids=[row["id"] for row in rows],
+            result_count=total,
+        )
         context |= {
             "area": area,
             "total": total,
-            "rows": _targeting_rows(queryset, SHOWN_ROWS),
+            "rows": rows,
             "shown": min(total, SHOWN_ROWS),
             "xlsx_url": f"{request.path}?{query.urlencode()}",
             "indicator_name": INDICATOR_NAMES.get(indicator or "", ""),
@@ -259,6 +270,7 @@ def _targeting_xlsx(request, area, queryset, indicator, statuses, since) -> Http
             "rows": (None, len(document.rows)),
         },
     )
+    log_export(request, resource=f"{document.sheet} (Excel)", household_ids=document.household_ids)
     patch_cache_control(response, private=True, no_store=True)  # people's names: kept by no cache
     return response
 
@@ -281,6 +293,14 @@ def outcomes_view(model_admin: ModelAdmin, request: HttpRequest) -> TemplateResp
         years, total, rows = selectors.outcomes(_households(user, area), year, today=today)
         codes = sorted(total.relapsed_households)
         ids = dict(_households(user, area).filter(code__in=codes).values_list("code", "pk"))
+        log_access(
+            request,
+            door=AccessDoor.ADMIN,
+            action=AccessAction.LIST,
+            resource="Kết quả sau hỗ trợ (hộ tái nghèo)",
+            household_ids=ids.values(),
+            result_count=len(codes),
+        )
         context |= {
             "area": area,
             "year": year,

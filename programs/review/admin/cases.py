@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from config.admin import ID_DIGITS, add_domain_error
 from config.errors import DomainError, StaleVersion
 from households import rules as access
+from households.access import AccessLogAdminMixin
 from households.admin import RightsAdminMixin, RightsInlineMixin, audit_history_table
 from households.rules import fold_text, looks_like_household_code
 from programs.models import (
@@ -163,7 +164,7 @@ CASE_FIELDSETS: list[tuple[str, str | None, list]] = [
 
 
 @admin.register(ReviewCase)
-class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
+class ReviewCaseAdmin(AccessLogAdminMixin, ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = access.REVIEW_VIEW
     inlines = [ComplaintInline]
     actions = ["bulk_meeting", "bulk_post", "bulk_recognise"]

@@ -1,0 +1,126 @@
+"""The writers of the access log of personal data (`AccessRecord`): one record per request that showed households'
+personal data (`record_access`, one INSERT), and the pruning of the records past the retention
+(`prune_access_log`, the only DELETE the table's trigger lets through).
+
+No service updates a record: the log is append-only, in PostgreSQL as well (migration 0007).
+"""
+
+import datetime
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection, transaction
+from django.db.models import Min, QuerySet
+from django.utils import timezone
+
+from households.models import AccessRecord, Area, Household, User
+from households.rules import Level
+
+_MAX_TEXT = 2000  # the longest query string kept
+PRUNE_BATCH = 10_000  # rows per DELETE: a long backlog is pruned without one huge transaction
+
+
+def record_access(
+    *,
+    actor: User,
+    door: str,
+    action: str,
+    resource: str,
+    path: str,
+    ip: str | None,
+    household_ids: Iterable[int] = (),
+    area: Area | None = None,
+    query: str = "",
+    search: str = "",
+    result_count: int | None = None,
+) -> AccessRecord | None:
+    """Write one record of an access to households' personal data: who (`actor`, and her area), when, from where
+    (`ip`), through which door, what (`action` on `resource`, at `path` with its `query` and `search` term), which
+    households (their ids; or `area` for an export of a whole area) and how many matched (`result_count`).
+
+    One INSERT: the communes of the households are found by the statement itself. Nothing is written while
+    `ACCESS_LOG_ENABLED` is off (a switch for measuring the log's cost, which the deploy check warns about)."""
+    if not settings.ACCESS_LOG_ENABLED:
+        return None
+    ids = sorted({int(pk) for pk in household_ids})
+    record = AccessRecord(
+        actor=actor,
+        actor_area_id=actor.area_id,
+        at=timezone.now(),
+        ip=ip,
+        door=door,
+        action=action,
+        resource=resource[:120],
+        path=path[:255],
+        query=query[:_MAX_TEXT],
+        search=search[:200],
+        result_count=result_count,
+        household_ids=ids,
+        area=area,
+    )
+    communes = _communes(ids, area)
+    if isinstance(communes, list):
+        record.commune_ids = communes
+    else:
+        record.commune_ids = ArraySubquery(communes)  # evaluated by the INSERT itself
+    record.save(force_insert=True)
+    return record
+
+
+def _communes(ids: list[int], area: Area | None) -> "list[int] | QuerySet[Any, int]":
+    """The communes of the households (or of the area): a subquery for the INSERT itself on PostgreSQL, else a list."""
+    if area is not None and area.level == Level.COMMUNE:
+        return [area.pk]
+    if area is not None:
+        rows = Area.objects.filter(level=Level.COMMUNE).within(area).values_list("pk", flat=True)
+    elif ids:
+        rows = Household.objects.filter(pk__in=ids).order_by().values_list("commune_id", flat=True).distinct()
+    else:
+        return []
+    return rows if connection.vendor == "postgresql" else sorted(set(rows))
+
+
+@contextmanager
+def _pruning() -> Iterator[None]:
+    """The flag the table's trigger lets a DELETE through with, for the statements inside only: `SET LOCAL` lasts
+    to the end of the outermost transaction (a savepoint does not end it), so it is switched off again after them
+    (and rolled back with them on an error)."""
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL giamngheo.access_log_prune = 'on'")
+    yield
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL giamngheo.access_log_prune = 'off'")
+
+
+@dataclass(frozen=True)
+class Pruned:
+    cutoff: datetime.datetime
+    deleted: int
+    oldest: datetime.datetime | None  # the oldest record deleted (or that would be)
+
+
+def prune_access_log(*, now: datetime.datetime | None = None, dry_run: bool = False) -> Pruned:
+    """Delete the records older than `ACCESS_LOG_RETENTION_DAYS` (`dry_run`: only count them), in batches, each in
+    its own transaction with the flag the table's trigger asks for (`SET LOCAL`: it ends with the transaction)."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
+    past = AccessRecord.objects.filter(at__lt=cutoff)
+    oldest = past.aggregate(oldest=Min("at"))["oldest"]
+    if dry_run:
+        return Pruned(cutoff=cutoff, deleted=past.count(), oldest=oldest)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(past.order_by("id").values_list("id", flat=True)[:PRUNE_BATCH])
+            if batch:
+                with _pruning():
+                    AccessRecord.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+        if len(batch) < PRUNE_BATCH:
+            return Pruned(cutoff=cutoff, deleted=deleted, oldest=oldest)

@@ -1,0 +1,322 @@
+"""The access log of personal data: who read, searched or exported which households, when, from which IP, through
+which door; append-only in PostgreSQL, pruned past its retention, read by program admins (all) and province staff
+(their province), filtered by reader, household, door and days."""
+
+import datetime
+import io
+
+import pytest
+from django.core.checks import run_checks
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from households import services
+from households.access import client_ip
+from households.models import AccessRecord, Household
+from tests.programs.review_helpers import make_poor
+
+pytestmark = pytest.mark.django_db
+HOUSEHOLDS = "/api/v1/households/"
+ACCESS_LOG = "/api/v1/access-log/"
+ADMIN_LOG = "/admin/households/accessrecord/"
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def latest() -> AccessRecord:
+    return AccessRecord.objects.order_by("-id").first()
+
+
+def read(actor, households=(), *, door="api", action="view", area=None) -> AccessRecord:
+    return services.record_access(
+        actor=actor,
+        door=door,
+        action=action,
+        resource="hộ gia đình",
+        path=HOUSEHOLDS,
+        ip="10.0.0.7",
+        household_ids=[h.pk for h in households],
+        area=area,
+    )
+
+
+def read_long_ago(actor, household, at) -> AccessRecord:
+    """A record written as it was then (an INSERT: no row is ever updated)."""
+    return AccessRecord.objects.create(
+        actor=actor,
+        at=at,
+        door="api",
+        action="view",
+        resource="hộ gia đình",
+        path=HOUSEHOLDS,
+        household_ids=[household.pk],
+        commune_ids=[household.commune_id],
+    )
+
+
+# --- what the doors record -------------------------------------------------------------------------------------
+
+
+def test_an_api_list_records_the_households_of_the_page_its_filter_and_count(api, make_household, commune_a, officer_a):
+    households = [make_household(commune_a, f"Lò Văn {name}") for name in ("An", "Bình", "Chiến")]
+    response = api(officer_a).get(HOUSEHOLDS, {"status": "not_poor", "page_size": 2, "ordering": "id"})
+    assert response.status_code == 200 and response.json()["count"] == 3
+    record = AccessRecord.objects.get()
+    assert (record.actor, record.door, record.action, record.ip) == (officer_a, "api", "list", "127.0.0.1")
+    assert record.household_ids == [households[0].pk, households[1].pk]  # the page, not the 3 that matched
+    assert record.result_count == 3 and record.resource == "hộ gia đình"
+    assert "status=not_poor" in record.query and record.path == HOUSEHOLDS
+    assert record.actor_area == commune_a and record.commune_ids == [commune_a.pk]
+
+
+def test_an_api_search_records_the_term_and_its_count(api, household_a, household_b, province_staff):
+    response = api(province_staff).get(HOUSEHOLDS, {"q": "nguyen van duc"})
+    assert response.status_code == 200
+    record = latest()
+    assert (record.action, record.search, record.result_count) == ("search", "nguyen van duc", 1)
+    assert record.household_ids == [household_a.pk]
+
+
+def test_a_search_that_finds_nobody_is_recorded_too(api, household_a, officer_a):
+    assert api(officer_a).get(HOUSEHOLDS, {"q": "không ai tên này"}).json()["count"] == 0
+    record = latest()
+    assert (record.action, record.search, record.result_count, record.household_ids) == (
+        "search",
+        "không ai tên này",
+        0,
+        [],
+    )
+
+
+def test_a_household_read_through_the_api_leaves_one_record_with_its_members_shown(api, household_a, officer_a):
+    assert api(officer_a).get(f"{HOUSEHOLDS}{household_a.pk}/").status_code == 200
+    assert api(officer_a).get(f"{HOUSEHOLDS}{household_a.pk}/members/").status_code == 200
+    records = list(AccessRecord.objects.order_by("id"))
+    assert [(r.action, r.household_ids, r.result_count) for r in records] == [("view", [household_a.pk], 1)] * 2
+
+
+def test_a_refused_read_or_a_write_records_nothing(api, household_a, officer_b, officer_a):
+    assert api(officer_b).get(f"{HOUSEHOLDS}{household_a.pk}/").status_code == 404
+    response = api(officer_a).patch(
+        f"{HOUSEHOLDS}{household_a.pk}/", {"address": "Số 5", "version": household_a.version}, format="json"
+    )
+    assert response.status_code == 200  # a change is the change audit's (AuditEntry), not a read
+    assert not AccessRecord.objects.exists()
+
+
+def test_the_admin_list_records_the_page_and_the_search(make_household, commune_a, officer_a):
+    first = make_household(commune_a, "Nguyễn Văn Đức")
+    make_household(commune_a, "Trần Thị Hoa")
+    client = signed_in(officer_a)
+    assert client.get("/admin/households/household/").status_code == 200
+    listed = latest()
+    assert (listed.door, listed.action, listed.result_count) == ("admin", "list", 2)
+    assert sorted(listed.household_ids) == sorted(Household.objects.values_list("pk", flat=True))
+    response = client.get("/admin/households/household/", {"q": "nguyen van"})
+    assert response.status_code == 200 and "Nguyễn Văn Đức" in response.text
+    searched = latest()
+    assert (searched.action, searched.search, searched.result_count) == ("search", "nguyen van", 1)
+    assert searched.household_ids == [first.pk] and searched.resource == "hộ gia đình"
+    assert client.get(f"/admin/households/household/{first.pk}/change/").status_code == 200
+    assert (latest().action, latest().household_ids) == ("view", [first.pk])
+
+
+def test_the_ip_is_the_proxys_view_behind_a_tls_proxy_and_none_when_it_is_no_address(rf, settings):
+    request = rf.get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.4")
+    assert client_ip(request) == "10.1.1.1"
+    settings.BEHIND_TLS_PROXY = True
+    assert client_ip(request) == "198.51.100.4"  # the address the proxy saw and appended
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="<script>")) is None
+
+
+def test_a_posting_list_and_a_targeting_export_record_their_households(api, household_a, officer_a, commune_a):
+    response = api(officer_a).get(
+        "/api/v1/support-targeting/", {"area": commune_a.pk, "status": "not_poor", "format": "xlsx"}
+    )
+    assert response.status_code == 200
+    export = latest()
+    assert (export.door, export.action, export.household_ids) == ("export", "export", [household_a.pk])
+    assert export.result_count == 1 and "Excel" in export.resource
+
+
+def test_the_import_template_of_a_commune_records_the_whole_commune(household_a, officer_a, commune_a):
+    response = signed_in(officer_a).get("/admin/programs/importbatch/template/", {"commune": commune_a.pk})
+    assert response.status_code == 200
+    record = latest()
+    assert (record.door, record.area, record.household_ids, record.commune_ids) == (
+        "export",
+        commune_a,
+        [],
+        [commune_a.pk],
+    )
+
+
+def test_nothing_is_recorded_while_the_log_is_off_and_the_deploy_check_says_so(api, household_a, officer_a, settings):
+    settings.ACCESS_LOG_ENABLED = False
+    assert api(officer_a).get(HOUSEHOLDS).status_code == 200
+    assert not AccessRecord.objects.exists()
+    settings.DEBUG = False
+    assert "households.W002" in [m.id for m in run_checks(include_deployment_checks=True)]
+    settings.ACCESS_LOG_ENABLED = True
+    assert "households.W002" not in [m.id for m in run_checks(include_deployment_checks=True)]
+
+
+# --- append-only, retention ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda rows: rows.update(search="đã sửa"),
+        lambda rows: rows.delete(),
+        lambda rows: connection.cursor().execute("DELETE FROM households_accessrecord"),
+    ],
+    ids=["update", "delete", "raw delete"],
+)
+def test_the_database_refuses_to_change_or_delete_a_record(change, household_a, officer_a):
+    read(officer_a, [household_a])
+    with pytest.raises(IntegrityError, match="households_accessrecord_append_only"), transaction.atomic():
+        change(AccessRecord.objects.all())
+    assert AccessRecord.objects.get().search == ""
+
+
+def test_the_prune_deletes_only_the_records_past_the_retention(household_a, officer_a, settings):
+    settings.ACCESS_LOG_RETENTION_DAYS = 30
+    now = timezone.now()
+    old = read_long_ago(officer_a, household_a, now - datetime.timedelta(days=31))
+    kept = read_long_ago(officer_a, household_a, now - datetime.timedelta(days=29))
+    pruned = services.prune_access_log(now=now, dry_run=True)
+    assert pruned.deleted == 1 and AccessRecord.objects.filter(pk=old.pk).exists()
+    pruned = services.prune_access_log(now=now)
+    assert pruned.deleted == 1 and pruned.oldest == old.at
+    assert not AccessRecord.objects.filter(pk=old.pk).exists() and AccessRecord.objects.filter(pk=kept.pk).exists()
+    with pytest.raises(IntegrityError), transaction.atomic():  # the flag ended with the prune's transaction
+        AccessRecord.objects.filter(pk=kept.pk).delete()
+
+
+def test_the_prune_command_prints_what_it_deletes_in_batches(household_a, officer_a, settings, monkeypatch):
+    monkeypatch.setattr("households.services.access.PRUNE_BATCH", 2)
+    settings.ACCESS_LOG_RETENTION_DAYS = 10
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    for _ in range(5):
+        read_long_ago(officer_a, household_a, long_ago)
+    out = io.StringIO()
+    call_command("prune_access_log", "--dry-run", stdout=out)
+    assert out.getvalue().startswith("Sẽ xóa 5 bản ghi trước") and AccessRecord.objects.filter(at=long_ago).count() == 5
+    out = io.StringIO()
+    call_command("prune_access_log", stdout=out)
+    assert out.getvalue().startswith("Đã xóa 5 bản ghi trước") and "(lưu 10 ngày)" in out.getvalue()
+    assert not AccessRecord.objects.filter(at=long_ago).exists()
+
+
+# --- who reads it ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def log(household_a, household_b, make_household, other_commune, officer_a, officer_b, admin_user, commune_a):
+    """Records of the province (A and B read by their officers, A by the admin, an export of commune A) and one
+    of another province (read by the admin)."""
+    elsewhere = make_household(other_commune, "Phạm Văn Xa")
+    return {
+        "a": read(officer_a, [household_a]),
+        "b": read(officer_b, [household_b], door="admin", action="list"),
+        "admin_a": read(admin_user, [household_a, elsewhere], action="list"),
+        "export_a": read(officer_a, door="export", action="export", area=commune_a),
+        "elsewhere": read(admin_user, [elsewhere]),
+    }
+
+
+def ids(response) -> set[int]:
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_province_staff_read_their_provinces_records_and_the_admin_all(api, log, province_staff, admin_user):
+    province = {log[name].pk for name in ("a", "b", "admin_a", "export_a")}
+    assert ids(api(province_staff).get(ACCESS_LOG)) == province
+    assert ids(api(admin_user).get(ACCESS_LOG)) == province | {log["elsewhere"].pk}
+
+
+def test_a_record_shows_only_the_households_of_the_readers_scope(api, log, province_staff, household_a):
+    row = api(province_staff).get(f"{ACCESS_LOG}{log['admin_a'].pk}/").json()
+    assert row["households"] == [{"id": household_a.pk, "code": household_a.code}]
+    assert row["other_households"] == 1 and row["actor_username"] == "quantri"
+    assert api(province_staff).get(f"{ACCESS_LOG}{log['elsewhere'].pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["officer_a", "chair_a", "district_staff", "outsider"])
+def test_officers_below_the_province_do_not_read_the_log(who, api, log, persona):
+    user = persona(who)
+    assert api(user).get(ACCESS_LOG).status_code == 403
+    client = signed_in(user)
+    assert client.get(ADMIN_LOG).status_code in (302, 403)
+    assert ADMIN_LOG not in client.get("/admin/").content.decode()
+
+
+def test_the_api_filters_by_reader_household_door_and_days(api, log, admin_user, household_a, officer_a):
+    client = api(admin_user)
+    assert ids(client.get(ACCESS_LOG, {"username": "canbo_a"})) == {log["a"].pk, log["export_a"].pk}
+    assert ids(client.get(ACCESS_LOG, {"actor": officer_a.pk, "door": "export"})) == {log["export_a"].pk}
+    # the household: where it was shown, and the export of its whole commune
+    about_a = {log["a"].pk, log["admin_a"].pk, log["export_a"].pk}
+    assert ids(client.get(ACCESS_LOG, {"household": household_a.code})) == about_a
+    assert ids(client.get(ACCESS_LOG, {"household": str(household_a.pk)})) == about_a
+    assert ids(client.get(ACCESS_LOG, {"household": "99999-999999"})) == set()
+    today = timezone.localdate()
+    assert len(ids(client.get(ACCESS_LOG, {"since": today.isoformat(), "until": today.isoformat()}))) == 5
+    assert ids(client.get(ACCESS_LOG, {"until": (today - datetime.timedelta(days=1)).isoformat()})) == set()
+    assert client.get(ACCESS_LOG, {"since": "2026-13-01"}).status_code == 400
+    assert client.get(ACCESS_LOG, {"door": "fax"}).status_code == 400
+
+
+def test_the_admin_list_names_the_households_by_code_and_filters(log, province_staff, household_a, household_b):
+    client = signed_in(province_staff)
+    page = client.get(ADMIN_LOG)
+    assert page.status_code == 200
+    assert f'/admin/households/household/{household_a.pk}/change/">{household_a.code}</a>' in page.text
+    assert "1 hộ ngoài địa bàn của bạn" in page.text and "cả địa bàn" in page.text
+    assert str(log["admin_a"].household_ids) not in page.text  # codes, never the raw list
+    by_code = client.get(ADMIN_LOG, {"household": household_b.code})
+    assert household_b.code in by_code.text and f">{household_a.code}<" not in by_code.text
+    by_reader = client.get(ADMIN_LOG, {"actor": "canbo_b"})
+    assert household_b.code in by_reader.text and f">{household_a.code}<" not in by_reader.text
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    assert household_a.code not in client.get(ADMIN_LOG, {"since": tomorrow.isoformat()}).text
+    assert client.get(ADMIN_LOG, {"door": "export"}).status_code == 200
+    assert client.get(f"{ADMIN_LOG}{log['a'].pk}/change/").status_code == 200
+
+
+def test_reading_the_log_records_nothing_and_it_cannot_be_edited_in_the_admin(log, admin_user):
+    before = AccessRecord.objects.count()
+    client = signed_in(admin_user)
+    assert client.get(ADMIN_LOG).status_code == 200
+    assert client.get(f"{ADMIN_LOG}{log['a'].pk}/change/").status_code == 200
+    assert client.get(f"{ADMIN_LOG}add/").status_code == 403
+    assert client.post(f"{ADMIN_LOG}{log['a'].pk}/delete/").status_code == 403
+    assert AccessRecord.objects.count() == before
+
+
+def test_the_admin_targeting_page_and_its_excel_record_their_households(household_a, officer_a, admin_user, commune_a):
+    make_poor(household_a, admin_user)
+    client = signed_in(officer_a)
+    page = client.get(reverse("admin:support_targeting"))  # opens on the officer's commune, poor and near-poor
+    assert page.status_code == 200 and household_a.code in page.text
+    listed = latest()
+    assert (listed.door, listed.action, listed.household_ids, listed.result_count) == (
+        "admin",
+        "list",
+        [household_a.pk],
+        1,
+    )
+    query = {"area": commune_a.pk, "statuses": ["poor", "near_poor"], "since": "01/01/2021", "format": "xlsx"}
+    assert client.get(reverse("admin:support_targeting"), query).status_code == 200
+    export = latest()
+    assert (export.door, export.action, export.household_ids) == ("export", "export", [household_a.pk])
+    assert AccessRecord.objects.count() == 2
