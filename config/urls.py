@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from config.api_docs import DocsView, SchemaView
 from config.health import healthz
+from households import api_auth
+from households.admin import password_change
 from households.api import AreaViewSet, HouseholdViewSet
 from programs.reporting.api import CommuneRankingView, FiguresView, RefreshView, SeriesView, TargetViewSet
 from programs.reporting.api_reports import ReportJobViewSet
@@ -49,11 +51,15 @@ urlpatterns = [
     path("api/v1/stats/communes/", CommuneRankingView.as_view(), name="stats-communes"),
     path("api/v1/stats/series/", SeriesView.as_view(), name="stats-series"),
     path("api/v1/stats/refresh/", RefreshView.as_view(), name="stats-refresh"),
+    # The API's sign-in and its tokens (households/api_auth.py): login/, logout/, logout-all/, tokens/.
+    *(path(f"api/v1/auth/{route}", view.as_view(), name=name) for route, view, name in api_auth.URLS),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("programs.urls")),
+    # One's own new password, audited (households.admin.sign_in), in place of the admin's own view at that address.
+    path("admin/password_change/", admin.site.admin_view(password_change), name="own-password-change"),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

@@ -9,6 +9,7 @@ signed-in account with no role).
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
@@ -196,3 +197,9 @@ def persona(request):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The API's throttle counts live in the cache (Redis in the tests): each test starts with none counted."""
+    cache.clear()

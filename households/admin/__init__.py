@@ -5,7 +5,8 @@ autodiscovery imports this package, which imports each page's module (they regis
 - `areas`: areas, a commune's villages, the ethnic groups;
 - `households`: the household page with its members, its filters and the contributions of the higher apps;
 - `audit`: the audit log, and the history table of one object other pages show;
-- `officers`: the officers' accounts.
+- `officers`: the officers' accounts;
+- `sign_in`: signing in: an account's lock and API tokens, django-axes' records, one's own new password.
 
 What other apps use is imported from here (`from households.admin import RightsAdminMixin`).
 """
@@ -27,8 +28,20 @@ from households.admin.households import (
     contribute_to_household_page,
 )
 from households.admin.officers import OfficerChangeForm, OfficerCreationForm, ScopeCheckMixin, UserAdmin
+from households.admin.sign_in import (
+    AccessAttemptAdmin,
+    AccessLogAdmin,
+    AuditedPasswordChangeForm,
+    ReadOnlyRecordsAdmin,
+    SignInAdminMixin,
+    password_change,
+)
 
 __all__ = [
+    "AccessAttemptAdmin",
+    "AccessLogAdmin",
+    "AuditedPasswordChangeForm",
+    "ReadOnlyRecordsAdmin",
     "HOUSEHOLD_PAGE",
     "AreaAdmin",
     "AuditEntryAdmin",
@@ -46,10 +59,12 @@ __all__ = [
     "RightsInlineMixin",
     "ScopeCheckMixin",
     "ScopedChoicesFilter",
+    "SignInAdminMixin",
     "UserAdmin",
     "VillageFilter",
     "VillageForm",
     "audit_history_table",
     "contribute_to_household_page",
+    "password_change",
     "plain_choices",
 ]

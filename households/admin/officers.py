@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from config.admin import ServiceAdminMixin, adopt
 from households import rules, services
 from households.admin.base import RightsAdminMixin
+from households.admin.sign_in import SignInAdminMixin
 from households.models import User
 
 admin.site.unregister(Group)
@@ -41,7 +42,7 @@ class OfficerCreationForm(ScopeCheckMixin, UserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
+class UserAdmin(SignInAdminMixin, ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
     """Officers' accounts, made by `services.create_officer` and changed by `services.change_officer` (audited);
     Django's user forms check the inputs (passwords against the account, unique names)."""
 
@@ -60,7 +61,9 @@ class UserAdmin(ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
         (_("Thông tin"), {"fields": ["first_name", "last_name", "email"]}),
         (_("Vai trò và địa bàn"), {"fields": ["role", "area", "is_active", "is_staff"]}),
         (_("Thời điểm"), {"fields": ["last_login", "date_joined"]}),
+        (_("Đăng nhập"), {"fields": ["sign_in_state"]}),
     ]
+    readonly_fields = ["sign_in_state"]
     add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "area"]})]
 
     def user_change_password(self, request, id, form_url=""):

@@ -8,7 +8,8 @@
 - `registry`: households and their members (`create_household`, `create_households` for the import,
   `update_household`, `change_members` and the one-member shortcuts);
 - `areas`: a commune's villages (`create_village`);
-- `officers`: the officers' accounts (`create_officer`, `change_officer`).
+- `officers`: the officers' accounts (`create_officer`, `change_officer`);
+- `sign_in`: signing in (the lockouts and their lifting, the API's expiring tokens, one's own new password).
 
 Callers import from here (`from households.services import log_action`, `services.create_household`).
 """
@@ -35,6 +36,17 @@ from households.services.registry import (
     update_household,
     update_member,
 )
+from households.services.sign_in import (
+    TOKEN_PREFIX_LENGTH,
+    change_own_password,
+    issue_api_token,
+    live_tokens,
+    record_lockout,
+    revoke_api_tokens,
+    token_prefix,
+    unlock_address,
+    unlock_sign_in,
+)
 
 __all__ = [
     "HOUSEHOLD_FIELDS",
@@ -46,6 +58,15 @@ __all__ = [
     "change_members",
     "change_officer",
     "set_officer_password",
+    "TOKEN_PREFIX_LENGTH",
+    "change_own_password",
+    "live_tokens",
+    "token_prefix",
+    "issue_api_token",
+    "record_lockout",
+    "revoke_api_tokens",
+    "unlock_address",
+    "unlock_sign_in",
     "check_heads",
     "check_household_location",
     "check_member",
