@@ -137,8 +137,9 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     )
     message = lockout_message(lock)
     if request.path.startswith(API_PREFIX):
-        body = {"detail": message, "code": "locked_out", "locked_until": lock.until.isoformat()}
-        response = JsonResponse(body, status=429)
+        until = timezone.localtime(lock.until).isoformat()  # as the API writes times: local, with the offset
+        body = {"detail": message, "code": "locked_out", "locked_until": until}
+        response = JsonResponse(body, status=429, json_dumps_params={"ensure_ascii": False})
         response["Retry-After"] = str(max(1, math.ceil((lock.until - now).total_seconds())))
         return response
     form_class = type("LockedOutLoginForm", (LockedOutLoginForm,), {"lock_message": message})

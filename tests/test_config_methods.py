@@ -6,13 +6,12 @@ and is let through (no 403, no 405) for every persona with it, so who can do wha
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from config.permissions import HasRight
-from tests.conftest import PERSONAS
+from tests.conftest import PERSONAS, forget_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +85,7 @@ def test_methods_and_rights_of_every_endpoint(url, api, persona, settings):
     rights = set(getattr(callback.cls, "required_rights", {}).values())
     problems = []
     for name in PERSONAS:
-        cache.clear()  # each persona's requests counted afresh (the API's sign-in takes 10 a minute per address)
+        forget_cache()  # each persona's requests counted afresh (the API's sign-in takes 10 a minute per address)
         user = persona(name)
         may_use = not checks_rights or any(user.has_right(right) for right in rights)
         client = api(user)

@@ -220,6 +220,8 @@ def test_api_login_failures_count_toward_the_lockout(officer_a):
     assert locked.status_code == 429 and locked.json()["code"] == "locked_out"
     assert "Tài khoản này tạm thời bị khóa đăng nhập" in locked.json()["detail"]
     assert 14 * 60 <= int(locked["Retry-After"]) <= 15 * 60
+    until = datetime.datetime.fromisoformat(locked.json()["locked_until"])
+    assert 14 * 60 <= (until - timezone.now()).total_seconds() <= 15 * 60
     assert api_login("canbo_a", "pw-canbo_a").status_code == 429
     assert admin_login("canbo_a", "pw-canbo_a").status_code == 429  # the admin's door too
     assert not AuthToken.objects.exists()
