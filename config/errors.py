@@ -11,6 +11,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -69,6 +70,11 @@ def exception_handler(exc, context):
         limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}".replace(",", ".")
         body = {"detail": f"Nội dung yêu cầu quá lớn: tối đa {limit} byte."}
         return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, Throttled):  # DRF's own answer sets Retry-After; the message is ours, with the wait
+        response = drf_exception_handler(exc, context)
+        wait = f" sau {int(exc.wait)} giây" if exc.wait is not None else " sau"
+        response.data = {"detail": f"Quá nhiều yêu cầu; hãy thử lại{wait}.", "code": "throttled"}
+        return response
     if isinstance(exc, Http404):
         return Response({"detail": "Không tìm thấy."}, status=status.HTTP_404_NOT_FOUND)
     return drf_exception_handler(exc, context)

@@ -1,12 +1,13 @@
 """giamngheo settings: one module, read from the environment (see .env.example)."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_secret_key, env_str
+from config.env import env_bool, env_int, env_list, env_rate, env_secret_key, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,7 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # expiring API tokens (the sign-in block below)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "households.apps.AxesConfig",  # django-axes, the sign-in lockout (the sign-in block below), named in Vietnamese
     "households",
     "programs",
     "support",
@@ -51,6 +53,7 @@ MIDDLEWARE = [
     "households.admin.second_factor.SecondFactorMiddleware",  # asks for it before any page (SECOND_FACTOR_*)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a locked-out sign-in into its answer
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -121,7 +124,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "giamngheo@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",  # `Authorization: Token <key>`, expiring (REST_KNOX below)
         "config.second_factor.SessionAuthentication",  # refuses a session whose second factor is pending
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -223,6 +226,65 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "giamngheo")  # the name the authen
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # django-otp's own device pages are not registered; if they were, no secrets
+# --- Sign-in protection and API tokens (issue 12) -------------------------------------------------------------
+# The cache: throttle counts (and nothing else yet) shared by every worker. Redis (Django's own backend) when
+# CACHE_URL, else REDIS_URL, is set; otherwise each process keeps its own (the embedded default, one process).
+CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "giamngheo"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Proxies in front that append the client's address to X-Forwarded-For: 1 behind the TLS proxy, else 0 (the header
+# is then ignored, as anyone can send it). The sign-in lockout and the throttles count per address with it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0, minimum=0)
+# Django's sign-in, through django-axes first: LOGIN_FAILURE_LIMIT wrong passwords for one account (from anywhere),
+# or LOGIN_IP_FAILURE_LIMIT from one address (over any accounts: an office shares one address, hence the higher
+# limit), within LOGIN_LOCKOUT_MINUTES lock that account or address for LOGIN_LOCKOUT_MINUTES after the last
+# failure; the admin's login and the API's (/api/v1/auth/login/) count alike. A success clears the account's count.
+# Locking and unlocking are audited; a program admin unlocks from the account's page (households.sign_in).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_ENABLED = True
+AXES_HANDLER = "households.sign_in.SignInHandler"  # axes' database handler, with the address's own limit
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock ends when it said it would
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "households.sign_in.lockout_response"  # Vietnamese: the login form's error, or JSON
+AXES_ENABLE_ADMIN = False  # its pages are households.admin.sign_in's: read-only, program admins only
+AXES_VERBOSE = False
+# The API's throttles (config/throttles.py): per address for callers without an account, per account otherwise,
+# and the API's sign-in per address. Rates as "N/s|min|hour|day".
+REST_FRAMEWORK |= {
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttles.AnonRateThrottle", "config.throttles.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "30/min"),
+        "user": env_rate("API_THROTTLE_USER", "5000/hour"),
+        "login": env_rate("API_THROTTLE_LOGIN", "10/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# API tokens (django-rest-knox): stored as hashes, each with an expiry, revocable. A token from the API's sign-in
+# lives API_TOKEN_TTL_HOURS (a working day: a person, or a script that signs in at each run); one issued to a
+# machine account by `manage.py issue_api_token` lives API_MACHINE_TOKEN_TTL_HOURS unless --hours says otherwise
+# (30 days: an operator renews it monthly; a leaked one is good for a month at most, and is revoked at once from
+# the admin). At most API_TOKEN_LIMIT_PER_USER live tokens per account. No silent renewal on use.
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24, minimum=1)
+API_MACHINE_TOKEN_TTL_HOURS = env_int("API_MACHINE_TOKEN_TTL_HOURS", 30 * 24, minimum=1)
+API_TOKEN_LIMIT_PER_USER = env_int("API_TOKEN_LIMIT_PER_USER", 10, minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": API_TOKEN_LIMIT_PER_USER,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,8 @@ from rest_framework.routers import DefaultRouter
 
 from config.api_docs import DocsView, SchemaView
 from config.health import healthz
+from households import api_auth
+from households.admin import password_change
 from households.admin.second_factor import enrol_view, verify_view
 from households.api import AreaViewSet, HouseholdViewSet
 from households.api_access import AccessRecordViewSet
@@ -52,6 +54,8 @@ urlpatterns = [
     path("api/v1/stats/communes/", CommuneRankingView.as_view(), name="stats-communes"),
     path("api/v1/stats/series/", SeriesView.as_view(), name="stats-series"),
     path("api/v1/stats/refresh/", RefreshView.as_view(), name="stats-refresh"),
+    # The API's sign-in and its tokens (households/api_auth.py): login/, logout/, logout-all/, tokens/.
+    *(path(f"api/v1/auth/{route}", view.as_view(), name=name) for route, view, name in api_auth.URLS),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
@@ -60,6 +64,8 @@ urlpatterns = [
     # the second factor, after the password (before the admin's own URLs, whose app pages would take the path)
     path("admin/second-factor/", verify_view, name="second_factor_verify"),
     path("admin/second-factor/enrol/", enrol_view, name="second_factor_enrol"),
+    # One's own new password, audited (households.admin.sign_in), in place of the admin's own view at that address.
+    path("admin/password_change/", admin.site.admin_view(password_change), name="own-password-change"),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

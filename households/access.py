@@ -26,6 +26,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils import translation
 
+from config.client_ip import client_ip as request_address
 from households.models import AccessAction, AccessDoor, Area, Household
 from households.services import record_access
 
@@ -60,15 +61,13 @@ def household_ids(rows: Iterable[models.Model], model: type[models.Model] | None
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The caller's address: the one the TLS proxy saw (the last of X-Forwarded-For, which it appends) behind one
-    (`BEHIND_TLS_PROXY`), else the connection's."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if settings.BEHIND_TLS_PROXY:
-        address = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip() or address
+    """The caller's address as the sign-in lockout and the throttles see it (`config.client_ip`: the socket's, or
+    behind trusted proxies the one they appended to X-Forwarded-For); None when there is no address (a Unix
+    socket): the record keeps none rather than failing."""
     try:
-        return str(ipaddress.ip_address(address))
+        return str(ipaddress.ip_address(request_address(request)))
     except ValueError:
-        return None  # no address (a Unix socket) or not one: the record keeps none rather than failing
+        return None
 
 
 def label(model: type[models.Model], plural: bool = False) -> str:

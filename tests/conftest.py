@@ -7,8 +7,12 @@ signed-in account with no role).
 """
 
 import datetime
+import functools
 
 import pytest
+import redis
+from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
@@ -196,3 +200,26 @@ def persona(request):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@functools.cache
+def _cache_redis() -> redis.Redis | None:
+    return redis.Redis.from_url(django_settings.CACHE_URL) if django_settings.CACHE_URL else None
+
+
+def forget_cache() -> None:
+    """Empty the cache (the API's throttle counts). Only this project's keys go: the same Redis database may hold a
+    broker's queues (REDIS_URL, CELERY_BROKER_URL), which Django's `cache.clear()` would flush with them."""
+    client = _cache_redis()
+    if client is None:
+        cache.clear()
+        return
+    keys = list(client.scan_iter(cache.make_key("*")))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with no request counted by the API's throttles."""
+    forget_cache()

@@ -23,7 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIRequestFactory
 
 from households.models import Area, Household, User
@@ -110,7 +110,7 @@ def commune_a_data(
         funding_source="central",
         amount=100_000_000,
     )
-    Token.objects.create(user=officer_a)  # the API token of a machine acting for commune A
+    AuthToken.objects.create(user=officer_a)  # the API token of a machine acting for commune A
     record_access(
         actor=officer_a,
         door="api",

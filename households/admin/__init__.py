@@ -9,6 +9,7 @@ autodiscovery imports this package, which imports each page's module (they regis
 - `officers`: the officers' accounts;
 - `second_factor`: the step after the password (its middleware and pages), and on the officers' page the state of
   an account's second factor and its reset.
+- `sign_in`: signing in: an account's lock and API tokens, django-axes' records, one's own new password.
 
 What other apps use is imported from here (`from households.admin import RightsAdminMixin`).
 """
@@ -50,6 +51,14 @@ from households.admin.second_factor import (
     second_factor_status,
     verify_view,
 )
+from households.admin.sign_in import (
+    AccessAttemptAdmin,
+    AccessLogAdmin,
+    AuditedPasswordChangeForm,
+    ReadOnlyRecordsAdmin,
+    SignInAdminMixin,
+    password_change,
+)
 
 __all__ = [
     "OPEN_WHILE_DUE",
@@ -61,6 +70,10 @@ __all__ = [
     "reset_second_factor_action",
     "second_factor_status",
     "verify_view",
+    "AccessAttemptAdmin",
+    "AccessLogAdmin",
+    "AuditedPasswordChangeForm",
+    "ReadOnlyRecordsAdmin",
     "HOUSEHOLD_PAGE",
     "SHOWN_CODES",
     "AccessChangeList",
@@ -85,10 +98,12 @@ __all__ = [
     "RightsInlineMixin",
     "ScopeCheckMixin",
     "ScopedChoicesFilter",
+    "SignInAdminMixin",
     "UserAdmin",
     "VillageFilter",
     "VillageForm",
     "audit_history_table",
     "contribute_to_household_page",
+    "password_change",
     "plain_choices",
 ]

@@ -15,6 +15,7 @@ from config.admin import ServiceAdminMixin, adopt
 from households import rules, services
 from households.admin.base import RightsAdminMixin
 from households.admin.second_factor import SecondFactorFilter, reset_second_factor_action, second_factor_status
+from households.admin.sign_in import SignInAdminMixin
 from households.models import User
 
 admin.site.unregister(Group)
@@ -42,7 +43,7 @@ class OfficerCreationForm(ScopeCheckMixin, UserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
+class UserAdmin(SignInAdminMixin, ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
     """Officers' accounts, made by `services.create_officer` and changed by `services.change_officer` (audited);
     Django's user forms check the inputs (passwords against the account, unique names)."""
 
@@ -54,7 +55,7 @@ class UserAdmin(ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
     change_right = rules.USER_MANAGE
     list_display = ["username", "first_name", "role", "area", "is_active", "last_login"]
     list_filter = ["role", "is_active", SecondFactorFilter]
-    actions = [reset_second_factor_action]
+    actions = [*SignInAdminMixin.actions, reset_second_factor_action]
     list_select_related = ["area"]
     autocomplete_fields = ["area"]
     fieldsets = [
@@ -62,9 +63,10 @@ class UserAdmin(ServiceAdminMixin, RightsAdminMixin, DjangoUserAdmin):
         (_("Thông tin"), {"fields": ["first_name", "last_name", "email"]}),
         (_("Vai trò và địa bàn"), {"fields": ["role", "area", "is_active", "is_staff"]}),
         (_("Thời điểm"), {"fields": ["last_login", "date_joined"]}),
+        (_("Đăng nhập"), {"fields": ["sign_in_state"]}),
         (_("Xác thực hai bước"), {"fields": [second_factor_status]}),
     ]
-    readonly_fields = [second_factor_status]
+    readonly_fields = ["sign_in_state", second_factor_status]
     add_fieldsets = [(None, {"fields": ["username", "password1", "password2", "role", "area"]})]
 
     def user_change_password(self, request, id, form_url=""):

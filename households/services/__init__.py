@@ -11,6 +11,7 @@
 - `officers`: the officers' accounts (`create_officer`, `change_officer`);
 - `access`: the access log of personal data (`record_access`, one INSERT per request; `prune_access_log`).
 - `second_factor`: the second factor of a sign-in (who must give one, enrolment, checking a code, the reset).
+- `sign_in`: signing in (the lockouts and their lifting, the API's expiring tokens, one's own new password).
 
 Callers import from here (`from households.services import log_action`, `services.create_household`).
 """
@@ -50,6 +51,17 @@ from households.services.second_factor import (
     start_enrolment,
     verify_code,
 )
+from households.services.sign_in import (
+    TOKEN_PREFIX_LENGTH,
+    change_own_password,
+    issue_api_token,
+    live_tokens,
+    record_lockout,
+    revoke_api_tokens,
+    token_prefix,
+    unlock_address,
+    unlock_sign_in,
+)
 
 __all__ = [
     "PRUNE_BATCH",
@@ -75,6 +87,15 @@ __all__ = [
     "change_members",
     "change_officer",
     "set_officer_password",
+    "TOKEN_PREFIX_LENGTH",
+    "change_own_password",
+    "live_tokens",
+    "token_prefix",
+    "issue_api_token",
+    "record_lockout",
+    "revoke_api_tokens",
+    "unlock_address",
+    "unlock_sign_in",
     "check_heads",
     "check_household_location",
     "check_member",

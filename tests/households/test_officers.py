@@ -6,7 +6,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.errors import DomainError
@@ -69,11 +68,12 @@ def test_create_officer_refuses_unknown_role_and_duplicates(commune_a, officer_a
 
 
 @pytest.mark.django_db
-def test_token_from_drf_create_token_authenticates_the_api(district_staff, household_a, household_b):
-    call_command("drf_create_token", district_staff.username, stdout=io.StringIO())
-    token = Token.objects.get(user=district_staff)
+def test_token_from_issue_api_token_authenticates_the_api(district_staff, household_a, household_b):
+    out = io.StringIO()
+    call_command("issue_api_token", district_staff.username, stdout=out, stderr=io.StringIO())
+    token = out.getvalue().strip()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     response = client.get("/api/v1/households/")
     assert response.status_code == 200
     assert {h["id"] for h in response.json()["results"]} == {household_a.pk}

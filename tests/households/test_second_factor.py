@@ -10,7 +10,8 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 from config.errors import DomainError
 from households import rules, services, system_checks
@@ -310,15 +311,53 @@ def test_session_api_calls_are_refused_until_the_code_is_given(province_staff, h
 
 @pytest.mark.usefixtures("required")
 def test_a_token_is_not_asked_for_the_code(province_staff, household_a):
-    token = Token.objects.create(user=province_staff)
+    _, key = AuthToken.objects.create(user=province_staff)
     client = signed_in(province_staff)  # an unverified session beside the token changes nothing
-    response = client.get("/api/v1/households/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/v1/households/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
 
 
 @pytest.mark.usefixtures("required")
 def test_an_officer_who_is_not_required_uses_the_api_with_her_session(officer_a, household_a):
     assert signed_in(officer_a).get("/api/v1/households/").status_code == 200
+
+
+# --- the API's sign-in ------------------------------------------------------------------------------------------
+
+
+def api_login(user, **extra):
+    body = {"username": user.username, "password": "pw-" + user.username, **extra}
+    return APIClient().post("/api/v1/auth/login/", body, format="json")
+
+
+@pytest.mark.usefixtures("required")
+def test_the_api_login_of_a_required_user_asks_for_her_code_and_refuses_a_wrong_one(province_staff):
+    device = enrolled(province_staff)
+    missing = api_login(province_staff)
+    assert missing.status_code == 400 and "gửi kèm mã" in missing.json()["otp"][0]
+    wrong = api_login(province_staff, otp=wrong_code(device))
+    assert wrong.status_code == 400 and "Mã không đúng" in wrong.json()["otp"][0]
+    assert not AuthToken.objects.filter(user=province_staff).exists()
+    throttled = api_login(province_staff, otp=code_of(device))  # django-otp makes her wait after a wrong code
+    assert throttled.status_code == 400 and "chờ đến" in throttled.json()["otp"][0]
+    device.refresh_from_db()
+    device.throttle_reset()  # the wait is over
+    good = api_login(province_staff, otp=code_of(device))
+    assert good.status_code == 200
+    households = APIClient().get("/api/v1/households/", HTTP_AUTHORIZATION=f"Token {good.json()['token']}")
+    assert households.status_code == 200
+
+
+@pytest.mark.usefixtures("required")
+def test_the_api_login_of_a_required_user_without_an_app_says_to_enrol_first(province_staff):
+    response = api_login(province_staff, otp="123456")
+    assert response.status_code == 400 and "chưa đăng ký ứng dụng xác thực" in response.json()["otp"][0]
+    assert not AuthToken.objects.filter(user=province_staff).exists()
+
+
+@pytest.mark.usefixtures("required")
+def test_the_api_login_of_an_officer_who_is_not_required_needs_no_code(officer_a):
+    assert api_login(officer_a).status_code == 200
 
 
 # --- the reset --------------------------------------------------------------------------------------------------

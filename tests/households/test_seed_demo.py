@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import RequestFactory
 
 from households import demo, rules
 from households.management.commands import seed_demo
@@ -207,7 +208,9 @@ def test_demo_logins_have_their_role_and_area_and_the_demo_password(seeded):
     for username, (role, area) in expected.items():
         user = User.objects.get(username=username)
         assert (user.role, user.area) == (role, area), username
-        assert authenticate(username=username, password="giamngheo-demo") == user
+        assert (
+            authenticate(RequestFactory().post("/admin/login/"), username=username, password="giamngheo-demo") == user
+        )
     # The demo's program administrator manages users through her role, and is no superuser: none may decide a
     # household's status (domain A6).
     admin = User.objects.get(username="quantri")

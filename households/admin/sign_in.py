@@ -1,0 +1,127 @@
+"""Signing in, in the admin: on an account's page its lock and its API tokens, and the actions of the accounts' list
+that lift a lock or revoke the tokens (`SignInAdminMixin`, for `UserAdmin`); django-axes' records of failed
+sign-ins and of sign-ins, read-only, for program admins; one's own new password, audited. django-rest-knox's
+token page is not offered: a token is issued by the API's sign-in or the command line, revoked from here."""
+
+from axes.models import AccessAttempt, AccessLog
+from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminPasswordChangeForm
+from django.contrib.auth.views import PasswordChangeView
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
+
+from households import rules, services
+from households.admin.base import RightsAdminMixin
+from households.services.sign_in import live_tokens, token_prefix
+from households.sign_in import lockout_of
+
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+def _moment(value) -> str:
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+class SignInAdminMixin:
+    """The sign-in part of an account's page and the accounts' actions; the services check the right again."""
+
+    actions = ["unlock_sign_in", "revoke_api_tokens"]
+
+    @admin.display(description=_("Đăng nhập và token API"))
+    def sign_in_state(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        lock = lockout_of(username=obj.username, ip_address="")
+        state = (
+            format_html("<strong>Đang bị khóa đăng nhập đến {}</strong>", _moment(lock.until))
+            if lock is not None
+            else "Không bị khóa đăng nhập"
+        )
+        tokens = format_html_join(
+            ", ",
+            "{} (cấp {}, hết hạn {})",
+            ((token_prefix(t), _moment(t.created), _moment(t.expiry)) for t in live_tokens(obj).order_by("created")),
+        )
+        return format_html("{}.<br>Token API còn hạn: {}", state, tokens or "không có")
+
+    @admin.action(description=_("Mở khóa đăng nhập cho các tài khoản đã chọn"))
+    def unlock_sign_in(self, request, queryset):
+        unlocked = [
+            user.username
+            for user in queryset.order_by("pk")
+            if services.unlock_sign_in(actor=request.user, user_id=user.pk)
+        ]
+        if unlocked:
+            messages.success(request, f"Đã mở khóa đăng nhập: {', '.join(unlocked)}.")
+        else:
+            messages.info(request, "Không tài khoản nào đang bị khóa hay có lần đăng nhập sai.")
+
+    @admin.action(description=_("Thu hồi mọi token API của các tài khoản đã chọn"))
+    def revoke_api_tokens(self, request, queryset):
+        revoked = {
+            user.username: count
+            for user in queryset.order_by("pk")
+            if (count := services.revoke_api_tokens(actor=request.user, user_id=user.pk))
+        }
+        if revoked:
+            listed = ", ".join(f"{name} ({count})" for name, count in revoked.items())
+            messages.success(request, f"Đã thu hồi token API: {listed}.")
+        else:
+            messages.info(request, "Các tài khoản đã chọn không có token API nào.")
+
+
+class ReadOnlyRecordsAdmin(RightsAdminMixin, admin.ModelAdmin):
+    """django-axes' records: for those who manage users, read as they are."""
+
+    view_right = rules.USER_MANAGE
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(ReadOnlyRecordsAdmin):
+    list_display = ["attempt_time", "username", "ip_address", "failures_since_start", "path_info", "user_agent"]
+    fields = ["attempt_time", "username", "ip_address", "failures_since_start", "path_info", "user_agent"]
+    readonly_fields = fields
+    actions = ["unlock_addresses"]
+
+    @admin.action(description=_("Mở khóa các địa chỉ IP đã chọn (mọi tài khoản từ đó)"))
+    def unlock_addresses(self, request, queryset):
+        addresses = sorted({a.ip_address for a in queryset if a.ip_address})
+        for address in addresses:
+            services.unlock_address(actor=request.user, ip_address=address)
+        messages.success(request, f"Đã mở khóa đăng nhập từ: {', '.join(addresses) or 'không địa chỉ nào'}.")
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyRecordsAdmin):
+    list_display = ["attempt_time", "username", "ip_address", "logout_time", "path_info", "user_agent"]
+    fields = ["attempt_time", "username", "ip_address", "logout_time", "path_info", "user_agent"]
+    readonly_fields = fields
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """Django's form of one's own new password (the old one checked, the new one validated), written by
+    `services.change_own_password` (audited)."""
+
+    def save(self, commit=True):
+        self.user = services.change_own_password(actor=self.user, password=self.cleaned_data["new_password1"])
+        return self.user
+
+
+def password_change(request):
+    """The admin's "Đổi mật khẩu" (`/admin/password_change/`, ahead of the admin's own in config/urls.py)."""
+    view = PasswordChangeView.as_view(
+        form_class=AuditedPasswordChangeForm,
+        success_url=reverse_lazy("admin:password_change_done"),
+        template_name="registration/password_change_form.html",
+        extra_context=admin.site.each_context(request),
+    )
+    request.current_app = admin.site.name
+    return view(request)
