@@ -55,6 +55,7 @@ from programs.review.admin.forms import (
     attachable_assessment,
     available_moves,
     day_text,
+    refused_move_text,
     url_or_none,
 )
 from programs.templatetags.review_tags import (
@@ -394,11 +395,7 @@ class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
                     return HttpResponseRedirect(case_url)
         else:
             if move_ not in available_moves(request.user, case):
-                self.message_user(
-                    request,
-                    f"Không thể {rules.MOVE_LABELS[move_]} khi hồ sơ {case.get_state_display().lower()}.",
-                    messages.WARNING,
-                )
+                self.message_user(request, refused_move_text(case, move_), messages.WARNING)
                 return HttpResponseRedirect(case_url)
             if move_ is Move.SURVEY and kwargs["attachable"] is None:
                 return HttpResponseRedirect(assessment_add_url(case))

@@ -81,16 +81,28 @@ def url_or_none(name: str, *args: object) -> str | None:
         return None
 
 
-def available_moves(user, case: ReviewCase) -> list[Move]:
-    """The moves of `case` that `user` may make now: the workflow's table (`allowed_moves`), REJECT only for a
-    household's own request, each move only with its right."""
-    moves = review_rules.allowed_moves(
+def workflow_moves(case: ReviewCase) -> list[Move]:
+    """The moves the workflow allows from the case's state now, as the API's `allowed_moves` gives them."""
+    return review_rules.allowed_moves(
         case.state,
         has_district_step=case.campaign.has_district_step,
         requested=case.origin == CaseOrigin.REQUESTED,
         open_complaints=any(not complaint.outcome for complaint in case.complaints.all()),
     )
-    return [move for move in moves if user.has_right(MOVE_RIGHTS[move])]
+
+
+def available_moves(user, case: ReviewCase) -> list[Move]:
+    """The moves of `case` that `user` may make now: the workflow's (`workflow_moves`), each only with its right."""
+    return [move for move in workflow_moves(case) if user.has_right(MOVE_RIGHTS[move])]
+
+
+def refused_move_text(case: ReviewCase, move: Move) -> str:
+    """Why `move` is not open to the user on this case: the workflow's refusal naming the moves it allows now, or
+    the right she lacks."""
+    allowed = workflow_moves(case)
+    if move in allowed:
+        return f"Vai trò của bạn không được {review_rules.MOVE_LABELS[move]}."
+    return review_rules.refused_move(case.state, move, allowed)
 
 
 def attachable_assessment(case: ReviewCase) -> Assessment | None:

@@ -73,6 +73,7 @@ def _check(case: ReviewCase, move: review_rules.Move) -> None:
         move,
         has_district_step=case.campaign.has_district_step,
         requested=case.origin == CaseOrigin.REQUESTED,
+        open_complaints=ReviewComplaint.objects.filter(case=case, outcome="").exists(),
     )
 
 
