@@ -450,4 +450,4 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.object_repr}"
+        return self.object_repr

@@ -5,14 +5,41 @@ autodiscovery imports this package, which imports each page's module (they regis
 - `areas`: areas, a commune's villages, the ethnic groups;
 - `households`: the household page with its members, its filters and the contributions of the higher apps;
 - `audit`: the audit log, and the history table of one object other pages show;
+- `changes`: the change log as people read it, and the door through which each app names its actions and keys;
 - `officers`: the officers' accounts.
 
 What other apps use is imported from here (`from households.admin import RightsAdminMixin`).
 """
 
 from households.admin.areas import AreaAdmin, EthnicityAdmin, VillageForm
-from households.admin.audit import AuditEntryAdmin, audit_history_table
+from households.admin.audit import (
+    ActionFilter,
+    AuditEntryAdmin,
+    DescribedFormSet,
+    DescribedMixin,
+    audit_history_table,
+    changes_html,
+)
 from households.admin.base import RightsAdminMixin, RightsInlineMixin, plain_choices
+from households.admin.changes import (
+    CHANGE_LOG,
+    EMPTY,
+    ChangeLine,
+    ChangeLog,
+    Described,
+    Key,
+    Names,
+    day,
+    decimal,
+    describe_audit,
+    describe_entries,
+    field_key,
+    labelled,
+    moment,
+    plain,
+    vnd,
+    yes_no,
+)
 from households.admin.households import (
     HOUSEHOLD_PAGE,
     AuditInline,
@@ -29,6 +56,14 @@ from households.admin.households import (
 from households.admin.officers import OfficerChangeForm, OfficerCreationForm, ScopeCheckMixin, UserAdmin
 
 __all__ = [
+    "CHANGE_LOG",
+    "EMPTY",
+    "ActionFilter",
+    "ChangeLine",
+    "ChangeLog",
+    "Described",
+    "DescribedFormSet",
+    "DescribedMixin",
     "HOUSEHOLD_PAGE",
     "AreaAdmin",
     "AuditEntryAdmin",
@@ -37,9 +72,11 @@ __all__ = [
     "EthnicityAdmin",
     "HouseholdAdmin",
     "HouseholdForm",
+    "Key",
     "MemberForm",
     "MemberFormSet",
     "MemberInline",
+    "Names",
     "OfficerChangeForm",
     "OfficerCreationForm",
     "RightsAdminMixin",
@@ -50,6 +87,17 @@ __all__ = [
     "VillageFilter",
     "VillageForm",
     "audit_history_table",
+    "changes_html",
     "contribute_to_household_page",
+    "day",
+    "decimal",
+    "describe_audit",
+    "describe_entries",
+    "field_key",
+    "labelled",
+    "moment",
+    "plain",
     "plain_choices",
+    "vnd",
+    "yes_no",
 ]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from config.admin import ID_DIGITS, add_domain_error
 from config.errors import DomainError
 from households import rules as access
-from households.admin import RightsAdminMixin
+from households.admin import Key, RightsAdminMixin, describe_audit
 from households.models import Area
 from households.rules import Level
 from programs.imports import services as imports
@@ -28,6 +28,14 @@ from programs.models import ImportBatch, ImportStatus
 from programs.reporting.dashboard import Autocomplete
 
 TITLE = "Nhập từ Excel"
+
+describe_audit(
+    actions={
+        "programs.import.template_downloaded": "tải mẫu Excel của xã (có thông tin cá nhân)",
+        "programs.import.committed": "nhập hộ và phiếu khảo sát từ Excel",
+    },
+    keys={ImportBatch: {key: Key(label.capitalize()) for key, label in imports.CREATED_LABELS.items()}},
+)
 
 
 def may_import(user) -> bool:

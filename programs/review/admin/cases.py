@@ -36,7 +36,6 @@ from programs.review import rules
 from programs.review import services as workflow
 from programs.review.admin.forms import (
     ERROR_STYLE,
-    HISTORY_LABELS,
     MOVE_FORMS,
     MOVE_RIGHTS,
     STALE_MESSAGE,
@@ -233,7 +232,7 @@ class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("nhật ký hồ sơ"))
     def history(self, obj):
-        return audit_history_table(obj, prefix="programs.review_case.", labels=HISTORY_LABELS)
+        return audit_history_table(obj)
 
     # -- scope, search, permissions
 

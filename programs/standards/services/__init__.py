@@ -15,6 +15,7 @@ functions, one transaction each, audited.
 from programs.standards.services.assessments import (
     DWELLING_FIELDS,
     MEMBER_EXTRA_FIELDS,
+    UnconfirmedDisagreement,
     check_review,
     disagreement_rows,
     dwelling_facts,
@@ -26,6 +27,7 @@ from programs.standards.services.assessments import (
     record_status_change,
     recorded_entry,
     run_rule,
+    standard_for_survey,
     survey_standard,
     visible_household,
 )
@@ -55,7 +57,9 @@ __all__ = [
     "record_assessments",
     "record_status_change",
     "recorded_entry",
+    "UnconfirmedDisagreement",
     "run_rule",
+    "standard_for_survey",
     "survey_standard",
     "visible_household",
 ]
