@@ -105,7 +105,7 @@ class ImportBatchAdmin(RightsAdminMixin, admin.ModelAdmin):
     search_fields = ["filename"]
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    fields = ["commune", "uploaded_by", "uploaded_at", "filename", "sha256", "status", "rows", "result", "error_list"]
+    fields = ["commune", "uploaded_by", "uploaded_at", "filename", "status", "rows", "result", "error_list"]
     readonly_fields = fields
 
     @admin.display(description=_("kết quả"))

@@ -123,7 +123,8 @@ def today_dates(form_class: type[forms.Form]) -> dict[str, datetime.date]:
     }
 
 
-# The parts of a case page; those of a household's request and of the district step only where they apply.
+# The parts of a case page; those of a household's request and of the district step only where they apply, those
+# of the steps only once the case reached them.
 CASE_FIELDSETS: list[tuple[str, str | None, list]] = [
     (
         "case",
@@ -137,7 +138,6 @@ CASE_FIELDSETS: list[tuple[str, str | None, list]] = [
             "status_at_opening",
             "state",
             ("due_step_label", "due_date"),
-            "version",
         ],
     ),
     ("request", _("Đề nghị của hộ"), ["request_kind", "request_channel", "requested_on", "request_note"]),
@@ -258,6 +258,15 @@ class ReviewCaseAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmin):
             skip.add("request")
         if obj is not None and not obj.campaign.has_district_step:
             skip.add("district")
+        if obj is not None:  # the steps not reached yet: nothing to show
+            reached = {
+                "survey": obj.assessment_id is not None,
+                "meeting": obj.meeting_date is not None,
+                "posting": obj.posting_start is not None,
+                "district": obj.district_opinion_on is not None,
+                "decision": obj.decision_date is not None or bool(obj.rejection_reason),
+            }
+            skip.update(step for step, done in reached.items() if not done)
         return [(title, {"fields": fields}) for key, title, fields in CASE_FIELDSETS if key not in skip]
 
     # -- the change page with its buttons
