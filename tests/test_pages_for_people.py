@@ -1,6 +1,7 @@
 """The admin's read-only pages read as documents for people (STYLE 33): no database ids, hashes, raw JSON lists or
 English field names; money as "1.200.000 đ"; the parts of a review case that do not apply yet are not shown."""
 
+import datetime
 import re
 from html import unescape
 
@@ -8,6 +9,7 @@ import pytest
 from django.test import Client
 
 from programs.models import ImportBatch, StatusChange
+from support import services as support_services
 from support.models import InterventionType
 from tests.programs.review_helpers import DEPRIVED_THREE, case_of, insure, make_poor, open_review, survey
 
@@ -74,4 +76,28 @@ def test_a_review_case_shows_the_steps_it_reached_and_its_history_in_words(house
     assert "Khảo sát, phân loại" in text and "Họp thôn" not in text
     assert "gắn phiếu khảo sát vào hồ sơ" in text  # the history: the action in words
     assert "Bước — Chờ khảo sát → Đã khảo sát, phân loại" in text
+    assert f"Phiếu khảo sát — phiếu ngày 01/10/2026, số {case.assessment_id}" in text
     assert "programs.review_case" not in text and "surveyed" not in text
+
+
+def test_a_loan_shows_its_repayments_as_money_and_no_version(officer_a, household_a, admin_user):
+    make_poor(household_a, admin_user, datetime.date(2025, 1, 10))
+    loan = support_services.record_loan(
+        actor=officer_a,
+        household_id=household_a.pk,
+        principal=30_000_000,
+        term_months=36,
+        disbursed_on=datetime.date(2026, 1, 14),
+        purpose="Chăn nuôi",
+    )
+    support_services.record_repayment(
+        actor=officer_a,
+        loan_id=loan.pk,
+        version=loan.version,
+        date=datetime.date(2026, 7, 13),
+        principal=5_000_000,
+        interest=1_188_000,
+    )
+    text = main_text(client_for(officer_a).get(f"/admin/support/loan/{loan.pk}/change/"))
+    assert "13/07/2026 5.000.000 1.188.000" in text and "25.000.000" in text
+    assert "5000000" not in text and "Phiên bản" not in text

@@ -104,12 +104,13 @@ def labelled(labels: Mapping[str, Any]) -> Callable[[Any], str]:
 
 @dataclass(frozen=True)
 class Names:
-    """Values that name rows of `model` by `field` (its id by default): shown by the row's `shown` attribute (its
-    text, `str(row)`, by default). All the values of a page are looked up in one query per model."""
+    """Values that name rows of `model` by `field` (its id by default): shown by the row's `shown` attribute, or
+    `shown(row)` (its text, `str(row)`, by default). All the values of a page are looked up in one query per
+    model."""
 
     model: type[models.Model]
     field: str = "pk"
-    shown: str | None = None
+    shown: str | Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -310,4 +311,10 @@ def _look_up(names: Names, values: set[str]) -> dict[str, str]:
     if not values:
         return {}
     rows = names.model._default_manager.select_related().filter(**{f"{field}__in": values})
-    return {str(getattr(row, field)): str(getattr(row, names.shown) if names.shown else row) for row in rows}
+
+    def text(row: models.Model) -> str:
+        if callable(names.shown):
+            return names.shown(row)
+        return str(getattr(row, names.shown) if names.shown else row)
+
+    return {str(getattr(row, field)): text(row) for row in rows}

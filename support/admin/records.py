@@ -127,7 +127,6 @@ class SupportRecordAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdmin)
                     ("approved_by", "approved_on"),
                     "delivered_on",
                     ("cancelled_on", "cancel_reason"),
-                    "version",
                 ]
             },
         ),

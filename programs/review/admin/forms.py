@@ -100,6 +100,10 @@ describe_audit(
     keys={
         ReviewCase: {
             "version": Key("Phiên bản", hidden=True),
+            "assessment_id": Key(
+                "Phiếu khảo sát",
+                names=Names(Assessment, shown=lambda a: f"phiếu ngày {a.survey_date:%d/%m/%Y}, số {a.pk}"),
+            ),
             "due_step": Key("Bước phải làm", show=labelled({s.value: t for s, t in review_rules.STEP_LABELS.items()})),
             "campaign": Key("Kỳ rà soát"),
             **_DOCUMENT_KEYS,
