@@ -12,6 +12,7 @@ functions, one transaction each, audited.
   `change_standard`, `change_indicator`), set by the program administrator.
 """
 
+from programs.standards.selectors import survey_standard  # a read the batch writers (the Excel import) share
 from programs.standards.services.assessments import (
     DWELLING_FIELDS,
     MEMBER_EXTRA_FIELDS,
@@ -28,7 +29,6 @@ from programs.standards.services.assessments import (
     recorded_entry,
     run_rule,
     standard_for_survey,
-    survey_standard,
     visible_household,
 )
 from programs.standards.services.standards import (

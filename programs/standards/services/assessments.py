@@ -198,24 +198,6 @@ def check_review(
         raise DomainError("invalid", f"Loại rà soát “{review_kind}” không hợp lệ.", "review_kind")
 
 
-def survey_standard(
-    standard_code: str | None, survey_date: datetime.date, known: Mapping[str, rules.Standard] | None = None
-) -> rules.Standard:
-    """The survey's standard: the one named (the review's, or the caller's), else the one in force on the survey
-    date. `known`: the standards fetched once by a batch."""
-    if standard_code:
-        if known is not None and standard_code in known:
-            return known[standard_code]
-        return selectors.standard_rule(standard_code)
-    if known is not None:
-        found = rules.standard_on(survey_date, list(known.values()))
-    else:
-        found = selectors.standard_on(survey_date)
-    if found is None:
-        raise DomainError("no_standard", f"Không có chuẩn nghèo áp dụng ngày {survey_date:%d/%m/%Y}.", "standard")
-    return found
-
-
 def standard_for_survey(
     *,
     commune_id: int | None,
@@ -230,7 +212,7 @@ def standard_for_survey(
     force on the survey date."""
     if not standard_code and commune_id is not None:
         standard_code = review_hooks.standard_of_review(commune_id, review_year, review_kind, review_month)
-    return survey_standard(standard_code, survey_date)
+    return selectors.survey_standard(standard_code, survey_date)
 
 
 def new_assessment(
@@ -445,7 +427,7 @@ def record_assessments(
             review = (args["review_year"], args.get("review_kind", ReviewKind.PERIODIC), args.get("review_month", 0))
             check_review(args["survey_date"], *review, today)
             code = args.pop("standard_code", None) or campaigns.get((household.commune_id, *review))
-            standard = survey_standard(code, args["survey_date"], known)
+            standard = selectors.survey_standard(code, args["survey_date"], known)
             args.update(zip(("review_year", "review_kind", "review_month"), review, strict=True))
             results.append(
                 new_assessment(
