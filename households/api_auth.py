@@ -2,7 +2,7 @@
 revocation, and one's own tokens.
 
 `login/` goes through Django's `authenticate(request=...)`, so django-axes counts its failures with the admin's and
-answers a locked account or address with a 429 (`households.sign_in.lockout_response`); it is throttled per
+answers a locked account or address with a 429 (`lockout_response` in `households/sign_in.py`); it is throttled per
 address (`API_THROTTLE_LOGIN`) and audited (`households.user.token_issued`, never the token). A token is sent as
 `Authorization: Token <token>`; `logout/` revokes the one sent, `logout-all/` every token of the account."""
 

@@ -14,7 +14,7 @@ class HouseholdsConfig(AppConfig):
         from households import system_checks  # noqa: F401 - registers the checks of the settings it reads
         from households.sign_in import audit_lockout
 
-        user_locked_out.connect(audit_lockout, dispatch_uid="households.sign_in.audit_lockout")
+        user_locked_out.connect(audit_lockout, dispatch_uid="audit_lockout")
 
 
 class AxesConfig(axes_apps.AppConfig):

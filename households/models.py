@@ -456,7 +456,7 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.object_repr}"
+        return self.object_repr
 
 
 # --- the access log of personal data ---------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def check_indicators(standard: Standard, codes: Iterable[str], field: str = "dep
         if code not in standard.indicators:
             raise RuleInputError(
                 "indicator_not_in_standard",
-                f"Chỉ số “{code}” ({INDICATOR_NAMES[code]}) không thuộc chuẩn {standard.code}.",
+                f"Chỉ số “{INDICATOR_NAMES[code]}” ({code}) không thuộc chuẩn {standard.code}.",
                 field,
             )
     return tuple(code for code in standard.indicators if code in wanted)

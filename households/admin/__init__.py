@@ -6,6 +6,7 @@ autodiscovery imports this package, which imports each page's module (they regis
 - `households`: the household page with its members, its filters and the contributions of the higher apps;
 - `audit`: the audit log, and the history table of one object other pages show;
 - `access`: the access log of personal data (who read which households), read-only;
+- `changes`: the change log as people read it, and the door through which each app names its actions and keys;
 - `officers`: the officers' accounts;
 - `second_factor`: the step after the password (its middleware and pages), and on the officers' page the state of
   an account's second factor and its reset.
@@ -24,8 +25,34 @@ from households.admin.access import (
     ReaderFilter,
 )
 from households.admin.areas import AreaAdmin, EthnicityAdmin, VillageForm
-from households.admin.audit import AuditEntryAdmin, audit_history_table
+from households.admin.audit import (
+    ActionFilter,
+    AuditEntryAdmin,
+    DescribedFormSet,
+    DescribedMixin,
+    audit_history_table,
+    changes_html,
+)
 from households.admin.base import RightsAdminMixin, RightsInlineMixin, plain_choices
+from households.admin.changes import (
+    CHANGE_LOG,
+    EMPTY,
+    ChangeLine,
+    ChangeLog,
+    Described,
+    Key,
+    Names,
+    day,
+    decimal,
+    describe_audit,
+    describe_entries,
+    field_key,
+    labelled,
+    moment,
+    plain,
+    vnd,
+    yes_no,
+)
 from households.admin.households import (
     HOUSEHOLD_PAGE,
     AuditInline,
@@ -74,6 +101,14 @@ __all__ = [
     "AccessLogAdmin",
     "AuditedPasswordChangeForm",
     "ReadOnlyRecordsAdmin",
+    "CHANGE_LOG",
+    "EMPTY",
+    "ActionFilter",
+    "ChangeLine",
+    "ChangeLog",
+    "Described",
+    "DescribedFormSet",
+    "DescribedMixin",
     "HOUSEHOLD_PAGE",
     "SHOWN_CODES",
     "AccessChangeList",
@@ -89,9 +124,11 @@ __all__ = [
     "EthnicityAdmin",
     "HouseholdAdmin",
     "HouseholdForm",
+    "Key",
     "MemberForm",
     "MemberFormSet",
     "MemberInline",
+    "Names",
     "OfficerChangeForm",
     "OfficerCreationForm",
     "RightsAdminMixin",
@@ -103,7 +140,18 @@ __all__ = [
     "VillageFilter",
     "VillageForm",
     "audit_history_table",
+    "changes_html",
     "contribute_to_household_page",
     "password_change",
+    "day",
+    "decimal",
+    "describe_audit",
+    "describe_entries",
+    "field_key",
+    "labelled",
+    "moment",
+    "plain",
     "plain_choices",
+    "vnd",
+    "yes_no",
 ]

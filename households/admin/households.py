@@ -16,6 +16,7 @@ from config.admin import (
 from config.errors import DomainError
 from households import rules, selectors, services
 from households.access import AccessLogAdminMixin
+from households.admin.audit import DescribedFormSet, DescribedMixin
 from households.admin.base import RightsAdminMixin, RightsInlineMixin, plain_choices
 from households.models import Area, AuditEntry, Household, Member
 from households.rules import Level
@@ -117,11 +118,15 @@ class MemberInline(RightsInlineMixin, admin.StackedInline):
         return formset
 
 
-class AuditInline(RightsInlineMixin, admin.TabularInline):
+class AuditInline(DescribedMixin, RightsInlineMixin, admin.TabularInline):
+    """The household's change log as people read it: what was done, to which record (the row's heading), what
+    changed ("Trường — trước → sau") and why."""
+
     model = AuditEntry
+    formset = DescribedFormSet
     view_right = rules.AUDIT_VIEW
     fk_name = "household"
-    fields = ["at", "actor", "action", "object_repr", "changes", "reason"]
+    fields = ["at", "actor", "action_label", "change_lines", "reason"]
     readonly_fields = fields
     extra = 0
     max_num = 0

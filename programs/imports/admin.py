@@ -20,7 +20,7 @@ from config.admin import ID_DIGITS, add_domain_error
 from config.errors import DomainError
 from households import rules as access
 from households.access import log_export
-from households.admin import RightsAdminMixin
+from households.admin import Key, RightsAdminMixin, describe_audit
 from households.models import Area
 from households.rules import Level
 from programs.imports import services as imports
@@ -29,6 +29,14 @@ from programs.models import ImportBatch, ImportStatus
 from programs.reporting.dashboard import Autocomplete
 
 TITLE = "Nhập từ Excel"
+
+describe_audit(
+    actions={
+        "programs.import.template_downloaded": "tải mẫu Excel của xã (có thông tin cá nhân)",
+        "programs.import.committed": "nhập hộ và phiếu khảo sát từ Excel",
+    },
+    keys={ImportBatch: {key: Key(label.capitalize()) for key, label in imports.CREATED_LABELS.items()}},
+)
 
 
 def may_import(user) -> bool:
@@ -98,7 +106,7 @@ class ImportBatchAdmin(RightsAdminMixin, admin.ModelAdmin):
     search_fields = ["filename"]
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
-    fields = ["commune", "uploaded_by", "uploaded_at", "filename", "sha256", "status", "rows", "result", "error_list"]
+    fields = ["commune", "uploaded_by", "uploaded_at", "filename", "status", "rows", "result", "error_list"]
     readonly_fields = fields
 
     @admin.display(description=_("kết quả"))

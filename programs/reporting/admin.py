@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from config.admin import ServiceAdminMixin, adopt
 from config.errors import DomainError, NotFound
 from households import rules as access
-from households.admin import RightsAdminMixin
+from households.admin import Key, Names, RightsAdminMixin, describe_audit, yes_no
+from households.models import Area
 from programs.models import CommuneYearFigures, JobStatus, ReportJob, ReportKind
 from programs.reporting import reports as official_reports
 from programs.reporting import services as statistics
@@ -27,6 +28,20 @@ from programs.reporting.dashboard import ScopedAreaField
 from programs.reporting.services import report_jobs
 
 REFRESH_SECONDS = 3
+
+describe_audit(
+    actions={
+        "programs.report.requested": "yêu cầu lập báo cáo chính thức",
+        "programs.report.downloaded": "tải báo cáo chính thức",
+        "programs.target.set": "đặt mục tiêu giảm nghèo",
+    },
+    keys={
+        ReportJob: {
+            "area": Key("Địa bàn", names=Names(Area, "code", "name")),  # the log keeps the area's code
+            "personal_data": Key("Có thông tin cá nhân", show=yes_no),
+        },
+    },
+)
 
 
 class ReportRequestForm(forms.ModelForm):

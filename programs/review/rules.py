@@ -5,7 +5,7 @@ No ORM, no settings, no clock: the caller passes the dates.
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 from programs.rules import RuleInputError, add_months
@@ -99,23 +99,30 @@ CLOSED_STATES = frozenset({CaseState.REPORTED, CaseState.REJECTED})
 OPEN_STATES = frozenset(CaseState) - CLOSED_STATES
 
 
-def check_move(state: CaseState | str, move: Move, *, has_district_step: bool, requested: bool) -> None:
-    """Refuse a move the workflow does not allow from `state`, with the reason.
+def refused_move(state: CaseState | str, move: Move, allowed: Sequence[Move]) -> str:
+    """Why `move` cannot be made now, naming the moves that can (`allowed`, as `allowed_moves` gives them)."""
+    state = CaseState(state)
+    text = f"Không thể {MOVE_LABELS[move]} khi hồ sơ {CASE_STATE_LABELS[state]}"
+    if allowed:
+        return f"{text} (được phép: {', '.join(MOVE_LABELS[m] for m in allowed)})."
+    return f"{text} (hồ sơ đã đóng)." if state in CLOSED_STATES else f"{text}."
+
+
+def check_move(
+    state: CaseState | str, move: Move, *, has_district_step: bool, requested: bool, open_complaints: bool
+) -> None:
+    """Refuse a move the workflow does not allow from `state`, with the reason and the moves allowed now (those of
+    `allowed_moves`, which the API's `allowed_moves` and the admin's buttons show too).
 
     The district step exists only in campaigns that carry it (before 1 July 2025, A6); a case recognised
     in such a campaign must pass it. Only a household's own request can be refused (§3.3).
     """
     state = CaseState(state)
     if state not in MOVES[move]:
-        allowed = ", ".join(
-            MOVE_LABELS[m] for m in allowed_moves(state, has_district_step=has_district_step, requested=requested)
+        allowed = allowed_moves(
+            state, has_district_step=has_district_step, requested=requested, open_complaints=open_complaints
         )
-        raise RuleInputError(
-            "forbidden_move",
-            f"Không thể {MOVE_LABELS[move]} khi hồ sơ {CASE_STATE_LABELS[state]}"
-            + (f" (được phép: {allowed})." if allowed else " (hồ sơ đã đóng)."),
-            "state",
-        )
+        raise RuleInputError("forbidden_move", refused_move(state, move, allowed), "state")
     if move is Move.CONSULT_DISTRICT and not has_district_step:
         raise RuleInputError(
             "no_district_step", "Kỳ rà soát này không có bước xin ý kiến cấp huyện (bỏ từ 01/07/2025).", "state"

@@ -11,14 +11,78 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import ID_DIGITS, Contribution, ServiceAdminMixin, adopt
+from config.admin import ID_DIGITS, REFUSAL, Contribution, ServiceAdminMixin, adopt
+from config.formats import number
 from households import rules as access
 from households.access import AccessLogAdminMixin
-from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page, plain_choices
-from households.models import Household, Member
+from households.admin import (
+    Key,
+    Names,
+    RightsAdminMixin,
+    RightsInlineMixin,
+    contribute_to_household_page,
+    describe_audit,
+    field_key,
+    labelled,
+    plain,
+    plain_choices,
+)
+from households.models import Household
 from programs import rules
-from programs.models import Assessment, Indicator, PovertyStandard, StandardIndicator, StatusChange
-from programs.standards import derivations, selectors, services
+from programs.models import Assessment, Indicator, PovertyStandard, StandardIndicator, StatusChange, StatusEvent
+from programs.standards import selectors, services
+from programs.standards.admin_survey import (
+    AssessmentForm,
+    SurveyStandard,
+    disputed,
+    dwelling_table,
+    form_fieldsets,
+    indicators_table,
+    logged_review,
+    members_table,
+    money_per_person,
+    quick_answers_table,
+    review_text,
+    survey_standard,
+)
+
+
+def _positions(value) -> str:
+    """A standard's indicators as the log keeps them ("1. employment", …), by their names."""
+    if not isinstance(value, list):
+        return plain(value)
+    named = []
+    for item in value:
+        position, _, code = str(item).partition(". ")
+        named.append(f"{position}. {rules.INDICATOR_NAMES.get(code, code)}")
+    return "; ".join(named) or plain(value)
+
+
+# The standards' words in the change log (`households.admin.changes`).
+describe_audit(
+    actions={
+        "programs.assessment.recorded": "ghi phiếu khảo sát, phân loại hộ",
+        "programs.assessment.reclassified": "phân loại lại theo chuẩn nghèo khác",
+        **{f"programs.status.{event.value}": f"quyết định công nhận: {event.label}" for event in StatusEvent},
+        "programs.standard.created": "thêm chuẩn nghèo",
+        "programs.standard.changed": "sửa chuẩn nghèo",
+        "programs.indicator.changed": "sửa chỉ số thiếu hụt",
+    },
+    keys={
+        Assessment: {
+            "standard": Key("Chuẩn nghèo"),  # the log keeps the standard's code
+            "review": Key("Kỳ rà soát", show=logged_review),
+            "deprived": Key("Chỉ số thiếu hụt", names=Names(Indicator, "code", "name")),
+            "causes": Key("Nguyên nhân nghèo", show=labelled(rules.POVERTY_CAUSES)),
+            "supersedes": Key("Thay phiếu", show=lambda pk: f"phiếu số {pk}"),
+        },
+        # a decision changes the household's status and its caches; the entry is the decision's
+        StatusChange: {
+            name: field_key(Household, name) for name in ("status", "status_since", "ever_poor", "left_lists_on")
+        },
+        PovertyStandard: {"indicators": Key("Các chỉ số", show=_positions)},
+    },
+)
 
 
 class StandardIndicatorInline(RightsInlineMixin, admin.TabularInline):
@@ -119,117 +183,7 @@ class IndicatorAdmin(ReasonForWritersMixin, ServiceAdminMixin, RightsAdminMixin,
         adopt(obj, services.change_indicator(actor=request.user, indicator_id=obj.pk, data=data, reason=reason))
 
 
-# --- assessments: one form, filled in one sitting --------------------------------------------------
-
-YES_NO_UNKNOWN = forms.NullBooleanSelect
-
-
-def _answer_fields() -> dict[str, forms.Field]:
-    fields: dict[str, forms.Field] = {}
-    for code, name in rules.INDICATOR_NAMES.items():
-        fields[f"answer_{code}"] = forms.NullBooleanField(
-            label=f"Thiếu hụt: {name}", required=False, widget=forms.NullBooleanSelect
-        )
-        fields[f"confirm_{code}"] = forms.NullBooleanField(
-            label="Xác nhận khi khác nhau", required=False, widget=forms.NullBooleanSelect
-        )
-    return fields
-
-
-class AssessmentForm(forms.ModelForm):
-    """The survey of one household: B1 income (or Point A), B2 facts and answers; the service classifies it (its
-    refusals show on the inputs below, the others on the whole form)."""
-
-    domain_error_fields = ("income_per_capita", "point_a", "survey_date", "causes")
-
-    standard_code = forms.ChoiceField(label=_("Chuẩn nghèo"), required=False)
-    has_house = forms.NullBooleanField(label=_("Có nhà ở"), required=False, widget=YES_NO_UNKNOWN)
-    floor_area_m2 = forms.DecimalField(label=_("Diện tích nhà ở (m²)"), required=False, min_value=0, max_digits=9)
-    foundation_frame_durable = forms.NullBooleanField(
-        label=_("Nền móng, khung bền chắc"), required=False, widget=YES_NO_UNKNOWN
-    )
-    walls_durable = forms.NullBooleanField(label=_("Tường bền chắc"), required=False, widget=YES_NO_UNKNOWN)
-    roof_durable = forms.NullBooleanField(label=_("Mái bền chắc"), required=False, widget=YES_NO_UNKNOWN)
-    stunted = forms.ModelMultipleChoiceField(
-        label=_("Trẻ dưới 16 tuổi thấp còi"),
-        queryset=Member.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    underweight = forms.ModelMultipleChoiceField(
-        label=_("Trẻ dưới 16 tuổi nhẹ cân"),
-        queryset=Member.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    locals().update(_answer_fields())
-    causes = forms.MultipleChoiceField(
-        label=_("Nguyên nhân nghèo"),
-        help_text=_("Với hộ nghèo, hộ cận nghèo: đánh dấu các nguyên nhân (có thể nhiều)."),
-        choices=list(rules.POVERTY_CAUSES.items()),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    class Meta:
-        model = Assessment
-        fields = [
-            "household",
-            "review_year",
-            "review_kind",
-            "review_month",
-            "survey_date",
-            "income_per_capita",
-            "point_a",
-            "surveyor_name",
-            "note",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["standard_code"].choices = [("", _("Theo ngày khảo sát"))] + [
-            (code, code) for code in PovertyStandard.objects.values_list("code", flat=True)
-        ]
-        household_id = self.data.get("household") or self.initial.get("household")
-        if household_id and ID_DIGITS.fullmatch(str(household_id)):
-            children = Member.objects.filter(
-                household__in=Household.objects.visible_to(self.user).filter(pk=int(household_id)),
-                date_of_birth__gt=derivations.children_born_after(timezone.localdate()),
-            ).order_by("id")
-            self.fields["stunted"].queryset = children
-            self.fields["underweight"].queryset = children
-
-    def arguments(self) -> dict:
-        """The survey as `services.record_assessment` takes it."""
-        cleaned = self.cleaned_data
-        household = cleaned["household"]
-        stunted = {m.pk for m in cleaned.get("stunted") or []}
-        underweight = {m.pk for m in cleaned.get("underweight") or []}
-        answers = {code: cleaned.get(f"answer_{code}") for code in rules.INDICATOR_NAMES}
-        confirmed = {
-            code: cleaned[f"confirm_{code}"]
-            for code in rules.INDICATOR_NAMES
-            if cleaned.get(f"confirm_{code}") is not None
-        }
-        return {
-            "household_id": household.pk,
-            "survey_date": cleaned["survey_date"],
-            "review_year": cleaned["review_year"],
-            "review_kind": cleaned["review_kind"],
-            "review_month": cleaned.get("review_month") or 0,
-            "standard_code": cleaned.get("standard_code") or None,
-            "income_per_capita": cleaned.get("income_per_capita"),
-            "point_a": cleaned.get("point_a"),
-            "dwelling": {name: cleaned.get(name) for name in services.DWELLING_FIELDS if cleaned.get(name) is not None},
-            "member_extras": {
-                m.pk: {"stunted": m.pk in stunted, "underweight": m.pk in underweight} for m in household.members.all()
-            },
-            "answers": {code: value for code, value in answers.items() if value is not None},
-            "confirmed": confirmed,
-            "causes": cleaned.get("causes") or [],
-            "surveyor_name": cleaned.get("surveyor_name") or "",
-            "note": cleaned.get("note") or "",
-        }
+# --- assessments: one form, filled in one sitting; the result as a document for people (`admin_survey`) ------
 
 
 @admin.register(Assessment)
@@ -255,68 +209,133 @@ class AssessmentAdmin(AccessLogAdminMixin, ServiceAdminMixin, RightsAdminMixin, 
     readonly_fields = [
         "household",
         "standard",
-        "review_year",
-        "review_kind",
-        "review_month",
+        "review",
         "survey_date",
         "area_type",
-        "income_per_capita",
-        "point_a",
-        "category",
-        "reasons_list",
-        "deprived",
-        "causes_list",
-        "deprivation_count",
-        "point_b",
-        "income_line",
-        "disagreements_list",
-        "derived",
-        "answers",
-        "confirmed",
-        "dwelling",
-        "member_facts",
         "surveyor",
         "surveyor_name",
         "recorded_at",
-        "is_current",
-        "superseded_by",
+        "currency",
+        "category",
+        "reasons_list",
+        "deprivation_summary",
+        "causes_list",
+        "income",
+        "score_a",
+        "line",
+        "quick_answers_table",
+        "indicators_table",
+        "dwelling_table",
+        "members_table",
         "note",
     ]
+
+    # -- the result page: what a person reads (STYLE 33)
+
+    @admin.display(description=_("kỳ rà soát"))
+    def review(self, obj):
+        return review_text(obj.review_year, obj.review_kind, obj.review_month)
+
+    @admin.display(description=_("hiệu lực"))
+    def currency(self, obj):
+        if obj.is_current:
+            return "Phiếu hiện hành của kỳ rà soát"
+        later = obj.superseded_by
+        if later is None:
+            return "Đã thay bằng phiếu mới hơn"
+        url = reverse("admin:programs_assessment_change", args=[later.pk])
+        return format_html('Đã thay bằng <a href="{}">phiếu ngày {:%d/%m/%Y}</a>', url, later.survey_date)
 
     @admin.display(description=_("lý do phân loại"))
     def reasons_list(self, obj):
         return format_html_join(mark_safe("<br>"), "{}", ((reason,) for reason in obj.reasons))
 
+    @admin.display(description=_("số chỉ số thiếu hụt"))
+    def deprivation_summary(self, obj):
+        total = StandardIndicator.objects.filter(standard_id=obj.standard_id).count()
+        return f"{obj.deprivation_count}/{total} chỉ số (điểm B: {obj.point_b})"
+
     @admin.display(description=_("nguyên nhân nghèo"))
     def causes_list(self, obj):
         return ", ".join(rules.POVERTY_CAUSES.get(code, code) for code in obj.causes) or "—"
 
-    @admin.display(description=_("khác nhau giữa tính toán và trả lời"))
-    def disagreements_list(self, obj):
-        return (
-            format_html_join(mark_safe("<br>"), "{}", ((d.get("text", d["indicator"]),) for d in obj.disagreements))
-            or "—"
-        )
+    @admin.display(description=_("thu nhập bình quân/người/tháng"))
+    def income(self, obj):
+        return money_per_person(obj.income_per_capita)
+
+    @admin.display(description=_("điểm A"))
+    def score_a(self, obj):
+        return "—" if obj.point_a is None else number(obj.point_a)
+
+    @admin.display(description=_("chuẩn nghèo áp dụng"))
+    def line(self, obj):
+        return f"{money_per_person(obj.income_line)} ({obj.get_area_type_display().lower()})"
+
+    @admin.display(description=_("nhận dạng nhanh"))
+    def quick_answers_table(self, obj):
+        return quick_answers_table(obj)
+
+    @admin.display(description=_("chỉ số thiếu hụt"))
+    def indicators_table(self, obj):
+        return indicators_table(obj)
+
+    @admin.display(description=_("nhà ở"))
+    def dwelling_table(self, obj):
+        return dwelling_table(obj)
+
+    @admin.display(description=_("thành viên khi khảo sát"))
+    def members_table(self, obj):
+        return members_table(obj)
 
     def get_queryset(self, request):
         return Assessment.objects.visible_to(request.user)
 
-    def get_fields(self, request, obj=None):
-        if obj is not None:
-            return self.readonly_fields
+    def _survey(self, request) -> tuple[SurveyStandard, dict]:
+        """The standard the add form shows (what the page was given, its query string or what was posted, decides
+        it as the service will; once per request) and the confirmations it asks for: those the service's refusal
+        names, and those the page showed before."""
+        survey = getattr(request, "_survey_standard", None)
+        if survey is None:
+            data = request.POST if request.method == "POST" else {**self.get_changeform_initial_data(request)}
+            survey = request._survey_standard = survey_standard(request.user, data)
+        refused = disputed(getattr(request, REFUSAL, None))  # the service's refusal, when the page comes back
+        posted = request.POST if request.method == "POST" else {}
+        confirmations = {
+            code: refused.get(code) for code in survey.codes if code in refused or f"confirm_{code}" in posted
+        }
+        return survey, confirmations
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            survey, confirmations = self._survey(request)
+            return form_fieldsets(survey, confirmations)
+        income = ["income"] if obj.income_per_capita is not None else []
+        score = ["score_a"] if obj.point_a is not None else []
+        causes = ["causes_list"] if obj.causes else []
         return [
-            "household",
-            "standard_code",
-            ("review_year", "review_kind", "review_month"),
-            ("survey_date", "surveyor_name"),
-            ("income_per_capita", "point_a"),
-            ("has_house", "floor_area_m2"),
-            ("foundation_frame_durable", "walls_durable", "roof_durable"),
-            "stunted",
-            "underweight",
-            *[(f"answer_{code}", f"confirm_{code}") for code in rules.INDICATOR_NAMES],
-            "causes",
-            "note",
+            (
+                None,
+                {
+                    "fields": [
+                        "household",
+                        "standard",
+                        ("review", "survey_date"),
+                        "area_type",
+                        ("surveyor", "surveyor_name"),
+                        ("recorded_at", "currency"),
+                    ]
+                },
+            ),
+            (
+                _("Kết quả phân loại"),
+                {"fields": ["category", "reasons_list", "deprivation_summary", *causes]},
+            ),
+            (_("Thu nhập (phiếu B1)"), {"fields": [*income, *score, "line"]}),
+            *([(_("Nhận dạng nhanh"), {"fields": ["quick_answers_table"]})] if obj.quick_answers else []),
+            (_("Chỉ số thiếu hụt (phiếu B2)"), {"fields": ["indicators_table"], "classes": ["survey-wide"]}),
+            (_("Nhà ở"), {"fields": ["dwelling_table"]}),
+            (_("Thành viên khi khảo sát"), {"fields": ["members_table"]}),
+            *([(None, {"fields": ["note"]})] if obj.note else []),
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -327,6 +346,8 @@ class AssessmentAdmin(AccessLogAdminMixin, ServiceAdminMixin, RightsAdminMixin, 
             kwargs["fields"] = AssessmentForm.Meta.fields
         form_class = super().get_form(request, obj, change, **kwargs)
         form_class.user = request.user
+        if obj is None:
+            form_class.survey, form_class.confirmations = self._survey(request)
         plain_choices(form_class, ["household"])
         return form_class
 
@@ -417,7 +438,7 @@ class StatusChangeAdmin(AccessLogAdminMixin, ServiceAdminMixin, RightsAdminMixin
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return [f.name for f in StatusChange._meta.fields]
+        return [f.name for f in StatusChange._meta.fields if f.name != "id"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)

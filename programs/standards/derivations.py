@@ -174,6 +174,15 @@ class Disagreement:
         )
 
 
+class UnconfirmedDisagreements(RuleInputError):
+    """Disagreements between the derivation and the surveyor's answers that nobody confirmed, each named, so that a
+    form can ask for the confirmation of exactly these indicators."""
+
+    def __init__(self, message: str, disagreements: tuple[Disagreement, ...]):
+        super().__init__("unconfirmed_disagreement", message, "confirmed")
+        self.disagreements = disagreements
+
+
 @dataclass(frozen=True)
 class Reconciled:
     final: dict[str, bool]
@@ -194,7 +203,7 @@ def reconcile(
     """
     final: dict[str, bool] = {}
     disagreements: list[Disagreement] = []
-    unconfirmed: list[str] = []
+    unconfirmed: list[Disagreement] = []
     missing: list[str] = []
     for code in indicators:
         system, surveyor = derived.get(code), answered.get(code)
@@ -204,7 +213,7 @@ def reconcile(
             if code in confirmed:
                 final[code] = confirmed[code]
             else:
-                unconfirmed.append(disagreement.describe())
+                unconfirmed.append(disagreement)
             continue
         if code in confirmed:
             final[code] = confirmed[code]
@@ -215,10 +224,11 @@ def reconcile(
         else:
             missing.append(INDICATOR_NAMES.get(code, code))
     if unconfirmed:
-        raise RuleInputError(
-            "unconfirmed_disagreement",
-            "Kết quả tính và câu trả lời của người khảo sát khác nhau, cần xác nhận: " + "; ".join(unconfirmed) + ".",
-            "confirmed",
+        raise UnconfirmedDisagreements(
+            "Kết quả tính và câu trả lời của người khảo sát khác nhau, cần xác nhận: "
+            + "; ".join(d.describe() for d in unconfirmed)
+            + ".",
+            tuple(unconfirmed),
         )
     if missing:
         raise RuleInputError("missing_answer", "Chưa có câu trả lời cho chỉ số: " + ", ".join(missing) + ".", "answers")

@@ -1,6 +1,8 @@
-"""Read paths of the standards: the poverty standards of the database as rule values."""
+"""Read paths of the standards: the poverty standards of the database as rule values, and the standard a survey
+applies by its date (`survey_standard`)."""
 
 import datetime
+from collections.abc import Mapping
 
 from django.db.models import Q
 
@@ -60,3 +62,21 @@ def all_standard_rules() -> list[rules.Standard]:
 
 def standard_on(day: datetime.date) -> rules.Standard | None:
     return rules.standard_on(day, all_standard_rules())
+
+
+def survey_standard(
+    standard_code: str | None, survey_date: datetime.date, known: Mapping[str, rules.Standard] | None = None
+) -> rules.Standard:
+    """The survey's standard: the one named (the review's, or the caller's), else the one in force on the survey
+    date. `known`: the standards fetched once by a batch."""
+    if standard_code:
+        if known is not None and standard_code in known:
+            return known[standard_code]
+        return standard_rule(standard_code)
+    if known is not None:
+        found = rules.standard_on(survey_date, list(known.values()))
+    else:
+        found = standard_on(survey_date)
+    if found is None:
+        raise DomainError("no_standard", f"Không có chuẩn nghèo áp dụng ngày {survey_date:%d/%m/%Y}.", "standard")
+    return found

@@ -4,14 +4,19 @@ it exists."""
 
 from django import forms
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from config.admin import ServiceAdminMixin, adopt
+from config.formats import money
 from households import rules as access
 from households.admin import RightsAdminMixin
+from programs.models import Indicator
 from programs.rules import INDICATOR_NAMES
 from support import services
+from support.admin.forms import rate_text
 from support.models import InterventionType
+from support.rules import STATUS_LABELS
 
 STATUS_CHOICES = [("poor", _("Hộ nghèo")), ("near_poor", _("Hộ cận nghèo")), ("not_poor", _("Hộ không nghèo"))]
 
@@ -64,6 +69,37 @@ class InterventionTypeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmi
     list_display = ["code", "name", "project", "kind", "default_amount", "annual_rate_bp", "limit", "active"]
     list_filter = ["project", "kind", "active"]
     search_fields = ["code", "name"]
+
+    # what a reader (who may not change a type) sees instead of the fields' raw values
+    READ_AS = {
+        "addresses": "addressed",
+        "default_amount": "default_amount_vnd",
+        "annual_rate_bp": "rate",
+        "eligible_statuses": "statuses",
+    }
+
+    @admin.display(description=_("chỉ số thiếu hụt được giải quyết"))
+    def addressed(self, obj):
+        names = dict(Indicator.objects.filter(code__in=obj.addresses).values_list("code", "name"))
+        return ", ".join(capfirst(names.get(code, code)) for code in obj.addresses) or "—"
+
+    @admin.display(description=_("mức hỗ trợ mặc định"))
+    def default_amount_vnd(self, obj):
+        return money(obj.default_amount)
+
+    @admin.display(description=_("lãi suất năm"))
+    def rate(self, obj):
+        return "—" if obj.annual_rate_bp is None else f"{rate_text(obj.annual_rate_bp)}/năm"
+
+    @admin.display(description=_("tình trạng được hỗ trợ"))
+    def statuses(self, obj):
+        return ", ".join(capfirst(STATUS_LABELS.get(s, s)) for s in obj.eligible_statuses) or "—"
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return [self.READ_AS.get(name, name) for name in fields if name != "reason"]
 
     def get_readonly_fields(self, request, obj=None):
         """A type's code (the key of the API, of the records and of the loans' default types) and its kind (a credit

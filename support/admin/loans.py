@@ -35,11 +35,19 @@ from support.rules import loan_overdue, overdue_rate_bp
 class RepaymentInline(RightsInlineMixin, admin.TabularInline):
     model = LoanRepayment
     view_right = access.SUPPORT_VIEW
-    fields = ["date", "principal", "interest", "note", "recorded_by"]
+    fields = ["date", "principal_vnd", "interest_vnd", "note", "recorded_by"]
     readonly_fields = fields
     extra = 0
     max_num = 0
     can_delete = False
+
+    @admin.display(description=_("gốc (đồng)"))
+    def principal_vnd(self, obj):
+        return number(obj.principal)
+
+    @admin.display(description=_("lãi (đồng)"))
+    def interest_vnd(self, obj):
+        return number(obj.interest)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by")
@@ -82,7 +90,6 @@ class LoanAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMixin, admin
         ("term_months", "disbursed_on", "maturity_on"),
         "contract_number",
         ("repaid_vnd", "balance_vnd", "is_overdue"),
-        "version",
     ]
 
     @admin.display(description=_("hộ"))

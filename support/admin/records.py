@@ -128,7 +128,6 @@ class SupportRecordAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMix
                     ("approved_by", "approved_on"),
                     "delivered_on",
                     ("cancelled_on", "cancel_reason"),
-                    "version",
                 ]
             },
         ),

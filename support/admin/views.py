@@ -28,17 +28,29 @@ from config.errors import DomainError, StaleVersion
 from config.formats import number
 from households import rules as access
 from households.access import log_access, log_export
-from households.admin import CommuneFilter, audit_history_table
+from households.admin import (
+    CommuneFilter,
+    Key,
+    Names,
+    audit_history_table,
+    describe_audit,
+    labelled,
+    plain,
+    vnd,
+    yes_no,
+)
+from households.admin import day as log_day
 from households.models import AccessAction, AccessDoor, Area, Household
 from households.rules import SUPPORT_VIEW, Level, fold_text
 from households.selectors import search_households
 from households.services import log_action
+from programs.models import Indicator
 from programs.review.documents import render_xlsx
 from programs.rules import INDICATOR_NAMES
 from support import rules, selectors
-from support.admin.forms import AreaYearForm, OutcomeForm, TargetingForm, day
+from support.admin.forms import AreaYearForm, OutcomeForm, TargetingForm, day, rate_text
 from support.documents import targeting_document
-from support.models import SupportRecord
+from support.models import FollowUpResult, InterventionType, SupportRecord
 from support.rules import STATUS_LABELS
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,22 +68,78 @@ def report_links() -> list[tuple[str, str]]:
 
 
 STALE_MESSAGE = "{what} đã được người khác cập nhật trong lúc bạn nhập; hãy mở lại trang để xem thay đổi rồi làm lại."
-# The audit actions of a record (support.services, `support.<action>`) as its history shows them.
-HISTORY_LABELS = {
-    "record.created": "ghi hỗ trợ",
-    "record.overridden": "ghi hỗ trợ khi không đủ điều kiện",
-    "record.approved": "duyệt",
-    "record.delivered": "xác nhận đã hỗ trợ",
-    "record.cancelled": "hủy",
-    "follow_up.recorded": "ghi kết quả theo dõi",
-    "loan.recorded": "ghi khoản vay",
-    "loan.repaid": "ghi trả nợ",
-}
+# Support's words in the change log (`households.admin.changes`): its actions, and the keys of their changes that are
+# not fields of the record (or read otherwise).
+_FOLLOW_UPS = {f.code: f.label for checks in reversed(rules.FOLLOW_UPS.values()) for f in checks}
+_RESULTS = dict(FollowUpResult.choices)
+
+
+def _follow_up(value) -> str:
+    """A scheduled or recorded follow-up as the log keeps it ("code@2026-11-14", "achieved@2026-11-14")."""
+    if not isinstance(value, str) or "@" not in value:
+        return plain(value)
+    what, _, when = value.partition("@")
+    return f"{_FOLLOW_UPS.get(what) or _RESULTS.get(what, what)} ({log_day(when)})"
+
+
+def _rate(value) -> str:
+    """A yearly rate in basis points (660) as "6,60%/năm"."""
+    return f"{rate_text(value)}/năm" if isinstance(value, int) else plain(value)
+
+
+_STATUSES = labelled(STATUS_LABELS)
+describe_audit(
+    actions={
+        "support.record.created": "ghi hỗ trợ",
+        "support.record.overridden": "ghi hỗ trợ khi hộ không đủ điều kiện (có lý do)",
+        "support.record.approved": "duyệt hỗ trợ",
+        "support.record.delivered": "xác nhận đã hỗ trợ",
+        "support.record.cancelled": "hủy hỗ trợ",
+        "support.follow_up.recorded": "ghi kết quả theo dõi sau hỗ trợ",
+        "support.loan.recorded": "ghi khoản vay ưu đãi",
+        "support.loan.repaid": "ghi trả nợ khoản vay",
+        "support.budget.set": "đặt kế hoạch vốn",
+        "support.intervention_type.created": "thêm loại hỗ trợ",
+        "support.intervention_type.changed": "sửa loại hỗ trợ",
+        TARGETING_EXPORTED: "tải danh sách đối tượng cần hỗ trợ (có thông tin cá nhân)",
+        "support.demo.seeded": "tạo dữ liệu demo: hỗ trợ",
+    },
+    keys={
+        SupportRecord: {
+            "version": Key("Phiên bản", hidden=True),
+            "type": Key("Loại hỗ trợ", names=Names(InterventionType, "code", "name")),
+            "eligible": Key("Đủ điều kiện", show=yes_no),
+            "eligibility": Key("Điều kiện hỗ trợ", show=lambda v: "; ".join(v) if isinstance(v, list) else plain(v)),
+            "follow_ups": Key("Theo dõi sau hỗ trợ", show=lambda v: "; ".join(map(_follow_up, v)) if v else plain(v)),
+            "follow_ups_dropped": Key("Bỏ các việc theo dõi", show=labelled(_FOLLOW_UPS)),
+            "follow_up.": Key("Theo dõi", show=_follow_up, label_of=lambda code: _FOLLOW_UPS.get(code, code)),
+            "principal": Key("Số tiền vay", show=vnd),
+            "annual_rate_bp": Key("Lãi suất", show=_rate),
+            "term_months": Key("Thời hạn vay (tháng)"),
+            "maturity_on": Key("Ngày đến hạn", show=log_day),
+            "balance": Key("Dư nợ gốc", show=vnd),
+            "interest": Key("Tiền lãi", show=vnd),
+        },
+        InterventionType: {
+            "addresses": Key("Chỉ số thiếu hụt được giải quyết", names=Names(Indicator, "code", "name")),
+            "eligible_statuses": Key("Tình trạng được hỗ trợ", show=_STATUSES),
+            "annual_rate_bp": Key("Lãi suất năm", show=_rate),
+        },
+        Area: {
+            "records": Key("Số lượt hỗ trợ"),
+            "indicator": Key("Chỉ số thiếu hụt", names=Names(Indicator, "code", "name")),
+            "statuses": Key("Tình trạng", show=_STATUSES),
+            "since": Key("Chưa được hỗ trợ từ ngày", show=log_day),
+            "types": Key("Loại hỗ trợ", names=Names(InterventionType, "code", "name")),
+            "rows": Key("Số dòng"),
+        },
+    },
+)
 
 
 def record_history(record: SupportRecord) -> str:
     """The record's audit entries, oldest first, as a small table of its change page."""
-    return audit_history_table(record, prefix="support.", labels=HISTORY_LABELS)
+    return audit_history_table(record)
 
 
 def form_page(model_admin: ModelAdmin, request: HttpRequest, form, *, obj, summary=(), back_url: str) -> HttpResponse:

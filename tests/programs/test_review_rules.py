@@ -46,7 +46,7 @@ ALLOWED = {
 def test_the_move_table_without_the_district_step(state, move):
     expected = (state, move) in ALLOWED
     try:
-        rules.check_move(state, move, has_district_step=False, requested=True)
+        rules.check_move(state, move, has_district_step=False, requested=True, open_complaints=False)
         allowed = True
     except RuleInputError as exc:
         allowed = False
@@ -59,16 +59,22 @@ def test_a_closed_case_allows_nothing_and_says_so():
     for state in rules.CLOSED_STATES:
         assert rules.allowed_moves(state, has_district_step=False, requested=True) == []
         with pytest.raises(RuleInputError) as refused:
-            rules.check_move(state, Move.SURVEY, has_district_step=False, requested=False)
+            rules.check_move(state, Move.SURVEY, has_district_step=False, requested=False, open_complaints=False)
         assert "đã đóng" in refused.value.message
 
 
 def test_the_district_step_sits_between_posting_and_recognition_in_older_campaigns():
-    rules.check_move(CaseState.POSTED, Move.CONSULT_DISTRICT, has_district_step=True, requested=False)
+    rules.check_move(
+        CaseState.POSTED, Move.CONSULT_DISTRICT, has_district_step=True, requested=False, open_complaints=False
+    )
     with pytest.raises(RuleInputError) as refused:
-        rules.check_move(CaseState.POSTED, Move.RECOGNISE, has_district_step=True, requested=False)
+        rules.check_move(
+            CaseState.POSTED, Move.RECOGNISE, has_district_step=True, requested=False, open_complaints=False
+        )
     assert refused.value.code == "district_step_pending"
-    rules.check_move(CaseState.DISTRICT_CONSULTED, Move.RECOGNISE, has_district_step=True, requested=False)
+    rules.check_move(
+        CaseState.DISTRICT_CONSULTED, Move.RECOGNISE, has_district_step=True, requested=False, open_complaints=False
+    )
     assert Move.CONSULT_DISTRICT in rules.allowed_moves(CaseState.POSTED, has_district_step=True, requested=False)
     assert Move.RECOGNISE not in rules.allowed_moves(CaseState.POSTED, has_district_step=True, requested=False)
     assert Move.CONSULT_DISTRICT not in rules.allowed_moves(CaseState.POSTED, has_district_step=False, requested=False)
@@ -76,17 +82,23 @@ def test_the_district_step_sits_between_posting_and_recognition_in_older_campaig
 
 def test_the_hint_of_a_forbidden_move_offers_refusal_only_for_a_request():
     with pytest.raises(RuleInputError) as listed:
-        rules.check_move(CaseState.CLASSIFIED, Move.POST, has_district_step=False, requested=False)
+        rules.check_move(
+            CaseState.CLASSIFIED, Move.POST, has_district_step=False, requested=False, open_complaints=False
+        )
     assert "không công nhận" not in listed.value.message
     with pytest.raises(RuleInputError) as requested:
-        rules.check_move(CaseState.CLASSIFIED, Move.POST, has_district_step=False, requested=True)
+        rules.check_move(
+            CaseState.CLASSIFIED, Move.POST, has_district_step=False, requested=True, open_complaints=False
+        )
     assert "không công nhận" in requested.value.message
     assert Move.REJECT not in rules.allowed_moves(CaseState.LISTED, has_district_step=False, requested=False)
 
 
 def test_only_a_request_can_be_refused():
     with pytest.raises(RuleInputError) as refused:
-        rules.check_move(CaseState.CLASSIFIED, Move.REJECT, has_district_step=False, requested=False)
+        rules.check_move(
+            CaseState.CLASSIFIED, Move.REJECT, has_district_step=False, requested=False, open_complaints=False
+        )
     assert refused.value.code == "not_a_request"
 
 

@@ -37,7 +37,6 @@ from programs.review import rules
 from programs.review import services as workflow
 from programs.review.admin.forms import (
     ERROR_STYLE,
-    HISTORY_LABELS,
     MOVE_FORMS,
     MOVE_RIGHTS,
     STALE_MESSAGE,
@@ -56,6 +55,7 @@ from programs.review.admin.forms import (
     attachable_assessment,
     available_moves,
     day_text,
+    refused_move_text,
     url_or_none,
 )
 from programs.templatetags.review_tags import (
@@ -124,7 +124,8 @@ def today_dates(form_class: type[forms.Form]) -> dict[str, datetime.date]:
     }
 
 
-# The parts of a case page; those of a household's request and of the district step only where they apply.
+# The parts of a case page; those of a household's request and of the district step only where they apply, those
+# of the steps only once the case reached them.
 CASE_FIELDSETS: list[tuple[str, str | None, list]] = [
     (
         "case",
@@ -138,7 +139,6 @@ CASE_FIELDSETS: list[tuple[str, str | None, list]] = [
             "status_at_opening",
             "state",
             ("due_step_label", "due_date"),
-            "version",
         ],
     ),
     ("request", _("Đề nghị của hộ"), ["request_kind", "request_channel", "requested_on", "request_note"]),
@@ -233,7 +233,7 @@ class ReviewCaseAdmin(AccessLogAdminMixin, ReviewFormPageMixin, RightsAdminMixin
 
     @admin.display(description=_("nhật ký hồ sơ"))
     def history(self, obj):
-        return audit_history_table(obj, prefix="programs.review_case.", labels=HISTORY_LABELS)
+        return audit_history_table(obj)
 
     # -- scope, search, permissions
 
@@ -259,6 +259,15 @@ class ReviewCaseAdmin(AccessLogAdminMixin, ReviewFormPageMixin, RightsAdminMixin
             skip.add("request")
         if obj is not None and not obj.campaign.has_district_step:
             skip.add("district")
+        if obj is not None:  # the steps not reached yet: nothing to show
+            reached = {
+                "survey": obj.assessment_id is not None,
+                "meeting": obj.meeting_date is not None,
+                "posting": obj.posting_start is not None,
+                "district": obj.district_opinion_on is not None,
+                "decision": obj.decision_date is not None or bool(obj.rejection_reason),
+            }
+            skip.update(step for step, done in reached.items() if not done)
         return [(title, {"fields": fields}) for key, title, fields in CASE_FIELDSETS if key not in skip]
 
     # -- the change page with its buttons
@@ -395,11 +404,7 @@ class ReviewCaseAdmin(AccessLogAdminMixin, ReviewFormPageMixin, RightsAdminMixin
                     return HttpResponseRedirect(case_url)
         else:
             if move_ not in available_moves(request.user, case):
-                self.message_user(
-                    request,
-                    f"Không thể {rules.MOVE_LABELS[move_]} khi hồ sơ {case.get_state_display().lower()}.",
-                    messages.WARNING,
-                )
+                self.message_user(request, refused_move_text(case, move_), messages.WARNING)
                 return HttpResponseRedirect(case_url)
             if move_ is Move.SURVEY and kwargs["attachable"] is None:
                 return HttpResponseRedirect(assessment_add_url(case))

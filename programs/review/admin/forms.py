@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.admin import ID_DIGITS
 from households import rules as access
+from households.admin import Key, Names, day, describe_audit, labelled, plain
 from households.models import Area, Household
 from households.rules import Level
 from programs import rules
@@ -52,21 +53,69 @@ STALE_MESSAGE = (
     "Hãy mở lại hồ sơ để xem thay đổi mới nhất rồi nhập lại."
 )
 ERROR_STYLE = "color: var(--error-fg, #ba2121); font-weight: bold"
-# The audit actions of a case (`programs.review.services`, `programs.review_case.<action>`) as its history shows them.
-HISTORY_LABELS = {
-    "requested": "nhận đề nghị của hộ",
-    "surveyed": "gắn phiếu khảo sát",
-    "meeting_agreed": "họp thôn thống nhất",
+# The review's words in the change log (`households.admin.changes`): its actions, and what the keys of their
+# changes mean where they are not the fields of the case or the campaign.
+_CASE_MOVES = {
+    "requested": "nhận đề nghị rà soát của hộ",
+    "surveyed": "gắn phiếu khảo sát vào hồ sơ",
+    "meeting_agreed": "họp thôn thống nhất kết quả",
     "meeting_disagreed": "họp thôn chưa thống nhất, khảo sát lại",
     "posted": "niêm yết công khai",
     "complaint_filed": "nhận khiếu nại",
     "complaint_upheld": "khiếu nại có cơ sở, khảo sát lại",
     "complaint_dismissed": "khiếu nại không có cơ sở",
-    "district_consulted": "ý kiến cấp huyện",
-    "recognised": "công nhận",
-    "rejected": "không công nhận",
+    "district_consulted": "ghi ý kiến cấp huyện",
+    "recognised": "công nhận kết quả rà soát",
+    "rejected": "không công nhận (trả lời bằng văn bản)",
     "reported": "báo cáo tỉnh",
 }
+DOCUMENT_NAMES = {
+    "posting-list": "Danh sách niêm yết công khai",
+    "decision-list": "Danh sách kèm quyết định công nhận",
+    "certificate": "Giấy chứng nhận hộ nghèo, hộ cận nghèo",
+}
+
+
+def _steps_text(steps) -> str:
+    """A campaign's calendar ({step: ISO date}) as "khảo sát, phân loại: 15/10/2026; …"."""
+    if not isinstance(steps, dict) or not steps:
+        return plain(steps)
+    labels = {step.value: label for step, label in review_rules.STEP_LABELS.items()}
+    return "; ".join(f"{labels.get(step, step)}: {day(when)}" for step, when in steps.items())
+
+
+_DOCUMENT_KEYS = {
+    "document": Key("Tài liệu", show=labelled(DOCUMENT_NAMES)),
+    "format": Key("Định dạng", show=labelled({"html": "trang in", "xlsx": "tệp Excel"})),
+    "village": Key("Thôn/tổ dân phố", names=Names(Area)),
+}
+describe_audit(
+    actions={
+        **{f"programs.review_case.{action}": label for action, label in _CASE_MOVES.items()},
+        "programs.review_campaign.opened": "mở kỳ rà soát",
+        "programs.review_campaign.calendar_changed": "sửa lịch các bước rà soát",
+        "programs.review_campaign.reported": "báo cáo tỉnh các hồ sơ đã công nhận",
+        "programs.document.exported": "in hoặc tải danh sách, giấy tờ rà soát",
+    },
+    keys={
+        ReviewCase: {
+            "version": Key("Phiên bản", hidden=True),
+            "assessment_id": Key(
+                "Phiếu khảo sát",
+                names=Names(Assessment, shown=lambda a: f"phiếu ngày {a.survey_date:%d/%m/%Y}, số {a.pk}"),
+            ),
+            "due_step": Key("Bước phải làm", show=labelled({s.value: t for s, t in review_rules.STEP_LABELS.items()})),
+            "campaign": Key("Kỳ rà soát"),
+            **_DOCUMENT_KEYS,
+        },
+        ReviewCampaign: {
+            "steps": Key("Hạn các bước", show=_steps_text),
+            "standard": Key("Chuẩn nghèo áp dụng"),
+            "reported_cases": Key("Số hồ sơ báo cáo"),
+            **_DOCUMENT_KEYS,
+        },
+    },
+)
 
 
 def day_text(day: datetime.date | None) -> str:
@@ -81,16 +130,28 @@ def url_or_none(name: str, *args: object) -> str | None:
         return None
 
 
-def available_moves(user, case: ReviewCase) -> list[Move]:
-    """The moves of `case` that `user` may make now: the workflow's table (`allowed_moves`), REJECT only for a
-    household's own request, each move only with its right."""
-    moves = review_rules.allowed_moves(
+def workflow_moves(case: ReviewCase) -> list[Move]:
+    """The moves the workflow allows from the case's state now, as the API's `allowed_moves` gives them."""
+    return review_rules.allowed_moves(
         case.state,
         has_district_step=case.campaign.has_district_step,
         requested=case.origin == CaseOrigin.REQUESTED,
         open_complaints=any(not complaint.outcome for complaint in case.complaints.all()),
     )
-    return [move for move in moves if user.has_right(MOVE_RIGHTS[move])]
+
+
+def available_moves(user, case: ReviewCase) -> list[Move]:
+    """The moves of `case` that `user` may make now: the workflow's (`workflow_moves`), each only with its right."""
+    return [move for move in workflow_moves(case) if user.has_right(MOVE_RIGHTS[move])]
+
+
+def refused_move_text(case: ReviewCase, move: Move) -> str:
+    """Why `move` is not open to the user on this case: the workflow's refusal naming the moves it allows now, or
+    the right she lacks."""
+    allowed = workflow_moves(case)
+    if move in allowed:
+        return f"Vai trò của bạn không được {review_rules.MOVE_LABELS[move]}."
+    return review_rules.refused_move(case.state, move, allowed)
 
 
 def attachable_assessment(case: ReviewCase) -> Assessment | None:

@@ -41,7 +41,7 @@ def move_cases(*, actor: User, case_ids: list[int], move: review_rules.Move, **a
         try:
             service(actor=actor, case_id=case.pk, expected_version=case.version, **arguments)
         except DomainError as exc:
-            refused.append(f"{case.reference} ({case.household.code}): {exc.message}")
+            refused.append(f"{case.reference} ({case.household.code}): {exc.message.rstrip('.')}")
     if refused:
         shown = "; ".join(refused[:10]) + (f"; và {len(refused) - 10} hồ sơ khác" if len(refused) > 10 else "")
         raise DomainError("bulk_refused", f"Chưa hồ sơ nào được cập nhật: {len(refused)} hồ sơ không hợp lệ — {shown}.")

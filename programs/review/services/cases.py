@@ -73,6 +73,7 @@ def _check(case: ReviewCase, move: review_rules.Move) -> None:
         move,
         has_district_step=case.campaign.has_district_step,
         requested=case.origin == CaseOrigin.REQUESTED,
+        open_complaints=ReviewComplaint.objects.filter(case=case, outcome="").exists(),
     )
 
 
@@ -162,12 +163,10 @@ def attach_survey(*, actor: User, case_id: int, expected_version: int, assessmen
     return _save(actor, case, before, "surveyed", fields=_SURVEY_FIELDS)
 
 
-def review_standard_code(household: Household, review_year: int, review_kind: str, review_month: int) -> str | None:
+def review_standard_code(commune_id: int, review_year: int, review_kind: str, review_month: int) -> str | None:
     """The standard of the commune's campaign for that review, if one is open (surveys default to it)."""
     return (
-        ReviewCampaign.objects.filter(
-            area_id=household.commune_id, year=review_year, kind=review_kind, month=review_month
-        )
+        ReviewCampaign.objects.filter(area_id=commune_id, year=review_year, kind=review_kind, month=review_month)
         .values_list("standard__code", flat=True)
         .first()
     )

@@ -12,9 +12,11 @@ functions, one transaction each, audited.
   `change_standard`, `change_indicator`), set by the program administrator.
 """
 
+from programs.standards.selectors import survey_standard  # a read the batch writers (the Excel import) share
 from programs.standards.services.assessments import (
     DWELLING_FIELDS,
     MEMBER_EXTRA_FIELDS,
+    UnconfirmedDisagreement,
     check_review,
     disagreement_rows,
     dwelling_facts,
@@ -26,7 +28,7 @@ from programs.standards.services.assessments import (
     record_status_change,
     recorded_entry,
     run_rule,
-    survey_standard,
+    standard_for_survey,
     visible_household,
 )
 from programs.standards.services.standards import (
@@ -55,7 +57,9 @@ __all__ = [
     "record_assessments",
     "record_status_change",
     "recorded_entry",
+    "UnconfirmedDisagreement",
     "run_rule",
+    "standard_for_survey",
     "survey_standard",
     "visible_household",
 ]

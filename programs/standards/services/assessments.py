@@ -29,6 +29,15 @@ DWELLING_FIELDS = ("has_house", "floor_area_m2", "foundation_frame_durable", "wa
 MEMBER_EXTRA_FIELDS = ("stunted", "underweight")
 
 
+class UnconfirmedDisagreement(DomainError):
+    """The survey's answers differ from the derivation on these indicators (`disagreements`) and nobody confirmed
+    which is right: the survey form asks for exactly these confirmations."""
+
+    def __init__(self, message: str, disagreements: tuple[derivations.Disagreement, ...]):
+        super().__init__("unconfirmed_disagreement", message, "confirmed")
+        self.disagreements = disagreements
+
+
 def run_rule(function: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return function(*args, **kwargs)
@@ -147,7 +156,12 @@ def evaluate(
     if missing_as_not_deprived:
         unanswered = [c for c in standard.indicators if derived.get(c) is None and answers.get(c) is None]
         answers = {**answers, **dict.fromkeys(unanswered, False)}
-    reconciled = run_rule(derivations.reconcile, standard.indicators, derived, answers, confirmed)
+    try:
+        reconciled = run_rule(derivations.reconcile, standard.indicators, derived, answers, confirmed)
+    except DomainError as exc:
+        if isinstance(exc.__cause__, derivations.UnconfirmedDisagreements):  # which ones: the form asks for them
+            raise UnconfirmedDisagreement(exc.message, exc.__cause__.disagreements) from exc.__cause__
+        raise
     deprived = [code for code, value in reconciled.final.items() if value]
     result = run_rule(
         rules.classify,
@@ -184,22 +198,21 @@ def check_review(
         raise DomainError("invalid", f"Loại rà soát “{review_kind}” không hợp lệ.", "review_kind")
 
 
-def survey_standard(
-    standard_code: str | None, survey_date: datetime.date, known: Mapping[str, rules.Standard] | None = None
+def standard_for_survey(
+    *,
+    commune_id: int | None,
+    survey_date: datetime.date,
+    review_year: int,
+    review_kind: str,
+    review_month: int,
+    standard_code: str | None = None,
 ) -> rules.Standard:
-    """The survey's standard: the one named (the review's, or the caller's), else the one in force on the survey
-    date. `known`: the standards fetched once by a batch."""
-    if standard_code:
-        if known is not None and standard_code in known:
-            return known[standard_code]
-        return selectors.standard_rule(standard_code)
-    if known is not None:
-        found = rules.standard_on(survey_date, list(known.values()))
-    else:
-        found = selectors.standard_on(survey_date)
-    if found is None:
-        raise DomainError("no_standard", f"Không có chuẩn nghèo áp dụng ngày {survey_date:%d/%m/%Y}.", "standard")
-    return found
+    """The standard a survey applies, as `record_assessment` chooses it (and the survey form, to show its
+    indicators): the one named, else the standard of the commune's campaign for that review (A6), else the one in
+    force on the survey date."""
+    if not standard_code and commune_id is not None:
+        standard_code = review_hooks.standard_of_review(commune_id, review_year, review_kind, review_month)
+    return selectors.survey_standard(standard_code, survey_date)
 
 
 def new_assessment(
@@ -323,10 +336,14 @@ def record_assessment(
     """
     household = visible_household(actor, household_id, lock=True)
     check_review(survey_date, review_year, review_kind, review_month, today or timezone.localdate())
-    if not standard_code:
-        # A survey in a commune's open review applies the review's standard (A6).
-        standard_code = review_hooks.standard_of_review(household, review_year, review_kind, review_month)
-    standard = survey_standard(standard_code, survey_date)
+    standard = standard_for_survey(
+        commune_id=household.commune_id,
+        survey_date=survey_date,
+        review_year=review_year,
+        review_kind=review_kind,
+        review_month=review_month,
+        standard_code=standard_code,
+    )
     assessment = new_assessment(
         actor=actor,
         household=household,
@@ -410,7 +427,7 @@ def record_assessments(
             review = (args["review_year"], args.get("review_kind", ReviewKind.PERIODIC), args.get("review_month", 0))
             check_review(args["survey_date"], *review, today)
             code = args.pop("standard_code", None) or campaigns.get((household.commune_id, *review))
-            standard = survey_standard(code, args["survey_date"], known)
+            standard = selectors.survey_standard(code, args["survey_date"], known)
             args.update(zip(("review_year", "review_kind", "review_month"), review, strict=True))
             results.append(
                 new_assessment(
