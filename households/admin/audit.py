@@ -18,7 +18,7 @@ from households.models import Area, AuditEntry, Household, User
 
 # The keys of the sign-in's entries (households.services.sign_in, second_factor), on an account or on django-axes'
 # record of an address (a lockout of a name that is no account).
-SIGN_IN_KEYS = {
+_SIGN_IN_KEYS = {
     "ip_address": Key("Địa chỉ IP"),
     "locked_until": Key("Khóa đến", show=moment),
     "failed_attempts": Key("Số lần nhập sai"),
@@ -55,8 +55,8 @@ describe_audit(
     action_keys={"households.user.created": {"area": Key("Địa bàn phụ trách", names=Names(Area, "code", "name"))}},
     keys={
         Household: {"version": Key("Phiên bản", hidden=True)},
-        User: {"usable_password": Key("Đăng nhập bằng mật khẩu", show=yes_no), **SIGN_IN_KEYS},
-        AccessAttempt: SIGN_IN_KEYS,
+        User: {"usable_password": Key("Đăng nhập bằng mật khẩu", show=yes_no), **_SIGN_IN_KEYS},
+        AccessAttempt: _SIGN_IN_KEYS,
         Area: {"households": Key("Số hộ"), "members": Key("Số thành viên")},
     },
 )
