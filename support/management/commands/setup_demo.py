@@ -97,7 +97,7 @@ class Command(BaseCommand):
             if key in done:
                 skipped += 1
                 continue
-            self.stdout.write(self.style.MIGRATE_HEADING(f"{step.label} ({step.command} {' '.join(step.args)})"))
+            self.stdout.write(self.style.MIGRATE_HEADING(f"{step.label} ({' '.join((step.command, *step.args))})"))
             started = time.monotonic()
             out = io.StringIO()
             try:
