@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -283,6 +283,16 @@ def test_a_second_make_run_keeps_what_a_user_wrote_and_adds_nothing(seeded):
     ]
     assert not ReviewCase.objects.filter(household=registered.pk).exists()
     assert case_of("02647-000079").state == S.LISTED  # the meeting she recorded stands
+
+
+def test_the_review_cases_seeded_by_hand_a_second_time_write_nothing(seeded):
+    before = every_table()
+    out = io.StringIO()
+    call_command("seed_review_cases", stdout=out)
+    assert "đã có từ lần chạy trước: không ghi gì thêm" in out.getvalue()
+    assert every_table() == before
+    with pytest.raises(CommandError, match="chưa có kỳ rà soát định kỳ 2027: chạy open_periodic_review"):
+        call_command("seed_review_cases", "--year", "2027", stdout=out)
 
 
 def test_a_database_seeded_before_the_steps_were_recorded_is_not_seeded_again(seeded):
