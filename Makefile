@@ -18,18 +18,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# Sets up everything on the embedded default (SQLite, eager tasks) and starts the server.
+# Sets up everything on the embedded default (SQLite, eager tasks) and starts the server. The demo is set up once:
+# setup_demo records each of its steps (areas, households, reviews, support, reminders, figures) and a second run
+# skips them, so it never changes what a user wrote in between.
 run: venv
 	DEBUG=1 $(PY) manage.py migrate --no-input
-	DEBUG=1 $(PY) manage.py load_areas
-	DEBUG=1 $(PY) manage.py seed_demo --households $(DEMO_HOUSEHOLDS)
-	DEBUG=1 $(PY) manage.py seed_reviews --year $(DEMO_REVIEW_YEAR)
-	DEBUG=1 $(PY) manage.py seed_support --year $(DEMO_REVIEW_YEAR)
-	DEBUG=1 $(PY) manage.py open_periodic_review --year $(DEMO_OPEN_YEAR) --area 15
-	DEBUG=1 $(PY) manage.py send_review_reminders
-	DEBUG=1 $(PY) manage.py escalate_overdue
-	DEBUG=1 $(PY) manage.py send_follow_up_reminders
-	DEBUG=1 $(PY) manage.py refresh_statistics --area 15
+	DEBUG=1 $(PY) manage.py setup_demo --households $(DEMO_HOUSEHOLDS) --review-year $(DEMO_REVIEW_YEAR) --open-year $(DEMO_OPEN_YEAR)
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 # The whole test suite against PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and Redis (REDIS_URL, else 127.0.0.1:6379).

@@ -24,6 +24,11 @@ class ProgramsConfig(AppConfig):
 
         report_jobs.queue.build_report = lambda job_id: tasks.build_report.delay(job_id)
 
+        # Figures marked stale by a decision or a survey are refreshed after its commit when no worker runs the beat.
+        from programs.reporting import stale
+
+        stale.after_commit.refresh = tasks.refresh_if_no_worker
+
         # The household endpoints (built in households) show and filter by the status flags of the program.
         from households.api import extend_household_api
         from programs.standards.api import HOUSEHOLD_STATUS

@@ -206,6 +206,56 @@ def draw(
     )
 
 
+GROWTH = (0.9, 1.3)  # a listed household's income from one review to the next, per person: uniform in this range
+
+
+def resurvey(
+    household: Household,
+    members: Sequence[tuple[int, datetime.date]],
+    previous: Survey,
+    *,
+    year: int,
+    seed: int,
+    survey_date: datetime.date,
+    poor_line: Mapping[str, int],
+    answered_indicators: Sequence[str],
+    surveyors: Sequence[str],
+) -> Survey:
+    """The household's survey in the review of `year`, drawn from its survey of the review before (`previous`):
+    the same dwelling, an income a little higher or lower, the same answers to the indicators both standards ask
+    (an indicator new in this standard is drawn as `draw` does), the children measured again. A review's cases
+    are households already on the lists, so their new survey follows their old one rather than the province's
+    income distribution. Drawn from the household's own generator: the same seed gives the same survey."""
+    rng = random.Random(f"{seed}:{year}:{household.code}:resurvey")
+    rnd = rng.random
+    income = max(INCOME_FLOOR, int(round(previous.income_per_capita * rng.uniform(*GROWTH), -4)))
+    h = hardship(income, poor_line[household.area_type])
+    answers = {}
+    for code in answered_indicators:
+        if code in previous.answers:
+            answers[code] = previous.answers[code]
+            continue
+        low, high = ANSWERED.get(code, ANSWERED_DEFAULT)
+        extra = MINORITY_EXTRA.get(code, 0.0) if household.is_ethnic_minority else 0.0
+        answers[code] = rnd() < low + (high - low) * h + extra
+    stunted_p, underweight_p = 0.03 + 0.15 * h, 0.02 + 0.10 * h
+    extras = {
+        member_id: {"stunted": rnd() < stunted_p, "underweight": rnd() < underweight_p}
+        for member_id, born in members
+        if is_child(born, survey_date)
+    }
+    return Survey(
+        survey_date=survey_date,
+        income_per_capita=income,
+        dwelling=dict(previous.dwelling),
+        extras=extras,
+        answers=answers,
+        surveyor_name=surveyors[int(rnd() * len(surveyors))],
+        disagree_on=None,
+        confirm_derived=False,
+    )
+
+
 def complete(
     survey: Survey, derived: Mapping[str, bool | None], indicators: Sequence[str]
 ) -> tuple[dict[str, bool], dict[str, bool]]:

@@ -56,6 +56,14 @@ def refresh_stale_figures() -> dict[str, int]:
     return {"rows": statistics.refresh_stale_figures()}
 
 
+def refresh_if_no_worker() -> None:
+    """After a commit that marked figures stale (`programs.reporting.stale.after_commit`): with eager tasks (the
+    embedded default: no broker, no worker, no beat) nothing else would ever run the beat's five-minute refresh, so
+    it runs now, in this process; with a worker, the beat takes the marks."""
+    if refresh_stale_figures.app.conf.task_always_eager:
+        refresh_stale_figures.delay()
+
+
 @shared_task(**RETRY)
 def refresh_figures(years: list[int] | None = None, commune_ids: list[int] | None = None) -> dict[str, int]:
     """Nightly (and on demand): every commune's figures for every year, in chunks of communes."""

@@ -328,3 +328,21 @@ class BudgetAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area.name} {self.year} {self.project} {self.get_funding_source_display()}"
+
+
+class DemoStep(models.Model):
+    """A step of the demo's seeding (`manage.py setup_demo`, which `make run` calls) done on this database. It is
+    written in the step's own transaction, so a step is either done and recorded or neither; a second run skips
+    every recorded step and never touches what users wrote in between."""
+
+    key = models.CharField(_("bước"), max_length=120, unique=True)
+    done_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    output = models.TextField(_("kết quả"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("bước tạo dữ liệu demo")
+        verbose_name_plural = _("các bước tạo dữ liệu demo")
+        ordering = ["done_at", "id"]
+
+    def __str__(self) -> str:
+        return self.key

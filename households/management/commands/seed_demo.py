@@ -37,6 +37,7 @@ LOGINS = (
     ("canbo_huyen", Role.DISTRICT_STAFF, "district", "Cán bộ huyện cũ (demo)"),
     ("canbo_tinh", Role.PROVINCE_STAFF, "province", "Cán bộ tỉnh (demo)"),
     ("quantri", Role.PROGRAM_ADMIN, None, "Quản trị chương trình (demo)"),
+    ("chutich_xa_b", Role.COMMUNE_CHAIR, "B", "Chủ tịch UBND xã B (demo)"),
 )
 
 

@@ -218,7 +218,7 @@ def refresh_stale_figures(*, today: datetime.date | None = None, limit: int = 50
             refreshed += refresh_figures(years=range(year, today.year + 1), communes=commune_ids, today=today)
     except Exception:
         for mark in marks:
-            mark_stale(mark.commune_id, datetime.date(mark.year, 1, 1))
+            mark_stale(mark.commune_id, datetime.date(mark.year, 1, 1), refresh_after_commit=False)
         raise
     return refreshed
 

@@ -124,7 +124,9 @@ def open_cases(*, year: int, communes: Sequence[int], all_households: bool = Fal
     many were created. One transaction for the chunk: a crash leaves nothing half done, a retry fills the gap.
 
     One INSERT … SELECT per commune, so the households never travel through Python; households that already
-    have their case are skipped by the anti-join (and the unique constraint), so a second run writes nothing.
+    have their case are skipped by the anti-join (and the unique constraint), so a second run writes nothing. The
+    cases are numbered in the order of their households, so the same data gives the same case ids (the README's
+    API examples name them).
     """
     campaigns = list(
         ReviewCampaign.objects.filter(year=year, kind=ReviewKind.PERIODIC, month=0, area_id__in=communes)
@@ -144,6 +146,7 @@ def open_cases(*, year: int, communes: Sequence[int], all_households: bool = Fal
         FROM {household_table} h
         WHERE h.commune_id = %s {only_listed}
           AND NOT EXISTS (SELECT 1 FROM {case_table} r WHERE r.household_id = h.id AND r.campaign_id = %s)
+        ORDER BY h.id
         ON CONFLICT DO NOTHING
     """  # noqa: S608 - table names from the models, values as parameters
     now = timezone.now()
