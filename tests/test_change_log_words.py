@@ -25,13 +25,22 @@ def sources():
                 yield path, ast.parse(path.read_text(encoding="utf-8"))
 
 
+def names_a_definition(parts: list[str]) -> bool:
+    """Whether app.module.name is the path of a function or class of ours (a setting naming a callable)."""
+    module = ROOT / parts[0] / f"{parts[1]}.py"
+    if not module.exists():
+        return False
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name == parts[2] for node in tree.body)
+
+
 def looks_like_action(text: str) -> bool:
     parts = text.split(".")
     return (
         len(parts) == 3
         and parts[0] in APP_LABELS
         and parts[1] != "tasks"  # Celery's task names ("programs.tasks.build_report")
-        and not (ROOT / parts[0] / f"{parts[1]}.py").exists()  # a dotted path in the settings ("households.sign_in.x")
+        and not names_a_definition(parts)  # a dotted path in the settings ("households.sign_in.lockout_response")
         and all(part and part.replace("_", "").isalpha() and part.islower() for part in parts)
     )
 

@@ -96,6 +96,7 @@ describe_audit(
         "programs.review_campaign.calendar_changed": "sửa lịch các bước rà soát",
         "programs.review_campaign.reported": "báo cáo tỉnh các hồ sơ đã công nhận",
         "programs.document.exported": "in hoặc tải danh sách, giấy tờ rà soát",
+        "programs.demo.review_cases_seeded": "tạo dữ liệu demo: các bước hồ sơ rà soát",
     },
     keys={
         ReviewCase: {
@@ -112,6 +113,7 @@ describe_audit(
             "steps": Key("Hạn các bước", show=_steps_text),
             "standard": Key("Chuẩn nghèo áp dụng"),
             "reported_cases": Key("Số hồ sơ báo cáo"),
+            "moves": Key("Số bước hồ sơ đã làm (dữ liệu demo)"),  # seed_review_cases
             **_DOCUMENT_KEYS,
         },
     },
