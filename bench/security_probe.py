@@ -150,7 +150,8 @@ class Result:
 def classify(probe: Probe, answer: Answer, persona: Persona, world: World, sent: Iterable[str] = ()) -> tuple[str, str]:
     """The outcome of one answer and why; `sent`: the identifying values the persona carried in her requests."""
     if answer.status >= 500:
-        return "500", answer.error or answer.body[:300].decode("utf-8", "replace")
+        page = " ".join(answer.body[:2000].decode("utf-8", "replace").split())[:200]
+        return "500", answer.error or f"{page} (the traceback is in the server's log)"
     sent = {*sent, *(value for _, value in world.marked(probe.text()))}
     leaked = world.foreign_values(answer.text, persona.scope, sent)
     if leaked:
@@ -302,15 +303,19 @@ class Live:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
             headers["X-CSRFToken"] = jar.get("csrftoken", "")
         started = time.perf_counter()
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=300)
+        head = [f"{method} {url} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items())]
+        head += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
         try:
-            connection.request(method, url, body=body or None, headers=headers)
-            response = connection.getresponse()
-            data = response.read()
+            with socket.create_connection((self.host, self.port), timeout=300) as sock:
+                try:
+                    sock.sendall("\r\n".join(head).encode("latin-1") + body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the server answered before reading all the body (a 413) and closed: read its answer
+                response = http.client.HTTPResponse(sock, method=method)
+                response.begin()
+                data = response.read()
         except (OSError, http.client.HTTPException) as exc:
             return Answer(599, {}, b"", f"no answer: {exc}", time.perf_counter() - started)
-        finally:
-            connection.close()
         for line in response.msg.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(line).items():
                 if morsel.value:
