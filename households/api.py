@@ -444,6 +444,8 @@ class HouseholdViewSet(
         return queryset
 
     def get_serializer_class(self):
+        if self.action in ("members", "member"):  # the members' own (the browsable API builds its forms from it)
+            return MemberSerializer
         api = household_api()
         return api.detail_serializer if self.action == "retrieve" else api.serializer
 

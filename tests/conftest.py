@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from households import rules, services
 from households.models import Area, Ethnicity, Household, User
+from tests.commune_rows import legacy_district
 
 PROVINCE_CODE = "15"  # Lào Cai
 OTHER_PROVINCE_CODE = "01"  # Hà Nội
@@ -65,20 +66,7 @@ def commune_b(communes) -> Area:
 @pytest.fixture
 def district(province, communes) -> Area:
     """A legacy district over commune A only (the district level is optional, domain A7)."""
-    district = Area.objects.create(
-        code=f"{province.code}-H99",
-        name="Huyện cũ (kiểm thử)",
-        name_search="huyen cu (kiem thu)",
-        level=rules.Level.DISTRICT,
-        parent=province,
-        province=province,
-        path=f"{province.path}{province.code}-H99/",
-    )
-    commune_a = communes[0]
-    commune_a.parent = district
-    commune_a.path = f"{district.path}{commune_a.code}/"
-    commune_a.save()
-    return district
+    return legacy_district(province, communes[0])
 
 
 @pytest.fixture

@@ -13,41 +13,22 @@ them through the same door.
 import datetime
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from knox.models import AuthToken
 from rest_framework.test import APIRequestFactory
 
 from households.models import Area, Household, User
-from households.services import record_access
-from programs.imports.models import ImportBatch
-from programs.reporting import services as reporting
-from programs.reporting.models import ReportJob
-from programs.review import services as workflow
-from programs.review.services import calendar as reminders
-from support import services as support
-from tests.programs.review_helpers import (
-    TODAY,
-    case_of,
-    insure,
-    make_poor,
-    meet,
-    open_review,
-    post,
-    survey,
-)
+from tests.commune_rows import area_lookups, fill_commune
+from tests.programs.review_helpers import TODAY, make_poor
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-RICH = 5_000_000
 IN_CHARGE_OF_A = ("officer_a", "chair_a", "district_staff", "province_staff", "admin_user", "superuser")
 
 
@@ -60,66 +41,7 @@ def commune_a_data(
     a report, an Excel upload, a support delivered (with its follow-ups), a loan with a repayment, a budget, and
     a read of the household in the access log."""
     household = make_poor(household_a, admin_user)
-    insure(household)
-    open_review(commune_a)
-    reminders.send_review_reminders(today=D(2026, 10, 9))
-    survey(officer_a, household, income=RICH)
-    case = post(officer_a, meet(officer_a, case_of(household), attendees=40, agreeing=30))
-    workflow.file_complaint(
-        actor=officer_a,
-        case_id=case.pk,
-        expected_version=case.version,
-        received_on=D(2026, 10, 27),
-        complainant="Nguyễn Văn Hàng xóm",
-        content="Hộ có xe máy mới.",
-        today=TODAY,
-    )
-    reporting.set_target(
-        actor=province_staff, area_id=commune_a.pk, year=2026, measure="poor", kind="max_rate", value=Decimal(5)
-    )
-    ReportJob.objects.create(requested_by=officer_a, area=commune_a, year=2026, kind="summary")
-    ImportBatch.objects.create(
-        commune=commune_a, uploaded_by=officer_a, filename="xa-a.xlsx", sha256="0" * 64, status="refused"
-    )
-    record = support.record_support(
-        actor=officer_a,
-        household_id=household.pk,
-        type_code="livestock_p3",
-        date=D(2026, 3, 1),
-        funding_source="central",
-        amount=20_000_000,
-    )
-    record = support.approve_support(actor=chair_a, record_id=record.pk, version=record.version, day=D(2026, 3, 5))
-    support.deliver_support(actor=officer_a, record_id=record.pk, version=record.version, delivered_on=D(2026, 3, 10))
-    loan = support.record_loan(
-        actor=officer_a,
-        household_id=household.pk,
-        principal=50_000_000,
-        term_months=240,
-        disbursed_on=D(2026, 2, 1),
-        purpose="Mua bò giống",
-    )
-    support.record_repayment(
-        actor=officer_a, loan_id=loan.pk, version=loan.version, date=D(2026, 5, 1), principal=1_000_000, today=TODAY
-    )
-    support.set_budget(
-        actor=province_staff,
-        area_id=commune_a.pk,
-        year=2026,
-        project="P3",
-        funding_source="central",
-        amount=100_000_000,
-    )
-    AuthToken.objects.create(user=officer_a)  # the API token of a machine acting for commune A
-    record_access(
-        actor=officer_a,
-        door="api",
-        action="view",
-        resource="hộ gia đình",
-        path=f"/api/v1/households/{household.pk}/",
-        ip="127.0.0.1",
-        household_ids=[household.pk],
-    )  # officer A read a household of A (the access log)
+    fill_commune(household, officer=officer_a, chair=chair_a, manager=province_staff)
     return household
 
 
@@ -129,19 +51,6 @@ def superuser(db) -> User:
 
 
 # --- what belongs to commune A ---------------------------------------------------------------------------------
-
-
-def area_lookups(model: type[Model], path: tuple[str, ...] = (), seen: tuple[type[Model], ...] = ()) -> Iterator[str]:
-    """The lookups from `model` to an area through foreign keys: "commune", "household__commune",
-    "record__household__village", "recorded_by__area"... ("" for an area itself)."""
-    if model is Area:
-        yield "__".join(path)
-        return
-    if len(path) == 5 or model in seen:
-        return
-    for field in model._meta.get_fields():
-        if field.concrete and (field.many_to_one or field.one_to_one) and field.related_model is not ContentType:
-            yield from area_lookups(field.related_model, (*path, field.name), (*seen, model))
 
 
 def scoped(model: type[Model]) -> bool:

@@ -9,6 +9,7 @@
 The work is `programs.imports`; this module only reads the request and shapes the answer.
 """
 
+import django_filters
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -77,6 +78,17 @@ class TemplateQuery(serializers.Serializer):
     commune = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id xã/phường trong phạm vi")
 
 
+class ImportBatchFilter(django_filters.FilterSet):
+    # An id, not a choice of areas: a choice would list every area (villages of other communes included) in the
+    # browsable API's filter form.
+    commune = django_filters.NumberFilter(field_name="commune_id")
+    status = django_filters.ChoiceFilter(choices=ImportStatus.choices)
+
+    class Meta:
+        model = ImportBatch
+        fields = ["commune", "status"]
+
+
 @extend_schema_view(
     list=extend_schema(summary="Các lần nhập Excel của các xã trong phạm vi (mới nhất trước)"),
     retrieve=extend_schema(summary="Một lần nhập Excel: kết quả, số đã ghi hoặc lỗi theo dòng"),
@@ -92,7 +104,7 @@ class ImportBatchViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveMod
         "create": access.HOUSEHOLD_CREATE,
         "template": access.HOUSEHOLD_CREATE,
     }
-    filterset_fields = {"status": ["exact"], "commune": ["exact"]}
+    filterset_class = ImportBatchFilter
     ordering_fields = ["id", "uploaded_at"]
     ordering = ["-uploaded_at", "-id"]
     parser_classes = [MultiPartParser, FormParser]  # the upload is a file

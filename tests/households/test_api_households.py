@@ -122,6 +122,17 @@ def test_search_and_filters_never_leak_other_communes(api, officer_b, household_
 
 
 @pytest.mark.django_db
+def test_the_browsable_api_shows_the_members_of_a_household(api, officer_a, household_a):
+    """In a browser (text/html) the member pages render with the member's own forms, not the household's."""
+    client = api(officer_a)
+    member = household_a.members.order_by("id").first()
+    for path in (f"{URL}{household_a.pk}/members/", f"{URL}{household_a.pk}/members/{member.pk}/"):
+        page = client.get(path, HTTP_ACCEPT="text/html")
+        assert page.status_code == 200, path
+        assert member.full_name in page.content.decode()
+
+
+@pytest.mark.django_db
 def test_unauthenticated_requests_are_refused(api, household_a):
     assert api(None).get(URL).status_code in (401, 403)
     assert api(None).get(f"{URL}{household_a.pk}/").status_code in (401, 403)

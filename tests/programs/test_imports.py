@@ -788,6 +788,19 @@ def test_the_api_keeps_to_the_scope_and_the_rights(api, officer_a, officer_b, ch
     assert ImportBatch.objects.count() == 1
 
 
+def test_the_browsable_api_lists_no_other_communes_village(api, officer_a, officer_b, commune_a, village_a, two_new):
+    """The list's filter form asks for a commune's id: it offers no choice of every area in the country (villages of
+    other communes among them, and thousands of options); the filter still keeps to the scope."""
+    upload(officer_a, commune_a, two_new)
+
+    page = api(officer_b).get("/api/v1/imports/", HTTP_ACCEPT="text/html")
+
+    assert page.status_code == 200
+    assert village_a.name not in page.content.decode()
+    assert api(officer_b).get("/api/v1/imports/", {"commune": commune_a.pk}).json()["count"] == 0
+    assert api(officer_a).get("/api/v1/imports/", {"commune": commune_a.pk}).json()["count"] == 1
+
+
 # --- the admin -----------------------------------------------------------------------------------------------------
 
 
