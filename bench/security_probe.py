@@ -28,7 +28,7 @@ live against gunicorn with DEBUG=0 (this script):
     ... --server-env KEY=VALUE                     environment for the server it starts (such as throttle rates high
                                                   enough for the matrix, once the settings read them)
 
-gunicorn must be installed (`pip install gunicorn`); it is not a dependency of the application.
+gunicorn is in requirements.txt (the production server).
 """
 
 import argparse
@@ -145,6 +145,11 @@ class Result:
     seconds: float = 0.0
     route: str = ""  # the template the request was planned from
     seen: int = 0  # identifying values of the persona's own areas in the answer (the check is not vacuous)
+
+
+# Pages that show what others sent: the access log of personal data keeps each request's query and search term as
+# typed (an officer of A who typed a code of X is seen by A's province staff: her words, not X's data).
+ECHOING = ("/api/v1/access-log/", "/admin/households/accessrecord/")
 
 
 def classify(probe: Probe, answer: Answer, persona: Persona, world: World, sent: Iterable[str] = ()) -> tuple[str, str]:
@@ -401,7 +406,10 @@ class Run:
         # what the persona ever sent may come back, in this answer or a later one (the admin's messages)
         self.sent[persona.name].update(value.lower() for _, value in self.world.marked(probe.text()))
         answer = self.transport.send(persona, probe)
-        outcome, why = classify(probe, answer, persona, self.world, self.sent[persona.name])
+        sent = self.sent[persona.name]
+        if probe.path.startswith(ECHOING):  # the access log shows what the officers of the area typed (their searches)
+            sent = {value for values in self.sent.values() for value in values}
+        outcome, why = classify(probe, answer, persona, self.world, sent)
         category = "anonymous" if persona.anonymous and probe.category in MATRIX_CATEGORIES else probe.category
         own = {value for area, value in self.world.marked(answer.text) if area in persona.scope}
         result = Result(
