@@ -27,7 +27,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from households import services as registry
 from households.models import Area, Ethnicity, Household, User
@@ -253,7 +253,8 @@ def page(request, browser: Browser, site) -> Iterator[Page]:
         timezone_id="Asia/Ho_Chi_Minh",
         accept_downloads=True,
     )
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(20_000)  # a 2-core machine running other suites too
+    expect.set_options(timeout=15_000)
     guarded = context.new_page()
     guard = PageGuard()
     guard.watch(guarded, site.url)
