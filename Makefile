@@ -7,7 +7,7 @@ DEMO_HOUSEHOLDS ?= 600
 DEMO_REVIEW_YEAR ?= 2025
 DEMO_OPEN_YEAR ?= 2026
 
-.PHONY: run test lint venv
+.PHONY: run test test-browser lint venv
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -33,6 +33,11 @@ test: venv
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" \
 	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The real-browser suite (tests/browser): Playwright drives chromium (CHROMIUM_PATH, else /usr/bin/chromium) through
+# the officers' flows on a live server; screenshots at 1366x768 go to BROWSER_SCREENSHOTS (else browser-screenshots/).
+test-browser: venv
+	$(MAKE) --no-print-directory test PYTEST_ARGS="-m browser tests/browser $(PYTEST_ARGS)"
 
 lint: venv
 	$(VENV)/bin/ruff check .
