@@ -22,3 +22,17 @@ class DefaultLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class NulFreeUserAgentMiddleware:
+    """NUL characters are dropped from the User-Agent header before anything stores it: PostgreSQL refuses them in
+    text, and django-axes writes the header of every failed sign-in (a 500 otherwise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        agent = request.META.get("HTTP_USER_AGENT")
+        if agent and "\0" in agent:
+            request.META["HTTP_USER_AGENT"] = agent.replace("\0", "")
+        return self.get_response(request)

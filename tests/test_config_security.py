@@ -31,6 +31,8 @@ READ_BY_SETTINGS = (
     "CELERY_BROKER_URL",
     "SECOND_FACTOR_REQUIRED",
     "SECOND_FACTOR_ROLES",
+    "CACHE_URL",
+    "REDIS_URL",
 )
 
 
@@ -47,6 +49,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         "BEHIND_TLS_PROXY": "1",
         "SECOND_FACTOR_REQUIRED": "1",
+        "CACHE_URL": "redis://127.0.0.1:6379/1",
     }
     return base | overrides
 
@@ -80,6 +83,15 @@ def test_without_the_tls_proxy_flag_check_deploy_asks_for_https():
 def test_without_the_second_factor_check_deploy_asks_for_it():
     result = run(["manage.py", "check", "--deploy"], production_env(SECOND_FACTOR_REQUIRED="0"))
     assert "households.W001" in result.stderr and "SECOND_FACTOR_REQUIRED=1" in result.stderr
+
+
+def test_without_a_shared_cache_check_deploy_warns_that_each_worker_counts_on_its_own():
+    environ = production_env()
+    del environ["CACHE_URL"]
+    result = run(["manage.py", "check", "--deploy"], environ)
+    assert "households.W003" in result.stderr and "CACHE_URL" in result.stderr
+    with_redis = run(["manage.py", "check", "--deploy"], environ | {"REDIS_URL": "redis://127.0.0.1:6379/1"})
+    assert "households.W003" not in with_redis.stderr
 
 
 def example_key() -> str:

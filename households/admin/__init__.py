@@ -70,6 +70,7 @@ from households.admin.officers import OfficerChangeForm, OfficerCreationForm, Sc
 from households.admin.second_factor import (
     OPEN_WHILE_DUE,
     CodeForm,
+    EnrolForm,
     SecondFactorFilter,
     SecondFactorMiddleware,
     enrol_view,
@@ -82,6 +83,7 @@ from households.admin.sign_in import (
     AccessAttemptAdmin,
     AccessLogAdmin,
     AuditedPasswordChangeForm,
+    AuditedPasswordChangeView,
     ReadOnlyRecordsAdmin,
     SignInAdminMixin,
     password_change,
@@ -90,6 +92,7 @@ from households.admin.sign_in import (
 __all__ = [
     "OPEN_WHILE_DUE",
     "CodeForm",
+    "EnrolForm",
     "SecondFactorFilter",
     "SecondFactorMiddleware",
     "enrol_view",
@@ -100,6 +103,7 @@ __all__ = [
     "AccessAttemptAdmin",
     "AccessLogAdmin",
     "AuditedPasswordChangeForm",
+    "AuditedPasswordChangeView",
     "ReadOnlyRecordsAdmin",
     "CHANGE_LOG",
     "EMPTY",

@@ -15,7 +15,7 @@ from base64 import b32encode
 import segno
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import REDIRECT_FIELD_NAME, authenticate
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -33,9 +33,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.views import APIView
 
 from config.admin import add_domain_error
+from config.client_ip import client_ip
 from config.errors import DomainError
 from config.second_factor import PENDING
 from households import services
+from households.sign_in import lockout_message, lockout_of
 
 # django-otp's own pages of devices (in English; a device's key on the add page): the state of an account's second
 # factor is on the officers' page instead. Its apps come before `households` in INSTALLED_APPS, so they are registered.
@@ -104,6 +106,35 @@ class CodeForm(forms.Form):
     )
 
 
+class EnrolForm(CodeForm):
+    """The first code of a new app, with the account's password: after a reset (a lost phone, perhaps stolen with a
+    signed-in browser) the session alone does not bind a new app."""
+
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["password", "code"]
+
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        """Checked as a sign-in (`authenticate`): django-axes counts a wrong one, and refuses while locked."""
+        user = self.request.user
+        lock = lockout_of(username=user.get_username(), ip_address=client_ip(self.request))
+        if lock is not None:
+            raise forms.ValidationError(lockout_message(lock), code="locked_out")
+        password = self.cleaned_data["password"]
+        found = authenticate(self.request, username=user.get_username(), password=password)
+        if found is None or found.pk != user.pk:
+            raise forms.ValidationError(_("Mật khẩu không đúng."), code="wrong_password")
+        return password
+
+
 def _signed_in_or_login(request):
     if request.user.is_authenticated and request.user.is_active:
         return None
@@ -138,7 +169,8 @@ def verify_view(request):
 
 @never_cache
 def enrol_view(request):
-    """Enrol an authenticator app: the QR code and the key of a new device, confirmed by a code it shows."""
+    """Enrol an authenticator app: the QR code and the key of a new device, confirmed by a code it shows and the
+    account's password."""
     if refused := _signed_in_or_login(request):
         return refused
     user = request.user
@@ -147,7 +179,7 @@ def enrol_view(request):
         if is_due(user):
             return redirect_to_login(_next_url(request), reverse("second_factor_verify"))
         return _page(request, "households/second_factor/enrol.html", {"title": title, "status": _status(user)})
-    form = CodeForm(request.POST or None)
+    form = EnrolForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         try:
             enrolment = services.confirm_enrolment(actor=user, code=form.cleaned_data["code"])

@@ -4,8 +4,10 @@ sign-ins and of sign-ins, read-only, for program admins; one's own new password,
 token page is not offered: a token is issued by the API's sign-in or the command line, revoked from here."""
 
 from axes.models import AccessAttempt, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminPasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import PasswordChangeView
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -13,10 +15,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
+from config.client_ip import client_ip
 from households import rules, services
 from households.admin.base import RightsAdminMixin
 from households.services.sign_in import live_tokens, token_prefix
-from households.sign_in import lockout_of
+from households.sign_in import lockout_message, lockout_of
 
 if admin.site.is_registered(AuthToken):
     admin.site.unregister(AuthToken)
@@ -108,20 +111,41 @@ class AccessLogAdmin(ReadOnlyRecordsAdmin):
 
 class AuditedPasswordChangeForm(AdminPasswordChangeForm):
     """Django's form of one's own new password (the old one checked, the new one validated), written by
-    `services.change_own_password` (audited)."""
+    `services.change_own_password` (audited). The old password is a sign-in as any other, for django-axes: refused
+    while the account or the address is locked, and a wrong one counted toward the lock (a stolen session must not
+    guess the password without limit)."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        lock = lockout_of(username=self.user.get_username(), ip_address=client_ip(self.request))
+        if lock is not None:
+            raise forms.ValidationError(lockout_message(lock), code="locked_out")
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            credentials = {"username": self.user.get_username()}
+            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
+            raise
 
     def save(self, commit=True):
         self.user = services.change_own_password(actor=self.user, password=self.cleaned_data["new_password1"])
         return self.user
 
 
+class AuditedPasswordChangeView(PasswordChangeView):
+    form_class = AuditedPasswordChangeForm
+    success_url = reverse_lazy("admin:password_change_done")
+    template_name = "registration/password_change_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
 def password_change(request):
     """The admin's "Đổi mật khẩu" (`/admin/password_change/`, ahead of the admin's own in config/urls.py)."""
-    view = PasswordChangeView.as_view(
-        form_class=AuditedPasswordChangeForm,
-        success_url=reverse_lazy("admin:password_change_done"),
-        template_name="registration/password_change_form.html",
-        extra_context=admin.site.each_context(request),
-    )
+    view = AuditedPasswordChangeView.as_view(extra_context=admin.site.each_context(request))
     request.current_app = admin.site.name
     return view(request)

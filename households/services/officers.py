@@ -10,6 +10,7 @@ from config.errors import DomainError, NotFound
 from households import rules
 from households.models import Area, User
 from households.services.audit import diff_fields, log_action
+from households.services.sign_in import revoke_every_token
 
 OFFICER_FIELDS = (
     "username",
@@ -71,7 +72,8 @@ def create_officer(
 @transaction.atomic
 def change_officer(*, actor: User, user_id: int, data: Mapping[str, Any], reason: str = "") -> User:
     """Change an account (`OFFICER_FIELDS`: names, role and area, checked together, whether it may sign in); its
-    password is not one of them. Every account here signs in to the admin (`is_staff`). Audited, old -> new."""
+    password is not one of them. Every account here signs in to the admin (`is_staff`). Closing it (`is_active`
+    False) revokes its API tokens. Audited, old -> new, with the prefixes of the tokens revoked."""
     if not actor.has_right(rules.USER_MANAGE):
         raise DomainError("no_right", "Tài khoản không có quyền quản lý người dùng.", "actor")
     unknown = sorted(set(data) - set(OFFICER_FIELDS))
@@ -91,6 +93,8 @@ def change_officer(*, actor: User, user_id: int, data: Mapping[str, Any], reason
     for name, (_, new) in changes.items():
         setattr(user, name, new)
     user.save(update_fields=list(changes))
+    if not user.is_active:
+        changes |= revoke_every_token(user)
     log_action(actor=actor, action="households.user.changed", obj=user, changes=changes, reason=reason)
     return user
 
@@ -98,7 +102,8 @@ def change_officer(*, actor: User, user_id: int, data: Mapping[str, Any], reason
 @transaction.atomic
 def set_officer_password(*, actor: User, user_id: int, password: str | None) -> User:
     """A new password for an account, or none (`None`: the account no longer signs in with a password, only with
-    its API token). Audited without the password itself: who set it, for whom, when, and whether one is usable."""
+    its API token); the account's API tokens are revoked with the old password. Audited without the password
+    itself: who set it, for whom, when, whether one is usable, and the prefixes of the tokens revoked."""
     if not actor.has_right(rules.USER_MANAGE):
         raise DomainError("no_right", "Tài khoản không có quyền quản lý người dùng.", "actor")
     user = User.objects.select_for_update().filter(pk=user_id).first()
@@ -114,6 +119,6 @@ def set_officer_password(*, actor: User, user_id: int, password: str | None) -> 
         actor=actor,
         action="households.user.password_set",
         obj=user,
-        changes={"usable_password": (had_one, password is not None)},
+        changes={"usable_password": (had_one, password is not None), **revoke_every_token(user)},
     )
     return user

@@ -25,6 +25,7 @@ from config.errors import DomainError, NotFound
 from households import rules
 from households.models import User
 from households.services.audit import log_action
+from households.services.sign_in import revoke_every_token
 
 _APP_DEVICE_NAME = "Ứng dụng xác thực"
 _BACKUP_DEVICE_NAME = "Mã dự phòng"
@@ -176,8 +177,9 @@ def _refusal(throttled: list[dict[str, object]], *, tried: bool) -> DomainError:
 @transaction.atomic
 def reset_second_factor(*, actor: User, user_id: int, reason: str = "") -> User:
     """Remove a user's authenticator app and backup codes (a lost phone): with SECOND_FACTOR_REQUIRED she enrols a
-    new app at her next page, and a session verified with the old one is asked again. Only those who manage users;
-    nothing to remove is no change (no audit entry)."""
+    new app at her next page (with her password again: a session alone, perhaps a thief's, does not bind a new app),
+    and a session verified with the old one is asked again. Her API tokens, issued with a code of the old app, are
+    revoked. Only those who manage users; nothing to remove is no change (no audit entry)."""
     if not actor.has_right(rules.USER_MANAGE):
         raise DomainError("no_right", "Tài khoản không có quyền quản lý người dùng.", "actor")
     user = User.objects.select_for_update().filter(pk=user_id).first()
@@ -188,6 +190,7 @@ def reset_second_factor(*, actor: User, user_id: int, reason: str = "") -> User:
     removed, _ = TOTPDevice.objects.filter(user_id=user.pk).delete()
     removed += StaticDevice.objects.filter(user_id=user.pk).delete()[0]
     if removed:
+        tokens = revoke_every_token(user)
         log_action(
             actor=actor,
             action="households.user.second_factor_reset",
@@ -195,6 +198,7 @@ def reset_second_factor(*, actor: User, user_id: int, reason: str = "") -> User:
             changes={
                 "second_factor": ("đã bật" if had_app else "chờ xác nhận", None),
                 "backup_codes": (backup_codes, 0),
+                **tokens,
             },
             reason=reason,
         )

@@ -103,6 +103,19 @@ def unlock_address(*, actor: User, ip_address: str, reason: str = "") -> int:
     return failures
 
 
+def revoke_every_token(user: User) -> dict[str, tuple[list[str], list[str]]]:
+    """Inside a writer's transaction, when an account's credentials change (a new password, a reset second factor, a
+    closed account): every API token of the account is revoked, the tokens issued with the old credentials would
+    outlive them. The audit changes of the revocation, to merge into the writer's own entry (`tokens`: the
+    prefixes revoked; empty when there were none)."""
+    tokens = AuthToken.objects.filter(user_id=user.pk)
+    prefixes = sorted(token_prefix(t) for t in tokens)
+    if not prefixes:
+        return {}
+    tokens.delete()
+    return {"tokens": (prefixes, [])}
+
+
 def live_tokens(user: User) -> QuerySet[AuthToken]:
     """The account's tokens still good now."""
     tokens: QuerySet[AuthToken] = AuthToken.objects.filter(user=user, expiry__gt=timezone.now())
@@ -172,10 +185,14 @@ def revoke_api_tokens(*, actor: User, user_id: int, token: AuthToken | None = No
 
 @transaction.atomic
 def change_own_password(*, actor: User, password: str) -> User:
-    """One's own new password (the admin's "đổi mật khẩu", whose form has checked the old one and the new one).
-    Audited: who and when, never the password."""
+    """One's own new password (the admin's "đổi mật khẩu", whose form has checked the old one and the new one); the
+    account's API tokens are revoked with the old one. Audited: who and when, the prefixes of the tokens revoked,
+    never the password."""
     user = _account(actor.pk)
     user.set_password(password)
     user.save(update_fields=["password"])
-    log_action(actor=actor, action="households.user.password_changed", obj=user, reason="Tự đổi mật khẩu.")
+    changes = revoke_every_token(user)
+    log_action(
+        actor=actor, action="households.user.password_changed", obj=user, changes=changes, reason="Tự đổi mật khẩu."
+    )
     return user

@@ -182,7 +182,9 @@ def test_enrolment_shows_the_qr_code_and_the_key_and_a_code_confirms_it(admin_us
     assert response["Cache-Control"].count("no-store")
     assert client.get(ENROL).content.decode().count(secret) == 1  # the same device while it waits
 
-    response = client.post(ENROL, {"code": code_of(device), "next": "/admin/households/household/"})
+    response = client.post(
+        ENROL, {"password": "pw-quantri", "code": code_of(device), "next": "/admin/households/household/"}
+    )
     assert response.status_code == 200
     device.refresh_from_db()
     assert device.confirmed
@@ -203,10 +205,10 @@ def test_a_wrong_code_at_enrolment_is_a_form_error_and_nothing_is_confirmed(prov
     client.get(ENROL)
     device = TOTPDevice.objects.get(user=province_staff)
     wrong = wrong_code(device)
-    response = client.post(ENROL, {"code": wrong})
+    response = client.post(ENROL, {"password": "pw-canbo_tinh", "code": wrong})
     assert response.status_code == 200
     assert "Mã không đúng hoặc đã hết hạn" in response.content.decode()
-    response = client.post(ENROL, {"code": code_of(device)})  # right, but within the wait
+    response = client.post(ENROL, {"password": "pw-canbo_tinh", "code": code_of(device)})  # right, but within the wait
     assert "Đã nhập sai nhiều lần liên tiếp" in response.content.decode()
     device.refresh_from_db()
     assert not device.confirmed and not StaticDevice.objects.filter(user=province_staff).exists()
@@ -265,7 +267,7 @@ def test_an_officer_may_enrol_of_her_own_accord_and_is_then_asked(officer_a, set
     response = client.get(ENROL)
     assert "phải dùng" not in response.content.decode() and "Bật xác thực hai bước" in response.content.decode()
     device = TOTPDevice.objects.get(user=officer_a)
-    client.post(ENROL, {"code": code_of(device)})
+    client.post(ENROL, {"password": "pw-canbo_a", "code": code_of(device)})
     assert "Đã bật từ" in client.get(ENROL).content.decode()
     assert signed_in(officer_a).get("/admin/")["Location"] == f"{VERIFY}?next=/admin/"
 
@@ -382,6 +384,29 @@ def test_a_program_admin_resets_a_lost_phone_and_it_is_audited(admin_user, provi
     assert entry.actor == admin_user and entry.changes["backup_codes"] == [1, 0]
     # her session verified with the lost phone is asked again: she enrols a new app
     assert staff_session.get("/admin/")["Location"] == f"{ENROL}?next=/admin/"
+
+
+@pytest.mark.usefixtures("required")
+def test_after_a_reset_the_session_alone_does_not_bind_a_new_app(admin_user, province_staff):
+    stolen = verified(province_staff)  # a session left signed in on the lost phone
+    token = services.issue_api_token(actor=None, user_id=province_staff.pk)[1]
+    services.reset_second_factor(actor=admin_user, user_id=province_staff.pk)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/areas/").status_code == 401
+    assert stolen.get("/admin/")["Location"] == f"{ENROL}?next=/admin/"
+    stolen.get(ENROL)
+    device = TOTPDevice.objects.get(user=province_staff)
+    without = stolen.post(ENROL, {"code": code_of(device)})
+    assert without.status_code == 200 and "password" in without.context["form"].errors
+    for _ in range(4):
+        wrong = stolen.post(ENROL, {"password": "doan-thu", "code": code_of(device)})
+        assert wrong.context["form"].errors["password"] == ["Mật khẩu không đúng."]
+    assert stolen.post(ENROL, {"password": "doan-thu", "code": code_of(device)}).status_code == 429  # locked
+    locked = stolen.post(ENROL, {"password": "pw-canbo_tinh", "code": code_of(device)})
+    assert "Tài khoản này tạm thời bị khóa đăng nhập" in locked.context["form"].errors["password"][0]
+    device.refresh_from_db()
+    assert not device.confirmed and stolen.get("/admin/").status_code == 302
 
 
 def test_a_commune_officer_cannot_reset(officer_a, province_staff):

@@ -18,6 +18,7 @@ from config.errors import DomainError
 from households import services
 from households.models import AuditEntry, User
 from households.sign_in import lock_end
+from tests.households.test_second_factor import enrolled
 
 pytestmark = pytest.mark.django_db
 
@@ -281,6 +282,77 @@ def test_a_deactivated_account_gets_no_token_and_its_tokens_stop_working(officer
     assert api_login("canbo_a", "pw-canbo_a").status_code == 400
 
 
+def change_own_password(user: User, admin_user: User) -> None:
+    data = {"old_password": "pw-canbo_a", "new_password1": "Mat-khau-moi-456", "new_password2": "Mat-khau-moi-456"}
+    assert signed_in(user).post("/admin/password_change/", data)["Location"] == "/admin/password_change/done/"
+
+
+def set_password(user: User, admin_user: User) -> None:
+    services.set_officer_password(actor=admin_user, user_id=user.pk, password="Mat-khau-moi-456")
+
+
+def reset_second_factor(user: User, admin_user: User) -> None:
+    enrolled(user)  # of her own accord
+    services.reset_second_factor(actor=admin_user, user_id=user.pk)
+
+
+def deactivate(user: User, admin_user: User) -> None:
+    services.change_officer(actor=admin_user, user_id=user.pk, data={"is_active": False})
+
+
+@pytest.mark.parametrize(
+    "change,action",
+    [
+        (change_own_password, "households.user.password_changed"),
+        (set_password, "households.user.password_set"),
+        (reset_second_factor, "households.user.second_factor_reset"),
+        (deactivate, "households.user.changed"),
+    ],
+)
+def test_a_change_of_credentials_revokes_the_accounts_api_tokens_in_its_audit_entry(
+    officer_a, admin_user, change, action
+):
+    issued = [services.issue_api_token(actor=None, user_id=officer_a.pk) for _ in range(2)]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issued[0][1]}")
+    assert client.get("/api/v1/areas/").status_code == 200
+    change(officer_a, admin_user)
+    assert client.get("/api/v1/areas/").status_code == 401
+    assert not AuthToken.objects.filter(user=officer_a).exists()
+    entry = AuditEntry.objects.get(action=action, object_id=str(officer_a.pk))
+    assert entry.changes["tokens"] == [sorted(services.token_prefix(token) for token, _ in issued), []]
+    assert not any(key in str(entry.changes) + entry.reason for _, key in issued)
+
+
+def test_a_token_from_the_api_sign_in_stops_working_when_the_password_is_set(officer_a, admin_user):
+    token = api_login("canbo_a", "pw-canbo_a").json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/areas/").status_code == 200
+    set_password(officer_a, admin_user)
+    assert client.get("/api/v1/areas/").status_code == 401
+    assert api_login("canbo_a", "Mat-khau-moi-456").status_code == 200
+
+
+def test_a_change_without_tokens_names_none(officer_a, admin_user):
+    set_password(officer_a, admin_user)
+    assert "tokens" not in AuditEntry.objects.get(action="households.user.password_set").changes
+
+
+def test_a_nul_in_the_api_sign_in_is_refused_in_vietnamese(officer_a):
+    response = api_login("canbo_a\x00", "pw-canbo_a")
+    assert response.status_code == 400
+    assert response.json()["username"] == ["Không được dùng ký tự NUL (mã 0)."]
+
+
+def test_a_nul_in_the_user_agent_of_a_sign_in_is_dropped_before_it_is_stored(officer_a):
+    response = Client().post(
+        LOGIN, {"username": "canbo_a", "password": "sai"}, REMOTE_ADDR=OFFICE, HTTP_USER_AGENT="Mozilla\x00/5.0"
+    )
+    assert response.status_code == 200 and response.context["form"].errors
+    assert AccessAttempt.objects.get(username="canbo_a").user_agent == "Mozilla/5.0"
+
+
 def test_issue_api_token_prints_a_token_for_a_machine_account_and_audits_it(province, settings):
     call_command(
         "create_officer", "may_tinh", "--role", "province_staff", "--area", province.code, stdout=io.StringIO()
@@ -354,3 +426,20 @@ def test_a_wrong_old_password_changes_nothing(officer_a):
     response = signed_in(officer_a).post("/admin/password_change/", data)
     assert response.status_code == 200 and response.context["form"].errors
     assert not AuditEntry.objects.filter(action="households.user.password_changed").exists()
+
+
+def test_wrong_old_passwords_count_toward_the_lockout(officer_a):
+    client = signed_in(officer_a)
+    wrong = {"old_password": "sai", "new_password1": "Mat-khau-moi-456", "new_password2": "Mat-khau-moi-456"}
+    for _ in range(4):
+        response = client.post("/admin/password_change/", wrong, REMOTE_ADDR=OFFICE)
+        assert response.status_code == 200 and "old_password" in response.context["form"].errors
+    assert client.post("/admin/password_change/", wrong, REMOTE_ADDR=OFFICE).status_code == 429  # the 5th locks
+    right = wrong | {"old_password": "pw-canbo_a"}
+    refused = client.post("/admin/password_change/", right, REMOTE_ADDR="10.9.9.9")  # from anywhere
+    assert refused.status_code == 200
+    assert "Tài khoản này tạm thời bị khóa đăng nhập" in refused.context["form"].errors["old_password"][0]
+    officer_a.refresh_from_db()
+    assert officer_a.check_password("pw-canbo_a")
+    assert AuditEntry.objects.filter(action="households.user.locked_out", object_id=str(officer_a.pk)).count() == 1
+    assert admin_login("canbo_a", "pw-canbo_a").status_code == 429  # the sign-in is locked too
