@@ -17,6 +17,7 @@ from households import services
 from households.access import client_ip
 from households.models import AccessRecord, Household
 from tests.programs.review_helpers import make_poor
+from tests.test_config_security import production_env, run
 
 pytestmark = pytest.mark.django_db
 HOUSEHOLDS = "/api/v1/households/"
@@ -188,11 +189,36 @@ def test_the_database_refuses_to_change_or_delete_a_record(change, household_a, 
     assert AccessRecord.objects.get().search == ""
 
 
+def test_the_flag_of_the_prune_does_not_let_a_session_delete_a_record_of_the_last_year(household_a, officer_a):
+    recent = read(officer_a, [household_a])
+    year_old = read_long_ago(officer_a, household_a, timezone.now() - datetime.timedelta(days=364))
+    for row in (recent, year_old):
+        with pytest.raises(IntegrityError, match="households_accessrecord_floor"), transaction.atomic():
+            connection.cursor().execute("SET LOCAL giamngheo.access_log_prune = 'on'")
+            AccessRecord.objects.filter(pk=row.pk).delete()
+    assert AccessRecord.objects.count() == 2
+
+
+def test_the_database_refuses_to_truncate_the_log(household_a, officer_a):
+    read(officer_a, [household_a])
+    with pytest.raises(IntegrityError, match="households_accessrecord_no_truncate"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL giamngheo.access_log_truncate = 'off'")  # the test database's own setting
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the record's foreign keys checked before the TRUNCATE
+            cursor.execute("TRUNCATE households_accessrecord")
+    assert AccessRecord.objects.count() == 1
+
+
+def test_a_retention_under_a_year_stops_the_process():
+    result = run(["-c", "from config import settings"], production_env(ACCESS_LOG_RETENTION_DAYS="364"))
+    assert result.returncode != 0 and "ACCESS_LOG_RETENTION_DAYS must be at least 365" in result.stderr
+
+
 def test_the_prune_deletes_only_the_records_past_the_retention(household_a, officer_a, settings):
-    settings.ACCESS_LOG_RETENTION_DAYS = 30
+    settings.ACCESS_LOG_RETENTION_DAYS = 400
     now = timezone.now()
-    old = read_long_ago(officer_a, household_a, now - datetime.timedelta(days=31))
-    kept = read_long_ago(officer_a, household_a, now - datetime.timedelta(days=29))
+    old = read_long_ago(officer_a, household_a, now - datetime.timedelta(days=401))
+    kept = read_long_ago(officer_a, household_a, now - datetime.timedelta(days=399))
     pruned = services.prune_access_log(now=now, dry_run=True)
     assert pruned.deleted == 1 and AccessRecord.objects.filter(pk=old.pk).exists()
     pruned = services.prune_access_log(now=now)
@@ -204,7 +230,7 @@ def test_the_prune_deletes_only_the_records_past_the_retention(household_a, offi
 
 def test_the_prune_command_prints_what_it_deletes_in_batches(household_a, officer_a, settings, monkeypatch):
     monkeypatch.setattr("households.services.access.PRUNE_BATCH", 2)
-    settings.ACCESS_LOG_RETENTION_DAYS = 10
+    settings.ACCESS_LOG_RETENTION_DAYS = 365
     long_ago = timezone.now() - datetime.timedelta(days=400)
     for _ in range(5):
         read_long_ago(officer_a, household_a, long_ago)
@@ -213,7 +239,7 @@ def test_the_prune_command_prints_what_it_deletes_in_batches(household_a, office
     assert out.getvalue().startswith("Sẽ xóa 5 bản ghi trước") and AccessRecord.objects.filter(at=long_ago).count() == 5
     out = io.StringIO()
     call_command("prune_access_log", stdout=out)
-    assert out.getvalue().startswith("Đã xóa 5 bản ghi trước") and "(lưu 10 ngày)" in out.getvalue()
+    assert out.getvalue().startswith("Đã xóa 5 bản ghi trước") and "(lưu 365 ngày)" in out.getvalue()
     assert not AccessRecord.objects.filter(at=long_ago).exists()
 
 
