@@ -55,9 +55,9 @@ def record_access(
         door=door,
         action=action,
         resource=resource[:120],
-        path=path[:255],
-        query=query[:_MAX_TEXT],
-        search=search[:200],
+        path=_text(path)[:255],
+        query=_text(query)[:_MAX_TEXT],
+        search=_text(search)[:200],
         result_count=result_count,
         household_ids=ids,
         area=area,
@@ -69,6 +69,11 @@ def record_access(
         record.commune_ids = ArraySubquery(communes)  # evaluated by the INSERT itself
     record.save(force_insert=True)
     return record
+
+
+def _text(value: str) -> str:
+    """What the caller typed, as PostgreSQL's text keeps it: without NUL bytes (which it refuses)."""
+    return value.replace("\x00", "")
 
 
 def _communes(ids: list[int], area: Area | None) -> "list[int] | QuerySet[Any, int]":

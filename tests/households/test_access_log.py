@@ -347,3 +347,27 @@ def test_the_admin_targeting_page_and_its_excel_record_their_households(househol
     export = latest()
     assert (export.door, export.action, export.household_ids) == ("export", "export", [household_a.pk])
     assert AccessRecord.objects.count() == 2
+
+
+# --- hostile query strings -------------------------------------------------------------------------------------
+
+
+def test_a_nul_byte_in_the_query_string_is_recorded_without_it(api, household_a, officer_a, admin_user):
+    assert api(officer_a).get(HOUSEHOLDS + "?x=a%00b").status_code == 200
+    assert latest().query == "x=ab"
+    page = f"/admin/households/household/{household_a.pk}/change/?x=%00"
+    assert signed_in(admin_user).get(page).status_code == 200
+    assert (latest().household_ids, latest().query) == ([household_a.pk], "x=")
+
+
+@pytest.mark.parametrize("url", [ACCESS_LOG, ADMIN_LOG])
+def test_the_last_day_of_the_calendar_is_an_open_end(url, log, admin_user):
+    response = signed_in(admin_user).get(url, {"until": "9999-12-31", "since": "0001-01-01"})
+    assert response.status_code == 200
+    if url == ACCESS_LOG:
+        assert len(response.json()["results"]) == len(log)
+
+
+def test_a_nul_byte_in_a_filter_of_the_admin_log_is_ignored(log, admin_user):
+    response = signed_in(admin_user).get(ADMIN_LOG + "?actor=%00")
+    assert response.status_code == 200 and len(response.context["cl"].result_list) == len(log)
