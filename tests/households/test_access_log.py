@@ -371,3 +371,31 @@ def test_the_last_day_of_the_calendar_is_an_open_end(url, log, admin_user):
 def test_a_nul_byte_in_a_filter_of_the_admin_log_is_ignored(log, admin_user):
     response = signed_in(admin_user).get(ADMIN_LOG + "?actor=%00")
     assert response.status_code == 200 and len(response.context["cl"].result_list) == len(log)
+
+
+def autocomplete(user, term: str, model="household", field="household", app="programs", source="assessment"):
+    query = {"app_label": app, "model_name": source, "field_name": field, "term": term}
+    return signed_in(user).get("/admin/autocomplete/", query)
+
+
+def test_the_admin_autocomplete_records_the_households_it_finds_by_name(household_a, household_b, admin_user):
+    name = "Thị Hoa"  # a member of household A, not its head
+    response = autocomplete(admin_user, name)
+    assert response.status_code == 200
+    found = [int(row["id"]) for row in response.json()["results"]]
+    assert household_a.pk in found
+    record = latest()
+    assert (record.door, record.action, record.search, record.path) == ("admin", "search", name, "/admin/autocomplete/")
+    assert record.household_ids == sorted(found) and record.result_count == len(found)
+    assert record.resource == "hộ gia đình" and f"term={name}" in record.query
+
+
+def test_the_admin_autocomplete_of_areas_records_nothing(admin_user, commune_a):
+    response = autocomplete(admin_user, commune_a.name[:4], app="households", source="household", field="commune")
+    assert response.status_code == 200 and response.json()["results"]
+    assert not AccessRecord.objects.exists()
+
+
+def test_a_refused_autocomplete_records_nothing(household_a, officer_b):
+    assert autocomplete(officer_b, "x", source="nothing").status_code == 403
+    assert not AccessRecord.objects.exists()
