@@ -192,16 +192,22 @@ class AccessLogAdminMixin:
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
         response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
         shown = (getattr(response, "context_data", None) or {}).get("original")
-        if request.method == "GET" and shown is not None and response.status_code == 200:
+        if shown is not None and response.status_code == 200:
+            self.log_shown(request, shown)
+        return response
+
+    def log_shown(self, request: HttpRequest, obj: models.Model) -> None:
+        """The record of a page that shows `obj` and so its household (its change page, or a page of this admin's
+        own: a move, a repayment), when it is read (GET)."""
+        if request.method == "GET":
             log_access(
                 request,
                 door=AccessDoor.ADMIN,
                 action=AccessAction.VIEW,
                 resource=label(self.model),
-                household_ids=household_ids([shown], self.model),
+                household_ids=household_ids([obj], self.model),
                 result_count=1,
             )
-        return response
 
 
 class AccessLogAutocompleteView(AutocompleteJsonView):
