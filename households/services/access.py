@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from households.models import AccessRecord, Area, Household, User
 from households.rules import Level
+from households.services.audit import log_action
 
 _MAX_TEXT = 2000  # the longest query string kept
 PRUNE_BATCH = 10_000  # rows per DELETE: a long backlog is pruned without one huge transaction
@@ -113,19 +114,34 @@ class Pruned:
 
 def prune_access_log(*, now: datetime.datetime | None = None, dry_run: bool = False) -> Pruned:
     """Delete the records older than `ACCESS_LOG_RETENTION_DAYS` (`dry_run`: only count them), in batches, each in
-    its own transaction with the flag the table's trigger asks for (`SET LOCAL`: it ends with the transaction)."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
+    its own transaction with the flag the table's trigger asks for (`SET LOCAL`: it ends with the transaction).
+
+    A prune that deleted records writes one audit entry, in its last batch's transaction (`households.access_log.
+    pruned`, by the system): the cutoff, the retention and the count, on the newest record it deleted (the entry
+    keeps its id and its description; the log has no other object to name)."""
+    days = settings.ACCESS_LOG_RETENTION_DAYS
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     past = AccessRecord.objects.filter(at__lt=cutoff)
     oldest = past.aggregate(oldest=Min("at"))["oldest"]
     if dry_run:
         return Pruned(cutoff=cutoff, deleted=past.count(), oldest=oldest)
     deleted = 0
+    newest: AccessRecord | None = None
     while True:
         with transaction.atomic():
             batch = list(past.order_by("id").values_list("id", flat=True)[:PRUNE_BATCH])
             if batch:
+                newest = AccessRecord.objects.get(pk=batch[-1])
                 with _pruning():
                     AccessRecord.objects.filter(pk__in=batch).delete()
-        deleted += len(batch)
-        if len(batch) < PRUNE_BATCH:
+            deleted += len(batch)
+            done = len(batch) < PRUNE_BATCH
+            if done and newest is not None:
+                log_action(
+                    actor=None,
+                    action="households.access_log.pruned",
+                    obj=newest,
+                    changes={"cutoff": (None, cutoff), "retention_days": (None, days), "deleted": (None, deleted)},
+                )
+        if done:
             return Pruned(cutoff=cutoff, deleted=deleted, oldest=oldest)

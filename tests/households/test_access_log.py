@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from households import services
 from households.access import client_ip
-from households.models import AccessRecord, Household
+from households.admin.changes import describe_entries
+from households.models import AccessRecord, AuditEntry, Household
 from tests.programs.review_helpers import make_poor
 from tests.test_config_security import production_env, run
 
@@ -223,6 +224,13 @@ def test_the_prune_deletes_only_the_records_past_the_retention(household_a, offi
     assert pruned.deleted == 1 and AccessRecord.objects.filter(pk=old.pk).exists()
     pruned = services.prune_access_log(now=now)
     assert pruned.deleted == 1 and pruned.oldest == old.at
+    entry = AuditEntry.objects.get(action="households.access_log.pruned")
+    assert (entry.actor, entry.object_id) == (None, str(old.pk))
+    lines = [str(line) for line in describe_entries([entry])[entry.pk].lines]
+    cutoff = timezone.localtime(now - datetime.timedelta(days=400)).strftime("%d/%m/%Y %H:%M")
+    assert set(lines) == {f"Xóa các bản ghi trước — {cutoff}", "Thời hạn lưu (ngày) — 400", "Số bản ghi đã xóa — 1"}
+    assert services.prune_access_log(now=now).deleted == 0  # nothing more: no second entry
+    assert AuditEntry.objects.filter(action="households.access_log.pruned").count() == 1
     assert not AccessRecord.objects.filter(pk=old.pk).exists() and AccessRecord.objects.filter(pk=kept.pk).exists()
     with pytest.raises(IntegrityError), transaction.atomic():  # the flag ended with the prune's transaction
         AccessRecord.objects.filter(pk=kept.pk).delete()
@@ -241,6 +249,8 @@ def test_the_prune_command_prints_what_it_deletes_in_batches(household_a, office
     call_command("prune_access_log", stdout=out)
     assert out.getvalue().startswith("Đã xóa 5 bản ghi trước") and "(lưu 365 ngày)" in out.getvalue()
     assert not AccessRecord.objects.filter(at=long_ago).exists()
+    entry = AuditEntry.objects.get(action="households.access_log.pruned")  # one entry for the 3 batches
+    assert entry.changes["deleted"] == [None, 5]
 
 
 # --- who reads it ----------------------------------------------------------------------------------------------
