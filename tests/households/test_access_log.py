@@ -10,13 +10,14 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from households import services
 from households.access import client_ip
 from households.admin.changes import describe_entries
-from households.models import AccessRecord, AuditEntry, Household
+from households.models import AccessRecord, Area, AuditEntry, Household
 from tests.programs.review_helpers import make_poor
 from tests.test_config_security import production_env, run
 
@@ -409,3 +410,26 @@ def test_the_admin_autocomplete_of_areas_records_nothing(admin_user, commune_a):
 def test_a_refused_autocomplete_records_nothing(household_a, officer_b):
     assert autocomplete(officer_b, "x", source="nothing").status_code == 403
     assert not AccessRecord.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_record_outside_a_transaction_is_committed_without_changing_the_session(committed_areas):
+    commune = Area.objects.filter(level="commune").order_by("code").first()
+    reader = services.create_officer(actor=None, username="doc", role="commune_officer", area=commune, password="pw-1")
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as captured:
+        record = services.record_access(
+            actor=reader, door="api", action="list", resource="hộ gia đình", path=HOUSEHOLDS, ip=None, area=commune
+        )
+    assert AccessRecord.objects.filter(pk=record.pk, commune_ids=[commune.pk]).exists()
+    assert "SET LOCAL synchronous_commit = off" in [
+        q["sql"] for q in captured
+    ]  # the request does not wait for the WAL flush
+    with connection.cursor() as cursor:  # the setting lasted the record's own transaction only
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    with transaction.atomic():  # a caller's transaction keeps its durability
+        read(reader, area=commune)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
