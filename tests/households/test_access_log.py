@@ -412,7 +412,7 @@ def test_a_refused_autocomplete_records_nothing(household_a, officer_b):
     assert not AccessRecord.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the suite's other transactional tests
 def test_a_record_outside_a_transaction_is_committed_without_changing_the_session(committed_areas):
     commune = Area.objects.filter(level="commune").order_by("code").first()
     reader = services.create_officer(actor=None, username="doc", role="commune_officer", area=commune, password="pw-1")
