@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from config.api_docs import DocsView, SchemaView
 from config.health import healthz
 from households import api_auth
+from households.access import AccessLogAutocompleteView
 from households.admin import password_change
 from households.admin.second_factor import enrol_view, verify_view
 from households.api import AreaViewSet, HouseholdViewSet
@@ -70,6 +71,8 @@ urlpatterns = [
     path("admin/second-factor/enrol/", enrol_view, name="second_factor_enrol"),
     # One's own new password, audited (households.admin.sign_in), in place of the admin's own view at that address.
     path("admin/password_change/", admin.site.admin_view(password_change), name="own-password-change"),
+    # The admin's autocomplete, which records the households it answers (households.access), in place of its own.
+    path("admin/autocomplete/", admin.site.admin_view(AccessLogAutocompleteView.as_view(admin_site=admin.site))),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]

@@ -6,6 +6,9 @@ data (names, national IDs, incomes, status) leaves one record per request throug
 - `AccessLogAdminMixin`, on a ModelAdmin: its changelist records the households of the rows on the page (read from
   the page the admin already fetched: the template shows the same, cached rows; no second query) with the count
   and the search term, its change page the household of the object, door admin;
+- `AccessLogAutocompleteView`, the admin's autocomplete (`/admin/autocomplete/`, in place of the admin's own): a
+  search of households (or of rows of households) by their members' names records the term and the households of
+  the answered page, door admin;
 - `log_access` for the pages and files that are no model's list: exports and documents (door export), the
   admin's report pages.
 
@@ -22,8 +25,9 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from django.conf import settings
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from config.client_ip import client_ip as request_address
@@ -188,13 +192,48 @@ class AccessLogAdminMixin:
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
         response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
         shown = (getattr(response, "context_data", None) or {}).get("original")
-        if request.method == "GET" and shown is not None and response.status_code == 200:
+        if shown is not None and response.status_code == 200:
+            self.log_shown(request, shown)
+        return response
+
+    def log_shown(self, request: HttpRequest, obj: models.Model) -> None:
+        """The record of a page that shows `obj` and so its household (its change page, or a page of this admin's
+        own: a move, a repayment), when it is read (GET)."""
+        if request.method == "GET":
             log_access(
                 request,
                 door=AccessDoor.ADMIN,
                 action=AccessAction.VIEW,
                 resource=label(self.model),
-                household_ids=household_ids([shown], self.model),
+                household_ids=household_ids([obj], self.model),
                 result_count=1,
+            )
+
+
+class AccessLogAutocompleteView(AutocompleteJsonView):
+    """The admin's autocomplete (a household field's search box): it answers households found by code or by their
+    members' names, so an answer about a model of households records the term and the households of the page, with
+    the count that matched (door admin, action search, or list for an empty term)."""
+
+    _access_shown: tuple[Sequence[models.Model], int] | None = None
+
+    def get_context_data(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(*args, **kwargs)
+        self._access_shown = (list(context["object_list"]), context["paginator"].count)  # the rows answered
+        return context
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        model = self.model_admin.model  # the searched model (process_request, or a 403/404 raised before)
+        if self._access_shown is not None and household_path(model) is not None:
+            rows, count = self._access_shown
+            log_access(
+                request,
+                door=AccessDoor.ADMIN,
+                action=AccessAction.SEARCH if self.term.strip() else AccessAction.LIST,
+                resource=label(model, plural=True),
+                household_ids=household_ids(rows, model),
+                result_count=count,
+                search=self.term,
             )
         return response

@@ -37,6 +37,12 @@ def national_id_problem(value: str) -> str | None:
     return None
 
 
+def masked_national_id(value: str) -> str:
+    """A citizen ID as an error message names it: its last 3 digits only ("*********123"), so that a message kept
+    (an import's row errors) or shown to someone else does not hand out the whole number."""
+    return "*" * max(len(value) - 3, 0) + value[-3:]
+
+
 class Role(StrEnum):
     COMMUNE_OFFICER = "commune_officer"
     COMMUNE_CHAIR = "commune_chair"

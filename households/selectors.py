@@ -59,16 +59,22 @@ def access_log_about(queryset: QuerySet[AccessRecord], household: Household) -> 
 def access_log_between(
     queryset: QuerySet[AccessRecord], since: datetime.date | None, until: datetime.date | None
 ) -> QuerySet[AccessRecord]:
-    """The records from the start of day `since` to the end of day `until` (local days, either may be open)."""
+    """The records from the start of day `since` to the end of day `until` (local days, either may be open; a day
+    at the calendar's very ends, e.g. 9999-12-31, leaves its side open rather than overflowing)."""
 
     def start(day: datetime.date) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
-    if since is not None:
+    if since is not None and since > _FIRST_DAY:
         queryset = queryset.filter(at__gte=start(since))
-    if until is not None:
+    if until is not None and until < _LAST_DAY:
         queryset = queryset.filter(at__lt=start(until + datetime.timedelta(days=1)))
     return queryset
+
+
+# The days whose bounds stay inside Python's datetimes in every time zone (UTC±14 of the calendar's ends).
+_FIRST_DAY = datetime.date.min + datetime.timedelta(days=1)
+_LAST_DAY = datetime.date.max - datetime.timedelta(days=1)
 
 
 def household_of(user: User, text: str) -> Household | None:

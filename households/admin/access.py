@@ -35,9 +35,9 @@ class InputFilter(admin.ListFilter):
         for name, _label, _type in self.fields:
             if name in params:
                 value = params.pop(name)
-                value = value[-1] if isinstance(value, list) else value
-                if value.strip():
-                    self.values[name] = value.strip()
+                value = (value[-1] if isinstance(value, list) else value).replace("\x00", "").strip()
+                if value:
+                    self.values[name] = value  # without NUL bytes, which PostgreSQL's text refuses
 
     def has_output(self) -> bool:
         return True

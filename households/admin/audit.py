@@ -14,7 +14,7 @@ from households import rules, selectors
 from households.access import AccessLogAdminMixin
 from households.admin.base import RightsAdminMixin
 from households.admin.changes import CHANGE_LOG, Described, Key, Names, describe_audit, describe_entries, moment, yes_no
-from households.models import Area, AuditEntry, Household, User
+from households.models import AccessRecord, Area, AuditEntry, Household, User
 
 # The keys of the sign-in's entries (households.services.sign_in, second_factor), on an account or on django-axes'
 # record of an address (a lockout of a name that is no account).
@@ -51,6 +51,7 @@ describe_audit(
         "households.user.second_factor_enrolment_started": "bắt đầu đăng ký xác thực hai bước",
         "households.user.second_factor_confirmed": "bật xác thực hai bước",
         "households.user.second_factor_reset": "đặt lại xác thực hai bước",
+        "households.access_log.pruned": "xóa nhật ký truy cập dữ liệu cá nhân quá thời hạn lưu",
     },
     action_keys={"households.user.created": {"area": Key("Địa bàn phụ trách", names=Names(Area, "code", "name"))}},
     keys={
@@ -58,6 +59,11 @@ describe_audit(
         User: {"usable_password": Key("Đăng nhập bằng mật khẩu", show=yes_no), **_SIGN_IN_KEYS},
         AccessAttempt: _SIGN_IN_KEYS,
         Area: {"households": Key("Số hộ"), "members": Key("Số thành viên")},
+        AccessRecord: {
+            "cutoff": Key("Xóa các bản ghi trước", show=moment),
+            "retention_days": Key("Thời hạn lưu (ngày)"),
+            "deleted": Key("Số bản ghi đã xóa"),
+        },
     },
 )
 

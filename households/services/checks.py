@@ -70,7 +70,7 @@ def check_member(
             where = f"hộ {clash.household.code}" if visible else "một hộ thuộc địa bàn khác; đề nghị liên hệ cấp trên"
             raise DomainError(
                 "duplicate_national_id",
-                f"Số CCCD {national_id} đã được dùng cho thành viên khác ({where}).",
+                f"Số CCCD {rules.masked_national_id(national_id)} đã được dùng cho thành viên khác ({where}).",
                 "national_id",
             )
     valid_until = data.get("health_insurance_valid_until")
@@ -103,7 +103,9 @@ def check_national_ids_distinct(members: Iterable[Mapping[str, Any]]) -> None:
         national_id = data.get("national_id")
         if national_id and national_id in seen:
             raise DomainError(
-                "duplicate_national_id", f"Số CCCD {national_id} bị nhập hai lần trong cùng hộ.", "members"
+                "duplicate_national_id",
+                f"Số CCCD {rules.masked_national_id(national_id)} bị nhập hai lần trong cùng hộ.",
+                "members",
             )
         if national_id:
             seen.add(national_id)

@@ -213,8 +213,8 @@ def create_households(
             other = batch_ids.setdefault(national_id, position) if national_id else position
             if other != position:
                 message = (
-                    f"Thành viên thứ {index + 1}: Số CCCD {national_id} đã được dùng cho thành viên của hộ khác "
-                    "trong cùng lô."
+                    f"Thành viên thứ {index + 1}: Số CCCD {rules.masked_national_id(str(national_id))} đã được dùng "
+                    "cho thành viên của hộ khác trong cùng lô."
                 )
                 problems.append(DomainError("duplicate_national_id", message, f"members[{index}].national_id"))
         if problems:

@@ -33,7 +33,7 @@ from django.utils import timezone
 from config.errors import DomainError
 from households import services as registry
 from households.models import Area, AreaType, Household, Member, Relation, User
-from households.rules import ASSESSMENT_RECORD, HOUSEHOLD_CREATE, Level
+from households.rules import ASSESSMENT_RECORD, HOUSEHOLD_CREATE, Level, masked_national_id
 from programs import rules
 from programs.imports.layout import (
     DWELLING_KEYS,
@@ -316,11 +316,12 @@ def _national_ids_twice(plan: Plan, failed: list[HouseholdRow], errors: Errors) 
             holders = rows.get(national_id or "", [])
             same = [row for row, owner in holders if owner is entry and row < member.row]
             other = [row for row, owner in holders if owner is not entry]
+            shown = masked_national_id(national_id or "")
             if same:
-                message = f"Số CCCD {national_id} bị nhập hai lần trong cùng hộ (dòng {same[0]})."
+                message = f"Số CCCD {shown} bị nhập hai lần trong cùng hộ (dòng {same[0]})."
                 errors.add(MEMBER, member.row, MEMBER_HEADERS["national_id"], message)
             elif other:
-                message = f"Số CCCD {national_id} trùng với thành viên của hộ khác trong tệp (dòng {other[0]})."
+                message = f"Số CCCD {shown} trùng với thành viên của hộ khác trong tệp (dòng {other[0]})."
                 errors.add(MEMBER, member.row, MEMBER_HEADERS["national_id"], message)
 
 

@@ -183,4 +183,5 @@ class LoanAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMixin, admin
             ("Dư nợ", f"{number(loan.balance)} đồng"),
         ]
         back = reverse("admin:support_loan_change", args=[loan.pk])
+        self.log_shown(request, loan)
         return form_page(self, request, form, obj=loan, summary=summary, back_url=back)

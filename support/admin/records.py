@@ -267,6 +267,7 @@ class SupportRecordAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMix
         else:
             form = form_class(record=record, user=request.user)
             form.initial = form.initial_values(timezone.localdate())
+        self.log_shown(request, record)
         return form_page(self, request, form, obj=record, summary=self._summary(record), back_url=back)
 
     def follow_up_view(self, request, object_id: int, follow_up_id: int):
@@ -280,6 +281,7 @@ class SupportRecordAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMix
         form = FollowUpForm(request.POST or None, follow_up=follow_up, initial={**initial, "note": follow_up.note})
         summary = [*self._summary(record), ("Theo dõi", f"{follow_up.label} (hạn {day(follow_up.due_on)})")]
         back = reverse("admin:support_supportrecord_change", args=[record.pk])
+        self.log_shown(request, record)
         return form_page(self, request, form, obj=record, summary=summary, back_url=back)
 
 

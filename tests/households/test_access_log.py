@@ -10,13 +10,16 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from households import services
 from households.access import client_ip
-from households.models import AccessRecord, Household
+from households.admin.changes import describe_entries
+from households.models import AccessRecord, Area, AuditEntry, Household
 from tests.programs.review_helpers import make_poor
+from tests.test_config_security import production_env, run
 
 pytestmark = pytest.mark.django_db
 HOUSEHOLDS = "/api/v1/households/"
@@ -188,15 +191,47 @@ def test_the_database_refuses_to_change_or_delete_a_record(change, household_a, 
     assert AccessRecord.objects.get().search == ""
 
 
+def test_the_flag_of_the_prune_does_not_let_a_session_delete_a_record_of_the_last_year(household_a, officer_a):
+    recent = read(officer_a, [household_a])
+    year_old = read_long_ago(officer_a, household_a, timezone.now() - datetime.timedelta(days=364))
+    for row in (recent, year_old):
+        with pytest.raises(IntegrityError, match="households_accessrecord_floor"), transaction.atomic():
+            connection.cursor().execute("SET LOCAL giamngheo.access_log_prune = 'on'")
+            AccessRecord.objects.filter(pk=row.pk).delete()
+    assert AccessRecord.objects.count() == 2
+
+
+def test_the_database_refuses_to_truncate_the_log(household_a, officer_a):
+    read(officer_a, [household_a])
+    with pytest.raises(IntegrityError, match="households_accessrecord_no_truncate"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL giamngheo.access_log_truncate = 'off'")  # the test database's own setting
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the record's foreign keys checked before the TRUNCATE
+            cursor.execute("TRUNCATE households_accessrecord")
+    assert AccessRecord.objects.count() == 1
+
+
+def test_a_retention_under_a_year_stops_the_process():
+    result = run(["-c", "from config import settings"], production_env(ACCESS_LOG_RETENTION_DAYS="364"))
+    assert result.returncode != 0 and "ACCESS_LOG_RETENTION_DAYS must be at least 365" in result.stderr
+
+
 def test_the_prune_deletes_only_the_records_past_the_retention(household_a, officer_a, settings):
-    settings.ACCESS_LOG_RETENTION_DAYS = 30
+    settings.ACCESS_LOG_RETENTION_DAYS = 400
     now = timezone.now()
-    old = read_long_ago(officer_a, household_a, now - datetime.timedelta(days=31))
-    kept = read_long_ago(officer_a, household_a, now - datetime.timedelta(days=29))
+    old = read_long_ago(officer_a, household_a, now - datetime.timedelta(days=401))
+    kept = read_long_ago(officer_a, household_a, now - datetime.timedelta(days=399))
     pruned = services.prune_access_log(now=now, dry_run=True)
     assert pruned.deleted == 1 and AccessRecord.objects.filter(pk=old.pk).exists()
     pruned = services.prune_access_log(now=now)
     assert pruned.deleted == 1 and pruned.oldest == old.at
+    entry = AuditEntry.objects.get(action="households.access_log.pruned")
+    assert (entry.actor, entry.object_id) == (None, str(old.pk))
+    lines = [str(line) for line in describe_entries([entry])[entry.pk].lines]
+    cutoff = timezone.localtime(now - datetime.timedelta(days=400)).strftime("%d/%m/%Y %H:%M")
+    assert set(lines) == {f"Xóa các bản ghi trước — {cutoff}", "Thời hạn lưu (ngày) — 400", "Số bản ghi đã xóa — 1"}
+    assert services.prune_access_log(now=now).deleted == 0  # nothing more: no second entry
+    assert AuditEntry.objects.filter(action="households.access_log.pruned").count() == 1
     assert not AccessRecord.objects.filter(pk=old.pk).exists() and AccessRecord.objects.filter(pk=kept.pk).exists()
     with pytest.raises(IntegrityError), transaction.atomic():  # the flag ended with the prune's transaction
         AccessRecord.objects.filter(pk=kept.pk).delete()
@@ -204,7 +239,7 @@ def test_the_prune_deletes_only_the_records_past_the_retention(household_a, offi
 
 def test_the_prune_command_prints_what_it_deletes_in_batches(household_a, officer_a, settings, monkeypatch):
     monkeypatch.setattr("households.services.access.PRUNE_BATCH", 2)
-    settings.ACCESS_LOG_RETENTION_DAYS = 10
+    settings.ACCESS_LOG_RETENTION_DAYS = 365
     long_ago = timezone.now() - datetime.timedelta(days=400)
     for _ in range(5):
         read_long_ago(officer_a, household_a, long_ago)
@@ -213,8 +248,10 @@ def test_the_prune_command_prints_what_it_deletes_in_batches(household_a, office
     assert out.getvalue().startswith("Sẽ xóa 5 bản ghi trước") and AccessRecord.objects.filter(at=long_ago).count() == 5
     out = io.StringIO()
     call_command("prune_access_log", stdout=out)
-    assert out.getvalue().startswith("Đã xóa 5 bản ghi trước") and "(lưu 10 ngày)" in out.getvalue()
+    assert out.getvalue().startswith("Đã xóa 5 bản ghi trước") and "(lưu 365 ngày)" in out.getvalue()
     assert not AccessRecord.objects.filter(at=long_ago).exists()
+    entry = AuditEntry.objects.get(action="households.access_log.pruned")  # one entry for the 3 batches
+    assert entry.changes["deleted"] == [None, 5]
 
 
 # --- who reads it ----------------------------------------------------------------------------------------------
@@ -321,3 +358,78 @@ def test_the_admin_targeting_page_and_its_excel_record_their_households(househol
     export = latest()
     assert (export.door, export.action, export.household_ids) == ("export", "export", [household_a.pk])
     assert AccessRecord.objects.count() == 2
+
+
+# --- hostile query strings -------------------------------------------------------------------------------------
+
+
+def test_a_nul_byte_in_the_query_string_is_recorded_without_it(api, household_a, officer_a, admin_user):
+    assert api(officer_a).get(HOUSEHOLDS + "?x=a%00b").status_code == 200
+    assert latest().query == "x=ab"
+    page = f"/admin/households/household/{household_a.pk}/change/?x=%00"
+    assert signed_in(admin_user).get(page).status_code == 200
+    assert (latest().household_ids, latest().query) == ([household_a.pk], "x=")
+
+
+@pytest.mark.parametrize("url", [ACCESS_LOG, ADMIN_LOG])
+def test_the_last_day_of_the_calendar_is_an_open_end(url, log, admin_user):
+    response = signed_in(admin_user).get(url, {"until": "9999-12-31", "since": "0001-01-01"})
+    assert response.status_code == 200
+    if url == ACCESS_LOG:
+        assert len(response.json()["results"]) == len(log)
+
+
+def test_a_nul_byte_in_a_filter_of_the_admin_log_is_ignored(log, admin_user):
+    response = signed_in(admin_user).get(ADMIN_LOG + "?actor=%00")
+    assert response.status_code == 200 and len(response.context["cl"].result_list) == len(log)
+
+
+def autocomplete(user, term: str, model="household", field="household", app="programs", source="assessment"):
+    query = {"app_label": app, "model_name": source, "field_name": field, "term": term}
+    return signed_in(user).get("/admin/autocomplete/", query)
+
+
+def test_the_admin_autocomplete_records_the_households_it_finds_by_name(household_a, household_b, admin_user):
+    name = "Thị Hoa"  # a member of household A, not its head
+    response = autocomplete(admin_user, name)
+    assert response.status_code == 200
+    found = [int(row["id"]) for row in response.json()["results"]]
+    assert household_a.pk in found
+    record = latest()
+    assert (record.door, record.action, record.search, record.path) == ("admin", "search", name, "/admin/autocomplete/")
+    assert record.household_ids == sorted(found) and record.result_count == len(found)
+    assert record.resource == "hộ gia đình" and f"term={name}" in record.query
+
+
+def test_the_admin_autocomplete_of_areas_records_nothing(admin_user, commune_a):
+    response = autocomplete(admin_user, commune_a.name[:4], app="households", source="household", field="commune")
+    assert response.status_code == 200 and response.json()["results"]
+    assert not AccessRecord.objects.exists()
+
+
+def test_a_refused_autocomplete_records_nothing(household_a, officer_b):
+    assert autocomplete(officer_b, "x", source="nothing").status_code == 403
+    assert not AccessRecord.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the suite's other transactional tests
+def test_a_record_outside_a_transaction_is_committed_without_changing_the_session(committed_areas):
+    commune = Area.objects.filter(level="commune").order_by("code").first()
+    reader = services.create_officer(actor=None, username="doc", role="commune_officer", area=commune, password="pw-1")
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as captured:
+        record = services.record_access(
+            actor=reader, door="api", action="list", resource="hộ gia đình", path=HOUSEHOLDS, ip=None, area=commune
+        )
+    assert AccessRecord.objects.filter(pk=record.pk, commune_ids=[commune.pk]).exists()
+    assert "SET LOCAL synchronous_commit = off" in [
+        q["sql"] for q in captured
+    ]  # the request does not wait for the WAL flush
+    with connection.cursor() as cursor:  # the setting lasted the record's own transaction only
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    with transaction.atomic():  # a caller's transaction keeps its durability
+        read(reader, area=commune)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"

@@ -171,3 +171,31 @@ def test_an_admin_list_and_page_record_the_households_shown(door, everything, of
     page = AccessRecord.objects.order_by("-id")[0]
     assert (page.door, page.action, page.household_ids, page.result_count) == ("admin", "view", [everything.pk], 1)
     assert AccessRecord.objects.count() == 2
+
+
+def test_the_admin_pages_of_moves_follow_ups_and_repayments_record_their_household(everything, officer_a, chair_a):
+    from programs.review.admin.forms import available_moves
+
+    case = ReviewCase.objects.get(household=everything)
+
+    def moves(user) -> list[str]:  # the survey move leads to the survey's own form when none can be attached
+        return [move.value for move in available_moves(user, case) if move.value != "survey"]
+
+    who = next(user for user in (officer_a, chair_a) if moves(user))
+    record = SupportRecord.objects.get(household=everything, intervention_type__code="livestock_p3")
+    pages = [
+        (who, f"/admin/programs/reviewcase/{case.pk}/move/{moves(who)[0]}/", "hồ sơ"),
+        (officer_a, f"/admin/support/supportrecord/{record.pk}/move/cancel/", "hỗ trợ"),
+        (officer_a, f"/admin/support/supportrecord/{record.pk}/follow-up/{record.follow_ups.first().pk}/", "hỗ trợ"),
+        (officer_a, f"/admin/support/loan/{Loan.objects.get(record__household=everything).pk}/repay/", "vay"),
+    ]
+    for user, url, resource in pages:
+        client = Client()
+        client.force_login(user)
+        before = AccessRecord.objects.count()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert AccessRecord.objects.count() == before + 1, url
+        page = AccessRecord.objects.order_by("-id")[0]
+        assert (page.door, page.action, page.household_ids, page.path) == ("admin", "view", [everything.pk], url)
+        assert resource in page.resource, (url, page.resource)

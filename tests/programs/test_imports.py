@@ -242,7 +242,8 @@ def test_every_wrong_row_is_reported_with_its_column_and_nothing_is_written(offi
     messages = {(e["row"], e["column"]): e["message"] for e in batch.errors if e["sheet"] == "Thành viên"}
     assert "dd/mm/yyyy" in messages[(3, "Ngày sinh")]
     assert messages[(4, "Số CCCD")] == "Số CCCD phải gồm đúng 12 chữ số."
-    assert "015070000001 đã được dùng" in messages[(5, "Số CCCD")]
+    assert "*********001 đã được dùng" in messages[(5, "Số CCCD")]  # not the whole number, kept with the batch
+    assert not any("015070000001" in message for message in messages.values())
     assert counts() == before  # nothing written, not even the households of the good rows
     assert Area.objects.get(pk=commune_a.pk).household_seq == seq
     assert ImportBatch.objects.get().status == "refused"
@@ -608,6 +609,8 @@ def test_household_wide_errors_name_the_rows_concerned(officer_a, commune_a, hou
 
     found = {(e["sheet"], e["row"], e["column"]): e["message"] for e in batch.errors}
     assert "bị nhập hai lần" in found[("Thành viên", 5, "Số CCCD")]
+    assert same["Số CCCD"][-3:] in found[("Thành viên", 5, "Số CCCD")]
+    assert not any(same["Số CCCD"] in message for message in found.values())  # masked: its last 3 digits only
     assert "chưa có thành viên nào" in found[("Hộ", 4, "STT hộ")]  # household 3: no member row names it
     assert "Hộ này không có thành viên mã" in found[("Thành viên", 6, "Mã thành viên")]  # not "đã có ở dòng 2"
 

@@ -415,6 +415,7 @@ class ReviewCaseAdmin(AccessLogAdminMixin, ReviewFormPageMixin, RightsAdminMixin
             ("Bước hiện tại", case.get_state_display()),
             *form.summary(),
         ]
+        self.log_shown(request, case)
         return self._render_form(
             request,
             form,
