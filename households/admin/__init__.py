@@ -30,10 +30,11 @@ from households.admin.audit import (
     AuditEntryAdmin,
     DescribedFormSet,
     DescribedMixin,
+    audit_entries_of,
     audit_history_table,
     changes_html,
 )
-from households.admin.base import RightsAdminMixin, RightsInlineMixin, plain_choices
+from households.admin.base import RightsAdminMixin, RightsInlineMixin, code_column, plain_choices, unlink_refused
 from households.admin.changes import (
     CHANGE_LOG,
     EMPTY,
@@ -66,7 +67,13 @@ from households.admin.households import (
     VillageFilter,
     contribute_to_household_page,
 )
-from households.admin.officers import OfficerChangeForm, OfficerCreationForm, ScopeCheckMixin, UserAdmin
+from households.admin.officers import (
+    OfficerChangeForm,
+    OfficerCreationForm,
+    PasswordStateWidget,
+    ScopeCheckMixin,
+    UserAdmin,
+)
 from households.admin.second_factor import (
     OPEN_WHILE_DUE,
     CodeForm,
@@ -131,6 +138,7 @@ __all__ = [
     "Names",
     "OfficerChangeForm",
     "OfficerCreationForm",
+    "PasswordStateWidget",
     "RightsAdminMixin",
     "RightsInlineMixin",
     "ScopeCheckMixin",
@@ -139,8 +147,11 @@ __all__ = [
     "UserAdmin",
     "VillageFilter",
     "VillageForm",
+    "audit_entries_of",
     "audit_history_table",
     "changes_html",
+    "code_column",
+    "unlink_refused",
     "contribute_to_household_page",
     "password_change",
     "day",

@@ -18,7 +18,7 @@ from households.models import Area, AuditEntry, Household, User
 
 # The keys of the sign-in's entries (households.services.sign_in, second_factor), on an account or on django-axes'
 # record of an address (a lockout of a name that is no account).
-SIGN_IN_KEYS = {
+_SIGN_IN_KEYS = {
     "ip_address": Key("Địa chỉ IP"),
     "locked_until": Key("Khóa đến", show=moment),
     "failed_attempts": Key("Số lần nhập sai"),
@@ -55,8 +55,8 @@ describe_audit(
     action_keys={"households.user.created": {"area": Key("Địa bàn phụ trách", names=Names(Area, "code", "name"))}},
     keys={
         Household: {"version": Key("Phiên bản", hidden=True)},
-        User: {"usable_password": Key("Đăng nhập bằng mật khẩu", show=yes_no), **SIGN_IN_KEYS},
-        AccessAttempt: SIGN_IN_KEYS,
+        User: {"usable_password": Key("Đăng nhập bằng mật khẩu", show=yes_no), **_SIGN_IN_KEYS},
+        AccessAttempt: _SIGN_IN_KEYS,
         Area: {"households": Key("Số hộ"), "members": Key("Số thành viên")},
     },
 )
@@ -72,14 +72,18 @@ def changes_html(described: Described | None) -> str:
     )
 
 
-def audit_history_table(obj) -> str:
-    """The audit entries of one object, oldest first, as a small table (when, who, what was done and changed, why)
-    for its admin page."""
-    entries = list(
-        AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk))
-        .select_related("actor")
-        .order_by("at", "id")
-    )
+def audit_entries_of(obj):
+    """The audit entries about one object, oldest first: for a household, those of the household and its members."""
+    entries = AuditEntry.objects.select_related("actor").order_by("at", "id")
+    if isinstance(obj, Household):
+        return entries.filter(household=obj)
+    return entries.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk))
+
+
+def audit_history_table(obj, entries=None) -> str:
+    """The audit entries of one object (`entries`, else all of them), oldest first, as a small table (when, who, what
+    was done and changed, why) for its admin page."""
+    entries = list(audit_entries_of(obj) if entries is None else entries)
     described = describe_entries(entries)
     rows = format_html_join(
         "",
@@ -147,6 +151,7 @@ class ActionFilter(admin.SimpleListFilter):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(AccessLogAdminMixin, DescribedMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = rules.AUDIT_VIEW
+    audit_history = False  # a log's own rows have no history
     list_display = ["at", "actor", "action_label", "object_repr", "household", "reason"]
     list_filter = [ActionFilter]
     show_facets = admin.ShowFacets.NEVER

@@ -108,8 +108,7 @@ class MemberInline(RightsInlineMixin, admin.StackedInline):
     verbose_name = _("thành viên")
     verbose_name_plural = _("thành viên trong hộ (đúng một chủ hộ)")
 
-    def get_extra(self, request, obj=None, **kwargs):
-        return 1 if obj else 4
+    extra = 1  # one block to fill on a new household ("Thêm thành viên" adds the next), one spare on its page
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -139,7 +138,7 @@ class AuditInline(DescribedMixin, RightsInlineMixin, admin.TabularInline):
 
 
 class HouseholdForm(forms.ModelForm):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(label=_("Phiên bản đang sửa"), widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label=_("Lý do thay đổi (ghi nhật ký)"), required=False, widget=forms.TextInput(attrs={"size": 60})
     )
@@ -201,13 +200,17 @@ class ScopedChoicesFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _one_commune(user) -> bool:
+    return user.area is not None and user.area.level == Level.COMMUNE
+
+
 class CommuneFilter(ScopedChoicesFilter):
     title = _("xã/phường")
     parameter_name = "commune"
     level = Level.COMMUNE
 
     def lookups(self, request, model_admin):
-        if request.user.has_country_scope or (request.user.area and request.user.area.level == Level.COMMUNE):
+        if request.user.has_country_scope or _one_commune(request.user):
             return []  # one commune: nothing to choose; the whole country: too many, use search
         return super().lookups(request, model_admin)
 
@@ -290,6 +293,17 @@ class HouseholdAdmin(AccessLogAdminMixin, ServiceAdminMixin, ContributedAdminMix
     def head_name(self, obj):
         return obj.head.full_name if obj.head else "—"
 
+    def get_list_display(self, request):
+        if _one_commune(request.user):  # her commune on every row says nothing
+            return [name for name in self.list_display if name != "commune"]
+        return self.list_display
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:  # a new household has members to fill in, and no history yet
+            return [inline for inline in inlines if isinstance(inline, MemberInline)]
+        return inlines
+
     def get_queryset(self, request):
         return Household.objects.visible_to(request.user)
 
@@ -303,6 +317,8 @@ class HouseholdAdmin(AccessLogAdminMixin, ServiceAdminMixin, ContributedAdminMix
         return form_class
 
     def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):  # a reader writes no reason
+            return [(title, options) for title, options in self.fieldsets if "reason" not in options["fields"]]
         if obj is not None:
             return self.fieldsets
         fieldsets = []

@@ -22,7 +22,7 @@ class Indicator(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        return self.name
 
 
 class PovertyStandard(models.Model):
@@ -92,6 +92,9 @@ class StandardIndicator(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["standard", "indicator"], name="programs_standardindicator_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.indicator}"
 
 
 class ReviewKind(models.TextChoices):

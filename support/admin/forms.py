@@ -290,7 +290,7 @@ class BudgetForm(ServiceModelForm):
     year = WholeNumberField(label=_("Năm"), min_value=2021, max_value=2040)
     amount = MoneyField(label=_("Số tiền (đồng)"), max_value=10**15)
     decision = forms.CharField(label=_("Quyết định giao vốn"), max_length=120, required=False)
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(label=_("Phiên bản đang sửa"), widget=forms.HiddenInput, required=False)
     field_aliases = {"version": "expected_version"}
 
     class Meta:
