@@ -23,6 +23,8 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from config.errors import DomainError
 
@@ -42,6 +44,19 @@ def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     allowed = getattr(form, "domain_error_fields", None)
     shown = name in form.fields and not form.fields[name].widget.is_hidden and (allowed is None or name in allowed)
     form.add_error(name if shown else None, error.message)
+
+
+NEXT = "next"  # the query parameter naming the page to go back to after a form (`return_address`)
+
+
+def return_address(request) -> str | None:
+    """The admin page a form was opened from, to go back to once it is saved (`?next=/admin/...`); None for anything
+    else (another site, a scheme, a page outside the admin), so a link cannot send the user away."""
+    target = request.GET.get(NEXT, "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe and target.startswith(reverse("admin:index")) else None
 
 
 def adopt(obj: models.Model, saved: models.Model) -> None:

@@ -4,6 +4,8 @@ the page (`contribute_to_household_page`)."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from config.admin import (
@@ -230,6 +232,21 @@ class VillageFilter(ScopedChoicesFilter):
         return queryset
 
 
+class HouseholdChangeList(ChangeList):
+    """The household list; after a search by name, each household found by a member other than its head names that
+    member under the head ("khớp: Nguyễn Văn A (con)"), read for the whole page at once."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        households = list(self.result_list)  # the page's rows, cached on the queryset the template shows
+        matched = selectors.members_matching(households, self.query)
+        folded = rules.fold_text(self.query)
+        for household in households:
+            head = household.head.full_name if household.head else ""
+            if household.pk in matched and folded not in rules.fold_text(head):
+                household.matched_members = matched[household.pk]
+
+
 HOUSEHOLD_PAGE = Contributions()
 
 
@@ -291,7 +308,15 @@ class HouseholdAdmin(AccessLogAdminMixin, ServiceAdminMixin, ContributedAdminMix
 
     @admin.display(description=_("chủ hộ"), ordering="head__full_name")
     def head_name(self, obj):
-        return obj.head.full_name if obj.head else "—"
+        head = obj.head.full_name if obj.head else "—"
+        matched = getattr(obj, "matched_members", None)  # a search found it by another member (HouseholdChangeList)
+        if not matched:
+            return head
+        found = ", ".join(f"{m.full_name} ({m.get_relation_display().lower()})" for m in matched)
+        return format_html('{}<br><span class="matched-member">khớp: {}</span>', head, found)
+
+    def get_changelist(self, request, **kwargs):
+        return HouseholdChangeList
 
     def get_list_display(self, request):
         if _one_commune(request.user):  # her commune on every row says nothing
