@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import ID_DIGITS, REFUSAL, Contribution, ServiceAdminMixin, Tool, adopt
+from config.admin import ID_DIGITS, REFUSAL, Contribution, ServiceAdminMixin, Tool, adopt, return_address
 from config.formats import number
 from households import rules as access
 from households.access import AccessLogAdminMixin
@@ -403,7 +403,10 @@ class AssessmentAdmin(AccessLogAdminMixin, ServiceAdminMixin, RightsAdminMixin, 
             f"Kết quả: {recorded.get_category_display()} — " + "; ".join(recorded.reasons),
             messages.SUCCESS,
         )
-        return HttpResponseRedirect(reverse("admin:programs_assessment_change", args=[obj.pk]))
+        # back where the survey was started from (a review case's button), else its result
+        return HttpResponseRedirect(
+            return_address(request) or reverse("admin:programs_assessment_change", args=[obj.pk])
+        )
 
 
 # --- status changes: the chair records the recognition decision -------------------------------------
@@ -482,6 +485,17 @@ class StatusChangeAdmin(AccessLogAdminMixin, ServiceAdminMixin, RightsAdminMixin
 
     def save_related(self, request, form, formsets, change):
         """Nothing: the service wrote everything."""
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The decision said in full, on the household's page, where its status history shows it."""
+        number = f" số {obj.decision_number}" if obj.decision_number else ""
+        self.message_user(
+            request,
+            f"Đã ghi quyết định công nhận{number} ngày {obj.effective_date:%d/%m/%Y}: hộ {obj.household.code} — "
+            f"{obj.change_text()}.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:households_household_change", args=[obj.household_id]))
 
 
 # --- the household page, with its surveys and status history ----------------------------------------

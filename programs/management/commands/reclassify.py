@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from config.errors import DomainError
+from config.formats import number, seconds
 from households.models import Area
 from programs.standards.services import reclassify
 
@@ -45,10 +46,11 @@ class Command(BaseCommand):
             return
         mode = "thử (không ghi)" if options["dry_run"] else f"đã ghi {report.written} phiếu mới"
         self.stdout.write(
-            f"Chuẩn {report.standard}: {report.households} hộ, {report.changed} hộ đổi phân loại; {mode}; "
+            f"Chuẩn {report.standard}: {number(report.households)} hộ, {number(report.changed)} hộ đổi phân loại; "
+            f"{mode}; "
             f"{len(report.skipped)} hộ bỏ qua; "
             f"{report.filled_answers} hộ có chỉ số chưa hỏi (tính là không thiếu hụt); "
-            f"{elapsed:.1f} giây."
+            f"{seconds(elapsed)}."
         )
         for commune in data["communes"]:
             if commune["changed"]:
