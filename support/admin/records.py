@@ -78,16 +78,8 @@ class SupportRecordAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMix
     change_form_template = "admin/support/change_form.html"
     change_list_template = "admin/support/change_list.html"
     inlines = [FollowUpInline]
-    list_display = [
-        "household_code",
-        "head_name",
-        "intervention_type",
-        "date",
-        "amount_vnd",
-        "funding_source",
-        "status",
-        "eligibility_marker",
-    ]
+    # the officer's columns; the project, the kind and the funding source are filters (and on the record's page)
+    list_display = ["household_code", "head_name", "type_name", "date", "amount_vnd", "status", "eligibility_marker"]
     list_display_links = ["household_code"]
     list_filter = [
         "status",
@@ -133,6 +125,10 @@ class SupportRecordAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMix
         ),
         (_("Nhật ký"), {"fields": ["history"]}),
     ]
+
+    @admin.display(description=_("loại hỗ trợ"), ordering="intervention_type__name")
+    def type_name(self, obj):
+        return obj.intervention_type.name  # its project is a filter of the list
 
     @admin.display(description=_("số tiền (đồng)"), ordering="amount")
     def amount_vnd(self, obj):
