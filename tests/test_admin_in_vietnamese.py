@@ -12,6 +12,7 @@ compiled .po files.
 
 import ast
 import gettext
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -295,3 +296,28 @@ def test_the_api_schema_describes_the_lists_stock_parameters_in_vietnamese(offic
     }
     assert described[("/api/v1/households/", "ordering")].startswith("Sắp xếp kết quả theo trường nào")
     assert {key: text for key, text in described.items() if english_words(text)} == {}
+
+
+def test_the_sign_in_and_sign_out_pages_are_vietnamese(officer_a):
+    client = Client()
+    pages = {"/admin/login/": client.get("/admin/login/")}
+    refused = client.post("/admin/login/", {"username": "canbo_a", "password": "sai-mat-khau"})
+    assert "Sai tên đăng nhập hoặc mật khẩu." in refused.content.decode()
+    pages["a wrong password"] = refused
+    client.force_login(officer_a)
+    pages["/admin/logout/"] = client.post("/admin/logout/")
+    assert "Bạn đã đăng xuất." in pages["/admin/logout/"].content.decode()
+    english = {name: words for name, page in pages.items() if (words := english_words(page_text(page)))}
+    assert english == {}
+
+
+def test_the_admins_scripts_speak_vietnamese(officer_a):
+    client = Client()
+    client.force_login(officer_a)
+    catalogue = client.get("/admin/jsi18n/").content.decode()
+    for said in ("Đã chọn %(sel)s/%(cnt)s", "Chủ nhật", "Hôm nay", "Bỏ mọi %s"):
+        assert json.dumps(said)[1:-1] in catalogue, said  # the catalogue writes "\u0110\u00e3 ch\u1ecdn"
+
+
+def page_text(response) -> str:
+    return " ".join(read_page(response.content.decode()).parts)
