@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from households import rules
+from households.admin.history import audit_entries_of, audit_history_table
 
 _HISTORY_LIMIT = 200  # the latest entries an object's history page shows
 
@@ -121,8 +122,6 @@ class RightsAdminMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def history_view(self, request, object_id, extra_context=None):
-        from households.admin.audit import audit_entries_of, audit_history_table  # audit.py builds on this module
-
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
