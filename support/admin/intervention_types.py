@@ -69,16 +69,7 @@ class InterventionTypeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmi
     add_right = access.SUPPORT_MANAGE
     change_right = access.SUPPORT_MANAGE
     form = InterventionTypeForm
-    list_display = [
-        "name",
-        code_column(_("mã")),
-        "project",
-        "kind",
-        "default_amount",
-        "annual_rate_bp",
-        "limit",
-        "active",
-    ]
+    list_display = ["name", CODE, "project_short", "kind", "default_amount_vnd", "rate", "limit", "active"]
     list_filter = ["project", "kind", "active"]
     search_fields = ["code", "name"]
 
@@ -96,7 +87,11 @@ class InterventionTypeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmi
         names = dict(Indicator.objects.filter(code__in=obj.addresses).values_list("code", "name"))
         return ", ".join(capfirst(names.get(code, code)) for code in obj.addresses) or "—"
 
-    @admin.display(description=_("mức hỗ trợ mặc định"))
+    @admin.display(description=_("dự án"), ordering="project")
+    def project_short(self, obj):
+        return str(obj.get_project_display()).split(":")[0]  # "Dự án 3"; its full name is in the filter
+
+    @admin.display(description=_("mức hỗ trợ mặc định"), ordering="default_amount")
     def default_amount_vnd(self, obj):
         return money(obj.default_amount)
 
