@@ -6,7 +6,13 @@ from django.core.management.base import BaseCommand, CommandError
 from config.errors import DomainError
 from config.formats import number, seconds
 from households.models import Area
+from programs.models import Category
 from programs.standards.services import reclassify
+
+
+def label(category: str) -> str:
+    """A category by its name ("hộ cận nghèo"), as the survey pages say it, not its code."""
+    return str(Category(category).label).lower()
 
 
 class Command(BaseCommand):
@@ -54,7 +60,9 @@ class Command(BaseCommand):
         )
         for commune in data["communes"]:
             if commune["changed"]:
-                moves = ", ".join(f"{m['from']}→{m['to']}: {m['households']}" for m in commune["moves"])
+                moves = ", ".join(
+                    f"{label(m['from'])} → {label(m['to'])}: {number(m['households'])}" for m in commune["moves"]
+                )
                 self.stdout.write(
                     f"  {commune['code']} {commune['name']}: {commune['changed']}/{commune['households']} ({moves})"
                 )
