@@ -23,6 +23,8 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from config.errors import DomainError
 
@@ -42,6 +44,19 @@ def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     allowed = getattr(form, "domain_error_fields", None)
     shown = name in form.fields and not form.fields[name].widget.is_hidden and (allowed is None or name in allowed)
     form.add_error(name if shown else None, error.message)
+
+
+NEXT = "next"  # the query parameter naming the page to go back to after a form (`return_address`)
+
+
+def return_address(request) -> str | None:
+    """The admin page a form was opened from, to go back to once it is saved (`?next=/admin/...`); None for anything
+    else (another site, a scheme, a page outside the admin), so a link cannot send the user away."""
+    target = request.GET.get(NEXT, "")
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe and target.startswith(reverse("admin:index")) else None
 
 
 def adopt(obj: models.Model, saved: models.Model) -> None:
@@ -127,7 +142,9 @@ class Contribution:
     `inlines`: after the page's inlines. `list_filters`: {name of a filter of the page: filters placed after it}.
     `fields`: {name of a field of the page's fieldsets: read-only fields placed after it}; a field is the name of a
     model field or a function of the object (`@admin.display`), such as a line of links or buttons.
-    `actions`: more actions of the list. `urls`: a function of the model admin giving more URL patterns."""
+    `actions`: more actions of the list. `urls`: a function of the model admin giving more URL patterns.
+    `tools`: a function of the request and the object giving the buttons at the top of the object's page (`Tool`),
+    only those the user's rights allow."""
 
     name: str
     inlines: tuple = ()
@@ -135,6 +152,19 @@ class Contribution:
     fields: Mapping[str, tuple] = field(default_factory=dict)
     actions: tuple[Callable, ...] = ()
     urls: Callable[[Any], list] | None = None
+    tools: Callable[[Any, Any], Sequence["Tool"]] | None = None
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A button at the top of an object's page (config/templates/admin/change_form_object_tools.html), leading to a
+    page the user may open: `main` marks the page's main action, drawn first and filled; the actions come before
+    the links to lists (`listing`)."""
+
+    label: str
+    url: str
+    main: bool = False
+    listing: bool = False  # a link to a list (the household's surveys...), after the actions
 
 
 class Contributions:
@@ -222,6 +252,23 @@ class ContributedAdminMixin:
     @property
     def actions(self) -> list:
         return [*self.own_actions, *(action for c in self.contributions for action in c.actions)]
+
+    def own_tools(self, request, obj) -> Sequence[Tool]:
+        return ()
+
+    def page_tools(self, request, obj) -> list[Tool]:
+        """The buttons at the top of the object's page, the page's own then the contributions': the main actions,
+        the other actions, the links to lists."""
+        tools = [
+            *self.own_tools(request, obj),
+            *(t for c in self.contributions if c.tools for t in c.tools(request, obj)),
+        ]
+        return sorted(tools, key=lambda tool: (not tool.main, tool.listing))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["page_tools"] = self.page_tools(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
         contributed = [pattern for c in self.contributions if c.urls is not None for pattern in c.urls(self)]

@@ -26,7 +26,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import routers, serializers, status
 from rest_framework.response import Response
 
 BIGINT = 2**63 - 1  # nothing larger reaches PostgreSQL
@@ -139,3 +139,11 @@ class UseCaseMixin:
         data = self.parse(serializer_class)
         service(actor=self.request.user, **{self.id_argument: object_id}, **data)
         return self.read_back(object_id, status_code)
+
+
+class ApiRootView(routers.APIRootView):
+    """Các tài nguyên của API, phiên bản 1. Mỗi địa chỉ là một danh sách (có lọc, sắp xếp và chia trang) và các
+    thao tác trên từng bản ghi; tài liệu đầy đủ ở /api/docs/."""
+
+    def get_view_name(self) -> str:
+        return "API giamngheo, phiên bản 1"

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 class DefaultLanguageMiddleware:
@@ -36,3 +38,33 @@ class NulFreeUserAgentMiddleware:
         if agent and "\0" in agent:
             request.META["HTTP_USER_AGENT"] = agent.replace("\0", "")
         return self.get_response(request)
+
+
+class SpokenIconsMiddleware:
+    """The admin's yes/no icons (✓, ✗, ?) said in the page's language to those who hear the page.
+
+    Django writes the Python value into their text alternative (`alt="False"`, in
+    `django.contrib.admin.templatetags.admin_list._boolean_icon`, which every list column, read-only field and
+    inline row of a boolean calls) and has no hook to say it otherwise; this rewrites exactly that attribute of
+    exactly those images, in the admin's HTML pages, after they are rendered."""
+
+    ICONS = {"yes": ("True", _("Yes")), "no": ("False", _("No")), "unknown": ("None", _("Unknown"))}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = reverse_lazy("admin:index")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith(str(self.prefix))
+            and response.get("Content-Type", "").startswith("text/html")
+            and not response.streaming
+            and b'.svg" alt="' in response.content
+        ):
+            content = response.content
+            for icon, (value, word) in self.ICONS.items():
+                old = f'/img/icon-{icon}.svg" alt="{value}">'.encode()
+                content = content.replace(old, f'/img/icon-{icon}.svg" alt="{word}">'.encode())
+            response.content = content
+        return response

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session gave its second factor
     "households.admin.second_factor.SecondFactorMiddleware",  # asks for it before any page (SECOND_FACTOR_*)
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.SpokenIconsMiddleware",  # the admin's yes/no icons said in Vietnamese (alt="Có", not "True")
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a locked-out sign-in into its answer
 ]
@@ -107,6 +108,8 @@ FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
+# The admin's own stylesheet (config/static/giamngheo/admin.css, loaded by config/templates/admin/base_site.html).
+STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
 
 LOGIN_URL = "admin:login"
 

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 from rest_framework.routers import DefaultRouter
 
+from config.api import ApiRootView
 from config.api_docs import DocsView, SchemaView
 from config.health import healthz
 from households import api_auth
@@ -27,6 +28,7 @@ from support.api import InterventionTypeViewSet, LoanViewSet, SupportFollowUpVie
 from support.api_reports import BudgetViewSet, OutcomeViewSet, TargetingViewSet
 
 router = DefaultRouter()
+router.APIRootView = ApiRootView  # the browsable root named and described in Vietnamese
 router.register("areas", AreaViewSet, basename="area")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("standards", PovertyStandardViewSet, basename="standard")
@@ -48,6 +50,11 @@ router.register("access-log", AccessRecordViewSet, basename="access-record")
 admin.site.site_header = "Quản lý hộ nghèo, hộ cận nghèo"
 admin.site.site_title = "giamngheo"
 admin.site.index_title = "Chương trình MTQG giảm nghèo bền vững"
+admin.site.site_url = None  # no "Xem trang web": the site is the admin
+
+# A refusal and an absence in the admin's layout, in Vietnamese, with a way back; JSON under /api/ (config.error_pages)
+handler403 = "config.error_pages.permission_denied"
+handler404 = "config.error_pages.page_not_found"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from households import rules
-from households.models import AccessRecord, Area, AuditEntry, Household, User
+from households.models import AccessRecord, Area, AuditEntry, Household, Member, Relation, User
 
 
 def households_for(user: User) -> QuerySet[Household]:
@@ -28,6 +28,20 @@ def search_households(queryset: QuerySet[Household], text: str) -> QuerySet[Hous
     if rules.looks_like_household_code(folded):
         return queryset.filter(code=folded)
     return queryset.filter(search_text__contains=folded)
+
+
+def members_matching(households: Iterable[Household], text: str) -> dict[int, list[Member]]:
+    """For a search's households, the members other than the head whose name holds `text` (ignoring case and
+    diacritics): the ones the search found the household by. One query for all of them."""
+    folded = rules.fold_text(text)
+    by_household: dict[int, list[Member]] = {}
+    if not folded or rules.looks_like_household_code(folded):
+        return by_household
+    members = Member.objects.filter(household__in=[h.pk for h in households]).exclude(relation=Relation.HEAD)
+    for member in members.order_by("household_id", "id"):
+        if folded in rules.fold_text(member.full_name):
+            by_household.setdefault(member.household_id, []).append(member)
+    return by_household
 
 
 def areas_for(user: User) -> QuerySet[Area]:

@@ -85,7 +85,9 @@ class InterventionType(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.get_project_display()})"
+        """Its name, with its project unless the name already says it ("… (Dự án 3)")."""
+        project = str(self.get_project_display())
+        return self.name if project.split(":")[0] in self.name else f"{self.name} ({project})"
 
     def rule(self) -> EligibilityRule:
         return EligibilityRule(

@@ -191,13 +191,12 @@ def test_the_household_page_served_is_built_once_with_the_pieces_of_programs_and
         standards_admin.newly_escaped_until,
         "head",
         "version",
-        standards_admin.review_links,
     ]
     assert [title for title, _ in served.fieldsets][:2] == [None, "Đặc điểm của hộ"]
-    assert {"ever_poor", standards_admin.newly_escaped_until, standards_admin.review_links} <= set(
-        served.readonly_fields
-    )
+    assert {"ever_poor", standards_admin.newly_escaped_until} <= set(served.readonly_fields)
     assert [c.name for c in HOUSEHOLD_PAGE] == ["programs.standards", "support"]
+    # the buttons at the top of the page: the survey's, the decision's and the review's, then the support's
+    assert [c.tools for c in HOUSEHOLD_PAGE] == [standards_admin.household_tools, support_admin.records.household_tools]
 
 
 def test_no_app_unregisters_a_model_and_each_model_is_served_by_its_own_apps_admin():

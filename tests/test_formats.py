@@ -35,3 +35,16 @@ def test_it_writes_what_the_thousands_separator_by_hand_wrote(value):
 def test_the_classification_reasons_write_money_the_same_way(amount):
     # programs.rules.money is pure (no Django), so it spells the format out: it must agree with the helper.
     assert rules.money(amount) == money(amount)
+
+
+def test_decimals_percentages_and_durations_use_the_decimal_comma():
+    from decimal import Decimal
+
+    from config.formats import decimal, percent, seconds
+
+    assert decimal(Decimal("12.5")) == "12,5" and decimal(Decimal("12.50")) == "12,5" and decimal(5) == "5"
+    assert decimal(1234.5) == "1.234,5" and decimal(2.0, 2) == "2,00"
+    assert percent(13.66) == "13,7%" and percent(100 * 5 / 60) == "8,3%" and percent(Decimal("0.05")) == "0,1%"
+    assert seconds(0.35) == "0,4 giây"
+    with translation.override("en"):
+        assert percent(13.66) == "13,7%"

@@ -4,7 +4,8 @@ autodiscovery imports this package, which imports each page's module (they regis
 - `base`: the pieces every app's admin is built from (rights, scope, plain area choices);
 - `areas`: areas, a commune's villages, the ethnic groups;
 - `households`: the household page with its members, its filters and the contributions of the higher apps;
-- `audit`: the audit log, and the history table of one object other pages show;
+- `audit`: the audit log;
+- `history`: one object's history table, on other apps' pages and on every object's history page;
 - `access`: the access log of personal data (who read which households), read-only;
 - `changes`: the change log as people read it, and the door through which each app names its actions and keys;
 - `officers`: the officers' accounts;
@@ -25,15 +26,8 @@ from households.admin.access import (
     ReaderFilter,
 )
 from households.admin.areas import AreaAdmin, EthnicityAdmin, VillageForm
-from households.admin.audit import (
-    ActionFilter,
-    AuditEntryAdmin,
-    DescribedFormSet,
-    DescribedMixin,
-    audit_history_table,
-    changes_html,
-)
-from households.admin.base import RightsAdminMixin, RightsInlineMixin, plain_choices
+from households.admin.audit import ActionFilter, AuditEntryAdmin, DescribedFormSet, DescribedMixin
+from households.admin.base import RightsAdminMixin, RightsInlineMixin, code_column, plain_choices, unlink_refused
 from households.admin.changes import (
     CHANGE_LOG,
     EMPTY,
@@ -53,11 +47,13 @@ from households.admin.changes import (
     vnd,
     yes_no,
 )
+from households.admin.history import audit_entries_of, audit_history_table, changes_html
 from households.admin.households import (
     HOUSEHOLD_PAGE,
     AuditInline,
     CommuneFilter,
     HouseholdAdmin,
+    HouseholdChangeList,
     HouseholdForm,
     MemberForm,
     MemberFormSet,
@@ -66,7 +62,13 @@ from households.admin.households import (
     VillageFilter,
     contribute_to_household_page,
 )
-from households.admin.officers import OfficerChangeForm, OfficerCreationForm, ScopeCheckMixin, UserAdmin
+from households.admin.officers import (
+    OfficerChangeForm,
+    OfficerCreationForm,
+    PasswordStateWidget,
+    ScopeCheckMixin,
+    UserAdmin,
+)
 from households.admin.second_factor import (
     OPEN_WHILE_DUE,
     CodeForm,
@@ -127,6 +129,7 @@ __all__ = [
     "CommuneFilter",
     "EthnicityAdmin",
     "HouseholdAdmin",
+    "HouseholdChangeList",
     "HouseholdForm",
     "Key",
     "MemberForm",
@@ -135,6 +138,7 @@ __all__ = [
     "Names",
     "OfficerChangeForm",
     "OfficerCreationForm",
+    "PasswordStateWidget",
     "RightsAdminMixin",
     "RightsInlineMixin",
     "ScopeCheckMixin",
@@ -143,8 +147,11 @@ __all__ = [
     "UserAdmin",
     "VillageFilter",
     "VillageForm",
+    "audit_entries_of",
     "audit_history_table",
     "changes_html",
+    "code_column",
+    "unlink_refused",
     "contribute_to_household_page",
     "password_change",
     "day",

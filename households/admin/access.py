@@ -70,7 +70,7 @@ class ReaderFilter(InputFilter):
 
 class HouseholdFilter(InputFilter):
     title = _("hộ")
-    fields = (("household", "Mã hộ (vd. 00070-000123) hoặc id", "text"),)
+    fields = (("household", "Mã hộ (ví dụ 00070-000123) hoặc số thứ tự của hộ", "text"),)
 
     def queryset(self, request, queryset):
         text = self.values.get("household")
@@ -127,6 +127,7 @@ def _households(record: AccessRecord, limit: int | None) -> str:
 @admin.register(AccessRecord)
 class AccessRecordAdmin(RightsAdminMixin, admin.ModelAdmin):
     view_right = rules.ACCESS_LOG_VIEW
+    audit_history = False  # a log's own rows have no history
     list_display = ["at", "actor", "door", "action", "resource", "search", "result_count", "households", "ip"]
     list_display_links = ["at"]
     list_filter = [ReaderFilter, HouseholdFilter, DaysFilter, "door", "action"]
@@ -142,13 +143,17 @@ class AccessRecordAdmin(RightsAdminMixin, admin.ModelAdmin):
         "door",
         "action",
         "resource",
-        "path",
-        "query",
+        "address",
         "search",
         "result_count",
         "all_households",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("địa chỉ đã mở"))
+    def address(self, obj):
+        """The address read, with its query, as code (for those who trace it, not words of the page)."""
+        return format_html("<code>{}{}</code>", obj.path, f"?{obj.query}" if obj.query else "") if obj.path else "—"
 
     @admin.display(description=_("các hộ"))
     def households(self, obj):

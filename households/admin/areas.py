@@ -78,7 +78,7 @@ class AreaAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
 @admin.register(Ethnicity)
 class EthnicityAdmin(RightsAdminMixin, admin.ModelAdmin):
     view_right = rules.AREA_VIEW
-    list_display = ["code", "name", "name_en"]
+    list_display = ["code", "name"]
     search_fields = ["name", "name_en", "code"]
 
     def get_search_results(self, request, queryset, search_term):

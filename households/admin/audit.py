@@ -1,19 +1,18 @@
-"""The audit log: its own page (read-only, in the user's scope), the household page's change log, and the small
-history table other apps' pages show for one object (`audit_history_table`); all of them as people read them
-(`households.admin.changes`): the action as a Vietnamese phrase, the changes as "Trường — trước → sau"."""
+"""The audit log: its own page (read-only, in the user's scope) and the household page's change log, as people read
+them (`households.admin.changes`): the action as a Vietnamese phrase, the changes as "Trường — trước → sau". One
+object's history table is `households.admin.history`."""
 
 from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from households import rules, selectors
 from households.access import AccessLogAdminMixin
 from households.admin.base import RightsAdminMixin
-from households.admin.changes import CHANGE_LOG, Described, Key, Names, describe_audit, describe_entries, moment, yes_no
+from households.admin.changes import CHANGE_LOG, Key, Names, describe_audit, describe_entries, moment, yes_no
+from households.admin.history import changes_html
 from households.models import AccessRecord, Area, AuditEntry, Household, User
 
 # The keys of the sign-in's entries (households.services.sign_in, second_factor), on an account or on django-axes'
@@ -68,48 +67,6 @@ describe_audit(
 )
 
 
-def changes_html(described: Described | None) -> str:
-    """An entry's changes, one line each ("Trường — trước → sau")."""
-    if described is None or not described.lines:
-        return "—"
-    return format_html(
-        '<ul class="change-lines" style="margin: 0; padding-left: 1.2em">{}</ul>',
-        format_html_join("", "<li>{}</li>", ((str(line),) for line in described.lines)),
-    )
-
-
-def audit_history_table(obj) -> str:
-    """The audit entries of one object, oldest first, as a small table (when, who, what was done and changed, why)
-    for its admin page."""
-    entries = list(
-        AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk))
-        .select_related("actor")
-        .order_by("at", "id")
-    )
-    described = describe_entries(entries)
-    rows = format_html_join(
-        "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        (
-            (
-                timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M"),
-                e.actor.username if e.actor else "hệ thống",
-                described[e.pk].action,
-                changes_html(described[e.pk]),
-                e.reason or "—",
-            )
-            for e in entries
-        ),
-    )
-    if not entries:
-        return "—"
-    return format_html(
-        "<table><thead><tr><th>Thời điểm</th><th>Người thực hiện</th><th>Thao tác</th><th>Thay đổi</th>"
-        "<th>Lý do</th></tr></thead><tbody>{}</tbody></table>",
-        rows,
-    )
-
-
 class DescribedMixin:
     """Display columns of audit entries: the action's label, and the changes as lines, described beforehand for all
     the entries of the page (`DescribedFormSet`) so that the names they mention take one query per model."""
@@ -153,6 +110,7 @@ class ActionFilter(admin.SimpleListFilter):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(AccessLogAdminMixin, DescribedMixin, RightsAdminMixin, admin.ModelAdmin):
     view_right = rules.AUDIT_VIEW
+    audit_history = False  # a log's own rows have no history
     list_display = ["at", "actor", "action_label", "object_repr", "household", "reason"]
     list_filter = [ActionFilter]
     show_facets = admin.ShowFacets.NEVER

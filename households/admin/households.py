@@ -4,6 +4,8 @@ the page (`contribute_to_household_page`)."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from config.admin import (
@@ -108,8 +110,7 @@ class MemberInline(RightsInlineMixin, admin.StackedInline):
     verbose_name = _("thành viên")
     verbose_name_plural = _("thành viên trong hộ (đúng một chủ hộ)")
 
-    def get_extra(self, request, obj=None, **kwargs):
-        return 1 if obj else 4
+    extra = 1  # one block to fill on a new household ("Thêm thành viên" adds the next), one spare on its page
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -139,7 +140,7 @@ class AuditInline(DescribedMixin, RightsInlineMixin, admin.TabularInline):
 
 
 class HouseholdForm(forms.ModelForm):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(label=_("Phiên bản đang sửa"), widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label=_("Lý do thay đổi (ghi nhật ký)"), required=False, widget=forms.TextInput(attrs={"size": 60})
     )
@@ -201,13 +202,17 @@ class ScopedChoicesFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _one_commune(user) -> bool:
+    return user.area is not None and user.area.level == Level.COMMUNE
+
+
 class CommuneFilter(ScopedChoicesFilter):
     title = _("xã/phường")
     parameter_name = "commune"
     level = Level.COMMUNE
 
     def lookups(self, request, model_admin):
-        if request.user.has_country_scope or (request.user.area and request.user.area.level == Level.COMMUNE):
+        if request.user.has_country_scope or _one_commune(request.user):
             return []  # one commune: nothing to choose; the whole country: too many, use search
         return super().lookups(request, model_admin)
 
@@ -225,6 +230,21 @@ class VillageFilter(ScopedChoicesFilter):
         if request.user.area is None or request.user.area.level != Level.COMMUNE:
             return queryset.none() if not commune else queryset
         return queryset
+
+
+class HouseholdChangeList(ChangeList):
+    """The household list; after a search by name, each household found by a member other than its head names that
+    member under the head ("khớp: Nguyễn Văn A (con)"), read for the whole page at once."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        households = list(self.result_list)  # the page's rows, cached on the queryset the template shows
+        matched = selectors.members_matching(households, self.query)
+        folded = rules.fold_text(self.query)
+        for household in households:
+            head = household.head.full_name if household.head else ""
+            if household.pk in matched and folded not in rules.fold_text(head):
+                household.matched_members = matched[household.pk]
 
 
 HOUSEHOLD_PAGE = Contributions()
@@ -288,7 +308,26 @@ class HouseholdAdmin(AccessLogAdminMixin, ServiceAdminMixin, ContributedAdminMix
 
     @admin.display(description=_("chủ hộ"), ordering="head__full_name")
     def head_name(self, obj):
-        return obj.head.full_name if obj.head else "—"
+        head = obj.head.full_name if obj.head else "—"
+        matched = getattr(obj, "matched_members", None)  # a search found it by another member (HouseholdChangeList)
+        if not matched:
+            return head
+        found = ", ".join(f"{m.full_name} ({m.get_relation_display().lower()})" for m in matched)
+        return format_html('{}<br><span class="matched-member">khớp: {}</span>', head, found)
+
+    def get_changelist(self, request, **kwargs):
+        return HouseholdChangeList
+
+    def get_list_display(self, request):
+        if _one_commune(request.user):  # her commune on every row says nothing
+            return [name for name in self.list_display if name != "commune"]
+        return self.list_display
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:  # a new household has members to fill in, and no history yet
+            return [inline for inline in inlines if isinstance(inline, MemberInline)]
+        return inlines
 
     def get_queryset(self, request):
         return Household.objects.visible_to(request.user)
@@ -303,6 +342,8 @@ class HouseholdAdmin(AccessLogAdminMixin, ServiceAdminMixin, ContributedAdminMix
         return form_class
 
     def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):  # a reader writes no reason
+            return [(title, options) for title, options in self.fieldsets if "reason" not in options["fields"]]
         if obj is not None:
             return self.fieldsets
         fieldsets = []

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import ReadOnlyPasswordHashWidget, UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -32,8 +32,19 @@ class ScopeCheckMixin:
         return cleaned
 
 
+class PasswordStateWidget(ReadOnlyPasswordHashWidget):
+    """Whether the account has a password, not the algorithm, salt and hash Django's widget lists."""
+
+    template_name = "households/password_state.html"
+
+
 class OfficerChangeForm(ScopeCheckMixin, UserChangeForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget = PasswordStateWidget()
+        if "is_staff" in self.fields:
+            self.fields["is_staff"].help_text = _("Mọi tài khoản của hệ thống đều vào được trang quản trị.")
 
 
 class OfficerCreationForm(ScopeCheckMixin, UserCreationForm):

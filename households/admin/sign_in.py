@@ -17,7 +17,7 @@ from knox.models import AuthToken
 
 from config.client_ip import client_ip
 from households import rules, services
-from households.admin.base import RightsAdminMixin
+from households.admin.base import RightsAdminMixin, code_column
 from households.services.sign_in import live_tokens, token_prefix
 from households.sign_in import lockout_message, lockout_of
 
@@ -46,7 +46,7 @@ class SignInAdminMixin:
         )
         tokens = format_html_join(
             ", ",
-            "{} (cấp {}, hết hạn {})",
+            "<code>{}</code> (cấp {}, hết hạn {})",
             ((token_prefix(t), _moment(t.created), _moment(t.expiry)) for t in live_tokens(obj).order_by("created")),
         )
         return format_html("{}.<br>Token API còn hạn: {}", state, tokens or "không có")
@@ -77,10 +77,17 @@ class SignInAdminMixin:
             messages.info(request, "Các tài khoản đã chọn không có token API nào.")
 
 
+# The address signed in at and the browser's own name, as code: what a technician reads, not words of the page.
+_PATH = code_column(_("đường dẫn"), "path_info")
+_BROWSER = code_column(_("trình duyệt"), "user_agent")
+
+
 class ReadOnlyRecordsAdmin(RightsAdminMixin, admin.ModelAdmin):
     """django-axes' records: for those who manage users, read as they are."""
 
     view_right = rules.USER_MANAGE
+    # One line each says all there is: no page per line, whose title would be axes' own English ("Access Log for …").
+    list_display_links = None
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     search_fields = ["username", "ip_address"]
@@ -89,7 +96,7 @@ class ReadOnlyRecordsAdmin(RightsAdminMixin, admin.ModelAdmin):
 
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(ReadOnlyRecordsAdmin):
-    list_display = ["attempt_time", "username", "ip_address", "failures_since_start", "path_info", "user_agent"]
+    list_display = ["attempt_time", "username", "ip_address", "failures_since_start", _PATH, _BROWSER]
     fields = ["attempt_time", "username", "ip_address", "failures_since_start", "path_info", "user_agent"]
     readonly_fields = fields
     actions = ["unlock_addresses"]
@@ -104,7 +111,8 @@ class AccessAttemptAdmin(ReadOnlyRecordsAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyRecordsAdmin):
-    list_display = ["attempt_time", "username", "ip_address", "logout_time", "path_info", "user_agent"]
+    audit_history = False  # a log's own rows have no history
+    list_display = ["attempt_time", "username", "ip_address", "logout_time", _PATH, _BROWSER]
     fields = ["attempt_time", "username", "ip_address", "logout_time", "path_info", "user_agent"]
     readonly_fields = fields
 

@@ -44,10 +44,14 @@ def may_import(user) -> bool:
 
 
 class CommuneField(forms.ModelChoiceField):
-    """A commune within the user's area; another one is refused by name, never a 500."""
+    """A commune within the user's area, chosen already when she has only one; another one is refused by name,
+    never a 500."""
 
     def __init__(self, user, **kwargs):
         communes = Area.objects.filter(level=Level.COMMUNE).in_charge_of(user)
+        only = [] if user.has_country_scope else list(communes.values_list("pk", flat=True)[:2])
+        if len(only) == 1:
+            kwargs.setdefault("initial", only[0])
         # the country's 3,321 communes are searched, not listed
         widget = Autocomplete(ImportBatch._meta.get_field("commune"), admin.site) if user.has_country_scope else None
         super().__init__(queryset=communes.order_by("name"), label=_("Xã/phường"), widget=widget, **kwargs)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.formats import decimal
 from households.models import Area, ScopedQuerySet
 
 
@@ -93,7 +94,14 @@ class PovertyTarget(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area.name} {self.year}: {self.get_measure_display()} {self.get_kind_display()} {self.value}"
+        """'Lào Cai 2026: tỷ lệ hộ nghèo không quá 12,5%', or '… giảm ít nhất 1,5 điểm % so với năm trước'."""
+        value = decimal(self.value)
+        goal = (
+            f"không quá {value}%"
+            if self.kind == TargetKind.MAX_RATE
+            else f"giảm ít nhất {value} điểm % so với năm trước"
+        )
+        return f"{self.area.name} {self.year}: {self.get_measure_display().lower()} {goal}"
 
 
 # --- official reports and Excel imports ----------------------------------------------------------------------

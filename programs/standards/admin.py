@@ -1,6 +1,7 @@
 """The program in the admin: standards (read-only for officers), surveys with their result, status decisions,
 and what the household page shows of them (contributed to the household admin: status history, the newly
-escaped filter and window, the review's links). Each save calls one service of `programs.standards.services`."""
+escaped filter and window, the buttons of the survey, the decision and the review). Each save calls one service
+of `programs.standards.services`."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import ID_DIGITS, REFUSAL, Contribution, ServiceAdminMixin, adopt
+from config.admin import ID_DIGITS, REFUSAL, Contribution, ServiceAdminMixin, Tool, adopt, return_address
 from config.formats import number
 from households import rules as access
 from households.access import AccessLogAdminMixin
@@ -20,6 +21,7 @@ from households.admin import (
     Names,
     RightsAdminMixin,
     RightsInlineMixin,
+    code_column,
     contribute_to_household_page,
     describe_audit,
     field_key,
@@ -85,12 +87,31 @@ describe_audit(
 )
 
 
+@admin.display(description=_("chỉ số"))
+def indicator_name(obj):
+    return obj.indicator.name
+
+
 class StandardIndicatorInline(RightsInlineMixin, admin.TabularInline):
     model = StandardIndicator
     view_right = access.STANDARD_VIEW
     edit_right = access.STANDARD_MANAGE
     extra = 0
     fields = ["position", "indicator"]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if self.has_change_permission(request, obj) else ["position", indicator_name]
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if self.has_change_permission(request, obj) else ["position", indicator_name]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "indicator":
+            kwargs["label"] = _("chỉ số")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+CODE = code_column(_("mã"))  # an indicator's code (the API's and the Excel files' name of it), as code
 
 
 def reason_field() -> forms.CharField:
@@ -102,9 +123,13 @@ def reason_field() -> forms.CharField:
 class ReasonForWritersMixin:
     """The audit's reason is typed by who changes the row; those who only read it see no empty line for it."""
 
+    read_as: dict = {}  # what a reader sees instead of a field: {"code": CODE}
+
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        return fields if self.has_change_permission(request, obj) else [f for f in fields if f != "reason"]
+        if self.has_change_permission(request, obj):
+            return fields
+        return [self.read_as.get(f, f) for f in fields if f != "reason"]
 
 
 class StandardForm(forms.ModelForm):
@@ -175,7 +200,9 @@ class IndicatorAdmin(ReasonForWritersMixin, ServiceAdminMixin, RightsAdminMixin,
     view_right = access.STANDARD_VIEW
     change_right = access.STANDARD_MANAGE
     form = IndicatorForm
-    list_display = ["code", "name", "dimension"]
+    list_display = [CODE, "name", "dimension"]
+    list_display_links = ["name"]
+    read_as = {"code": CODE}
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in services.INDICATOR_FIELDS}
@@ -376,7 +403,10 @@ class AssessmentAdmin(AccessLogAdminMixin, ServiceAdminMixin, RightsAdminMixin, 
             f"Kết quả: {recorded.get_category_display()} — " + "; ".join(recorded.reasons),
             messages.SUCCESS,
         )
-        return HttpResponseRedirect(reverse("admin:programs_assessment_change", args=[obj.pk]))
+        # back where the survey was started from (a review case's button), else its result
+        return HttpResponseRedirect(
+            return_address(request) or reverse("admin:programs_assessment_change", args=[obj.pk])
+        )
 
 
 # --- status changes: the chair records the recognition decision -------------------------------------
@@ -456,6 +486,17 @@ class StatusChangeAdmin(AccessLogAdminMixin, ServiceAdminMixin, RightsAdminMixin
     def save_related(self, request, form, formsets, change):
         """Nothing: the service wrote everything."""
 
+    def response_add(self, request, obj, post_url_continue=None):
+        """The decision said in full, on the household's page, where its status history shows it."""
+        number = f" số {obj.decision_number}" if obj.decision_number else ""
+        self.message_user(
+            request,
+            f"Đã ghi quyết định công nhận{number} ngày {obj.effective_date:%d/%m/%Y}: hộ {obj.household.code} — "
+            f"{obj.change_text()}.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:households_household_change", args=[obj.household_id]))
+
 
 # --- the household page, with its surveys and status history ----------------------------------------
 
@@ -496,25 +537,28 @@ def newly_escaped_until(obj):
     return until.strftime("%d/%m/%Y") if until else "—"
 
 
-@admin.display(description=_("rà soát"))
-def review_links(obj):
-    if obj is None or obj.pk is None:
-        return "—"
-    add = reverse("admin:programs_assessment_add") + f"?household={obj.pk}"
-    history = reverse("admin:programs_assessment_changelist") + f"?household__id__exact={obj.pk}"
-    recognise = reverse("admin:programs_statuschange_add") + f"?household={obj.pk}"
-    cases = reverse("admin:programs_reviewcase_changelist") + f"?household__id__exact={obj.pk}"
-    request = reverse("admin:programs_reviewcase_request") + f"?household={obj.pk}"
-    return format_html(
-        '<a class="button" href="{}">Ghi phiếu khảo sát</a> <a href="{}">Các phiếu đã ghi</a> '
-        '<a href="{}">Ghi quyết định công nhận</a><br>'
-        '<a href="{}">Hồ sơ rà soát của hộ</a> <a class="button" href="{}">Hộ đề nghị rà soát</a>',
-        add,
-        history,
-        recognise,
-        cases,
-        request,
-    )
+def household_tools(request, household) -> list[Tool]:
+    """The program's buttons at the top of a household's page, each only for those whose rights let them use it: the
+    survey (the officer's main action), the chair's recognition (hers), the household's request for a review, and
+    the lists of its surveys and review cases."""
+    user, pk = request.user, household.pk
+    tools = []
+    if user.has_right(access.ASSESSMENT_RECORD):
+        tools.append(
+            Tool("Ghi phiếu khảo sát", f"{reverse('admin:programs_assessment_add')}?household={pk}", main=True)
+        )
+    if user.has_right(access.STATUS_RECOGNISE):
+        url = f"{reverse('admin:programs_statuschange_add')}?household={pk}"
+        tools.append(Tool("Ghi quyết định công nhận", url, main=True))
+    if user.has_right(access.REVIEW_WORK):
+        tools.append(Tool("Hộ đề nghị rà soát", f"{reverse('admin:programs_reviewcase_request')}?household={pk}"))
+    if user.has_right(access.ASSESSMENT_VIEW):
+        url = f"{reverse('admin:programs_assessment_changelist')}?household__id__exact={pk}"
+        tools.append(Tool("Các phiếu khảo sát đã ghi", url, listing=True))
+    if user.has_right(access.REVIEW_VIEW):
+        url = f"{reverse('admin:programs_reviewcase_changelist')}?household__id__exact={pk}"
+        tools.append(Tool("Hồ sơ rà soát của hộ", url, listing=True))
+    return tools
 
 
 contribute_to_household_page(
@@ -522,6 +566,7 @@ contribute_to_household_page(
         name="programs.standards",
         inlines=(StatusChangeInline,),
         list_filters={"status": (NewlyEscapedFilter, "ever_poor")},
-        fields={"status_since": ("ever_poor", newly_escaped_until), "version": (review_links,)},
+        fields={"status_since": ("ever_poor", newly_escaped_until)},
+        tools=household_tools,
     )
 )

@@ -305,7 +305,7 @@ class AssessmentForm(forms.ModelForm):
     confirmations: Mapping[str, derivations.Disagreement | None] = {}
 
     standard_code = forms.ChoiceField(label=_("Chuẩn nghèo"), required=False)
-    indicators_of = forms.CharField(required=False, widget=forms.HiddenInput)
+    indicators_of = forms.CharField(label=_("Chỉ số theo chuẩn"), required=False, widget=forms.HiddenInput)
     has_house = forms.NullBooleanField(
         label=_("Có nhà ở"), required=False, widget=AnswerSelect("Có", "Không", "— chưa ghi")
     )

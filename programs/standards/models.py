@@ -4,6 +4,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Household, HouseholdStatus, ScopedQuerySet
@@ -22,7 +23,7 @@ class Indicator(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        return self.name
 
 
 class PovertyStandard(models.Model):
@@ -92,6 +93,9 @@ class StandardIndicator(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["standard", "indicator"], name="programs_standardindicator_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.indicator}"
 
 
 class ReviewKind(models.TextChoices):
@@ -236,4 +240,9 @@ class StatusChange(models.Model):
         indexes = [models.Index(fields=["household", "effective_date", "id"], name="programs_statuschange_history")]
 
     def __str__(self) -> str:
-        return f"{self.household}: {self.get_event_display()} ({self.effective_date:%d/%m/%Y})"
+        return f"{self.household}: {self.change_text()} ({self.effective_date:%d/%m/%Y})"
+
+    def change_text(self) -> str:
+        """What the decision changed: its event ("Tái nghèo"), and the statuses when it has none."""
+        statuses = f"{self.get_from_status_display()} → {self.get_to_status_display()}".lower()
+        return f"{self.get_event_display()} ({statuses})" if self.event else capfirst(statuses)

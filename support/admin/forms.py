@@ -290,7 +290,7 @@ class BudgetForm(ServiceModelForm):
     year = WholeNumberField(label=_("Năm"), min_value=2021, max_value=2040)
     amount = MoneyField(label=_("Số tiền (đồng)"), max_value=10**15)
     decision = forms.CharField(label=_("Quyết định giao vốn"), max_length=120, required=False)
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    expected_version = forms.IntegerField(label=_("Phiên bản đang sửa"), widget=forms.HiddenInput, required=False)
     field_aliases = {"version": "expected_version"}
 
     class Meta:
@@ -370,7 +370,7 @@ class MoveForm(forms.Form):
         )
 
     def success_message(self, record: SupportRecord) -> str:
-        return f"Đã {MOVE_LABELS[self.move]}: hỗ trợ {record.get_status_display().lower()}."
+        return f"Đã {MOVE_LABELS[self.move]} “{record.intervention_type.name}” cho hộ {record.household.code}."
 
 
 class ApproveForm(MoveForm):
@@ -406,6 +406,10 @@ class DeliverForm(MoveForm):
             del self.fields["override_reason"]  # only who may override; an overridden record stays so
 
     service = staticmethod(services.deliver_support)
+
+    def success_message(self, record: SupportRecord) -> str:
+        day = record.delivered_on.strftime("%d/%m/%Y") if record.delivered_on else ""
+        return f"Đã ghi nhận: hộ {record.household.code} đã nhận “{record.intervention_type.name}” ngày {day}."
 
 
 class CancelForm(MoveForm):

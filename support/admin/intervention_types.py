@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from config.admin import ServiceAdminMixin, adopt
 from config.formats import money
 from households import rules as access
-from households.admin import RightsAdminMixin
+from households.admin import RightsAdminMixin, code_column
 from programs.models import Indicator
 from programs.rules import INDICATOR_NAMES
 from support import services
@@ -34,7 +34,7 @@ class InterventionTypeForm(forms.ModelForm):
     )
     addresses = forms.MultipleChoiceField(
         label=_("chỉ số thiếu hụt được giải quyết"),
-        choices=[(code, f"{name} ({code})") for code, name in INDICATOR_NAMES.items()],
+        choices=[(code, capfirst(name)) for code, name in INDICATOR_NAMES.items()],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -57,6 +57,9 @@ class InterventionTypeForm(forms.ModelForm):
         return data
 
 
+CODE = code_column(_("mã"))  # a type's code (the API's key of it), as code
+
+
 @admin.register(InterventionType)
 class InterventionTypeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmin):
     """The types of support, written by `services.create_intervention_type` / `change_intervention_type` (audited)."""
@@ -66,12 +69,13 @@ class InterventionTypeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmi
     add_right = access.SUPPORT_MANAGE
     change_right = access.SUPPORT_MANAGE
     form = InterventionTypeForm
-    list_display = ["code", "name", "project", "kind", "default_amount", "annual_rate_bp", "limit", "active"]
+    list_display = ["name", CODE, "project_short", "kind", "default_amount_vnd", "rate", "limit", "active"]
     list_filter = ["project", "kind", "active"]
     search_fields = ["code", "name"]
 
     # what a reader (who may not change a type) sees instead of the fields' raw values
     READ_AS = {
+        "code": CODE,
         "addresses": "addressed",
         "default_amount": "default_amount_vnd",
         "annual_rate_bp": "rate",
@@ -83,7 +87,11 @@ class InterventionTypeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmi
         names = dict(Indicator.objects.filter(code__in=obj.addresses).values_list("code", "name"))
         return ", ".join(capfirst(names.get(code, code)) for code in obj.addresses) or "—"
 
-    @admin.display(description=_("mức hỗ trợ mặc định"))
+    @admin.display(description=_("dự án"), ordering="project")
+    def project_short(self, obj):
+        return str(obj.get_project_display()).split(":")[0]  # "Dự án 3"; its full name is in the filter
+
+    @admin.display(description=_("mức hỗ trợ mặc định"), ordering="default_amount")
     def default_amount_vnd(self, obj):
         return money(obj.default_amount)
 
@@ -98,14 +106,14 @@ class InterventionTypeAdmin(ServiceAdminMixin, RightsAdminMixin, admin.ModelAdmi
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if self.has_change_permission(request, obj):
-            return fields
+            return [CODE if name == "code" and obj is not None else name for name in fields]
         return [self.READ_AS.get(name, name) for name in fields if name != "reason"]
 
     def get_readonly_fields(self, request, obj=None):
         """A type's code (the key of the API, of the records and of the loans' default types) and its kind (a credit
         type's records are loans; the kinds that are "the same support") are fixed once it exists: a new policy is a
         new type, the old one is set inactive."""
-        return ["code", "kind"] if obj is not None else []
+        return [CODE, "kind"] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in services.INTERVENTION_TYPE_FIELDS if name in form.fields}

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import Contribution, adopt
+from config.admin import Contribution, Tool, adopt
 from config.formats import number
 from households import rules as access
 from households.access import AccessLogAdminMixin
@@ -78,16 +78,8 @@ class SupportRecordAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMix
     change_form_template = "admin/support/change_form.html"
     change_list_template = "admin/support/change_list.html"
     inlines = [FollowUpInline]
-    list_display = [
-        "household_code",
-        "head_name",
-        "intervention_type",
-        "date",
-        "amount_vnd",
-        "funding_source",
-        "status",
-        "eligibility_marker",
-    ]
+    # the officer's columns; the project, the kind and the funding source are filters (and on the record's page)
+    list_display = ["household_code", "head_name", "type_name", "date", "amount_vnd", "status", "eligibility_marker"]
     list_display_links = ["household_code"]
     list_filter = [
         "status",
@@ -133,6 +125,10 @@ class SupportRecordAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMix
         ),
         (_("Nhật ký"), {"fields": ["history"]}),
     ]
+
+    @admin.display(description=_("loại hỗ trợ"), ordering="intervention_type__name")
+    def type_name(self, obj):
+        return obj.intervention_type.name  # its project is a filter of the list
 
     @admin.display(description=_("số tiền (đồng)"), ordering="amount")
     def amount_vnd(self, obj):
@@ -289,11 +285,10 @@ class SupportRecordAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMix
 
 
 class HouseholdSupportInline(RightsInlineMixin, admin.TabularInline):
-    """The household's supports, read-only, with links to record a support or a loan for it."""
+    """The household's supports, read-only (the buttons to record one are at the top of the page: `household_tools`)."""
 
     model = SupportRecord
     view_right = access.SUPPORT_VIEW
-    template = "admin/support/household_supports.html"
     fields = ["record_link", "date", "amount_vnd", "status"]
     readonly_fields = fields
     extra = 0
@@ -301,15 +296,6 @@ class HouseholdSupportInline(RightsInlineMixin, admin.TabularInline):
     can_delete = False
     ordering = ["-date", "-id"]
     verbose_name_plural = _("hỗ trợ đã nhận")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        self.add_links = []  # a new inline per request (ModelAdmin.get_inline_instances)
-        if obj is not None and request.user.has_right(access.SUPPORT_RECORD):
-            self.add_links = [
-                ("Ghi hỗ trợ cho hộ", f"{reverse('admin:support_supportrecord_add')}?household={obj.pk}"),
-                ("Ghi khoản vay ưu đãi", f"{reverse('admin:support_loan_add')}?household={obj.pk}"),
-            ]
-        return super().get_formset(request, obj, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("intervention_type")
@@ -324,4 +310,14 @@ class HouseholdSupportInline(RightsInlineMixin, admin.TabularInline):
         return number(obj.amount)
 
 
-contribute_to_household_page(Contribution(name="support", inlines=(HouseholdSupportInline,)))
+def household_tools(request, household) -> list[Tool]:
+    """The buttons at the top of a household's page to record a support or a loan for it, for those who record."""
+    if not request.user.has_right(access.SUPPORT_RECORD):
+        return []
+    return [
+        Tool("Ghi hỗ trợ cho hộ", f"{reverse('admin:support_supportrecord_add')}?household={household.pk}"),
+        Tool("Ghi khoản vay ưu đãi", f"{reverse('admin:support_loan_add')}?household={household.pk}"),
+    ]
+
+
+contribute_to_household_page(Contribution(name="support", inlines=(HouseholdSupportInline,), tools=household_tools))

@@ -48,6 +48,7 @@ class Demo:
     """What the flows open, by what the person sees (names and codes), never by database id."""
 
     commune_a: str
+    commune_a_code: str  # the head of every household code of commune A ("02647-000088")
     village: str  # a village of commune A
     search_head: str  # a "Nguyễn Văn …" of commune A, found by "nguyen van"
     survey_code: str  # a household of commune A with no survey this year and no review case
@@ -170,6 +171,7 @@ def seed_demo() -> Demo:
     call_command("refresh_statistics", area="15", stdout=quiet)
     return Demo(
         commune_a=officer.area.name,
+        commune_a_code=officer.area.code,
         village=village.name,
         search_head="Nguyễn Văn Đức",
         survey_code=surveyed.code,

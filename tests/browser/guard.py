@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, Response, Route
 
 # English an officer must not meet in the Vietnamese admin: the strings of issue 13, then what Django's admin leaves
@@ -146,15 +145,3 @@ class PageGuard:
         if all(p.kind == "english" for p in self.problems):
             raise EnglishOnPage(f"English on the pages:\n{self.report()}")
         raise GuardFailure(f"The pages showed what no officer may meet:\n{self.report()}")
-
-
-# Every admin page carries these English strings until the strings of issue 13 (the admin's own texts in the
-# project's Vietnamese catalogue) land from another branch. A test marked with this fails on any other problem as
-# before; once the strings are gone it passes, which fails it (strict) so that the mark is removed.
-ENGLISH_UNTIL_STRINGS_LAND = pytest.mark.xfail(
-    raises=EnglishOnPage,
-    strict=True,
-    reason="English on the admin's pages until the strings of issue 13 land: “Skip to main content”, “Toggle theme”, "
-    "the lists' hidden headers “Model name”, “Add link”, “Change or view list link”, the labels “Filter navigation "
-    "items”, “Breadcrumbs” and the search icon's “Search”",
-)

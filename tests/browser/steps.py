@@ -18,7 +18,7 @@ def sign_in(page: Page, username: str) -> None:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator("#user-tools")).to_contain_text("Chào mừng bạn")
+    expect(page.locator("#user-tools")).to_contain_text("Xin chào")
 
 
 def sign_out(page: Page) -> None:

@@ -6,10 +6,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.guard import ENGLISH_UNTIL_STRINGS_LAND
 from tests.browser.steps import PASSWORD, shot
 
-pytestmark = [pytest.mark.browser, ENGLISH_UNTIL_STRINGS_LAND]
+pytestmark = [pytest.mark.browser]
 
 
 def test_the_api_docs_list_their_operations_after_signing_in(page: Page, demo, request):

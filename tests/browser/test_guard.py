@@ -38,7 +38,7 @@ def test_the_guard_notes_english_raw_json_console_and_script_errors_and_other_si
     problems = [(p.kind, p.detail) for p in guard.problems]
     assert ("english", "Skip to main content") in problems
     assert any(kind == "json" and '{"dependants": false' in detail for kind, detail in problems)
-    assert any(kind == "console" and "404" in detail for kind, detail in problems)  # the missing image
+    assert any(kind == "console" and "404" in detail for kind, detail in problems), problems  # the missing image
     assert ("script", "lỗi kịch bản") in problems
     assert ("offsite", "https://cdn.example.org/logo.png") in problems
     with pytest.raises(GuardFailure):

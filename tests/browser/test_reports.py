@@ -7,10 +7,9 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.guard import ENGLISH_UNTIL_STRINGS_LAND
 from tests.browser.steps import shot, sign_in
 
-pytestmark = [pytest.mark.browser, ENGLISH_UNTIL_STRINGS_LAND]
+pytestmark = [pytest.mark.browser]
 
 
 def test_the_province_reads_the_dashboard(page: Page, demo):

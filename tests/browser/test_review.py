@@ -5,10 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.guard import ENGLISH_UNTIL_STRINGS_LAND
 from tests.browser.steps import search, shot, sign_in
 
-pytestmark = [pytest.mark.browser, ENGLISH_UNTIL_STRINGS_LAND]
+pytestmark = [pytest.mark.browser]
 
 CERTIFICATE = re.compile(r"\d{4}/(T\d{2}\.)?\d{4}/GCN-HN\.HCN")  # the periodic review's, or a monthly one's
 

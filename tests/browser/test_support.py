@@ -5,10 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.guard import ENGLISH_UNTIL_STRINGS_LAND
 from tests.browser.steps import open_household, search, shot, sign_in, sign_out
 
-pytestmark = [pytest.mark.browser, ENGLISH_UNTIL_STRINGS_LAND]
+pytestmark = [pytest.mark.browser]
 
 COWS = "Hỗ trợ con giống, vật nuôi"
 

@@ -59,6 +59,14 @@ def test_dry_run_reports_changes_by_commune_and_writes_nothing(surveyed, commune
 
 
 @pytest.mark.django_db
+def test_the_dry_runs_report_names_the_categories_in_words(surveyed, commune_a):
+    out = io.StringIO()
+    call_command("reclassify", "--standard", "VN-2027", "--dry-run", stdout=out)
+    line = next(line for line in out.getvalue().splitlines() if line.strip().startswith(commune_a.code))
+    assert line.endswith("1/2 (hộ có mức sống trung bình → hộ nghèo: 1)")
+
+
+@pytest.mark.django_db
 def test_writing_supersedes_each_latest_assessment_and_audits_it(surveyed, household_a):
     call_command("reclassify", "--standard", "VN-2027", "--area", "15", stdout=io.StringIO())
     current = Assessment.objects.filter(is_current=True)

@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from config.formats import number, seconds
 from programs.review.services import calendar as reminders
 
 
@@ -19,4 +20,5 @@ class Command(BaseCommand):
         started = time.monotonic()
         escalated = reminders.escalate_overdue(today=today or timezone.localdate())
         emailed = reminders.deliver_notifications()
-        self.stdout.write(f"Báo quá hạn: {escalated} thông báo, {emailed} thư ({time.monotonic() - started:.1f} s).")
+        elapsed = seconds(time.monotonic() - started)
+        self.stdout.write(f"Báo quá hạn: {number(escalated)} thông báo, {number(emailed)} thư ({elapsed}).")

@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from config.formats import number, seconds
 from programs.review.services import calendar as reminders
 
 
@@ -32,7 +33,8 @@ class Command(BaseCommand):
             opened = reminders.open_periodic_review(year=year, area_codes=area, all_households=all_households)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        seconds = time.monotonic() - started
+        elapsed = time.monotonic() - started
         self.stdout.write(
-            f"Kỳ rà soát {year}: mở {opened.campaigns} kỳ của xã, {opened.cases} hồ sơ hộ ({seconds:.1f} s)."
+            f"Kỳ rà soát {year}: mở {number(opened.campaigns)} kỳ của xã, {number(opened.cases)} hồ sơ hộ "
+            f"({seconds(elapsed)})."
         )

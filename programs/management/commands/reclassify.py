@@ -4,8 +4,15 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from config.errors import DomainError
+from config.formats import number, seconds
 from households.models import Area
+from programs.models import Category
 from programs.standards.services import reclassify
+
+
+def label(category: str) -> str:
+    """A category by its name ("hộ cận nghèo"), as the survey pages say it, not its code."""
+    return str(Category(category).label).lower()
 
 
 class Command(BaseCommand):
@@ -45,14 +52,17 @@ class Command(BaseCommand):
             return
         mode = "thử (không ghi)" if options["dry_run"] else f"đã ghi {report.written} phiếu mới"
         self.stdout.write(
-            f"Chuẩn {report.standard}: {report.households} hộ, {report.changed} hộ đổi phân loại; {mode}; "
+            f"Chuẩn {report.standard}: {number(report.households)} hộ, {number(report.changed)} hộ đổi phân loại; "
+            f"{mode}; "
             f"{len(report.skipped)} hộ bỏ qua; "
             f"{report.filled_answers} hộ có chỉ số chưa hỏi (tính là không thiếu hụt); "
-            f"{elapsed:.1f} giây."
+            f"{seconds(elapsed)}."
         )
         for commune in data["communes"]:
             if commune["changed"]:
-                moves = ", ".join(f"{m['from']}→{m['to']}: {m['households']}" for m in commune["moves"])
+                moves = ", ".join(
+                    f"{label(m['from'])} → {label(m['to'])}: {number(m['households'])}" for m in commune["moves"]
+                )
                 self.stdout.write(
                     f"  {commune['code']} {commune['name']}: {commune['changed']}/{commune['households']} ({moves})"
                 )

@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from config.errors import DomainError
+from config.formats import number, seconds
 from households.models import Area
 from households.rules import Level
 from programs.reporting import services as statistics
@@ -48,4 +49,6 @@ class Command(BaseCommand):
                 rows = statistics.refresh_figures(years=year, communes=communes)
             except DomainError as error:
                 raise CommandError(error.message) from error
-        self.stdout.write(f"Đã tính số liệu: {rows} dòng (xã × năm) trong {time.monotonic() - started:.1f} giây.")
+        self.stdout.write(
+            f"Đã tính số liệu: {number(rows)} dòng (xã × năm) trong {seconds(time.monotonic() - started)}."
+        )

@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from config.formats import number, seconds
 from programs.review.services import calendar as reminders
 
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, days, today, **options):
         started = time.monotonic()
         done = reminders.send_review_reminders(today=today or timezone.localdate(), days=days)
-        seconds = time.monotonic() - started
+        elapsed = time.monotonic() - started
         self.stdout.write(
-            f"Nhắc việc: {done.steps} nhắc bước, {done.reports} nhắc báo cáo, {done.emailed} thư ({seconds:.1f} s)."
+            f"Nhắc việc: {number(done.steps)} nhắc bước, {number(done.reports)} nhắc báo cáo, "
+            f"{number(done.emailed)} thư ({seconds(elapsed)})."
         )

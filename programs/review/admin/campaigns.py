@@ -101,7 +101,7 @@ class ReviewCampaignAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmi
         "year",
         "kind",
         "month_label",
-        "standard",
+        "standard_code",
         "cases_link",
         "progress",
         "overdue",
@@ -141,6 +141,10 @@ class ReviewCampaignAdmin(ReviewFormPageMixin, RightsAdminMixin, admin.ModelAdmi
         if not folded:
             return queryset, False
         return queryset.filter(area__name_search__contains=folded), False
+
+    @admin.display(description=_("chuẩn nghèo"), ordering="standard__code")
+    def standard_code(self, obj):
+        return obj.standard.code  # "VN-2027": its name is on the campaign's page
 
     @admin.display(description=_("xã/phường"), ordering="area__name")
     def commune(self, obj):

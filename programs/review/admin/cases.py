@@ -175,8 +175,7 @@ class ReviewCaseAdmin(AccessLogAdminMixin, ReviewFormPageMixin, RightsAdminMixin
         "village_name",
         "state",
         "proposed_category",
-        "due_step_label",
-        "due_date",
+        "due_date",  # of the step the state names ("Chờ khảo sát": the survey's); the step's filter is on the right
         "certificate_number",
     ]
     list_display_links = ["reference"]

@@ -3,6 +3,7 @@ filters of the case list (used by `programs.review.admin`)."""
 
 import datetime
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
@@ -11,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import ID_DIGITS
+from config.admin import ID_DIGITS, NEXT
 from households import rules as access
 from households.admin import Key, Names, day, describe_audit, labelled, plain
 from households.models import Area, Household
@@ -176,11 +177,17 @@ def attachable_assessment(case: ReviewCase) -> Assessment | None:
 
 
 def assessment_add_url(case: ReviewCase) -> str:
-    """The survey form of this household in the campaign's review (recording it moves the case on by itself)."""
+    """The survey form of this household in the campaign's review (recording it moves the case on by itself), which
+    comes back to the case once saved."""
     campaign = case.campaign
-    query = (
-        f"household={case.household_id}&review_year={campaign.year}"
-        f"&review_kind={campaign.kind}&review_month={campaign.month}"
+    query = urlencode(
+        {
+            "household": case.household_id,
+            "review_year": campaign.year,
+            "review_kind": campaign.kind,
+            "review_month": campaign.month,
+            NEXT: reverse("admin:programs_reviewcase_change", args=[case.pk]),
+        }
     )
     return reverse("admin:programs_assessment_add") + "?" + query
 

@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from config.formats import number, seconds
 from programs.review.services.calendar import deliver_notifications
 from support import services
 
@@ -22,5 +23,6 @@ class Command(BaseCommand):
         created = services.send_follow_up_reminders(today=today or timezone.localdate(), days=days)
         emailed = deliver_notifications()
         self.stdout.write(
-            f"Nhắc theo dõi hỗ trợ: {created} thông báo, {emailed} thư ({time.monotonic() - started:.1f} s)."
+            f"Nhắc theo dõi hỗ trợ: {number(created)} thông báo, {number(emailed)} thư "
+            f"({seconds(time.monotonic() - started)})."
         )
