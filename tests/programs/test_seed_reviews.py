@@ -1,3 +1,4 @@
+import re
 from collections import Counter
 from io import StringIO
 
@@ -199,3 +200,10 @@ def test_a_second_year_recognises_escapes_as_record_status_change_does(household
         else:
             assert household.status == now and (change is None) == (was == now)
     assert escaped and f"{escaped} hộ thoát khỏi danh sách" in output
+
+
+def test_its_report_writes_numbers_the_vietnamese_way(households):
+    output = _seed_reviews()
+    assert re.search(r"\(\d+,\d%\)", output), output  # a share as "(8,3%)", not "(8.3%)"
+    assert re.search(r"\d+,\d giây", output), output
+    assert not re.search(r"\d\.\d%|\d\.\d giây", output), output

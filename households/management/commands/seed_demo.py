@@ -16,7 +16,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from config.bulk import Stopwatch, copy_rows, reserve_ids
-from config.formats import number
+from config.formats import number, seconds
 from households import demo, services
 from households.models import Area, Household, Member, User
 from households.rules import Level, Role, area_type_for_division, fold_text
@@ -90,14 +90,14 @@ class Command(BaseCommand):
         if result is None:
             self.stdout.write(
                 f"Các xã/phường demo của {province.name} đã có hộ gia đình: bỏ qua bước tạo hộ (không tạo trùng). "
-                f"Xong trong {elapsed:.1f} giây."
+                f"Xong trong {seconds(elapsed)}."
             )
         else:
             households, members, villages = result
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Đã tạo {number(households)} hộ, {number(members)} thành viên và {villages} thôn/tổ dân phố mới "
-                    f"ở {len(chosen)} xã/phường của {province.name} trong {elapsed:.1f} giây."
+                    f"ở {len(chosen)} xã/phường của {province.name} trong {seconds(elapsed)}."
                 )
             )
         if options["verbosity"] >= 2:

@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from config.formats import seconds
 from households.models import Area, AuditEntry, Household, User
 from households.rules import Level
 from households.services import log_action
@@ -119,7 +120,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Rà soát định kỳ {year} (demo): {walk.moves} bước hồ sơ trong {time.monotonic() - started:.1f} giây."
+                f"Rà soát định kỳ {year} (demo): {walk.moves} bước hồ sơ trong {seconds(time.monotonic() - started)}."
             )
         )
         for campaign in walk.campaigns:

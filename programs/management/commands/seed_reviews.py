@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from config.bulk import Stopwatch, copy_rows, model_columns, reserve_ids
-from config.formats import number
+from config.formats import number, percent, seconds
 from households.models import Area, Household, Member, User
 from households.rules import Level, Role
 from households.services import log_action
@@ -136,13 +136,13 @@ class Command(BaseCommand):
         if result is None:
             self.stdout.write(
                 f"Mọi hộ của {province.name} đã có phiếu rà soát định kỳ {year}: không ghi gì thêm. "
-                f"Xong trong {elapsed:.1f} giây."
+                f"Xong trong {seconds(elapsed)}."
             )
         else:
             categories, changes, escapes, skipped = result
             total = sum(categories.values())
             shares = ", ".join(
-                f"{number(categories[c.value])} {c.label.lower()} ({100 * categories[c.value] / total:.1f}%)"
+                f"{number(categories[c.value])} {c.label.lower()} ({percent(100 * categories[c.value] / total)})"
                 for c in Category
             )
             note = f"; bỏ qua {number(skipped)} hộ chưa có thành viên" if skipped else ""
@@ -150,7 +150,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Rà soát định kỳ {year} ở {province.name}: {number(total)} phiếu — {shares}; "
                     f"{number(changes)} hộ được công nhận nghèo, cận nghèo, {number(escapes)} hộ thoát khỏi danh sách"
-                    f"{note}; trong {elapsed:.1f} giây."
+                    f"{note}; trong {seconds(elapsed)}."
                 )
             )
         if self.verbosity >= 2:
@@ -223,7 +223,7 @@ class Command(BaseCommand):
         else:
             self._bulk_create(Assessment, ASSESSMENT_COLUMNS, assessments)
         self.stopwatch.laps[-1] = (
-            f"{self.stopwatch.laps[-1][0]} (trong đó sinh và phân loại {generation.evaluating:.1f}s)",
+            f"{self.stopwatch.laps[-1][0]} (trong đó sinh và phân loại {seconds(generation.evaluating)})",
             *self.stopwatch.laps[-1][1:],
         )
 

@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from config.formats import seconds
 from households.models import Area, Household, User
 from households.rules import Level
 from households.services import log_action
@@ -90,7 +91,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Hỗ trợ demo ở {province_area.name}: {seeding.records} lượt hỗ trợ, {seeding.loans} khoản vay, "
                 f"{seeding.escaped} hộ thoát nghèo, {seeding.relapsed} hộ tái nghèo; "
-                f"trong {time.monotonic() - started:.1f} giây."
+                f"trong {seconds(time.monotonic() - started)}."
             )
         )
 

@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.formats import seconds
 from households.models import Area, AuditEntry
 from households.rules import Level
 from programs.models import ReviewCampaign, ReviewKind
@@ -108,7 +109,7 @@ class Command(BaseCommand):
                 self.stdout.write("  Một lần chạy khác vừa làm xong bước này: bỏ qua.")
                 continue
             self.stdout.write(out.getvalue().rstrip())
-            self.stdout.write(f"  ({time.monotonic() - started:.1f} giây)")
+            self.stdout.write(f"  ({seconds(time.monotonic() - started)})")
         if skipped:
             first = min(done.values())
             self.stdout.write(
