@@ -115,6 +115,21 @@ def _save_member(member: Member) -> None:
         raise
 
 
+def _create_member(*, actor: User | None, household: Household, data: Mapping[str, Any], reason: str) -> Member:
+    """A new member of the household, saved and audited (every value, from nothing)."""
+    member = Member(household=household, **data)
+    _save_member(member)
+    log_action(
+        actor=actor,
+        action="households.member.created",
+        obj=member,
+        changes={name: (None, value) for name, value in data.items()},
+        reason=reason,
+        household=household,
+    )
+    return member
+
+
 @transaction.atomic
 def create_household(
     *,
@@ -144,16 +159,7 @@ def create_household(
         household=household,
     )
     for member_data in cleaned:
-        member = Member(household=household, **member_data)
-        _save_member(member)
-        log_action(
-            actor=actor,
-            action="households.member.created",
-            obj=member,
-            changes={name: (None, value) for name, value in member_data.items()},
-            reason=reason,
-            household=household,
-        )
+        _create_member(actor=actor, household=household, data=member_data, reason=reason)
     _refresh_cache(household)
     household.save(update_fields=["head", "search_text"])
     return household
@@ -419,16 +425,7 @@ def change_members(
             household=household,
         )
     for data in creates:
-        member = Member(household=household, **data)
-        _save_member(member)
-        log_action(
-            actor=actor,
-            action="households.member.created",
-            obj=member,
-            changes={name: (None, value) for name, value in data.items()},
-            reason=reason,
-            household=household,
-        )
+        _create_member(actor=actor, household=household, data=data, reason=reason)
     if changes.create or changes.delete or changed:
         _refresh_cache(household)
         household.version += 1
