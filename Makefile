@@ -35,7 +35,8 @@ test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The real-browser suite (tests/browser): Playwright drives chromium (CHROMIUM_PATH, else /usr/bin/chromium) through
-# the officers' flows on a live server; screenshots at 1366x768 go to BROWSER_SCREENSHOTS (else browser-screenshots/).
+# the officers' flows on a live server; screenshots at 1366x768 go to BROWSER_SCREENSHOTS (else browser-screenshots/);
+# BROWSER_VIEWPORT=1920x1080 runs it at that size (screenshots in browser-screenshots-1920/).
 test-browser: venv
 	$(MAKE) --no-print-directory test PYTEST_ARGS="-m browser tests/browser $(PYTEST_ARGS)"
 

@@ -99,5 +99,23 @@ def test_a_loan_shows_its_repayments_as_money_and_no_version(officer_a, househol
         interest=1_188_000,
     )
     text = main_text(client_for(officer_a).get(f"/admin/support/loan/{loan.pk}/change/"))
-    assert "13/07/2026 5.000.000 1.188.000" in text and "25.000.000" in text
+    assert "13/07/2026 5.000.000 đ 1.188.000 đ" in text and "Dư nợ: 25.000.000 đ" in text
+    assert "(đồng)" not in text  # the unit is in the amount, not in the label
     assert "5000000" not in text and "Phiên bản" not in text
+
+
+def test_a_support_record_shows_its_amounts_as_money(officer_a, household_a, admin_user):
+    make_poor(household_a, admin_user, datetime.date(2025, 1, 10))
+    record = support_services.record_support(
+        actor=officer_a,
+        household_id=household_a.pk,
+        type_code="livestock_p3",
+        date=datetime.date(2026, 3, 2),
+        funding_source="central",
+        quantity=2,
+        amount=30_000_000,
+        cofinancing=5_000_000,
+    )
+    text = main_text(client_for(officer_a).get(f"/admin/support/supportrecord/{record.pk}/change/"))
+    assert "Số tiền: 30.000.000 đ" in text and "Hộ đối ứng: 5.000.000 đ" in text
+    assert "30000000" not in text and "(đồng)" not in text

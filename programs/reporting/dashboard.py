@@ -195,7 +195,9 @@ class TargetForm(forms.Form):
 
 
 def _plain(root):
-    """pygal's SVG without its script (its tooltips need JavaScript), each bar and dot with a native tooltip."""
+    """pygal's SVG without its script (its tooltips need JavaScript), each bar and dot with a native tooltip, and no
+    zero printed on a bar (it would sit on the axis, over the category's label; the tooltip and the table keep it:
+    pygal's own `print_zeroes` only knows a zero written "0")."""
     for parent in root.iter():
         for child in list(parent):
             if str(child.tag).rpartition("}")[2] == "script":
@@ -207,6 +209,8 @@ def _plain(root):
             tooltip = trigger.makeelement("title", {})
             tooltip.text = f"{descs['x_label']}: {descs['value']}" if descs.get("x_label") else descs["value"]
             trigger.append(tooltip)
+        if node.get("class") == "value" and node.text == pct(0):
+            node.text = ""
     return root
 
 
@@ -248,7 +252,8 @@ def _svg(chart) -> str:
 
 def rates_chart(tallies, years: list[int]) -> str:
     colors = [COLORS[m] for m in ("poor", "near_poor", "multidimensional")]
-    chart = _chart(pygal.Line, colors=colors, dots_size=4, margin_right=56)
+    # Grouped bars, not lines: equal rates (8,33% poor and 8,33% near-poor) would print their labels on one spot
+    chart = _chart(pygal.Bar, colors=colors)
     chart.x_labels = [str(year) for year in years]
     chart.include_x_axis = True
     chart.print_values = True
@@ -510,6 +515,9 @@ def dashboard_view(model_admin, request) -> TemplateResponse | HttpResponseRedir
         "media": model_admin.media + form.media,
         "can_manage": user.has_right(access.STATS_MANAGE),
         "command": "manage.py refresh_statistics",
+        # without a worker (the embedded default) a decision refreshes the figures in its own request; with one,
+        # the beat's refresh of stale figures runs every five minutes (config/celery.py)
+        "refreshed_at_once": bool(tasks.refresh_stale_figures.app.conf.task_always_eager),
     }
     if form.is_bound and form.is_valid():
         area = form.cleaned_data["area"]

@@ -47,6 +47,7 @@ from programs.standards.admin_survey import (
     review_text,
     survey_standard,
 )
+from programs.standards.services.hooks import review_hooks
 
 
 def _positions(value) -> str:
@@ -548,8 +549,16 @@ def household_tools(request, household) -> list[Tool]:
             Tool("Ghi phiếu khảo sát", f"{reverse('admin:programs_assessment_add')}?household={pk}", main=True)
         )
     if user.has_right(access.STATUS_RECOGNISE):
-        url = f"{reverse('admin:programs_statuschange_add')}?household={pk}"
-        tools.append(Tool("Ghi quyết định công nhận", url, main=True))
+        # while a review case of the household is open its status changes only through that case's recognition
+        # (the status service refuses a direct decision): the chair is led to the case, not to a form she may
+        # not use
+        open_case = review_hooks.open_review_of(pk)
+        if open_case is not None:
+            url = reverse("admin:programs_reviewcase_change", args=[open_case.pk])
+            tools.append(Tool("Hồ sơ rà soát đang mở", url, main=True))
+        else:
+            url = f"{reverse('admin:programs_statuschange_add')}?household={pk}"
+            tools.append(Tool("Ghi quyết định công nhận", url, main=True))
     if user.has_right(access.REVIEW_WORK):
         tools.append(Tool("Hộ đề nghị rà soát", f"{reverse('admin:programs_reviewcase_request')}?household={pk}"))
     if user.has_right(access.ASSESSMENT_VIEW):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.admin import adopt
-from config.formats import number
+from config.formats import money
 from households import rules as access
 from households.admin import RightsAdminMixin
 from households.rules import fold_text
@@ -36,9 +36,9 @@ class BudgetAllocationAdmin(ServiceWritesMixin, RightsAdminMixin, admin.ModelAdm
     show_facets = admin.ShowFacets.NEVER
     show_full_result_count = False
 
-    @admin.display(description=_("số tiền (đồng)"), ordering="amount")
+    @admin.display(description=_("số tiền"), ordering="amount")
     def amount_vnd(self, obj):
-        return number(obj.amount)
+        return money(obj.amount)
 
     def get_queryset(self, request):
         return BudgetAllocation.objects.visible_to(request.user).select_related("area", "recorded_by")

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from config.admin import adopt
-from config.formats import number
+from config.formats import money, number
 from households import rules as access
 from households.access import AccessLogAdminMixin
 from households.admin import RightsAdminMixin, RightsInlineMixin
@@ -41,13 +41,13 @@ class RepaymentInline(RightsInlineMixin, admin.TabularInline):
     max_num = 0
     can_delete = False
 
-    @admin.display(description=_("gốc (đồng)"))
+    @admin.display(description=_("gốc"))
     def principal_vnd(self, obj):
-        return number(obj.principal)
+        return money(obj.principal)
 
-    @admin.display(description=_("lãi (đồng)"))
+    @admin.display(description=_("lãi"))
     def interest_vnd(self, obj):
-        return number(obj.interest)
+        return money(obj.interest)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by")
@@ -101,9 +101,9 @@ class LoanAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMixin, admin
     def credit_type(self, obj):
         return obj.record.intervention_type.name
 
-    @admin.display(description=_("số tiền vay (đồng)"), ordering="principal")
+    @admin.display(description=_("số tiền vay"), ordering="principal")
     def principal_vnd(self, obj):
-        return number(obj.principal)
+        return money(obj.principal)
 
     @admin.display(description=_("lãi suất/năm"), ordering="annual_rate_bp")
     def rate(self, obj):
@@ -113,13 +113,13 @@ class LoanAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMixin, admin
     def overdue_rate(self, obj):
         return rate_text(overdue_rate_bp(obj.annual_rate_bp))
 
-    @admin.display(description=_("gốc đã trả (đồng)"))
+    @admin.display(description=_("gốc đã trả"))
     def repaid_vnd(self, obj):
-        return number(obj.repaid)
+        return money(obj.repaid)
 
-    @admin.display(description=_("dư nợ (đồng)"))
+    @admin.display(description=_("dư nợ"))
     def balance_vnd(self, obj):
-        return number(obj.balance)
+        return money(obj.balance)
 
     @admin.display(description=_("quá hạn"), boolean=True)
     def is_overdue(self, obj):

@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from config.admin import Contribution, Tool, adopt
-from config.formats import number
+from config.formats import money, number
 from households import rules as access
 from households.access import AccessLogAdminMixin
 from households.admin import RightsAdminMixin, RightsInlineMixin, contribute_to_household_page
@@ -130,13 +130,13 @@ class SupportRecordAdmin(AccessLogAdminMixin, ServiceWritesMixin, RightsAdminMix
     def type_name(self, obj):
         return obj.intervention_type.name  # its project is a filter of the list
 
-    @admin.display(description=_("số tiền (đồng)"), ordering="amount")
+    @admin.display(description=_("số tiền"), ordering="amount")
     def amount_vnd(self, obj):
-        return number(obj.amount)
+        return money(obj.amount)
 
-    @admin.display(description=_("hộ đối ứng (đồng)"))
+    @admin.display(description=_("hộ đối ứng"))
     def cofinancing_vnd(self, obj):
-        return number(obj.cofinancing)
+        return money(obj.cofinancing)
 
     @admin.display(description=_("điều kiện"))
     def eligibility_marker(self, obj):
@@ -305,9 +305,9 @@ class HouseholdSupportInline(RightsInlineMixin, admin.TabularInline):
         url = reverse("admin:support_supportrecord_change", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.intervention_type.name)
 
-    @admin.display(description=_("số tiền (đồng)"))
+    @admin.display(description=_("số tiền"))
     def amount_vnd(self, obj):
-        return number(obj.amount)
+        return money(obj.amount)
 
 
 def household_tools(request, household) -> list[Tool]:

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 
 from tests.households.test_admin import CHANGELIST, add_form, client_for
-from tests.programs.review_helpers import make_poor, open_review
+from tests.programs.review_helpers import case_of, make_poor, open_review
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,16 @@ def test_the_selection_counter_reads_da_chon(officer_a, household_a, admin_user)
     open_review(household_a.commune)
     html = client_for(officer_a).get("/admin/programs/reviewcase/").content.decode()
     assert "Đã chọn 0/1" in html and " của " not in html.split('class="action-counter"')[1][:80]
+
+
+def test_while_a_review_case_is_open_the_chair_is_led_to_it_not_to_a_direct_decision(chair_a, household_a, admin_user):
+    # a direct decision is refused while the household's case is open ("chỉ thay đổi bằng quyết định công nhận của
+    # hồ sơ đó"): the button the chair sees opens the case, where the recognition is
+    make_poor(household_a, admin_user)
+    open_review(household_a.commune)
+    client = client_for(chair_a)
+    buttons = top_buttons(client.get(f"{CHANGELIST}{household_a.pk}/change/"))
+    case = case_of(household_a)
+    assert buttons[0] == ("Hồ sơ rà soát đang mở", f"/admin/programs/reviewcase/{case.pk}/change/")
+    assert "Ghi quyết định công nhận" not in [label for label, _ in buttons]
+    assert case.reference in client.get(buttons[0][1]).content.decode()

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from households import services as household_services
 from households.models import Member
+from programs import tasks
 from programs.models import Assessment, CommuneYearFigures, PovertyTarget
 from programs.reporting import services as statistics
-from programs.reporting.dashboard import num, pct, points, ranking_chart
+from programs.reporting.dashboard import deprivation_chart, num, pct, points, ranking_chart, rates_chart
 from programs.standards import services as program_services
 
 pytestmark = pytest.mark.django_db
@@ -394,3 +395,29 @@ def test_the_charts_escape_what_they_write():
     chart = ranking_chart(rows)
     assert "<script" not in chart and "&lt;script&gt;alert(1)&lt;/script&gt;" in chart
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;: 10,00%</title>" in chart
+
+
+def printed(chart: str) -> list[tuple[str, str]]:
+    """The values a chart prints on its bars, with where: (x, text)."""
+    return re.findall(r'<text text-anchor="middle" x="([^"]+)" y="[^"]+" class="value">([^<]+)</text>', chart)
+
+
+def test_equal_rates_print_apart_and_zeros_are_not_printed_over_the_labels():
+    # 5 poor and 5 near-poor of 60: two rates of 8,33%, which a line chart printed on one spot
+    chart = rates_chart({2025: {"households": 60, "poor": 5, "near_poor": 5}}, [2025])
+    values = printed(chart)
+    assert sorted(text for _, text in values) == ["16,67%", "8,33%", "8,33%"]
+    assert len({x for x, _ in values}) == 3  # each on its own bar
+    # a share of 0 is not written at the axis, where the category's label is; its tooltip still says it
+    bars = deprivation_chart([{"label": "việc làm", "poor_share": 60.0, "near_poor_share": 0.0}])
+    assert [text for _, text in printed(bars)] == ["60,00%"]
+    assert "<title>Việc làm: 0,00%</title>" in bars and "<title>Việc làm: 60,00%</title>" in bars
+
+
+@pytest.mark.parametrize(("eager", "said"), [(False, "trong vòng 5 phút sau"), (True, "ngay sau")])
+def test_the_page_says_when_figures_follow_a_decision(province_staff, seeded, monkeypatch, eager, said):
+    # with a worker the beat refreshes stale figures every five minutes; the embedded default (eager tasks, no
+    # worker) refreshes them in the decision's own request
+    monkeypatch.setitem(tasks.refresh_stale_figures.app.conf, "task_always_eager", eager)
+    page = client_for(province_staff).get(URL, {"area": province_staff.area.pk, "year": 2025})
+    assert f"Số liệu được tính lại hằng đêm và {said} mỗi quyết định công nhận" in page.text

@@ -30,6 +30,7 @@ from programs.models import (
 from programs.review import rules as review_rules
 from programs.review.services.campaigns import not_before, not_future
 from programs.standards.services.assessments import record_status_change, run_rule
+from programs.standards.services.hooks import OpenCase
 
 MAX_EXTRA_POSTING_DAYS = 30  # a posting may run longer than the minimum (holidays), not for months
 
@@ -172,15 +173,17 @@ def review_standard_code(commune_id: int, review_year: int, review_kind: str, re
     )
 
 
-def open_review_of(household_id: int) -> str | None:
-    """The household's case still open in a review (neither reported nor rejected), named for a message; None."""
+def open_review_of(household_id: int) -> OpenCase | None:
+    """The household's case still open in a review (neither reported nor rejected), with its name for a message."""
     case = (
         ReviewCase.objects.filter(household_id=household_id, state__in=review_rules.OPEN_STATES)
         .select_related("campaign__area")
         .order_by("-pk")
         .first()
     )
-    return None if case is None else f"hồ sơ {case.reference} trong {case.campaign} ({case.get_state_display()})"
+    if case is None:
+        return None
+    return OpenCase(case.pk, f"hồ sơ {case.reference} trong {case.campaign} ({case.get_state_display()})")
 
 
 def review_standard_codes(communes: Iterable[int]) -> dict[tuple[int, int, str, int], str]:

@@ -558,7 +558,7 @@ def record_status_change(
         if open_case:
             raise DomainError(
                 "open_review",
-                f"Hộ đang có {open_case}: tình trạng của hộ chỉ thay đổi bằng quyết định công nhận của hồ sơ đó.",
+                f"Hộ đang có {open_case.name}: tình trạng của hộ chỉ thay đổi bằng quyết định công nhận của hồ sơ đó.",
                 "household",
             )
     listed_before = household.status in rules.LISTED or (
