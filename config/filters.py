@@ -1,11 +1,119 @@
+"""The API's list filters: a stable ordering that refuses unknown fields, and typed, bounded query parameters.
+
+django-filter's `NumberFilter` is a decimal (`commune=552.0`, `year=0.5` were accepted) and Django's IntegerField
+strips a trailing ".0"; the filters below take digits only, within bounds, and the schema says so (integer,
+minimum, maximum). A value refused is a 400 naming the parameter (config.errors).
+"""
+
+import datetime
+import re
+
+import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
+
+BIGINT = 2**63 - 1
+FIRST_YEAR = 2016  # the earliest year of the program's data (the 2016-2020 standard, domain.md A1)
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def last_year() -> int:
+    """The latest year a filter accepts: next year (a campaign or a target can be set a year ahead)."""
+    return datetime.date.today().year + 1
+
+
+class StrictIntegerField(forms.IntegerField):
+    """Digits only: no sign, no decimal point, no ".0" (Django's own IntegerField accepts "552.0")."""
+
+    default_error_messages = {
+        "invalid": "Phải là một số nguyên dương (chỉ gồm chữ số).",
+        "min_value": "Phải lớn hơn hoặc bằng %(limit_value)s.",
+        "max_value": "Phải nhỏ hơn hoặc bằng %(limit_value)s.",
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not _DIGITS.fullmatch(text) or len(text) > 19:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(text)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGINT})
+class IdFilter(django_filters.Filter):
+    """The id of a row: a whole number from 1."""
+
+    field_class = StrictIntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGINT)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": FIRST_YEAR, "maximum": last_year()})
+class YearFilter(django_filters.Filter):
+    """A year of the program: from 2016 to next year (the upper bound checked at each request, so that it moves
+    with the calendar)."""
+
+    field_class = StrictIntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", FIRST_YEAR)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is not None and value > last_year():
+            raise ValidationError({self.field_name: [f"Phải nhỏ hơn hoặc bằng {last_year()}."]})
+        return super().filter(qs, value)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 12})
+class MonthFilter(django_filters.Filter):
+    field_class = StrictIntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 12)
+        super().__init__(*args, **kwargs)
 
 
 class StableOrderingFilter(OrderingFilter):
-    """Ordering that always ends with the primary key, so pages never overlap or skip rows."""
+    """Ordering that always ends with the primary key, so pages never overlap or skip rows. An unknown field is a
+    400 listing the accepted ones (DRF ignores it silently); the schema lists them as an enum."""
+
+    ordering_description = "Sắp xếp theo trường; thêm dấu “-” trước tên để sắp xếp giảm dần."
 
     def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            fields = [param.strip() for param in params.split(",")]
+            valid = self.get_valid_fields(queryset, view, {"request": request})
+            names = {name for name, _ in valid}
+            unknown = [f for f in fields if f.lstrip("-") not in names]
+            if unknown:
+                accepted = ", ".join(sorted(names))
+                message = f"Không sắp xếp được theo “{unknown[0]}”: chỉ nhận {accepted}."
+                raise ValidationError({self.ordering_param: [message]})
         ordering = list(super().get_ordering(request, queryset, view) or [])
         if not any(term.lstrip("-") in ("pk", "id") for term in ordering):
             ordering.append("id")
         return ordering
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        try:
+            valid = self.get_valid_fields(view.get_queryset(), view, {"request": getattr(view, "request", None)})
+        except Exception:  # noqa: BLE001 - a view whose queryset needs a request: the list stays undeclared
+            return parameters
+        names = sorted(name for name, _ in valid)
+        one = f"-?({'|'.join(map(re.escape, names))})"
+        for parameter in parameters:
+            parameter["schema"] = {"type": "string", "pattern": f"^{one}(,{one})*$"}
+            parameter["description"] = (
+                f"{self.ordering_description} Nhận: {', '.join(names)}; nhiều trường cách nhau bằng dấu phẩy."
+            )
+        return parameters
