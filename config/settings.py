@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session gave its second factor
     "households.admin.second_factor.SecondFactorMiddleware",  # asks for it before any page (SECOND_FACTOR_*)
+    "config.idempotency.IdempotencyMiddleware",  # after the sign-in and its second factor: Idempotency-Key
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.middleware.SpokenIconsMiddleware",  # the admin's yes/no icons said in Vietnamese (alt="Có", not "True")
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,6 +167,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # The enums' names first (drf-spectacular's own hook), then the Idempotency-Key header on POSTs (config.idempotency)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.idempotency.add_idempotency_header",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AreaTypeEnum": "households.models.AreaType.choices",
         "HouseholdStatusEnum": "households.models.HouseholdStatus.choices",
@@ -231,8 +237,9 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # django-otp's own device pages are not registered; if they were, no secrets
 # --- Sign-in protection and API tokens (issue 12) -------------------------------------------------------------
-# The cache: throttle counts (and nothing else yet) shared by every worker. Redis (Django's own backend) when
-# CACHE_URL, else REDIS_URL, is set; otherwise each process keeps its own (the embedded default, one process).
+# The cache: throttle counts and Idempotency-Key records (config/idempotency.py), shared by every worker. Redis
+# (Django's own backend) when CACHE_URL, else REDIS_URL, is set; otherwise each process keeps its own (the embedded
+# default, one process).
 CACHE_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
 CACHES = {
     "default": (
@@ -283,6 +290,9 @@ REST_FRAMEWORK |= {
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24, minimum=1)
 API_MACHINE_TOKEN_TTL_HOURS = env_int("API_MACHINE_TOKEN_TTL_HOURS", 30 * 24, minimum=1)
 API_TOKEN_LIMIT_PER_USER = env_int("API_TOKEN_LIMIT_PER_USER", 10, minimum=1)
+# A POST under /api/v1/ sent again with the same Idempotency-Key gets the first answer again within this many hours
+# (config/idempotency.py: kept in the cache above, per account).
+IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=1)
 REST_KNOX = {
     "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_TTL_HOURS),
     "AUTO_REFRESH": False,
