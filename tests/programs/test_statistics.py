@@ -762,10 +762,12 @@ def test_a_refresh_never_loses_the_mark_of_a_decision_made_meanwhile(
         with transaction.atomic():
             statistics.mark_stale(commune_a.pk, D(2025, 5, 1))  # relies on the mark already there
             marked.set()
-            release.wait(10)  # ... the rest of the decision's transaction
+            # ... the rest of the decision's transaction, until the refresh below is done (a ceiling far above it:
+            # on a loaded machine a 10 s ceiling let the decision commit before the refresh ran, failing the test)
+            release.wait(120)
 
     decision = in_thread(deciding, results, "held")
-    marked.wait(10)
+    assert marked.wait(60)
     assert statistics.refresh_stale_figures(today=TODAY) == 0
     release.set()
     decision.join(30)
