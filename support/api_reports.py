@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -202,7 +202,8 @@ class TargetRowSerializer(serializers.ModelSerializer):
         source="deprived_now",
         child=serializers.CharField(),
         default=list,
-        help_text="Chỉ số thiếu hụt (phiếu mới nhất)",
+        allow_null=True,
+        help_text="Mã các chỉ số thiếu hụt theo phiếu khảo sát mới nhất của hộ; null: hộ chưa có phiếu",
     )
 
     class Meta:
@@ -296,6 +297,7 @@ class OutcomeRowSerializer(serializers.Serializer):
     relapsed_households = serializers.ListField(child=serializers.CharField(), help_text="Mã các hộ đó")
 
 
+@extend_schema_serializer(many=False)  # the one answer of a `list` route: an object, not an array
 class OutcomesSerializer(serializers.Serializer):
     area = AreaBriefSerializer()
     year = serializers.IntegerField()
