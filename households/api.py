@@ -548,12 +548,16 @@ UPDATE_DESCRIPTION = (
         summary="Danh sách hộ trong địa bàn",
         description="Các hộ trong địa bàn của bạn, chia trang. Mỗi lần đọc được ghi vào nhật ký truy cập dữ liệu "
         "cá nhân (ai xem, điều kiện lọc, các hộ đã trả).",
-        examples=[OpenApiExample("Một trang", value=[HOUSEHOLD_EXAMPLE], response_only=True)],
+        examples=[OpenApiExample("page", summary="Một trang", value=HOUSEHOLD_EXAMPLE, response_only=True)],
     ),
     retrieve=extend_schema(
         summary="Một hộ, kèm thành viên",
         description="Hộ ngoài địa bàn của bạn: 404. Lần đọc được ghi vào nhật ký truy cập dữ liệu cá nhân.",
-        examples=[OpenApiExample("Hộ cận nghèo", value=HOUSEHOLD_DETAIL_EXAMPLE, response_only=True)],
+        examples=[
+            OpenApiExample(
+                "near_poor_household", summary="Hộ cận nghèo", value=HOUSEHOLD_DETAIL_EXAMPLE, response_only=True
+            )
+        ],
     ),
     create=extend_schema(
         summary="Đăng ký hộ mới kèm thành viên",
@@ -562,7 +566,8 @@ UPDATE_DESCRIPTION = (
         responses={201: HouseholdDetailSerializer},
         examples=[
             OpenApiExample(
-                "Hộ hai người",
+                "two_members",
+                summary="Hộ hai người",
                 value={
                     "commune": 845,
                     "village": 10512,
@@ -577,7 +582,12 @@ UPDATE_DESCRIPTION = (
                 },
                 request_only=True,
             ),
-            OpenApiExample("Hộ vừa đăng ký", value={**HOUSEHOLD_DETAIL_EXAMPLE, "version": 1}, response_only=True),
+            OpenApiExample(
+                "registered",
+                summary="Hộ vừa đăng ký",
+                value={**HOUSEHOLD_DETAIL_EXAMPLE, "version": 1},
+                response_only=True,
+            ),
         ],
     ),
     update=extend_schema(
@@ -593,7 +603,10 @@ UPDATE_DESCRIPTION = (
         responses={200: HouseholdDetailSerializer, 409: None},
         examples=[
             OpenApiExample(
-                "Chuyển thôn", value={"village": 10513, "version": 3, "reason": "Hộ chuyển nhà"}, request_only=True
+                "move_village",
+                summary="Chuyển thôn",
+                value={"village": 10513, "version": 3, "reason": "Hộ chuyển nhà"},
+                request_only=True,
             )
         ],
     ),
@@ -683,7 +696,8 @@ class HouseholdViewSet(
         responses={201: MemberResultSerializer},
         examples=[
             OpenApiExample(
-                "Thêm con",
+                "add_child",
+                summary="Thêm con",
                 value={
                     "full_name": "Lò Văn Tú",
                     "date_of_birth": "2024-02-20",
@@ -696,7 +710,8 @@ class HouseholdViewSet(
                 request_only=True,
             ),
             OpenApiExample(
-                "Thành viên vừa thêm",
+                "added_member",
+                summary="Thành viên vừa thêm",
                 value={**HOUSEHOLD_DETAIL_EXAMPLE["members"][0], "id": 4412, "household_version": 4},
                 response_only=True,
             ),

@@ -77,10 +77,14 @@ class LoginView(APIView):
         auth=[],
         examples=[
             OpenApiExample(
-                "Đăng nhập", value={"username": "canbo_huyen", "password": "mật khẩu của bạn"}, request_only=True
+                "login",
+                summary="Đăng nhập",
+                value={"username": "canbo_huyen", "password": "mật khẩu của bạn"},
+                request_only=True,
             ),
             OpenApiExample(
-                "Token mới",
+                "new_token",
+                summary="Token mới",
                 value={
                     "token": "3f9c0d6a1b2e4f5a8c7d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b",
                     "token_prefix": "3f9c0d6a",

@@ -263,7 +263,8 @@ class SupportRecordFilter(AreaFilterSet):
         responses={201: SupportRecordSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: STALE},
         examples=[
             OpenApiExample(
-                "Hỗ trợ bò giống",
+                "breeding_cow",
+                summary="Hỗ trợ bò giống",
                 value={
                     "household": 1207,
                     "type": "livestock_p3",
@@ -474,7 +475,8 @@ class LoanFilter(AreaFilterSet):
         responses={201: LoanSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: STALE},
         examples=[
             OpenApiExample(
-                "Vay hộ nghèo",
+                "poor_household_loan",
+                summary="Vay hộ nghèo",
                 value={
                     "household": 1207,
                     "principal": 50000000,
@@ -521,7 +523,8 @@ class LoanViewSet(AccessLogViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         responses={201: LoanSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: STALE},
         examples=[
             OpenApiExample(
-                "Trả kỳ đầu",
+                "first_repayment",
+                summary="Trả kỳ đầu",
                 value={"version": 1, "date": "2026-06-01", "principal": 5000000, "interest": 1375000},
                 request_only=True,
             )
