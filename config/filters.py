@@ -10,6 +10,7 @@ import re
 
 import django_filters
 from django import forms
+from drf_spectacular.drainage import get_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
@@ -42,8 +43,19 @@ class StrictIntegerField(forms.IntegerField):
         return int(text)
 
 
+class DescribedFilter(django_filters.Filter):
+    """A filter whose schema is set on its class (`extend_schema_field`): its `label` becomes the parameter's
+    description (drf-spectacular reads none from a filter whose schema is given)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        schema = get_override(type(self), "field")
+        if kwargs.get("label") and isinstance(schema, dict):
+            extend_schema_field({**schema, "description": str(kwargs["label"])})(self)
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGINT})
-class IdFilter(django_filters.Filter):
+class IdFilter(DescribedFilter):
     """The id of a row: a whole number from 1."""
 
     field_class = StrictIntegerField
@@ -55,7 +67,7 @@ class IdFilter(django_filters.Filter):
 
 
 @extend_schema_field({"type": "integer", "minimum": FIRST_YEAR, "maximum": last_year()})
-class YearFilter(django_filters.Filter):
+class YearFilter(DescribedFilter):
     """A year of the program: from 2016 to next year (the upper bound checked at each request, so that it moves
     with the calendar)."""
 
@@ -72,13 +84,49 @@ class YearFilter(django_filters.Filter):
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 12})
-class MonthFilter(django_filters.Filter):
+class MonthFilter(DescribedFilter):
     field_class = StrictIntegerField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 12)
         super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false`, nothing else: django-filter's own boolean ignores a value it does not know ("yes", "1"),
+    which would list everything as if the flag had not been sent."""
+
+    default_error_messages = {"invalid": "Chỉ nhận true hoặc false."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+@extend_schema_field({"type": "boolean"})
+class FlagFilter(DescribedFilter):
+    """A yes/no condition: `true` or `false` (anything else is a 400 naming the parameter)."""
+
+    field_class = StrictBooleanField
+
+
+def choice_filter(choices, label: str = "", *, multiple: bool = False, **kwargs) -> django_filters.Filter:
+    """One of `choices` (repeated, with `multiple`), its values and their Vietnamese labels in the description.
+    The enum is inline and without a title: drf-spectacular would title it after the model field's Vietnamese
+    verbose name, which a client generator turns into a class name."""
+    listed = "; ".join(f"{value}: {name}" for value, name in choices)
+    schema = {"type": "string", "enum": [value for value, _ in choices]}
+    schema["description"] = f"{label} ({listed})" if label else listed
+    kwargs.setdefault("label", label or None)
+    if multiple:
+        found: django_filters.Filter = django_filters.MultipleChoiceFilter(choices=choices, distinct=False, **kwargs)
+    else:
+        found = django_filters.ChoiceFilter(choices=choices, **kwargs)
+    return extend_schema_field(schema)(found)
 
 
 class StableOrderingFilter(OrderingFilter):

@@ -11,12 +11,20 @@ from dataclasses import dataclass
 import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, extend_schema_view
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api import UseCaseMixin
+from config.filters import FlagFilter, IdFilter, choice_filter
 from config.permissions import HasRight
 from households import rules, selectors, services
 from households.access import AccessLogViewSetMixin
@@ -24,21 +32,57 @@ from households.models import (
     Area,
     AreaLevel,
     AreaType,
+    EducationLevel,
     Ethnicity,
     Household,
     HouseholdStatus,
     Member,
     Relation,
+    WorkStatus,
 )
 from households.rules import Level
 
 _RIGHTS_READ = {"list": rules.AREA_VIEW, "retrieve": rules.AREA_VIEW}
 
 
+class OptionalChoiceField(serializers.ChoiceField):
+    """A choice that may be unset: the unset value is answered as null (the enum of the schema has no ""), and null
+    or "" sent is stored unset."""
+
+    def __init__(self, choices, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(choices, **kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None and not self.read_only:
+            return (True, "")
+        return super().validate_empty_values(data)
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
+
+
 # --- areas -----------------------------------------------------------------------------------------
 
 
 class AreaSerializer(serializers.ModelSerializer):
+    area_type = OptionalChoiceField(
+        AreaType.choices,
+        read_only=True,
+        help_text="Khu vực của xã/phường (rural: nông thôn, urban: thành thị), theo đó xét chuẩn nghèo; null với "
+        "tỉnh và huyện",
+    )
+    division_type = serializers.CharField(
+        read_only=True, help_text="Loại đơn vị như văn bản gọi (xã, phường, thôn, tổ dân phố...); có thể rỗng"
+    )
+    parent = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="id của địa bàn cấp trên; null với tỉnh"
+    )
+    province = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="id của tỉnh chứa địa bàn")
+    is_official = serializers.BooleanField(
+        read_only=True, help_text="Thuộc danh mục đơn vị hành chính chính thức (thôn do xã thêm: false)"
+    )
+
     class Meta:
         model = Area
         fields = ["id", "code", "name", "level", "division_type", "parent", "province", "area_type", "is_official"]
@@ -67,10 +111,10 @@ class VillageCreateSerializer(serializers.Serializer):
 
 
 class AreaFilter(django_filters.FilterSet):
-    level = django_filters.ChoiceFilter(choices=AreaLevel.choices)
-    parent = django_filters.NumberFilter(field_name="parent_id")
-    province = django_filters.NumberFilter(field_name="province_id")
-    code = django_filters.CharFilter(field_name="code")
+    level = choice_filter(AreaLevel.choices, "Cấp địa bàn")
+    parent = IdFilter(field_name="parent_id", label="id địa bàn cấp trên: các địa bàn trực thuộc")
+    province = IdFilter(field_name="province_id", label="id tỉnh: các địa bàn trong tỉnh")
+    code = django_filters.CharFilter(field_name="code", label="Mã địa bàn (mã đơn vị hành chính)")
     q = django_filters.CharFilter(method="search", label="Tìm theo tên (không dấu)")
 
     class Meta:
@@ -125,6 +169,14 @@ NATIONAL_ID_FIELD = dict(
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    education_level = OptionalChoiceField(
+        EducationLevel.choices, required=False, help_text="Trình độ cao nhất đã tốt nghiệp; null: chưa ghi"
+    )
+    work_status = OptionalChoiceField(WorkStatus.choices, required=False, help_text="Việc làm; null: chưa ghi")
+    date_of_birth = serializers.DateField(help_text="Ngày sinh (YYYY-MM-DD)")
+    health_insurance_valid_until = serializers.DateField(
+        required=False, allow_null=True, help_text="Thẻ BHYT có giá trị đến ngày (YYYY-MM-DD); null: không có thẻ"
+    )
     ethnicity = serializers.PrimaryKeyRelatedField(
         queryset=Ethnicity.objects.all(),
         help_text="Mã dân tộc trong danh mục 54 dân tộc (01 = Kinh).",
@@ -202,8 +254,25 @@ class MemberRemoveSerializer(serializers.Serializer):
 class HouseholdSerializer(serializers.ModelSerializer):
     commune_code = serializers.CharField(source="commune.code", read_only=True)
     commune_name = serializers.CharField(source="commune.name", read_only=True)
-    village_name = serializers.CharField(source="village.name", read_only=True, default=None)
-    head_name = serializers.CharField(source="head.full_name", read_only=True, default=None)
+    village_name = serializers.CharField(
+        source="village.name", read_only=True, default=None, allow_null=True, help_text="null: hộ chưa gắn thôn"
+    )
+    head_name = serializers.CharField(
+        source="head.full_name", read_only=True, default=None, allow_null=True, help_text="Họ tên chủ hộ"
+    )
+    code = serializers.CharField(read_only=True, help_text="Mã hộ do hệ thống cấp: <mã xã>-<số thứ tự>")
+    status = serializers.ChoiceField(
+        HouseholdStatus.choices,
+        read_only=True,
+        help_text="Tình trạng hiện tại theo quyết định công nhận gần nhất (poor: hộ nghèo, near_poor: hộ cận nghèo, "
+        "not_poor: không nghèo); chỉ đổi qua quyết định, không sửa trực tiếp",
+    )
+    status_since = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Ngày hiệu lực của tình trạng hiện tại; null: chưa có quyết định"
+    )
+    version = serializers.IntegerField(
+        read_only=True, help_text="Phiên bản của hộ: gửi kèm khi sửa; lệch với bản đang lưu thì trả 409"
+    )
 
     class Meta:
         model = Household
@@ -289,19 +358,19 @@ class HouseholdUpdateSerializer(HouseholdWriteFields):
 
 
 class HouseholdFilter(django_filters.FilterSet):
-    commune = django_filters.NumberFilter(field_name="commune_id")
-    commune_code = django_filters.CharFilter(field_name="commune__code")
-    province = django_filters.NumberFilter(field_name="province_id")
-    province_code = django_filters.CharFilter(field_name="province__code")
-    district = django_filters.NumberFilter(field_name="district_id")
-    village = django_filters.NumberFilter(field_name="village_id")
-    status = django_filters.MultipleChoiceFilter(choices=HouseholdStatus.choices, distinct=False)
-    area_type = django_filters.ChoiceFilter(choices=AreaType.choices)
-    is_ethnic_minority = django_filters.BooleanFilter()
-    has_revolutionary_contributor = django_filters.BooleanFilter()
-    has_social_protection_member = django_filters.BooleanFilter()
-    no_labour_capacity = django_filters.BooleanFilter()
-    is_female_headed = django_filters.BooleanFilter()
+    commune = IdFilter(field_name="commune_id", label="id xã/phường")
+    commune_code = django_filters.CharFilter(field_name="commune__code", label="Mã xã/phường")
+    province = IdFilter(field_name="province_id", label="id tỉnh")
+    province_code = django_filters.CharFilter(field_name="province__code", label="Mã tỉnh")
+    district = IdFilter(field_name="district_id", label="id huyện (dữ liệu cũ)")
+    village = IdFilter(field_name="village_id", label="id thôn/tổ dân phố")
+    status = choice_filter(HouseholdStatus.choices, "Tình trạng hiện tại (lặp lại được)", multiple=True)
+    area_type = choice_filter(AreaType.choices, "Khu vực")
+    is_ethnic_minority = FlagFilter(label="Hộ dân tộc thiểu số: true hoặc false")
+    has_revolutionary_contributor = FlagFilter(label="Có người có công với cách mạng: true hoặc false")
+    has_social_protection_member = FlagFilter(label="Có thành viên thuộc đối tượng bảo trợ xã hội: true hoặc false")
+    no_labour_capacity = FlagFilter(label="Hộ không có khả năng lao động: true hoặc false")
+    is_female_headed = FlagFilter(label="Chủ hộ là nữ: true hoặc false")
     q = django_filters.CharFilter(method="search", label="Tìm theo mã hộ hoặc tên thành viên (không dấu)")
 
     class Meta:
@@ -385,25 +454,161 @@ def household_api() -> HouseholdApi:
     return _compose(tuple(_extensions))
 
 
-# The schema documents the registry's own detail (HouseholdDetailSerializer); the answers carry the extensions'
-# fields as well, as they always have.
+class HouseholdSchema(OpenApiSerializerExtension):
+    """The schema documents a household as the endpoints answer it: the registry's fields and every extension's.
+    The composed classes exist only once the apps above are ready, after the views' decorators ran; the views name
+    the registry's own classes and this maps them, keeping the components' names `Household`, `HouseholdDetail`."""
+
+    target_class = HouseholdSerializer
+
+    def composed(self) -> type[serializers.Serializer]:
+        return household_api().serializer
+
+    def map_serializer(self, auto_schema, direction):
+        return auto_schema._map_serializer(self.composed(), direction, bypass_extensions=True)
+
+
+class HouseholdDetailSchema(HouseholdSchema):
+    target_class = HouseholdDetailSerializer
+
+    def composed(self) -> type[serializers.Serializer]:
+        return household_api().detail_serializer
+
+
+HOUSEHOLD_EXAMPLE = {
+    "id": 1207,
+    "code": "02647-000089",
+    "province": 1,
+    "district": None,
+    "commune": 845,
+    "commune_code": "02647",
+    "commune_name": "Phường Lào Cai",
+    "village": 10512,
+    "village_name": "Tổ dân phố số 5",
+    "address": "Số 12, đường Hoàng Liên",
+    "area_type": "urban",
+    "head": 4410,
+    "head_name": "Lò Văn Minh",
+    "is_ethnic_minority": True,
+    "has_revolutionary_contributor": False,
+    "has_social_protection_member": False,
+    "no_labour_capacity": False,
+    "is_female_headed": False,
+    "status": "near_poor",
+    "status_since": "2025-12-15",
+    "version": 3,
+    "created_at": "2025-10-02T08:15:00+07:00",
+    "updated_at": "2026-11-20T14:02:11+07:00",
+    "ever_poor": True,
+    "left_lists_on": None,
+    "newly_escaped_until": None,
+    "years_in_poverty": 2,
+}
+MEMBER_EXAMPLE = {
+    "full_name": "Lò Văn Minh",
+    "date_of_birth": "1979-04-11",
+    "sex": "male",
+    "ethnicity": "04",
+    "relation": "head",
+    "national_id": "010079004321",
+    "has_disability": False,
+    "education_level": "lower_secondary",
+    "work_status": "self_employed",
+    "occupation": "Trồng lúa",
+}
+HOUSEHOLD_DETAIL_EXAMPLE = {
+    **HOUSEHOLD_EXAMPLE,
+    "members": [
+        {
+            "id": 4410,
+            **MEMBER_EXAMPLE,
+            "ethnicity_name": "Tày",
+            "receives_disability_allowance": False,
+            "health_insurance_number": "",
+            "health_insurance_valid_until": None,
+            "schooling": "none",
+        }
+    ],
+}
+CREATE_DESCRIPTION = (
+    "Đăng ký một hộ với các thành viên (đúng một chủ hộ). Hệ thống cấp mã hộ theo xã (<mã xã>-<số thứ tự>), đặt "
+    "khu vực theo xã nếu không gửi, ghi nhật ký thay đổi (người, lý do) và trả hộ vừa tạo với version 1. Hộ mới có "
+    "tình trạng not_poor cho đến khi có quyết định công nhận. Xã ngoài địa bàn của bạn, thôn của xã khác, số CCCD "
+    "trùng: 400 nêu trường."
+)
+UPDATE_DESCRIPTION = (
+    "Sửa thông tin hộ. Gửi version đã đọc: lệch với bản đang lưu (người khác vừa sửa) thì trả 409 và không ghi gì. "
+    "Mỗi thay đổi được ghi vào nhật ký (cũ → mới, lý do); version tăng 1 khi có thay đổi. Tình trạng hộ không sửa "
+    "được ở đây (chỉ qua quyết định công nhận)."
+)
+
+
 @extend_schema_view(
-    list=extend_schema(summary="Danh sách hộ trong địa bàn"),
-    retrieve=extend_schema(summary="Một hộ, kèm thành viên", responses=HouseholdDetailSerializer),
+    list=extend_schema(
+        summary="Danh sách hộ trong địa bàn",
+        description="Các hộ trong địa bàn của bạn, chia trang. Mỗi lần đọc được ghi vào nhật ký truy cập dữ liệu "
+        "cá nhân (ai xem, điều kiện lọc, các hộ đã trả).",
+        examples=[OpenApiExample("page", summary="Một trang", value=HOUSEHOLD_EXAMPLE, response_only=True)],
+    ),
+    retrieve=extend_schema(
+        summary="Một hộ, kèm thành viên",
+        description="Hộ ngoài địa bàn của bạn: 404. Lần đọc được ghi vào nhật ký truy cập dữ liệu cá nhân.",
+        examples=[
+            OpenApiExample(
+                "near_poor_household", summary="Hộ cận nghèo", value=HOUSEHOLD_DETAIL_EXAMPLE, response_only=True
+            )
+        ],
+    ),
     create=extend_schema(
         summary="Đăng ký hộ mới kèm thành viên",
+        description=CREATE_DESCRIPTION,
         request=HouseholdCreateSerializer,
         responses={201: HouseholdDetailSerializer},
+        examples=[
+            OpenApiExample(
+                "two_members",
+                summary="Hộ hai người",
+                value={
+                    "commune": 845,
+                    "village": 10512,
+                    "address": "Số 12, đường Hoàng Liên",
+                    "is_ethnic_minority": True,
+                    "members": [
+                        MEMBER_EXAMPLE,
+                        {"full_name": "Lò Thị Xuân", "date_of_birth": "2012-09-01", "sex": "female"}
+                        | {"ethnicity": "04", "relation": "child", "schooling": "lower_secondary"},
+                    ],
+                    "reason": "Hộ mới tách hộ",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "registered",
+                summary="Hộ vừa đăng ký",
+                value={**HOUSEHOLD_DETAIL_EXAMPLE, "version": 1},
+                response_only=True,
+            ),
+        ],
     ),
     update=extend_schema(
         summary="Sửa thông tin hộ (cần version)",
+        description=UPDATE_DESCRIPTION + " PUT cần đủ mọi trường của hộ.",
         request=HouseholdUpdateSerializer,
         responses={200: HouseholdDetailSerializer, 409: None},
     ),
     partial_update=extend_schema(
         summary="Sửa một phần thông tin hộ (cần version)",
+        description=UPDATE_DESCRIPTION,
         request=HouseholdUpdateSerializer,
         responses={200: HouseholdDetailSerializer, 409: None},
+        examples=[
+            OpenApiExample(
+                "move_village",
+                summary="Chuyển thôn",
+                value={"village": 10513, "version": 3, "reason": "Hộ chuyển nhà"},
+                request_only=True,
+            )
+        ],
     ),
 )
 class HouseholdViewSet(
@@ -446,6 +651,8 @@ class HouseholdViewSet(
     def get_serializer_class(self):
         if self.action in ("members", "member"):  # the members' own (the browsable API builds its forms from it)
             return MemberSerializer
+        if getattr(self, "swagger_fake_view", False):  # the schema: the registry's classes, mapped by HouseholdSchema
+            return HouseholdSerializer if self.action == "list" else HouseholdDetailSerializer
         api = household_api()
         return api.detail_serializer if self.action == "retrieve" else api.serializer
 
@@ -483,8 +690,32 @@ class HouseholdViewSet(
     @extend_schema(
         methods=["POST"],
         summary="Thêm thành viên",
+        description="Thêm một thành viên vào hộ. Gửi version của hộ đã đọc (lệch: 409). Ghi nhật ký thay đổi; "
+        "version của hộ tăng 1 và được trả trong household_version. Thêm một chủ hộ thứ hai: 400.",
         request=MemberWriteSerializer,
         responses={201: MemberResultSerializer},
+        examples=[
+            OpenApiExample(
+                "add_child",
+                summary="Thêm con",
+                value={
+                    "full_name": "Lò Văn Tú",
+                    "date_of_birth": "2024-02-20",
+                    "sex": "male",
+                    "ethnicity": "04",
+                    "relation": "child",
+                    "version": 3,
+                    "reason": "Sinh con",
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "added_member",
+                summary="Thành viên vừa thêm",
+                value={**HOUSEHOLD_DETAIL_EXAMPLE["members"][0], "id": 4412, "household_version": 4},
+                response_only=True,
+            ),
+        ],
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def members(self, request, pk=None):

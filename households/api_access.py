@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
+from config.filters import IdFilter, choice_filter
 from config.permissions import HasRight
 from households import rules, selectors
 from households.api import AreaBriefSerializer
@@ -17,13 +18,30 @@ from households.models import AccessAction, AccessDoor, AccessRecord
 
 class ShownHouseholdSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    code = serializers.CharField()
+    code = serializers.CharField(help_text="Mã hộ")
 
 
 class AccessRecordSerializer(serializers.ModelSerializer):
-    actor_username = serializers.CharField(source="actor.username", read_only=True)
-    door_label = serializers.CharField(source="get_door_display", read_only=True)
-    action_label = serializers.CharField(source="get_action_display", read_only=True)
+    actor_username = serializers.CharField(
+        source="actor.username", read_only=True, help_text="Tên đăng nhập của người xem"
+    )
+    door_label = serializers.CharField(source="get_door_display", read_only=True, help_text="Tên cửa, tiếng Việt")
+    action_label = serializers.CharField(source="get_action_display", read_only=True, help_text="Tên thao tác")
+    at = serializers.DateTimeField(read_only=True, help_text="Thời điểm truy cập (ISO 8601, có múi giờ)")
+    ip = serializers.IPAddressField(read_only=True, allow_null=True, help_text="Địa chỉ IP; null: không xác định")
+    door = serializers.ChoiceField(
+        AccessDoor.choices, read_only=True, help_text="Qua đâu: admin (trang quản trị), api, export (tệp xuất)"
+    )
+    action = serializers.ChoiceField(
+        AccessAction.choices,
+        read_only=True,
+        help_text="list: xem danh sách, view: xem một hộ, search: tìm, export: xuất",
+    )
+    result_count = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Số kết quả trả về; null: không đếm (xem một hộ)"
+    )
+    query = serializers.CharField(read_only=True, help_text="Điều kiện lọc của yêu cầu (chuỗi truy vấn); có thể rỗng")
+    search = serializers.CharField(read_only=True, help_text="Từ khóa tìm kiếm; có thể rỗng")
     households = serializers.SerializerMethodField(help_text="Các hộ đã xem thuộc địa bàn của bạn (id, mã hộ)")
     other_households = serializers.SerializerMethodField(help_text="Số hộ đã xem nằm ngoài địa bàn của bạn")
     area = AreaBriefSerializer(read_only=True, allow_null=True, help_text="Xuất cả địa bàn này (mọi hộ trong đó)")
@@ -67,11 +85,11 @@ class AccessRecordSerializer(serializers.ModelSerializer):
 
 
 class AccessRecordFilter(django_filters.FilterSet):
-    actor = django_filters.NumberFilter(field_name="actor_id", min_value=1, label="id người xem")
+    actor = IdFilter(field_name="actor_id", label="id người xem")
     username = django_filters.CharFilter(field_name="actor__username", label="Tên đăng nhập của người xem")
     household = django_filters.CharFilter(method="filter_household", label="Hộ: mã hộ (00070-000123) hoặc id")
-    door = django_filters.ChoiceFilter(choices=AccessDoor.choices)
-    action = django_filters.ChoiceFilter(choices=AccessAction.choices)
+    door = choice_filter(AccessDoor.choices, "Qua đâu")
+    action = choice_filter(AccessAction.choices, "Thao tác")
     since = django_filters.DateFilter(method="filter_days", label="Từ ngày (YYYY-MM-DD)")
     until = django_filters.DateFilter(method="filter_days", label="Đến hết ngày (YYYY-MM-DD)")
 

@@ -7,7 +7,7 @@ address (`API_THROTTLE_LOGIN`) and audited (`households.user.token_issued`, neve
 `Authorization: Token <token>`; `logout/` revokes the one sent, `logout-all/` every token of the account."""
 
 from django.contrib.auth import authenticate, user_logged_in
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -43,13 +43,13 @@ class LoginInput(serializers.Serializer):
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Gửi kèm mỗi yêu cầu: Authorization: Token <token>. Chỉ hiện một lần.")
     token_prefix = serializers.CharField(help_text="Vài ký tự đầu của token, để nhận ra nó trong danh sách")
-    expiry = serializers.DateTimeField(help_text="Hết hạn lúc")
+    expiry = serializers.DateTimeField(help_text="Hết hạn lúc (ISO 8601, có múi giờ); sau đó phải đăng nhập lại")
 
 
 class TokenInfoSerializer(serializers.Serializer):
-    token_prefix = serializers.CharField(source="token_key")
-    created = serializers.DateTimeField()
-    expiry = serializers.DateTimeField()
+    token_prefix = serializers.CharField(source="token_key", help_text="Vài ký tự đầu của token")
+    created = serializers.DateTimeField(help_text="Cấp lúc (ISO 8601)")
+    expiry = serializers.DateTimeField(help_text="Hết hạn lúc (ISO 8601)")
     current = serializers.BooleanField(help_text="Là token của chính yêu cầu này")
 
     def to_representation(self, instance):
@@ -68,9 +68,31 @@ class LoginView(APIView):
 
     @extend_schema(
         summary="Đăng nhập API: nhận token có thời hạn",
+        description="Đổi tên đăng nhập và mật khẩu lấy một token có thời hạn, gửi kèm mọi yêu cầu sau dưới dạng "
+        "`Authorization: Token <token>`. Token chỉ hiện một lần. Lần đăng nhập được ghi nhật ký (không ghi token); "
+        "đăng nhập sai nhiều lần thì tài khoản hoặc địa chỉ bị khóa một thời gian (429). Tài khoản phải dùng xác "
+        "thực hai bước gửi kèm otp.",
         request=LoginInput,
         responses={200: TokenSerializer, 400: BAD_INPUT, 429: LOCKED},
         auth=[],
+        examples=[
+            OpenApiExample(
+                "login",
+                summary="Đăng nhập",
+                value={"username": "canbo_huyen", "password": "mật khẩu của bạn"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "new_token",
+                summary="Token mới",
+                value={
+                    "token": "3f9c0d6a1b2e4f5a8c7d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b",
+                    "token_prefix": "3f9c0d6a",
+                    "expiry": "2026-12-08T09:00:00+07:00",
+                },
+                response_only=True,
+            ),
+        ],
     )
     def post(self, request):
         data = parse_input(LoginInput, request.data)
@@ -112,7 +134,12 @@ class LogoutView(APIView):
     authentication_classes = [TokenAuthentication]
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="Đăng xuất API: thu hồi token đang dùng", request=None, responses={200: REVOKED})
+    @extend_schema(
+        summary="Đăng xuất API: thu hồi token đang dùng",
+        description="Thu hồi token gửi kèm yêu cầu này (ghi nhật ký); các token khác của tài khoản vẫn dùng được.",
+        request=None,
+        responses={200: REVOKED},
+    )
     def post(self, request):
         revoked = services.revoke_api_tokens(actor=request.user, user_id=request.user.pk, token=request.auth)
         return Response({"revoked": revoked})
@@ -122,7 +149,12 @@ class LogoutAllView(APIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="Thu hồi mọi token API của tài khoản", request=None, responses={200: REVOKED})
+    @extend_schema(
+        summary="Thu hồi mọi token API của tài khoản",
+        description="Thu hồi mọi token còn hạn của tài khoản (ghi nhật ký), kể cả token đang dùng.",
+        request=None,
+        responses={200: REVOKED},
+    )
     def post(self, request):
         revoked = services.revoke_api_tokens(actor=request.user, user_id=request.user.pk)
         return Response({"revoked": revoked})

@@ -10,19 +10,29 @@ and the outcome view are in `api_reports.py`.
 from collections.abc import Sequence
 
 import django_filters
-from django import forms
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 
-from config.api import BIGINT, UseCaseMixin, choice_field, id_field, integer_field, text_field, use_case_schema
+from config.api import (
+    BAD_INPUT,
+    NOT_FOUND,
+    STALE,
+    UseCaseMixin,
+    choice_field,
+    id_field,
+    integer_field,
+    text_field,
+    use_case_schema,
+)
 from config.errors import DomainError
+from config.filters import FlagFilter, IdFilter, YearFilter, choice_filter
 from config.permissions import HasRight
 from households import rules as access
 from households.access import AccessLogViewSetMixin
-from households.api import HouseholdBriefSerializer
+from households.api import HouseholdBriefSerializer, OptionalChoiceField
 from households.models import Household
 from households.selectors import visible_area
 from support import rules, services
@@ -52,20 +62,6 @@ def optional_text(**kwargs) -> serializers.CharField:
     return text_field(required=False, default="", allow_blank=True, **kwargs)
 
 
-class IntegerFilter(django_filters.NumberFilter):
-    """A whole number (an id, a year): 1.5 or 10^30 is a 400 naming the filter, not a rounded id or a 500."""
-
-    field_class = forms.IntegerField
-
-
-def id_filter(**kwargs) -> IntegerFilter:
-    return IntegerFilter(min_value=1, max_value=BIGINT, **kwargs)
-
-
-def _yes_no(method: str, label: str) -> django_filters.ChoiceFilter:
-    return django_filters.ChoiceFilter(method=method, choices=[("true", "Có"), ("false", "Không")], label=label)
-
-
 def known_types(codes: Sequence[str], field: str = "type") -> list[str]:
     """The codes, each of a known intervention type (else a 400 naming `field`), without repeats."""
     codes = list(dict.fromkeys(codes))
@@ -79,7 +75,7 @@ class AreaFilterSet(django_filters.FilterSet):
     """`area`: the rows of the households in an area of any level (an unknown area is a 400 naming it)."""
 
     households = "household"  # the path from a row to its household
-    area = id_filter(method="filter_area", label="id địa bàn (mọi cấp): của các hộ trong đó")
+    area = IdFilter(method="filter_area", label="id địa bàn (mọi cấp) trong phạm vi của bạn: các hộ trong đó")
 
     def filter_area(self, queryset, name, value):
         area = visible_area(self.request.user, value)
@@ -110,16 +106,13 @@ class InterventionTypeSerializer(serializers.ModelSerializer):
 
 
 class InterventionTypeFilter(django_filters.FilterSet):
-    project = django_filters.ChoiceFilter(choices=Project.choices)
-    kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    active = _yes_no("filter_active", "Đang áp dụng: true hoặc false")
+    project = choice_filter(Project.choices, "Dự án")
+    kind = choice_filter(Kind.choices, "Loại hình hỗ trợ")
+    active = FlagFilter(field_name="active", label="Đang áp dụng: true hoặc false")
 
     class Meta:
         model = InterventionType
         fields: list[str] = []
-
-    def filter_active(self, queryset, name, value):
-        return queryset.filter(active=value == "true")
 
 
 @extend_schema_view(
@@ -141,6 +134,11 @@ class InterventionTypeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
+    result = OptionalChoiceField(
+        FollowUpResult.choices, read_only=True, help_text="achieved: đạt; not_achieved: không đạt; null: chưa kiểm tra"
+    )
+    due_on = serializers.DateField(read_only=True, help_text="Hạn kiểm tra kết quả (YYYY-MM-DD)")
+    done_on = serializers.DateField(read_only=True, allow_null=True, help_text="Ngày đã kiểm tra; null: chưa")
     checked_by = serializers.CharField(source="checked_by.username", read_only=True, default=None, allow_null=True)
     open = serializers.SerializerMethodField(help_text="Chưa ghi kết quả")
     overdue = serializers.SerializerMethodField(help_text="Chưa ghi kết quả và đã quá hạn")
@@ -162,12 +160,27 @@ class SupportRecordSerializer(serializers.ModelSerializer):
     household = HouseholdBriefSerializer(read_only=True)
     type = serializers.CharField(source="intervention_type.code", read_only=True)
     type_name = serializers.CharField(source="intervention_type.name", read_only=True)
-    project = serializers.CharField(source="intervention_type.project", read_only=True)
-    kind = serializers.CharField(source="intervention_type.kind", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
     approved_by = serializers.CharField(source="approved_by.username", read_only=True, default=None, allow_null=True)
     loan = serializers.SerializerMethodField(help_text="id khoản vay (hỗ trợ tín dụng), nếu có")
+    project = serializers.ChoiceField(Project.choices, source="intervention_type.project", read_only=True)
+    kind = serializers.ChoiceField(Kind.choices, source="intervention_type.kind", read_only=True)
+    status = serializers.ChoiceField(
+        RecordStatus.choices,
+        read_only=True,
+        help_text="planned: dự kiến (chờ duyệt); approved: đã duyệt; delivered: hộ đã nhận; cancelled: đã hủy",
+    )
+    amount = serializers.IntegerField(read_only=True, help_text="Số tiền (đồng, số nguyên)")
+    cofinancing = serializers.IntegerField(read_only=True, help_text="Phần hộ đối ứng (đồng)")
+    eligibility = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Các lý do đủ hoặc không đủ điều kiện (câu tiếng Việt), xét theo tình trạng hộ vào ngày hỗ trợ",
+    )
+    approved_on = serializers.DateField(read_only=True, allow_null=True, help_text="Ngày duyệt; null: chưa duyệt")
+    delivered_on = serializers.DateField(read_only=True, allow_null=True, help_text="Ngày hộ nhận; null: chưa giao")
+    cancelled_on = serializers.DateField(read_only=True, allow_null=True, help_text="Ngày hủy; null: chưa hủy")
     follow_ups = FollowUpSerializer(many=True, read_only=True)
 
     class Meta:
@@ -218,15 +231,15 @@ class CancelInputSerializer(serializers.Serializer):
 
 
 class SupportRecordFilter(AreaFilterSet):
-    household = id_filter(field_name="household_id")
-    type = django_filters.CharFilter(method="filter_type", label="Mã loại hỗ trợ")
-    project = django_filters.ChoiceFilter(field_name="intervention_type__project", choices=Project.choices)
-    kind = django_filters.ChoiceFilter(field_name="intervention_type__kind", choices=Kind.choices)
-    status = django_filters.MultipleChoiceFilter(choices=RecordStatus.choices, distinct=False)
-    funding_source = django_filters.ChoiceFilter(choices=FundingSource.choices)
-    year = IntegerFilter(field_name="date__year", min_value=2000, max_value=2100)
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    household = IdFilter(field_name="household_id", label="id hộ")
+    type = django_filters.CharFilter(method="filter_type", label="Mã loại hỗ trợ (intervention-types)")
+    project = choice_filter(Project.choices, "Dự án", field_name="intervention_type__project")
+    kind = choice_filter(Kind.choices, "Loại hình hỗ trợ", field_name="intervention_type__kind")
+    status = choice_filter(RecordStatus.choices, "Trạng thái (lặp lại được)", multiple=True)
+    funding_source = choice_filter(FundingSource.choices, "Nguồn vốn")
+    year = YearFilter(field_name="date__year", label="Năm của ngày hỗ trợ")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="Từ ngày (YYYY-MM-DD)")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="Đến ngày (YYYY-MM-DD)")
 
     class Meta:
         model = SupportRecord
@@ -239,8 +252,31 @@ class SupportRecordFilter(AreaFilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Hỗ trợ hộ đã nhận hoặc dự kiến"),
     retrieve=extend_schema(summary="Một hỗ trợ, kèm lý do đủ điều kiện và lịch theo dõi kết quả"),
-    create=use_case_schema(
-        "Ghi hỗ trợ cho hộ (dự kiến; xét điều kiện theo ngày)", RecordInputSerializer, SupportRecordSerializer, True
+    create=extend_schema(
+        summary="Ghi hỗ trợ cho hộ (dự kiến; xét điều kiện theo ngày)",
+        description="Ghi một hỗ trợ dự kiến (planned) cho hộ trong địa bàn của bạn. Hệ thống xét điều kiện của loại "
+        "hỗ trợ theo lịch sử tình trạng của hộ vào ngày hỗ trợ (hộ nghèo, cận nghèo, mới thoát nghèo, số lần đã "
+        "nhận) và lưu các lý do trong eligibility; hộ không đủ điều kiện: 400 nêu quy định, trừ khi người có quyền "
+        "gửi override_reason. Số tiền mặc định theo loại hỗ trợ. Ghi nhật ký thay đổi. Sau đó: duyệt (approve, "
+        "người khác người ghi), giao (deliver, lên lịch theo dõi kết quả) hoặc hủy (cancel).",
+        request=RecordInputSerializer,
+        responses={201: SupportRecordSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: STALE},
+        examples=[
+            OpenApiExample(
+                "breeding_cow",
+                summary="Hỗ trợ bò giống",
+                value={
+                    "household": 1207,
+                    "type": "livestock_p3",
+                    "date": "2026-03-01",
+                    "funding_source": "central",
+                    "amount": 20000000,
+                    "cofinancing": 2000000,
+                    "note": "Bò cái giống lai Sind",
+                },
+                request_only=True,
+            )
+        ],
     ),
 )
 class SupportRecordViewSet(AccessLogViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
@@ -309,16 +345,13 @@ class FollowUpInputSerializer(serializers.Serializer):
 
 class FollowUpFilter(AreaFilterSet):
     households = "record__household"
-    household = id_filter(field_name="record__household_id")
-    open = _yes_no("filter_open", "Chưa ghi kết quả: true hoặc false")
-    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lt")
+    household = IdFilter(field_name="record__household_id", label="id hộ")
+    open = FlagFilter(field_name="done_on", lookup_expr="isnull", label="Chưa ghi kết quả: true hoặc false")
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lt", label="Hạn trước ngày (YYYY-MM-DD)")
 
     class Meta:
         model = SupportFollowUp
         fields: list[str] = []
-
-    def filter_open(self, queryset, name, value):
-        return queryset.filter(done_on__isnull=value == "true")
 
 
 @extend_schema_view(
@@ -413,8 +446,8 @@ class RepaymentInputSerializer(serializers.Serializer):
 
 class LoanFilter(AreaFilterSet):
     households = "record__household"
-    household = id_filter(field_name="record__household_id")
-    overdue = _yes_no("filter_overdue", "Quá hạn (còn dư nợ sau ngày đến hạn): true hoặc false")
+    household = IdFilter(field_name="record__household_id", label="id hộ")
+    overdue = FlagFilter(method="filter_overdue", label="Quá hạn (còn dư nợ sau ngày đến hạn): true hoặc false")
     type = django_filters.CharFilter(method="filter_type", label="Mã chương trình vay")
 
     class Meta:
@@ -423,7 +456,7 @@ class LoanFilter(AreaFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         late = Q(maturity_on__lt=timezone.localdate(), repaid__lt=F("principal"))  # as rules.loan_overdue
-        return queryset.filter(late) if value == "true" else queryset.exclude(late)
+        return queryset.filter(late) if value else queryset.exclude(late)
 
     def filter_type(self, queryset, name, value):
         return queryset.filter(record__intervention_type__code__in=known_types([value]))
@@ -432,7 +465,30 @@ class LoanFilter(AreaFilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Khoản vay ưu đãi (Ngân hàng Chính sách xã hội)"),
     retrieve=extend_schema(summary="Một khoản vay, kèm các lần trả nợ"),
-    create=use_case_schema("Ghi khoản vay ngân hàng đã giải ngân", LoanInputSerializer, LoanSerializer, True),
+    create=extend_schema(
+        summary="Ghi khoản vay ngân hàng đã giải ngân",
+        description="Ghi một khoản vay ưu đãi của Ngân hàng Chính sách xã hội đã giải ngân cho hộ, cùng một hỗ trợ "
+        "tín dụng (đã giao) của hộ. Chương trình vay và lãi suất mặc định theo tình trạng hộ vào ngày giải ngân "
+        "(hộ nghèo, cận nghèo, mới thoát nghèo); điều kiện được xét như mọi hỗ trợ. Số tiền là đồng (số nguyên), "
+        "lãi suất là phần vạn (660 = 6,6%/năm). Ghi nhật ký thay đổi.",
+        request=LoanInputSerializer,
+        responses={201: LoanSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: STALE},
+        examples=[
+            OpenApiExample(
+                "poor_household_loan",
+                summary="Vay hộ nghèo",
+                value={
+                    "household": 1207,
+                    "principal": 50000000,
+                    "term_months": 60,
+                    "disbursed_on": "2026-02-01",
+                    "purpose": "Mua bò giống",
+                    "contract_number": "KU-2026-0142",
+                },
+                request_only=True,
+            )
+        ],
+    ),
 )
 class LoanViewSet(AccessLogViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, SupportViewSet):
     serializer_class = LoanSerializer
@@ -459,7 +515,21 @@ class LoanViewSet(AccessLogViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         loan = services.record_loan(actor=request.user, **self.parse(LoanInputSerializer))
         return self.read_back(loan.pk, status.HTTP_201_CREATED)
 
-    @use_case_schema("Ghi một lần trả nợ (gốc giảm dư nợ)", RepaymentInputSerializer, LoanSerializer, True)
+    @extend_schema(
+        summary="Ghi một lần trả nợ (gốc giảm dư nợ)",
+        description="Ghi một lần hộ trả nợ: tiền gốc giảm dư nợ (không quá dư nợ), tiền lãi ghi riêng. Gửi version "
+        "của khoản vay đã đọc (lệch: 409). Ghi nhật ký thay đổi; trả khoản vay với các lần trả nợ.",
+        request=RepaymentInputSerializer,
+        responses={201: LoanSerializer, 400: BAD_INPUT, 404: NOT_FOUND, 409: STALE},
+        examples=[
+            OpenApiExample(
+                "first_repayment",
+                summary="Trả kỳ đầu",
+                value={"version": 1, "date": "2026-06-01", "principal": 5000000, "interest": 1375000},
+                request_only=True,
+            )
+        ],
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def repayments(self, request, pk=None):
         return self.act(pk, RepaymentInputSerializer, services.record_repayment, status.HTTP_201_CREATED)

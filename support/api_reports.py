@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from config.api import BAD_INPUT, NOT_FOUND, STALE, choice_field, id_field, integer_field, text_field
 from config.errors import DomainError
+from config.filters import IdFilter, YearFilter, choice_filter
 from households import rules as access
 from households.access import AccessLogViewSetMixin, log_access, log_export
 from households.api import AreaBriefSerializer
@@ -33,7 +34,7 @@ from households.services import log_action
 from programs.review.documents import render_xlsx
 from programs.rules import INDICATOR_NAMES, LISTED, STATUSES
 from support import documents, rules, selectors, services
-from support.api import IntegerFilter, SupportViewSet, id_filter, known_types, optional_text
+from support.api import SupportViewSet, known_types, optional_text
 from support.models import BudgetAllocation, FundingSource, InterventionType, Project
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -104,10 +105,10 @@ class BudgetSummarySerializer(serializers.Serializer):
 
 
 class BudgetFilter(django_filters.FilterSet):
-    area = id_filter(method="filter_area", label="id địa bàn: kế hoạch vốn của địa bàn và các địa bàn trong đó")
-    year = IntegerFilter(min_value=2000, max_value=2100)
-    project = django_filters.ChoiceFilter(choices=Project.choices)
-    funding_source = django_filters.ChoiceFilter(choices=FundingSource.choices)
+    area = IdFilter(method="filter_area", label="id địa bàn: kế hoạch vốn của địa bàn và các địa bàn trong đó")
+    year = YearFilter(label="Năm kế hoạch")
+    project = choice_filter(Project.choices, "Dự án")
+    funding_source = choice_filter(FundingSource.choices, "Nguồn vốn")
 
     class Meta:
         model = BudgetAllocation
@@ -201,7 +202,8 @@ class TargetRowSerializer(serializers.ModelSerializer):
         source="deprived_now",
         child=serializers.CharField(),
         default=list,
-        help_text="Chỉ số thiếu hụt (phiếu mới nhất)",
+        allow_null=True,
+        help_text="Mã các chỉ số thiếu hụt theo phiếu khảo sát mới nhất của hộ; null: hộ chưa có phiếu",
     )
 
     class Meta:
@@ -295,6 +297,7 @@ class OutcomeRowSerializer(serializers.Serializer):
     relapsed_households = serializers.ListField(child=serializers.CharField(), help_text="Mã các hộ đó")
 
 
+@extend_schema_serializer(many=False)  # the one answer of a `list` route: an object, not an array
 class OutcomesSerializer(serializers.Serializer):
     area = AreaBriefSerializer()
     year = serializers.IntegerField()

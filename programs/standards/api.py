@@ -203,10 +203,16 @@ def years_in_poverty(household, as_of: "datetime.date") -> int:
 
 
 class StatusFieldsMixin(serializers.Serializer):
-    ever_poor = serializers.BooleanField(read_only=True)
-    left_lists_on = serializers.DateField(read_only=True)
-    newly_escaped_until = serializers.SerializerMethodField()
-    years_in_poverty = serializers.SerializerMethodField()
+    ever_poor = serializers.BooleanField(read_only=True, help_text="Đã từng là hộ nghèo (theo lịch sử tình trạng)")
+    left_lists_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="Ngày ra khỏi danh sách hộ nghèo, cận nghèo gần nhất; null: chưa từng ra",
+    )
+    newly_escaped_until = serializers.SerializerMethodField(
+        help_text="Hết thời hạn hộ mới thoát nghèo (36 tháng từ ngày ra khỏi danh sách); null: không phải hộ mới thoát"
+    )
+    years_in_poverty = serializers.SerializerMethodField(help_text="Số năm là hộ nghèo tính đến hôm nay")
 
     def get_newly_escaped_until(self, obj) -> datetime.date | None:
         return newly_escaped_until(obj)
