@@ -8,23 +8,33 @@ endpoints, each with the case `version` the client saw (a mismatch is a 409).
 import datetime
 
 import django_filters
+from django import forms
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api import BAD_INPUT, UseCaseMixin, choice_field, id_field, integer_field, text_field
+from config.filters import FIRST_YEAR, IdFilter, MonthFilter, YearFilter, last_year
 from config.permissions import HasRight
 from households import rules as access
 from households.access import AccessLogViewSetMixin
 from households.api import AreaBriefSerializer, HouseholdBriefSerializer
-from households.models import Area, Household, User, subtree
+from households.models import Area, Household, HouseholdStatus, User, subtree
 from households.selectors import visible_area
 from programs.models import (
     CaseOrigin,
     CaseStateChoices,
+    Category,
     ComplaintOutcome,
     RequestChannel,
     RequestKind,
@@ -37,6 +47,9 @@ from programs.review import rules
 from programs.review import services as workflow
 
 STATES = [state.value for state in rules.CaseState]
+# Choices named in the schema (config.settings ENUM_NAME_OVERRIDES): the steps a case waits for, its moves.
+CASE_STEP_CHOICES = [(step.value, rules.STEP_LABELS[step]) for step in rules.Step]
+CASE_MOVE_CHOICES = [(move.value, rules.MOVE_LABELS[move]) for move in rules.Move]
 OPEN_STATES = sorted(state.value for state in rules.OPEN_STATES)
 
 
@@ -126,7 +139,23 @@ class ProgressRowSerializer(serializers.Serializer):
     overdue = serializers.IntegerField(help_text="Hồ sơ chưa xong đã quá hạn bước đang chờ")
 
 
+class AbsentChoiceField(serializers.ChoiceField):
+    """A choice a row does not have yet (stored as ""): answered as null, never as an empty string outside the
+    enum, and declared nullable."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices=choices, read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return None if value in ("", None) else super().to_representation(value)
+
+
 class ReviewComplaintSerializer(serializers.ModelSerializer):
+    outcome = AbsentChoiceField(
+        ComplaintOutcome.choices,
+        help_text="Kết quả phúc tra: upheld (có cơ sở), dismissed (không); null: chưa giải quyết",
+    )
+
     class Meta:
         model = ReviewComplaint
         fields = ["id", "received_on", "complainant", "content", "outcome", "resolution", "resolved_on"]
@@ -142,6 +171,23 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
         help_text="Các bước quy trình cho phép từ bước hiện tại (quyền của người dùng xét riêng)"
     )
     complaints = ReviewComplaintSerializer(many=True, read_only=True)
+    request_kind = AbsentChoiceField(
+        RequestKind.choices,
+        help_text="Hộ tự đề nghị: add (xét nghèo, cận nghèo), exit (thoát nghèo); null: hồ sơ theo danh sách",
+    )
+    request_channel = AbsentChoiceField(
+        RequestChannel.choices, help_text="Hình thức nộp đề nghị; null: không có đề nghị"
+    )
+    proposed_category = AbsentChoiceField(
+        Category.choices, help_text="Phân loại đề xuất theo phiếu khảo sát; null: chưa khảo sát"
+    )
+    recognised_status = AbsentChoiceField(
+        HouseholdStatus.choices, help_text="Tình trạng được công nhận; null: chưa có quyết định công nhận"
+    )
+    due_step = AbsentChoiceField(
+        CASE_STEP_CHOICES,
+        help_text="Bước đang chờ theo lịch của kỳ rà soát; null: hồ sơ đã đóng",
+    )
 
     class Meta:
         model = ReviewCase
@@ -185,7 +231,7 @@ class ReviewCaseSerializer(serializers.ModelSerializer):
     def get_overdue(self, obj) -> bool:
         return obj.state in OPEN_STATES and obj.due_on is not None and obj.due_on < timezone.localdate()
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=[m.value for m in rules.Move])))
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CASE_MOVE_CHOICES)))
     def get_allowed_moves(self, obj) -> list[str]:
         moves = rules.allowed_moves(
             obj.state,
@@ -287,8 +333,8 @@ class CampaignCalendarInputSerializer(serializers.Serializer):
 
 
 class ProgressQuerySerializer(serializers.Serializer):
-    area = id_field("id địa bàn (tỉnh, huyện cũ hoặc xã): các xã trong địa bàn")
-    year = integer_field(min_value=2016, max_value=2100, help_text="Năm rà soát")
+    area = id_field("id địa bàn (tỉnh, huyện cũ hoặc xã): các xã trong địa bàn", bigint=True)
+    year = integer_field(min_value=FIRST_YEAR, max_value=last_year(), help_text=f"Năm rà soát, từ {FIRST_YEAR}")
     kind = choice_field(ReviewKind.choices, default=ReviewKind.PERIODIC, help_text="Loại rà soát")
     month = integer_field(
         min_value=1, max_value=12, required=False, help_text="Tháng (rà soát thường xuyên); bỏ trống: cả năm"
@@ -299,12 +345,10 @@ class ProgressQuerySerializer(serializers.Serializer):
 
 
 class ReviewCampaignFilter(django_filters.FilterSet):
-    area = django_filters.NumberFilter(
-        method="filter_area", label="id địa bàn (mọi cấp): kỳ rà soát của các xã trong đó"
-    )
-    year = django_filters.NumberFilter(min_value=1, max_value=9999)
-    kind = django_filters.ChoiceFilter(choices=ReviewKind.choices)
-    month = django_filters.NumberFilter(min_value=0, max_value=12)
+    area = IdFilter(method="filter_area", label="id địa bàn (mọi cấp): kỳ rà soát của các xã trong đó")
+    year = YearFilter(label="Năm rà soát")
+    kind = django_filters.ChoiceFilter(choices=ReviewKind.choices, label="Loại rà soát")
+    month = MonthFilter(label="Tháng (rà soát thường xuyên)")
 
     class Meta:
         model = ReviewCampaign
@@ -313,6 +357,27 @@ class ReviewCampaignFilter(django_filters.FilterSet):
     def filter_area(self, queryset, name, value):
         area = visible_area(self.request.user, value)
         return queryset.filter(subtree(area, "area__path"))
+
+
+class FlagField(forms.Field):
+    """A yes/no query parameter: true or false (yes and no, the admin's words, too); anything else is refused
+    (django-filter's BooleanFilter ignores it silently)."""
+
+    WORDS = {"true": True, "false": False, "yes": True, "no": False}
+    default_error_messages = {"invalid": "Chỉ nhận true hoặc false."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.WORDS[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class FlagFilter(django_filters.BooleanFilter):
+    field_class = FlagField
 
 
 def campaign_progress(user: User, *, area: Area, year: int, kind: str, month: int | None, today: datetime.date):
@@ -426,17 +491,18 @@ class ReviewCampaignViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.Retrieve
 
 
 class ReviewCaseFilter(django_filters.FilterSet):
-    area = django_filters.NumberFilter(method="filter_area", label="id địa bàn (mọi cấp): hồ sơ của các hộ trong đó")
-    campaign = django_filters.NumberFilter(field_name="campaign_id")
-    year = django_filters.NumberFilter(field_name="campaign__year", min_value=1, max_value=9999)
-    kind = django_filters.ChoiceFilter(field_name="campaign__kind", choices=ReviewKind.choices)
-    state = django_filters.MultipleChoiceFilter(choices=CaseStateChoices.choices, distinct=False)
-    overdue = django_filters.ChoiceFilter(
-        method="filter_overdue",
-        choices=[("true", "Có"), ("false", "Không"), ("yes", "Có"), ("no", "Không")],
-        label="Quá hạn bước đang chờ (hồ sơ chưa đóng): true/yes hoặc false/no",
+    area = IdFilter(method="filter_area", label="id địa bàn (mọi cấp): hồ sơ của các hộ trong đó")
+    campaign = IdFilter(field_name="campaign_id", label="id kỳ rà soát")
+    year = YearFilter(field_name="campaign__year", label="Năm rà soát")
+    kind = django_filters.ChoiceFilter(field_name="campaign__kind", choices=ReviewKind.choices, label="Loại rà soát")
+    state = django_filters.MultipleChoiceFilter(
+        choices=CaseStateChoices.choices, distinct=False, label="Bước của hồ sơ (lặp lại để chọn nhiều bước)"
     )
-    household = django_filters.NumberFilter(field_name="household_id")
+    overdue = FlagFilter(
+        method="filter_overdue",
+        label="true: hồ sơ chưa đóng đã quá hạn bước đang chờ; false: các hồ sơ còn lại",
+    )
+    household = IdFilter(field_name="household_id", label="id hộ")
 
     class Meta:
         model = ReviewCase
@@ -448,7 +514,7 @@ class ReviewCaseFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         late = overdue_q(timezone.localdate())
-        return queryset.filter(late) if value in ("true", "yes") else queryset.exclude(late)
+        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 _CASE_RESPONSES = {
@@ -459,11 +525,42 @@ _CASE_RESPONSES = {
 }
 
 
-def _move_schema(summary: str, request: type[serializers.Serializer], created: bool = False):
+MOVE_DESCRIPTION = (
+    "Một bước của quy trình rà soát trên hồ sơ. Gửi `version` của hồ sơ bạn vừa đọc: hồ sơ đã đổi từ đó thì trả "
+    "409 (tải lại rồi quyết định lại). Câu trả lời là hồ sơ sau bước này, với `version` mới và `allowed_moves` "
+    "(các bước được làm tiếp); bước không có trong `allowed_moves` trả 400 mã `forbidden_move`."
+)
+
+
+def _move_schema(
+    summary: str,
+    request: type[serializers.Serializer],
+    created: bool = False,
+    description: str = "",
+    example: tuple[str, dict] | None = None,
+):
     responses = dict(_CASE_RESPONSES)
     if created:
         responses[201] = responses.pop(200)
-    return extend_schema(summary=summary, request=request, responses=responses)
+    examples = []
+    if example is not None:  # (its name in the schema, its body)
+        examples.append(OpenApiExample(example[0], summary=summary, value=example[1], request_only=True))
+    return extend_schema(
+        summary=summary,
+        description=f"{MOVE_DESCRIPTION}\n\n{description}".strip(),
+        request=request,
+        responses=responses,
+        examples=examples,
+    )
+
+
+SURVEY_MOVE_DESCRIPTION = (
+    "Gắn một phiếu khảo sát đã ghi vào hồ sơ và chuyển hồ sơ sang bước `classified`.\n\n"
+    "**Thường không cần gọi:** `POST /api/v1/assessments/` đã tự gắn phiếu vào hồ sơ đang mở của hộ trong kỳ rà "
+    "soát đó và chuyển hồ sơ sang `classified` (câu trả lời của nó có `review_case` với `version` mới). Gọi bước "
+    "này sau đó với `version` đọc trước khi ghi phiếu thì trả 409; từ bước `agreed` trở đi thì trả 400 "
+    "(`forbidden_move`). Bước này dùng cho phiếu ghi trước khi hồ sơ mở, hoặc để gắn một phiếu khác của hộ."
+)
 
 
 @extend_schema_view(
@@ -524,17 +621,36 @@ class ReviewCaseViewSet(
         )
         return self.read_back(case.pk, status.HTTP_201_CREATED)
 
-    @_move_schema("Gắn phiếu khảo sát, phân loại (bước 2)", SurveyInputSerializer)
+    @_move_schema(
+        "Gắn phiếu khảo sát, phân loại (bước 2)",
+        SurveyInputSerializer,
+        description=SURVEY_MOVE_DESCRIPTION,
+        example=("SurveyMove", {"version": 1, "assessment": 8812}),
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def survey(self, request, pk=None):
         return self.act(pk, SurveyInputSerializer, workflow.attach_survey)
 
-    @_move_schema("Ghi kết quả họp thôn (bước 3; dưới 50% đồng ý thì khảo sát lại)", MeetingInputSerializer)
+    @_move_schema(
+        "Ghi kết quả họp thôn (bước 3; dưới 50% đồng ý thì khảo sát lại)",
+        MeetingInputSerializer,
+        description="Từ 50% người dự họp đồng ý trở lên: hồ sơ sang `agreed`; dưới 50%: hồ sơ trở lại `listed` để "
+        "khảo sát lại.",
+        example=(
+            "MeetingAgreed",
+            {"version": 2, "meeting_date": "2026-10-20", "attendees": 40, "agreeing": 31, "note": "Họp thôn Nà Phát"},
+        ),
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def meeting(self, request, pk=None):
         return self.act(pk, MeetingInputSerializer, workflow.record_meeting)
 
-    @_move_schema("Niêm yết công khai (bước 4)", PostInputSerializer)
+    @_move_schema(
+        "Niêm yết công khai (bước 4)",
+        PostInputSerializer,
+        description="Không gửi `posting_end` thì ngày kết thúc tính đủ số ngày làm việc niêm yết của kỳ rà soát.",
+        example=("PostingStarted", {"version": 3, "posting_start": "2026-10-26"}),
+    )
     @action(detail=True, methods=["post"], url_path="post", filter_backends=[])
     def post_case(self, request, pk=None):  # not `post`: a viewset method of that name would answer POST /{id}/
         return self.act(pk, PostInputSerializer, workflow.post_case)
@@ -554,7 +670,13 @@ class ReviewCaseViewSet(
     def district_opinion(self, request, pk=None):
         return self.act(pk, DistrictOpinionInputSerializer, workflow.record_district_opinion)
 
-    @_move_schema("Công nhận (quyết định của Chủ tịch UBND xã; cấp giấy chứng nhận)", RecogniseInputSerializer)
+    @_move_schema(
+        "Công nhận (quyết định của Chủ tịch UBND xã; cấp giấy chứng nhận)",
+        RecogniseInputSerializer,
+        description="Sau khi hết niêm yết và không còn khiếu nại chưa giải quyết. Ghi quyết định, đổi tình trạng của "
+        "hộ (kèm lịch sử tình trạng) và cấp số giấy chứng nhận (`certificate_number`).",
+        example=("Recognised", {"version": 4, "decision_number": "45/QĐ-UBND", "decision_date": "2026-11-02"}),
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def recognise(self, request, pk=None):
         return self.act(pk, RecogniseInputSerializer, workflow.recognise_case)

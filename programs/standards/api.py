@@ -5,30 +5,42 @@ import datetime
 import django_filters
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import UseCaseMixin
+from config.api import UseCaseMixin, id_field, integer_field
 from config.errors import DomainError
+from config.filters import FIRST_YEAR, IdFilter, YearFilter, last_year
 from config.permissions import HasRight
 from households import rules as access
 from households.access import AccessLogViewSetMixin
 from households.api import HouseholdExtension
-from households.models import Area, EducationLevel, Household, HouseholdStatus, Schooling
+from households.models import Area, AreaType, EducationLevel, Household, HouseholdStatus, Schooling
 from programs import rules
-from programs.models import Assessment, Category, PovertyStandard, ReviewKind, StatusChange, StatusEvent
+from programs.models import (
+    Assessment,
+    CaseStateChoices,
+    Category,
+    PovertyStandard,
+    ReviewCase,
+    ReviewKind,
+    StatusChange,
+    StatusEvent,
+)
 from programs.standards import derivations, selectors, services
 from programs.standards.services import reclassify
+
+# Choices named in the schema (config.settings ENUM_NAME_OVERRIDES): the causes of poverty a surveyor ticks.
+POVERTY_CAUSE_CHOICES = list(rules.POVERTY_CAUSES.items())
 
 
 class ClassifyRequestSerializer(serializers.Serializer):
     standard = serializers.CharField(max_length=20, help_text="Mã chuẩn nghèo: VN-2016, VN-2022, VN-2027.")
     area_type = serializers.ChoiceField(
-        choices=[(a.value, rules.AREA_LABELS[a]) for a in rules.AreaType],
+        choices=AreaType.choices,
         error_messages={"invalid_choice": "Khu vực “{input}” không hợp lệ: chỉ nhận rural hoặc urban."},
     )
     income_per_capita = serializers.IntegerField(
@@ -75,8 +87,10 @@ class ClassifyResponseSerializer(serializers.Serializer):
     )
     disagreements = serializers.ListField(child=serializers.CharField(), required=False)
     standard = serializers.CharField()
-    area_type = serializers.CharField()
-    category = serializers.ChoiceField(choices=[c.value for c in rules.Category])
+    area_type = serializers.ChoiceField(
+        choices=AreaType.choices, help_text="Khu vực: rural (nông thôn), urban (thành thị)"
+    )
+    category = serializers.ChoiceField(choices=Category.choices, help_text="Phân loại theo chuẩn")
     deprivation_count = serializers.IntegerField()
     deprived = serializers.ListField(child=serializers.CharField())
     point_b = serializers.IntegerField()
@@ -112,8 +126,42 @@ class ClassifyView(UseCaseMixin, APIView):
 
     @extend_schema(
         summary="Phân loại hộ theo một chuẩn nghèo (không lưu)",
+        description="Không ghi gì. Gửi `deprivations` (mã các chỉ số thiếu hụt) hoặc `facts` (thông tin thành viên, "
+        "nhà ở như phiếu khảo sát: hệ thống tự tính các chỉ số, trả về `derived` và `disagreements`), không gửi cả "
+        "hai; thu nhập (`income_per_capita`) hoặc điểm A (`point_a`).",
         request=ClassifyFactsRequestSerializer,
         responses={200: ClassifyResponseSerializer},
+        examples=[
+            OpenApiExample(
+                "RuralLowIncomeThreeDeprivations",
+                summary="Hộ nông thôn, thu nhập 1.200.000 đ, thiếu hụt 3 chỉ số",
+                request_only=True,
+                value={
+                    "standard": "VN-2022",
+                    "area_type": "rural",
+                    "income_per_capita": 1_200_000,
+                    "deprivations": ["water", "sanitation", "telecom"],
+                },
+            ),
+            OpenApiExample(
+                "PoorUnder2022Standard",
+                summary="Hộ nghèo theo chuẩn 2022-2025",
+                response_only=True,
+                value={
+                    "standard": "VN-2022",
+                    "area_type": "rural",
+                    "category": "poor",
+                    "deprivation_count": 3,
+                    "deprived": ["water", "sanitation", "telecom"],
+                    "point_b": 30,
+                    "income_line": 1_500_000,
+                    "reasons": [
+                        "Thu nhập 1.800.000 đ/người/tháng trên chuẩn nghèo 1.500.000 đ, đến 2.000.000 đ; "
+                        "thiếu hụt 3 chỉ số (từ 3): hộ nghèo"
+                    ],
+                },
+            ),
+        ],
     )
     def post(self, request):
         data = self.parse(ClassifyFactsRequestSerializer)
@@ -248,7 +296,7 @@ HOUSEHOLD_STATUS = HouseholdExtension(
 
 
 class MemberExtraSerializer(serializers.Serializer):
-    member = serializers.IntegerField(help_text="id của thành viên trong hộ")
+    member = id_field("id của thành viên trong hộ", bigint=True)
     stunted = serializers.BooleanField(required=False, allow_null=True, help_text="Trẻ dưới 16 tuổi thấp còi")
     underweight = serializers.BooleanField(required=False, allow_null=True, help_text="Trẻ dưới 16 tuổi nhẹ cân")
 
@@ -268,9 +316,11 @@ class AnswersField(serializers.DictField):
 
 
 class AssessmentCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
+    household = id_field("id hộ", bigint=True)
     standard = serializers.CharField(max_length=20, required=False, help_text="Mặc định: chuẩn áp dụng ngày khảo sát.")
-    review_year = serializers.IntegerField(min_value=2016, max_value=2100)
+    review_year = integer_field(
+        min_value=FIRST_YEAR, max_value=last_year(), help_text="Năm rà soát (đến năm sau ngày khảo sát)"
+    )
     review_kind = serializers.ChoiceField(choices=ReviewKind.choices, default=ReviewKind.PERIODIC)
     review_month = serializers.IntegerField(min_value=0, max_value=12, default=0)
     survey_date = serializers.DateField()
@@ -284,7 +334,7 @@ class AssessmentCreateSerializer(serializers.Serializer):
     )
     confirmed = serializers.DictField(child=serializers.BooleanField(), required=False, default=dict)
     causes = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(rules.POVERTY_CAUSES.items())),
+        child=serializers.ChoiceField(choices=POVERTY_CAUSE_CHOICES),
         required=False,
         default=list,
         max_length=len(rules.POVERTY_CAUSES),
@@ -295,10 +345,45 @@ class AssessmentCreateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class DisagreementSerializer(serializers.Serializer):
+    indicator = serializers.CharField(help_text="Mã chỉ số (A3)")
+    derived = serializers.BooleanField(help_text="Hệ thống tính: thiếu hụt hay không")
+    answered = serializers.BooleanField(help_text="Người khảo sát ghi: thiếu hụt hay không")
+    text = serializers.CharField(help_text="Mô tả khác nhau, bằng lời")
+
+
+def _flags(help_text: str) -> serializers.DictField:
+    return serializers.DictField(child=serializers.BooleanField(allow_null=True), read_only=True, help_text=help_text)
+
+
+def _codes(help_text: str) -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(), read_only=True, help_text=help_text)
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
-    standard = serializers.CharField(source="standard.code")
-    household_code = serializers.CharField(source="household.code")
-    surveyor = serializers.CharField(source="surveyor.username")
+    standard = serializers.CharField(source="standard.code", read_only=True, help_text="Mã chuẩn nghèo áp dụng")
+    household_code = serializers.CharField(source="household.code", read_only=True, help_text="Mã hộ")
+    surveyor = serializers.CharField(source="surveyor.username", read_only=True, help_text="Tài khoản người ghi phiếu")
+    quick_answers = serializers.DictField(read_only=True, help_text="Câu trả lời nhận dạng nhanh, như đã gửi")
+    dwelling = serializers.DictField(
+        read_only=True, help_text="Thông tin nhà ở như đã gửi (has_house, floor_area_m2, …)"
+    )
+    member_facts = serializers.ListField(
+        child=serializers.DictField(),
+        read_only=True,
+        help_text="Thông tin từng thành viên vào ngày khảo sát (member, full_name, date_of_birth, age, …)",
+    )
+    answers = _flags("Câu trả lời của người khảo sát: {mã chỉ số: true/false/null}")
+    derived = _flags("Chỉ số hệ thống tính từ thông tin thành viên, nhà ở: {mã chỉ số: true/false/null}")
+    confirmed = _flags("Xác nhận của người khảo sát khi khác với hệ thống: {mã chỉ số: true/false}")
+    disagreements = DisagreementSerializer(many=True, read_only=True, help_text="Khác nhau giữa tính toán và trả lời")
+    deprived = _codes("Mã các chỉ số thiếu hụt")
+    causes = serializers.ListField(
+        child=serializers.ChoiceField(choices=POVERTY_CAUSE_CHOICES),
+        read_only=True,
+        help_text="Nguyên nhân nghèo đã đánh dấu",
+    )
+    reasons = _codes("Lý do phân loại, bằng lời")
 
     class Meta:
         model = Assessment
@@ -338,11 +423,130 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MovedCaseSerializer(serializers.Serializer):
+    """The review case a survey moved on: what a client needs for the case's next move."""
+
+    id = serializers.IntegerField(help_text="id hồ sơ rà soát")
+    reference = serializers.CharField(help_text="Số hồ sơ")
+    state = serializers.ChoiceField(choices=CaseStateChoices.choices, help_text="Bước của hồ sơ sau khi ghi phiếu")
+    version = serializers.IntegerField(help_text="Phiên bản hồ sơ: gửi kèm bước tiếp theo (họp thôn)")
+
+
+class AssessmentCreatedSerializer(AssessmentSerializer):
+    review_case = serializers.SerializerMethodField(
+        help_text="Hồ sơ rà soát của hộ mà phiếu này vừa được gắn vào và chuyển bước; null: hộ không có hồ sơ đang mở "
+        "trong kỳ rà soát này"
+    )
+
+    class Meta(AssessmentSerializer.Meta):
+        fields = [*AssessmentSerializer.Meta.fields, "review_case"]
+        read_only_fields = fields
+
+    @extend_schema_field(MovedCaseSerializer(allow_null=True))
+    def get_review_case(self, assessment) -> dict | None:
+        case = self.context.get("review_case")
+        return None if case is None else MovedCaseSerializer(case).data
+
+
+SURVEY_MOVES_CASE = (
+    "Ghi phiếu khảo sát của hộ trong một kỳ rà soát và phân loại hộ theo chuẩn của kỳ (phiếu cũ của cùng kỳ được "
+    "giữ lại, đánh dấu đã thay thế).\n\n"
+    "**Tác dụng kèm theo:** nếu hộ có hồ sơ rà soát đang mở trong kỳ này (bước `listed`, hoặc khảo sát lại), phiếu "
+    "được gắn vào hồ sơ và hồ sơ chuyển sang bước `classified` ngay trong cùng thao tác, như bước `survey` của hồ sơ. "
+    "Vì vậy không cần gửi `POST /api/v1/review-cases/{id}/survey/` sau đó: gửi với `version` đọc trước khi ghi "
+    "phiếu thì trả 409 (hồ sơ đã đổi). Trường `review_case` của câu trả lời cho biết hồ sơ nào đã chuyển bước, "
+    "bước mới và `version` mới: dùng `version` đó cho bước tiếp theo (họp thôn). Số liệu thống kê của xã được "
+    "đánh dấu cần tính lại."
+)
+
+ASSESSMENT_EXAMPLE = OpenApiExample(
+    "PeriodicSurvey2026",
+    summary="Phiếu khảo sát rà soát định kỳ 2026",
+    request_only=True,
+    value={
+        "household": 1201,
+        "review_year": 2026,
+        "survey_date": "2026-10-01",
+        "income_per_capita": 1_350_000,
+        "dwelling": {
+            "has_house": True,
+            "floor_area_m2": "45",
+            "foundation_frame_durable": True,
+            "walls_durable": True,
+            "roof_durable": True,
+        },
+        "members": [{"member": 5402, "stunted": False, "underweight": False}],
+        "answers": {"employment": False, "water": True, "sanitation": True, "telecom": False},
+        "causes": ["land", "illness"],
+        "surveyor_name": "Lò Thị Mai",
+    },
+)
+
+ASSESSMENT_CREATED_EXAMPLE = OpenApiExample(
+    "SurveyRecordedCaseClassified",
+    summary="Phiếu đã ghi, hồ sơ rà soát chuyển sang bước classified",
+    response_only=True,
+    status_codes=["201"],
+    value={
+        "id": 8812,
+        "household": 1201,
+        "household_code": "15001000123",
+        "standard": "VN-2027",
+        "review_year": 2026,
+        "review_kind": "periodic",
+        "review_month": 0,
+        "survey_date": "2026-10-01",
+        "area_type": "rural",
+        "quick_answers": {},
+        "income_per_capita": 1_350_000,
+        "point_a": None,
+        "dwelling": {
+            "has_house": True,
+            "floor_area_m2": "45",
+            "foundation_frame_durable": True,
+            "walls_durable": True,
+            "roof_durable": True,
+        },
+        "member_facts": [
+            {
+                "member": 5402,
+                "full_name": "Lò Văn Pình",
+                "date_of_birth": "1981-04-12",
+                "age": 45,
+                "has_valid_health_insurance": True,
+                "schooling": "none",
+                "education_level": "lower_secondary",
+                "stunted": False,
+                "underweight": False,
+            }
+        ],
+        "answers": {"employment": False, "water": True, "sanitation": True, "telecom": False},
+        "derived": {"housing_quality": False, "housing_area": False, "health_insurance": False},
+        "confirmed": {},
+        "disagreements": [],
+        "deprived": ["water", "sanitation"],
+        "causes": ["land", "illness"],
+        "deprivation_count": 2,
+        "point_b": 20,
+        "income_line": 2_200_000,
+        "category": "near_poor",
+        "reasons": ["Thu nhập 1.350.000 đ/người/tháng ≤ chuẩn nghèo 2.200.000 đ; thiếu hụt 2 chỉ số (dưới 3)"],
+        "surveyor": "canbo_xa_a",
+        "surveyor_name": "Lò Thị Mai",
+        "recorded_at": "2026-10-01T09:12:40.118000+07:00",
+        "is_current": True,
+        "superseded_by": None,
+        "note": "",
+        "review_case": {"id": 431, "reference": "RS2026-000431", "state": "classified", "version": 2},
+    },
+)
+
+
 class AssessmentFilter(django_filters.FilterSet):
-    household = django_filters.NumberFilter(field_name="household_id")
-    commune = django_filters.NumberFilter(field_name="household__commune_id")
-    province = django_filters.NumberFilter(field_name="household__province_id")
-    review_year = django_filters.NumberFilter(min_value=1, max_value=9999)
+    household = IdFilter(field_name="household_id", label="id hộ")
+    commune = IdFilter(field_name="household__commune_id", label="id xã/phường")
+    province = IdFilter(field_name="household__province_id", label="id tỉnh")
+    review_year = YearFilter(label="Năm rà soát")
     review_kind = django_filters.ChoiceFilter(choices=ReviewKind.choices)
     category = django_filters.ChoiceFilter(choices=Category.choices)
     is_current = django_filters.BooleanFilter()
@@ -356,9 +560,11 @@ class AssessmentFilter(django_filters.FilterSet):
     list=extend_schema(summary="Phiếu khảo sát và kết quả phân loại"),
     retrieve=extend_schema(summary="Một phiếu khảo sát"),
     create=extend_schema(
-        summary="Ghi phiếu khảo sát và phân loại hộ",
+        summary="Ghi phiếu khảo sát và phân loại hộ (chuyển bước hồ sơ rà soát đang mở của hộ)",
+        description=SURVEY_MOVES_CASE,
         request=AssessmentCreateSerializer,
-        responses={201: AssessmentSerializer},
+        responses={201: AssessmentCreatedSerializer},
+        examples=[ASSESSMENT_EXAMPLE, ASSESSMENT_CREATED_EXAMPLE],
     ),
 )
 class AssessmentViewSet(
@@ -404,15 +610,18 @@ class AssessmentViewSet(
             surveyor_name=data["surveyor_name"],
             note=data["note"],
         )
-        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+        # The survey moved the household's open case of this review on (`advance_on_survey`): say which.
+        moved = ReviewCase.objects.visible_to(request.user).filter(assessment=assessment).order_by("-id").first()
+        body = AssessmentCreatedSerializer(assessment, context={"review_case": moved}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 # --- status changes ----------------------------------------------------------------------------------
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
-    household_code = serializers.CharField(source="household.code")
-    recorded_by = serializers.CharField(source="recorded_by.username")
+    household_code = serializers.CharField(source="household.code", read_only=True, help_text="Mã hộ")
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, help_text="Tài khoản người ghi")
 
     class Meta:
         model = StatusChange
@@ -434,19 +643,19 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 
 class StatusChangeCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
+    household = id_field("id hộ", bigint=True)
     to_status = serializers.ChoiceField(choices=HouseholdStatus.choices)
     effective_date = serializers.DateField(help_text="Ngày quyết định công nhận")
     decision_number = serializers.CharField(max_length=60)
-    assessment = serializers.IntegerField(required=False, allow_null=True)
+    assessment = id_field("id phiếu khảo sát làm căn cứ", bigint=True, required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class StatusChangeFilter(django_filters.FilterSet):
-    household = django_filters.NumberFilter(field_name="household_id")
-    commune = django_filters.NumberFilter(field_name="household__commune_id")
-    event = django_filters.ChoiceFilter(choices=StatusEvent.choices)
-    year = django_filters.NumberFilter(field_name="effective_date__year", min_value=1, max_value=9999)
+    household = IdFilter(field_name="household_id", label="id hộ")
+    commune = IdFilter(field_name="household__commune_id", label="id xã/phường")
+    event = django_filters.ChoiceFilter(choices=StatusEvent.choices, label="Sự kiện")
+    year = YearFilter(field_name="effective_date__year", label="Năm có hiệu lực")
 
     class Meta:
         model = StatusChange
@@ -506,6 +715,42 @@ class WhatIfQuerySerializer(serializers.Serializer):
     area = serializers.CharField(max_length=20, required=False, help_text="Mã địa bàn; mặc định: địa bàn của bạn")
 
 
+class CategoryMoveSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Category.choices, help_text="Phân loại theo chuẩn mới")
+    households = serializers.IntegerField(help_text="Số hộ")
+
+    def get_fields(self):
+        # "from" is a Python keyword: declared here so that the field keeps the name the report uses
+        fields = {"from": serializers.ChoiceField(choices=Category.choices, help_text="Phân loại hiện tại")}
+        return {**fields, **super().get_fields()}
+
+
+class WhatIfCommuneSerializer(serializers.Serializer):
+    commune = serializers.IntegerField(help_text="id xã/phường")
+    code = serializers.CharField(help_text="Mã xã/phường")
+    name = serializers.CharField(help_text="Tên xã/phường")
+    households = serializers.IntegerField(help_text="Số hộ có phiếu khảo sát được xét")
+    changed = serializers.IntegerField(help_text="Số hộ đổi phân loại")
+    moves = CategoryMoveSerializer(many=True, help_text="Đổi từ phân loại nào sang phân loại nào, bao nhiêu hộ")
+
+
+class SkippedSerializer(serializers.Serializer):
+    assessment = serializers.IntegerField(help_text="id phiếu khảo sát không xét được")
+    reason = serializers.CharField(help_text="Lý do")
+
+
+class WhatIfSerializer(serializers.Serializer):
+    standard = serializers.CharField(help_text="Mã chuẩn nghèo đem thử")
+    households = serializers.IntegerField(help_text="Số hộ được xét (phiếu khảo sát mới nhất của mỗi hộ)")
+    changed = serializers.IntegerField(help_text="Số hộ đổi phân loại")
+    unanswered_counted_as_not_deprived = serializers.IntegerField(
+        help_text="Số câu trả lời thiếu (chỉ số của chuẩn mới) được tính là không thiếu hụt"
+    )
+    skipped = SkippedSerializer(many=True, help_text="Phiếu không xét được (tối đa 100)")
+    written = serializers.IntegerField(help_text="Số phiếu đã ghi: luôn 0 (chỉ thử, không ghi)")
+    communes = WhatIfCommuneSerializer(many=True, help_text="Theo từng xã")
+
+
 class WhatIfView(UseCaseMixin, APIView):
     """How many households would change category under another standard, by commune (nothing is written)."""
 
@@ -521,7 +766,7 @@ class WhatIfView(UseCaseMixin, APIView):
     @extend_schema(
         summary="Thử phân loại lại theo chuẩn khác (không ghi)",
         parameters=[WhatIfQuerySerializer],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: WhatIfSerializer},
     )
     def get(self, request):
         query = self.parse(WhatIfQuerySerializer, request.query_params)
