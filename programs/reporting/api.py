@@ -16,7 +16,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import UseCaseMixin
+from config.api import INTEGER_ERRORS, UseCaseMixin
 from config.errors import DomainError
 from config.filters import IdFilter, StrictIntegerField
 from config.permissions import HasRight
@@ -30,6 +30,7 @@ from programs.models import PovertyTarget, TargetKind, TargetMeasure
 from programs.reporting import rules as accounting
 from programs.reporting import selectors
 from programs.reporting import services as statistics
+from programs.standards.api_records import YearField
 
 # Figures are kept from the first year of the program (2021) to this year, as the nightly refresh, the dashboard
 # and the official reports keep them: a year before would read rows nothing refreshes, a year to come would read
@@ -39,35 +40,25 @@ MAX_SERIES_YEARS = 30
 TARGET_YEARS = (2021, 2040)  # a target is set for a year of the 2021-2025 program or the strategy up to 2040
 
 
+def this_year() -> int:
+    return timezone.localdate().year
+
+
 def _year(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=FIRST_YEAR, max_value=2100, **kwargs)
-
-
-def _not_to_come(year: int) -> int:
-    this_year = timezone.localdate().year
-    if year > this_year:
-        raise serializers.ValidationError(f"Năm {year} chưa đến: chỉ có số liệu đến năm {this_year}.")
-    return year
+    """A year of figures: from 2021 to this year (a year to come has none)."""
+    messages = {**INTEGER_ERRORS, "max_value": "Năm chưa đến: chỉ có số liệu đến năm {max_value}."}
+    return YearField(min_value=FIRST_YEAR, latest=this_year, error_messages=messages, **kwargs)
 
 
 class AreaYearQuery(serializers.Serializer):
     area = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id địa bàn trong phạm vi của bạn")
     year = _year(help_text=f"Từ {FIRST_YEAR} đến năm nay")
 
-    def validate_year(self, year: int) -> int:
-        return _not_to_come(year)
-
 
 class SeriesQuery(serializers.Serializer):
     area = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id địa bàn trong phạm vi của bạn")
     start = _year(required=False, help_text=f"Từ năm (mặc định {FIRST_YEAR})")
     end = _year(required=False, help_text="Đến năm (mặc định năm nay)")
-
-    def validate_start(self, start: int) -> int:
-        return _not_to_come(start)
-
-    def validate_end(self, end: int) -> int:
-        return _not_to_come(end)
 
     def validate(self, attrs):
         start, end = attrs.get("start", FIRST_YEAR), attrs.get("end", timezone.localdate().year)
@@ -428,14 +419,8 @@ class RefreshInput(serializers.Serializer):
     area = serializers.IntegerField(
         min_value=1, max_value=2**63 - 1, required=False, help_text="Mặc định: địa bàn của bạn"
     )
+    # a year to come has no figures: computed now, they would show today's lists as that year's
     years = serializers.ListField(child=_year(), required=False, max_length=MAX_SERIES_YEARS)
-
-    def validate_years(self, years: list[int]) -> list[int]:
-        # a year to come has no figures: computed now, they would show today's lists as that year's
-        this_year = timezone.localdate().year
-        if any(year > this_year for year in years):
-            raise serializers.ValidationError(f"Chỉ tính được số liệu đến năm {this_year}.")
-        return years
 
 
 class RefreshView(UseCaseMixin, APIView):
