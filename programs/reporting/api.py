@@ -90,14 +90,24 @@ LIST_CHOICES = [("poor", "Hộ nghèo"), ("near_poor", "Hộ cận nghèo")]
 RATE_NOTE = "%, hai chữ số thập phân; null khi không có hộ nào"
 
 
-class BreakdownSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="Mã nhóm (nhóm đối tượng) hoặc mã dân tộc")
-    label = serializers.CharField(help_text="Tên nhóm, dân tộc")
+class ListCountsSerializer(serializers.Serializer):
+    """The households, the poor and the near-poor among them, and their rates."""
+
     households = _count("Số hộ")
     poor = _count("Số hộ nghèo")
     near_poor = _count("Số hộ cận nghèo")
     poor_rate = _rate(f"Tỷ lệ hộ nghèo ({RATE_NOTE})")
     near_poor_rate = _rate(f"Tỷ lệ hộ cận nghèo ({RATE_NOTE})")
+
+
+class AreaRatesSerializer(ListCountsSerializer):
+    multidimensional_rate = _rate(f"Tỷ lệ nghèo đa chiều: nghèo + cận nghèo ({RATE_NOTE})")
+    minority_poor_rate = _rate("Tỷ lệ hộ nghèo trong các hộ dân tộc thiểu số (%); null khi không có hộ DTTS")
+
+
+class BreakdownSerializer(ListCountsSerializer):
+    key = serializers.CharField(help_text="Mã nhóm (nhóm đối tượng) hoặc mã dân tộc")
+    label = serializers.CharField(help_text="Tên nhóm, dân tộc")
 
 
 class GroupBreakdownSerializer(BreakdownSerializer):
@@ -111,23 +121,23 @@ class RateChangeSerializer(serializers.Serializer):
     minority_poor = _rate("Thay đổi tỷ lệ hộ nghèo dân tộc thiểu số (điểm %)")
 
 
-class DeprivationRowSerializer(serializers.Serializer):
+class ShareRowSerializer(serializers.Serializer):
+    """How many poor and near-poor households have a trait, and their share of their list."""
+
+    label = serializers.CharField(help_text="Tên")
+    poor = _count("Số hộ nghèo")
+    poor_share = _rate("Tỷ lệ trong các hộ nghèo (%); null khi không có hộ nghèo")
+    near_poor = _count("Số hộ cận nghèo")
+    near_poor_share = _rate("Tỷ lệ trong các hộ cận nghèo (%); null khi không có hộ cận nghèo")
+
+
+class DeprivationRowSerializer(ShareRowSerializer):
     indicator = serializers.CharField(help_text="Mã chỉ số thiếu hụt (A3)")
-    label = serializers.CharField(help_text="Tên chỉ số")
-    poor = _count("Số hộ nghèo thiếu hụt chỉ số này")
-    poor_share = _rate("Tỷ lệ trong các hộ nghèo (%)")
-    near_poor = _count("Số hộ cận nghèo thiếu hụt chỉ số này")
-    near_poor_share = _rate("Tỷ lệ trong các hộ cận nghèo (%)")
     children = _count("Số trẻ em thiếu hụt chỉ số này")
 
 
-class CauseRowSerializer(serializers.Serializer):
+class CauseRowSerializer(ShareRowSerializer):
     cause = serializers.CharField(help_text="Mã nguyên nhân nghèo; `none`: phiếu không đánh dấu nguyên nhân nào")
-    label = serializers.CharField(help_text="Tên nguyên nhân")
-    poor = _count("Số hộ nghèo có nguyên nhân này")
-    poor_share = _rate("Tỷ lệ trong các hộ nghèo (%)")
-    near_poor = _count("Số hộ cận nghèo có nguyên nhân này")
-    near_poor_share = _rate("Tỷ lệ trong các hộ cận nghèo (%)")
 
 
 class ChildrenSerializer(serializers.Serializer):
@@ -171,14 +181,7 @@ class TargetCheckSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="Đánh giá bằng lời")
 
 
-class FiguresSerializer(serializers.Serializer):
-    households = _count("Tổng số hộ")
-    poor = _count("Số hộ nghèo")
-    near_poor = _count("Số hộ cận nghèo")
-    poor_rate = _rate(f"Tỷ lệ hộ nghèo ({RATE_NOTE})")
-    near_poor_rate = _rate(f"Tỷ lệ hộ cận nghèo ({RATE_NOTE})")
-    multidimensional_rate = _rate(f"Tỷ lệ nghèo đa chiều: nghèo + cận nghèo ({RATE_NOTE})")
-    minority_poor_rate = _rate("Tỷ lệ hộ nghèo trong các hộ dân tộc thiểu số (%); null khi không có hộ DTTS")
+class FiguresSerializer(AreaRatesSerializer):
     change = RateChangeSerializer(help_text="Thay đổi so với năm trước")
     groups = GroupBreakdownSerializer(many=True, help_text="Theo nhóm đối tượng, đủ mọi nhóm")
     ethnicities = BreakdownSerializer(many=True, help_text="Theo dân tộc (nhiều hộ nhất trước)")
@@ -218,15 +221,8 @@ class CommuneRankingSerializer(serializers.Serializer):
     communes = CommuneRateSerializer(many=True, help_text="Các xã có hộ, tỷ lệ hộ nghèo cao nhất trước")
 
 
-class YearRatesSerializer(serializers.Serializer):
+class YearRatesSerializer(AreaRatesSerializer):
     year = serializers.IntegerField(help_text="Năm")
-    households = _count("Tổng số hộ")
-    poor = _count("Số hộ nghèo")
-    near_poor = _count("Số hộ cận nghèo")
-    poor_rate = _rate(f"Tỷ lệ hộ nghèo ({RATE_NOTE})")
-    near_poor_rate = _rate(f"Tỷ lệ hộ cận nghèo ({RATE_NOTE})")
-    multidimensional_rate = _rate(f"Tỷ lệ nghèo đa chiều ({RATE_NOTE})")
-    minority_poor_rate = _rate("Tỷ lệ hộ nghèo dân tộc thiểu số (%)")
 
 
 class SeriesSerializer(serializers.Serializer):
