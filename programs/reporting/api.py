@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from config.api import INTEGER_ERRORS, UseCaseMixin
 from config.errors import DomainError
-from config.filters import IdFilter, StrictIntegerField
+from config.filters import DescribedFilter, IdFilter, StrictIntegerField, choice_filter
 from config.permissions import HasRight
 from households import rules as access
 from households.api import AreaBriefSerializer
@@ -482,7 +482,7 @@ class TargetInput(serializers.Serializer):
 
 
 @extend_schema_field({"type": "integer", "minimum": TARGET_YEARS[0], "maximum": TARGET_YEARS[1]})
-class TargetYearFilter(django_filters.Filter):
+class TargetYearFilter(DescribedFilter):
     """The year of a target: targets are set ahead, up to the end of the 2026-2040 strategy."""
 
     field_class = StrictIntegerField
@@ -496,8 +496,8 @@ class TargetYearFilter(django_filters.Filter):
 class TargetFilter(django_filters.FilterSet):
     area = IdFilter(method="filter_area", label="id địa bàn trong phạm vi: mục tiêu của chính địa bàn đó")
     year = TargetYearFilter(label="Năm của mục tiêu")
-    measure = django_filters.ChoiceFilter(choices=TargetMeasure.choices, label="Chỉ tiêu")
-    kind = django_filters.ChoiceFilter(choices=TargetKind.choices, label="Loại mục tiêu")
+    measure = choice_filter(TargetMeasure.choices, "Chỉ tiêu")
+    kind = choice_filter(TargetKind.choices, "Loại mục tiêu")
 
     class Meta:
         model = PovertyTarget

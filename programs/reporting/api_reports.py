@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from config.api import UseCaseMixin
-from config.filters import YearFilter
+from config.filters import YearFilter, choice_filter
 from config.permissions import HasRight
 from households import rules as access
 from households.api import AreaBriefSerializer
@@ -78,8 +78,8 @@ class ReportJobSerializer(serializers.ModelSerializer):
 
 
 class ReportJobFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=JobStatus.choices, label="Trạng thái")
-    kind = django_filters.ChoiceFilter(choices=ReportKind.choices, label="Biểu báo cáo")
+    status = choice_filter(JobStatus.choices, "Trạng thái")
+    kind = choice_filter(ReportKind.choices, "Biểu báo cáo")
     year = YearFilter(label="Năm báo cáo")
 
     class Meta:

@@ -8,15 +8,12 @@ endpoints, each with the case `version` the client saw (a mismatch is a 409).
 import datetime
 
 import django_filters
-from django import forms
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -24,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api import BAD_INPUT, UseCaseMixin
-from config.filters import IdFilter, MonthFilter, YearFilter
+from config.filters import FlagFilter, IdFilter, MonthFilter, YearFilter, choice_filter
 from config.permissions import HasRight
 from households import rules as access
 from households.access import AccessLogViewSetMixin
@@ -68,7 +65,7 @@ from programs.review.api_serializers import (
 class ReviewCampaignFilter(django_filters.FilterSet):
     area = IdFilter(method="filter_area", label="id địa bàn (mọi cấp): kỳ rà soát của các xã trong đó")
     year = YearFilter(label="Năm rà soát")
-    kind = django_filters.ChoiceFilter(choices=ReviewKind.choices, label="Loại rà soát")
+    kind = choice_filter(ReviewKind.choices, "Loại rà soát")
     month = MonthFilter(label="Tháng (rà soát thường xuyên)")
 
     class Meta:
@@ -78,27 +75,6 @@ class ReviewCampaignFilter(django_filters.FilterSet):
     def filter_area(self, queryset, name, value):
         area = visible_area(self.request.user, value)
         return queryset.filter(subtree(area, "area__path"))
-
-
-class FlagField(forms.Field):
-    """A yes/no query parameter: true or false (yes and no, the admin's words, too); anything else is refused
-    (django-filter's BooleanFilter ignores it silently)."""
-
-    WORDS = {"true": True, "false": False, "yes": True, "no": False}
-    default_error_messages = {"invalid": "Chỉ nhận true hoặc false."}
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            return self.WORDS[str(value).strip().lower()]
-        except KeyError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-@extend_schema_field(OpenApiTypes.BOOL)
-class FlagFilter(django_filters.BooleanFilter):
-    field_class = FlagField
 
 
 def campaign_progress(user: User, *, area: Area, year: int, kind: str, month: int | None, today: datetime.date):
@@ -215,10 +191,8 @@ class ReviewCaseFilter(django_filters.FilterSet):
     area = IdFilter(method="filter_area", label="id địa bàn (mọi cấp): hồ sơ của các hộ trong đó")
     campaign = IdFilter(field_name="campaign_id", label="id kỳ rà soát")
     year = YearFilter(field_name="campaign__year", label="Năm rà soát")
-    kind = django_filters.ChoiceFilter(field_name="campaign__kind", choices=ReviewKind.choices, label="Loại rà soát")
-    state = django_filters.MultipleChoiceFilter(
-        choices=CaseStateChoices.choices, distinct=False, label="Bước của hồ sơ (lặp lại để chọn nhiều bước)"
-    )
+    kind = choice_filter(ReviewKind.choices, "Loại rà soát", field_name="campaign__kind")
+    state = choice_filter(CaseStateChoices.choices, "Bước của hồ sơ (lặp lại để chọn nhiều bước)", multiple=True)
     overdue = FlagFilter(
         method="filter_overdue",
         label="true: hồ sơ chưa đóng đã quá hạn bước đang chờ; false: các hồ sơ còn lại",

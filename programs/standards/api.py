@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from config.api import UseCaseMixin
 from config.errors import DomainError
+from config.filters import FlagFilter
 from config.permissions import HasRight
 from households import rules as access
 from households.api import HouseholdExtension
@@ -264,9 +265,9 @@ class StatusFieldsMixin(serializers.Serializer):
 
 
 class StatusFilters(django_filters.FilterSet):
-    ever_poor = django_filters.BooleanFilter()
-    newly_escaped = django_filters.BooleanFilter(
-        method="filter_newly_escaped", label="Hộ mới thoát nghèo (trong thời hạn)"
+    ever_poor = FlagFilter(label="true: hộ đã từng là hộ nghèo; false: chưa từng")
+    newly_escaped = FlagFilter(
+        method="filter_newly_escaped", label="true: hộ mới thoát nghèo (trong thời hạn 36 tháng); false: các hộ khác"
     )
 
     def filter_newly_escaped(self, queryset, name, value):

@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from config.api import INTEGER_ERRORS, UseCaseMixin, id_field
-from config.filters import FIRST_YEAR, IdFilter, YearFilter, last_year
+from config.filters import FIRST_YEAR, FlagFilter, IdFilter, YearFilter, choice_filter, last_year
 from config.permissions import HasRight
 from households import rules as access
 from households.access import AccessLogViewSetMixin
@@ -303,9 +303,9 @@ class AssessmentFilter(django_filters.FilterSet):
     commune = IdFilter(field_name="household__commune_id", label="id xã/phường")
     province = IdFilter(field_name="household__province_id", label="id tỉnh")
     review_year = YearFilter(label="Năm rà soát")
-    review_kind = django_filters.ChoiceFilter(choices=ReviewKind.choices)
-    category = django_filters.ChoiceFilter(choices=Category.choices)
-    is_current = django_filters.BooleanFilter()
+    review_kind = choice_filter(ReviewKind.choices, "Loại rà soát")
+    category = choice_filter(Category.choices, "Phân loại")
+    is_current = FlagFilter(label="true: chỉ phiếu hiện hành của mỗi kỳ rà soát; false: chỉ phiếu đã được thay")
 
     class Meta:
         model = Assessment
@@ -410,7 +410,7 @@ class StatusChangeCreateSerializer(serializers.Serializer):
 class StatusChangeFilter(django_filters.FilterSet):
     household = IdFilter(field_name="household_id", label="id hộ")
     commune = IdFilter(field_name="household__commune_id", label="id xã/phường")
-    event = django_filters.ChoiceFilter(choices=StatusEvent.choices, label="Sự kiện")
+    event = choice_filter(StatusEvent.choices, "Sự kiện")
     year = YearFilter(field_name="effective_date__year", label="Năm có hiệu lực")
 
     class Meta:
