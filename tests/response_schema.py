@@ -57,7 +57,7 @@ def operation(path: str, method: str = "get") -> dict[str, Any]:
 def template_of(url: str) -> str:
     """The schema's path for a URL: `/api/v1/households/12/` is `/api/v1/households/{id}/`."""
     path = url.split("?", 1)[0]
-    for template in openapi()["paths"]:
+    for template in sorted(openapi()["paths"], key=lambda t: t.count("{")):  # `/progress/` before `/{id}/`
         pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
         if re.fullmatch(pattern, path):
             return template
@@ -74,12 +74,15 @@ def problems(response: Any, method: str = "get") -> list[str]:
     content = answers[code].get("content", {}).get("application/json")
     if content is None:
         return [] if not response.content else [f"{method.upper()} {url}: {code} has a body the schema does not type"]
-    schema = {**_strict(copy.deepcopy(content["schema"])), "components": _components()}
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
-    return [
-        f"{method.upper()} {url} {code} at {'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}"
-        for error in validator.iter_errors(response.json())
-    ]
+    return [f"{method.upper()} {url} {code} at {found}" for found in body_problems(response.json(), content["schema"])]
+
+
+def body_problems(body: Any, schema: dict[str, Any]) -> list[str]:
+    """What in a body (an answer, an example) contradicts a schema of the OpenAPI document (none: an empty list)."""
+    document = {**_strict(copy.deepcopy(schema)), "components": _components()}
+    validator = Draft202012Validator(document, format_checker=FormatChecker())
+    errors = validator.iter_errors(body)
+    return [f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}" for error in errors]
 
 
 def assert_matches_schema(response: Any, method: str = "get") -> None:

@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from config.api import UseCaseMixin
+from config.filters import IdFilter, choice_filter
 from config.permissions import HasRight
 from households import rules as access
 from households.access import log_export
@@ -81,8 +82,8 @@ class TemplateQuery(serializers.Serializer):
 class ImportBatchFilter(django_filters.FilterSet):
     # An id, not a choice of areas: a choice would list every area (villages of other communes included) in the
     # browsable API's filter form.
-    commune = django_filters.NumberFilter(field_name="commune_id")
-    status = django_filters.ChoiceFilter(choices=ImportStatus.choices)
+    commune = IdFilter(field_name="commune_id", label="id xã/phường")
+    status = choice_filter(ImportStatus.choices, "Kết quả")
 
     class Meta:
         model = ImportBatch

@@ -9,15 +9,16 @@ request.
 
 from decimal import Decimal
 
+import django_filters
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import UseCaseMixin
+from config.api import INTEGER_ERRORS, UseCaseMixin
 from config.errors import DomainError
+from config.filters import DescribedFilter, IdFilter, StrictIntegerField, choice_filter
 from config.permissions import HasRight
 from households import rules as access
 from households.api import AreaBriefSerializer
@@ -29,43 +30,35 @@ from programs.models import PovertyTarget, TargetKind, TargetMeasure
 from programs.reporting import rules as accounting
 from programs.reporting import selectors
 from programs.reporting import services as statistics
+from programs.standards.api_records import YearField
 
 # Figures are kept from the first year of the program (2021) to this year, as the nightly refresh, the dashboard
 # and the official reports keep them: a year before would read rows nothing refreshes, a year to come would read
 # zeros (or today's lists, if someone computed them) as if they were that year's.
 FIRST_YEAR = statistics.FIRST_YEAR
 MAX_SERIES_YEARS = 30
+TARGET_YEARS = (2021, 2040)  # a target is set for a year of the 2021-2025 program or the strategy up to 2040
+
+
+def this_year() -> int:
+    return timezone.localdate().year
 
 
 def _year(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=FIRST_YEAR, max_value=2100, **kwargs)
-
-
-def _not_to_come(year: int) -> int:
-    this_year = timezone.localdate().year
-    if year > this_year:
-        raise serializers.ValidationError(f"Năm {year} chưa đến: chỉ có số liệu đến năm {this_year}.")
-    return year
+    """A year of figures: from 2021 to this year (a year to come has none)."""
+    messages = {**INTEGER_ERRORS, "max_value": "Năm chưa đến: chỉ có số liệu đến năm {max_value}."}
+    return YearField(min_value=FIRST_YEAR, latest=this_year, error_messages=messages, **kwargs)
 
 
 class AreaYearQuery(serializers.Serializer):
     area = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id địa bàn trong phạm vi của bạn")
     year = _year(help_text=f"Từ {FIRST_YEAR} đến năm nay")
 
-    def validate_year(self, year: int) -> int:
-        return _not_to_come(year)
-
 
 class SeriesQuery(serializers.Serializer):
     area = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="id địa bàn trong phạm vi của bạn")
     start = _year(required=False, help_text=f"Từ năm (mặc định {FIRST_YEAR})")
     end = _year(required=False, help_text="Đến năm (mặc định năm nay)")
-
-    def validate_start(self, start: int) -> int:
-        return _not_to_come(start)
-
-    def validate_end(self, end: int) -> int:
-        return _not_to_come(end)
 
     def validate(self, attrs):
         start, end = attrs.get("start", FIRST_YEAR), attrs.get("end", timezone.localdate().year)
@@ -75,6 +68,243 @@ class SeriesQuery(serializers.Serializer):
         if end - start >= MAX_SERIES_YEARS:
             raise serializers.ValidationError({field: [f"Tối đa {MAX_SERIES_YEARS} năm."]})
         return {**attrs, "start": start, "end": end}
+
+
+# --- answers ------------------------------------------------------------------------------------------------
+
+
+def _count(help_text: str) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, help_text=help_text)
+
+
+def _rate(help_text: str, nullable: bool = True) -> serializers.FloatField:
+    return serializers.FloatField(allow_null=nullable, help_text=help_text)
+
+
+# Choices named in the schema (config.settings ENUM_NAME_OVERRIDES): the target groups of the figures, the kinds
+# of movement of a list over a year, and the two lists.
+TARGET_GROUP_CHOICES = list(accounting.GROUP_LABELS.items())
+MOVEMENT_CHOICES = list(accounting.MOVEMENT_LABELS.items())
+LIST_CHOICES = [("poor", "Hộ nghèo"), ("near_poor", "Hộ cận nghèo")]
+
+RATE_NOTE = "%, hai chữ số thập phân; null khi không có hộ nào"
+
+
+class ListCountsSerializer(serializers.Serializer):
+    """The households, the poor and the near-poor among them, and their rates."""
+
+    households = _count("Số hộ")
+    poor = _count("Số hộ nghèo")
+    near_poor = _count("Số hộ cận nghèo")
+    poor_rate = _rate(f"Tỷ lệ hộ nghèo ({RATE_NOTE})")
+    near_poor_rate = _rate(f"Tỷ lệ hộ cận nghèo ({RATE_NOTE})")
+
+
+class AreaRatesSerializer(ListCountsSerializer):
+    multidimensional_rate = _rate(f"Tỷ lệ nghèo đa chiều: nghèo + cận nghèo ({RATE_NOTE})")
+    minority_poor_rate = _rate("Tỷ lệ hộ nghèo trong các hộ dân tộc thiểu số (%); null khi không có hộ DTTS")
+
+
+class BreakdownSerializer(ListCountsSerializer):
+    key = serializers.CharField(help_text="Mã nhóm (nhóm đối tượng) hoặc mã dân tộc")
+    label = serializers.CharField(help_text="Tên nhóm, dân tộc")
+
+
+class GroupBreakdownSerializer(BreakdownSerializer):
+    key = serializers.ChoiceField(choices=TARGET_GROUP_CHOICES, help_text="Nhóm đối tượng (Phần B §4.3)")
+
+
+class RateChangeSerializer(serializers.Serializer):
+    poor = _rate("Thay đổi tỷ lệ hộ nghèo so với năm trước (điểm %); null khi thiếu số liệu một trong hai năm")
+    near_poor = _rate("Thay đổi tỷ lệ hộ cận nghèo (điểm %)")
+    multidimensional = _rate("Thay đổi tỷ lệ nghèo đa chiều (điểm %)")
+    minority_poor = _rate("Thay đổi tỷ lệ hộ nghèo dân tộc thiểu số (điểm %)")
+
+
+class ShareRowSerializer(serializers.Serializer):
+    """How many poor and near-poor households have a trait, and their share of their list."""
+
+    label = serializers.CharField(help_text="Tên")
+    poor = _count("Số hộ nghèo")
+    poor_share = _rate("Tỷ lệ trong các hộ nghèo (%); null khi không có hộ nghèo")
+    near_poor = _count("Số hộ cận nghèo")
+    near_poor_share = _rate("Tỷ lệ trong các hộ cận nghèo (%); null khi không có hộ cận nghèo")
+
+
+class DeprivationRowSerializer(ShareRowSerializer):
+    indicator = serializers.CharField(help_text="Mã chỉ số thiếu hụt (A3)")
+    children = _count("Số trẻ em thiếu hụt chỉ số này")
+
+
+class CauseRowSerializer(ShareRowSerializer):
+    cause = serializers.CharField(help_text="Mã nguyên nhân nghèo; `none`: phiếu không đánh dấu nguyên nhân nào")
+
+
+class ChildrenSerializer(serializers.Serializer):
+    poor = _count("Số trẻ em trong hộ nghèo")
+    near_poor = _count("Số trẻ em trong hộ cận nghèo")
+
+
+class MovementLineSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=MOVEMENT_CHOICES, help_text="Loại tăng, giảm")
+    label = serializers.CharField(help_text="Tên loại tăng, giảm")
+    count = _count("Số hộ")
+
+
+class MovementSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=LIST_CHOICES, help_text="Danh sách")
+    start = _count("Số hộ đầu năm")
+    decreases = MovementLineSerializer(many=True, help_text="Các khoản giảm trong năm")
+    increases = MovementLineSerializer(many=True, help_text="Các khoản tăng trong năm")
+    end = _count("Số hộ cuối năm")
+    balances = serializers.BooleanField(help_text="Đầu năm − giảm + tăng = cuối năm")
+
+
+class CohortYearSerializer(serializers.Serializer):
+    after_years = serializers.IntegerField(min_value=1, help_text="Sau bao nhiêu năm")
+    followed = _count("Số hộ thoát nghèo được theo dõi đến năm đó")
+    relapsed = _count("Số hộ trong đó tái nghèo")
+    relapse_rate = _rate("Tỷ lệ tái nghèo (%)")
+
+
+class ExitCohortSerializer(serializers.Serializer):
+    escaped = _count("Số hộ thoát nghèo trong năm")
+    later = CohortYearSerializer(many=True, help_text="Các năm sau (chỉ các năm đã có hộ được theo dõi)")
+
+
+class TargetCheckSerializer(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=TargetMeasure.choices, help_text="Chỉ tiêu")
+    kind = serializers.ChoiceField(choices=TargetKind.choices, help_text="Loại mục tiêu")
+    value = serializers.FloatField(help_text="Giá trị mục tiêu (%, hoặc điểm % giảm)")
+    actual = _rate("Thực hiện (tỷ lệ, hoặc số điểm % đã giảm); null khi thiếu số liệu")
+    on_track = serializers.BooleanField(allow_null=True, help_text="Đạt mục tiêu; null khi thiếu số liệu")
+    text = serializers.CharField(help_text="Đánh giá bằng lời")
+
+
+class FiguresSerializer(AreaRatesSerializer):
+    change = RateChangeSerializer(help_text="Thay đổi so với năm trước")
+    groups = GroupBreakdownSerializer(many=True, help_text="Theo nhóm đối tượng, đủ mọi nhóm")
+    ethnicities = BreakdownSerializer(many=True, help_text="Theo dân tộc (nhiều hộ nhất trước)")
+    deprivations = DeprivationRowSerializer(many=True, help_text="Chỉ số thiếu hụt của hộ nghèo, cận nghèo")
+    causes = CauseRowSerializer(many=True, help_text="Nguyên nhân nghèo; rỗng khi số liệu không có nguyên nhân")
+    children = ChildrenSerializer(help_text="Trẻ em trong hộ nghèo, cận nghèo")
+    movement = MovementSerializer(many=True, help_text="Biến động trong năm của từng danh sách (Phần B §4.3)")
+    exit_cohort = ExitCohortSerializer(help_text="Hộ thoát nghèo trong năm và tái nghèo các năm sau")
+    targets = TargetCheckSerializer(many=True, help_text="Mục tiêu của địa bàn trong năm, đã đối chiếu")
+
+
+class AreaFiguresSerializer(serializers.Serializer):
+    area = AreaBriefSerializer()
+    year = serializers.IntegerField(help_text="Năm")
+    as_of = serializers.DateField(help_text="Số liệu tính đến ngày (31/12 của năm)")
+    computed_at = serializers.DateTimeField(
+        allow_null=True, help_text="Lúc tính số liệu (sớm nhất trong các xã); null: chưa tính"
+    )
+    figures = FiguresSerializer()
+
+
+class CommuneRateSerializer(serializers.Serializer):
+    area = serializers.IntegerField(help_text="id xã/phường")
+    code = serializers.CharField(help_text="Mã xã/phường")
+    name = serializers.CharField(help_text="Tên xã/phường")
+    households = serializers.IntegerField(min_value=1, help_text="Tổng số hộ")
+    poor = _count("Số hộ nghèo")
+    near_poor = _count("Số hộ cận nghèo")
+    poor_rate = _rate("Tỷ lệ hộ nghèo (%)", nullable=False)
+    near_poor_rate = _rate("Tỷ lệ hộ cận nghèo (%)", nullable=False)
+    multidimensional_rate = _rate("Tỷ lệ nghèo đa chiều (%)", nullable=False)
+
+
+class CommuneRankingSerializer(serializers.Serializer):
+    area = AreaBriefSerializer()
+    year = serializers.IntegerField(help_text="Năm")
+    communes = CommuneRateSerializer(many=True, help_text="Các xã có hộ, tỷ lệ hộ nghèo cao nhất trước")
+
+
+class YearRatesSerializer(AreaRatesSerializer):
+    year = serializers.IntegerField(help_text="Năm")
+
+
+class SeriesSerializer(serializers.Serializer):
+    area = AreaBriefSerializer()
+    years = YearRatesSerializer(many=True, help_text="Các năm đã có số liệu, tăng dần")
+
+
+class RefreshQueuedSerializer(serializers.Serializer):
+    task = serializers.CharField(help_text="Mã việc chạy nền")
+    communes = serializers.IntegerField(allow_null=True, help_text="Số xã sẽ tính lại; null: mọi xã")
+    years = serializers.ListField(
+        child=serializers.IntegerField(), allow_null=True, help_text="Các năm sẽ tính lại; null: mọi năm"
+    )
+
+
+FIGURES_EXAMPLE = OpenApiExample(
+    "CommuneFigures2026",
+    summary="Số liệu năm 2026 của một xã",
+    response_only=True,
+    value={
+        "area": {"id": 1523, "code": "02647", "name": "Phường Lào Cai"},
+        "year": 2026,
+        "as_of": "2026-12-31",
+        "computed_at": "2026-12-07T03:00:12.418000+07:00",
+        "figures": {
+            "households": 600,
+            "poor": 48,
+            "near_poor": 66,
+            "poor_rate": 8.0,
+            "near_poor_rate": 11.0,
+            "multidimensional_rate": 19.0,
+            "minority_poor_rate": 21.43,
+            "change": {"poor": -1.5, "near_poor": 0.33, "multidimensional": -1.17, "minority_poor": None},
+            "groups": [
+                {
+                    "key": "minority",
+                    "label": "Hộ dân tộc thiểu số",
+                    "households": 140,
+                    "poor": 30,
+                    "near_poor": 25,
+                    "poor_rate": 21.43,
+                    "near_poor_rate": 17.86,
+                }
+            ],
+            "ethnicities": [],
+            "deprivations": [
+                {
+                    "indicator": "water",
+                    "label": "Nguồn nước sinh hoạt",
+                    "poor": 20,
+                    "poor_share": 41.67,
+                    "near_poor": 9,
+                    "near_poor_share": 13.64,
+                    "children": 12,
+                }
+            ],
+            "causes": [],
+            "children": {"poor": 35, "near_poor": 41},
+            "movement": [
+                {
+                    "status": "poor",
+                    "start": 57,
+                    "decreases": [{"key": "escaped", "label": "Thoát ra (không còn trong danh sách)", "count": 12}],
+                    "increases": [{"key": "newly", "label": "Phát sinh mới", "count": 3}],
+                    "end": 48,
+                    "balances": True,
+                }
+            ],
+            "exit_cohort": {"escaped": 12, "later": []},
+            "targets": [
+                {
+                    "measure": "poor",
+                    "kind": "reduction",
+                    "value": 1.0,
+                    "actual": 1.5,
+                    "on_track": True,
+                    "text": "Giảm 1,50 điểm % (mục tiêu giảm ít nhất 1,00)",
+                }
+            ],
+        },
+    },
+)
 
 
 class _StatsView(UseCaseMixin, APIView):
@@ -117,7 +347,12 @@ class FiguresView(_StatsView):
     balances), the exit cohort and the targets."""
 
     @extend_schema(
-        summary="Số liệu năm của một địa bàn", parameters=[AreaYearQuery], responses={200: OpenApiTypes.OBJECT}
+        summary="Số liệu năm của một địa bàn",
+        description="Số liệu đã tính sẵn theo xã (cấp trên là tổng các xã), không tính trong lúc gọi: `computed_at` "
+        "cho biết lúc tính. Một quyết định công nhận làm số liệu của xã được tính lại trong vòng năm phút.",
+        parameters=[AreaYearQuery],
+        responses={200: AreaFiguresSerializer},
+        examples=[FIGURES_EXAMPLE],
     )
     def get(self, request):
         query = self.parse(AreaYearQuery, request.query_params)
@@ -128,7 +363,9 @@ class CommuneRankingView(_StatsView):
     """The communes within an area, the highest poor-household rate first (the dashboard's "map")."""
 
     @extend_schema(
-        summary="Xếp hạng các xã theo tỷ lệ hộ nghèo", parameters=[AreaYearQuery], responses={200: OpenApiTypes.OBJECT}
+        summary="Xếp hạng các xã theo tỷ lệ hộ nghèo",
+        parameters=[AreaYearQuery],
+        responses={200: CommuneRankingSerializer},
     )
     def get(self, request):
         query = self.parse(AreaYearQuery, request.query_params)
@@ -146,7 +383,7 @@ class SeriesView(_StatsView):
     """An area's counts and rates year by year."""
 
     @extend_schema(
-        summary="Tỷ lệ hộ nghèo, cận nghèo qua các năm", parameters=[SeriesQuery], responses={200: OpenApiTypes.OBJECT}
+        summary="Tỷ lệ hộ nghèo, cận nghèo qua các năm", parameters=[SeriesQuery], responses={200: SeriesSerializer}
     )
     def get(self, request):
         query = self.parse(SeriesQuery, request.query_params)
@@ -178,14 +415,8 @@ class RefreshInput(serializers.Serializer):
     area = serializers.IntegerField(
         min_value=1, max_value=2**63 - 1, required=False, help_text="Mặc định: địa bàn của bạn"
     )
+    # a year to come has no figures: computed now, they would show today's lists as that year's
     years = serializers.ListField(child=_year(), required=False, max_length=MAX_SERIES_YEARS)
-
-    def validate_years(self, years: list[int]) -> list[int]:
-        # a year to come has no figures: computed now, they would show today's lists as that year's
-        this_year = timezone.localdate().year
-        if any(year > this_year for year in years):
-            raise serializers.ValidationError(f"Chỉ tính được số liệu đến năm {this_year}.")
-        return years
 
 
 class RefreshView(UseCaseMixin, APIView):
@@ -200,7 +431,13 @@ class RefreshView(UseCaseMixin, APIView):
         self.action = "post"
         return super().get_permissions()
 
-    @extend_schema(summary="Tính lại số liệu (chạy nền)", request=RefreshInput, responses={202: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="Tính lại số liệu (chạy nền)",
+        description="Xếp việc tính lại vào hàng đợi và trả 202 ngay; số liệu mới có khi việc chạy xong "
+        "(xem `computed_at` của /api/v1/stats/figures/).",
+        request=RefreshInput,
+        responses={202: RefreshQueuedSerializer},
+    )
     def post(self, request):
         data = self.parse(RefreshInput)
         user = request.user
@@ -236,12 +473,38 @@ class TargetSerializer(serializers.ModelSerializer):
 
 class TargetInput(serializers.Serializer):
     area = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    year = serializers.IntegerField(min_value=2021, max_value=2040)
+    year = serializers.IntegerField(min_value=TARGET_YEARS[0], max_value=TARGET_YEARS[1])
     measure = serializers.ChoiceField(choices=TargetMeasure.choices)
     kind = serializers.ChoiceField(choices=TargetKind.choices)
     value = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100))
     source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+
+
+@extend_schema_field({"type": "integer", "minimum": TARGET_YEARS[0], "maximum": TARGET_YEARS[1]})
+class TargetYearFilter(DescribedFilter):
+    """The year of a target: targets are set ahead, up to the end of the 2026-2040 strategy."""
+
+    field_class = StrictIntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", TARGET_YEARS[0])
+        kwargs.setdefault("max_value", TARGET_YEARS[1])
+        super().__init__(*args, **kwargs)
+
+
+class TargetFilter(django_filters.FilterSet):
+    area = IdFilter(method="filter_area", label="id địa bàn trong phạm vi: mục tiêu của chính địa bàn đó")
+    year = TargetYearFilter(label="Năm của mục tiêu")
+    measure = choice_filter(TargetMeasure.choices, "Chỉ tiêu")
+    kind = choice_filter(TargetKind.choices, "Loại mục tiêu")
+
+    class Meta:
+        model = PovertyTarget
+        fields: list[str] = []
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(area=visible_area(self.request.user, value))
 
 
 class TargetViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -250,19 +513,12 @@ class TargetViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     serializer_class = TargetSerializer
     permission_classes = [HasRight]
     required_rights = {"list": access.STATS_VIEW, "retrieve": access.STATS_VIEW, "create": access.STATS_MANAGE}
-    filterset_fields = {"year": ["exact"], "measure": ["exact"], "kind": ["exact"]}
+    filterset_class = TargetFilter
     ordering_fields = ["id", "year", "area__path", "measure", "kind"]
     ordering = ["year", "area__path", "measure", "kind", "id"]
 
     def get_queryset(self):
         queryset = PovertyTarget.objects.visible_to(self.request.user).select_related("area")
-        area = self.request.query_params.get("area")
-        if area is not None and self.action == "list":
-            try:
-                area_id = int(area)
-            except ValueError:
-                area_id = 0
-            queryset = queryset.filter(area=visible_area(self.request.user, area_id))
         return queryset.order_by("year", "area__path", "measure", "kind")
 
     @extend_schema(

@@ -6,6 +6,7 @@ only the jobs she asked for (another's job is a 404); a download before the job 
 download is audited (`report_jobs.download_report`): the detailed list names people.
 """
 
+import django_filters
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from config.api import UseCaseMixin
+from config.filters import YearFilter, choice_filter
 from config.permissions import HasRight
 from households import rules as access
 from households.api import AreaBriefSerializer
@@ -36,7 +38,9 @@ class ReportRequest(serializers.Serializer):
 class ReportJobSerializer(serializers.ModelSerializer):
     area = AreaBriefSerializer(read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    status = serializers.CharField(read_only=True, help_text="queued | running | done | failed")
+    status = serializers.ChoiceField(
+        choices=JobStatus.choices, read_only=True, help_text="queued, running: đang lập; done: tải được; failed: lỗi"
+    )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     url = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
@@ -73,6 +77,16 @@ class ReportJobSerializer(serializers.ModelSerializer):
         return reverse("report-download", args=[job.pk], request=self.context.get("request"))
 
 
+class ReportJobFilter(django_filters.FilterSet):
+    status = choice_filter(JobStatus.choices, "Trạng thái")
+    kind = choice_filter(ReportKind.choices, "Biểu báo cáo")
+    year = YearFilter(label="Năm báo cáo")
+
+    class Meta:
+        model = ReportJob
+        fields: list[str] = []
+
+
 class ReportJobViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The official reports the user asked for, newest first; POST asks for one."""
 
@@ -84,7 +98,7 @@ class ReportJobViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModel
         "create": access.STATS_VIEW,
         "download": access.STATS_VIEW,
     }
-    filterset_fields = {"status": ["exact"], "kind": ["exact"], "year": ["exact"]}
+    filterset_class = ReportJobFilter
     ordering_fields = ["id", "created_at", "year"]
     ordering = ["-created_at", "-id"]
 

@@ -8,303 +8,65 @@ endpoints, each with the case `version` the client saw (a mismatch is a 409).
 import datetime
 
 import django_filters
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api import BAD_INPUT, UseCaseMixin, choice_field, id_field, integer_field, text_field
+from config.api import BAD_INPUT, UseCaseMixin
+from config.filters import FlagFilter, IdFilter, MonthFilter, YearFilter, choice_filter
 from config.permissions import HasRight
 from households import rules as access
 from households.access import AccessLogViewSetMixin
-from households.api import AreaBriefSerializer, HouseholdBriefSerializer
 from households.models import Area, Household, User, subtree
 from households.selectors import visible_area
 from programs.models import (
-    CaseOrigin,
     CaseStateChoices,
-    ComplaintOutcome,
-    RequestChannel,
-    RequestKind,
     ReviewCampaign,
     ReviewCase,
     ReviewComplaint,
     ReviewKind,
 )
-from programs.review import rules
 from programs.review import services as workflow
-
-STATES = [state.value for state in rules.CaseState]
-OPEN_STATES = sorted(state.value for state in rules.OPEN_STATES)
-
-
-def overdue_q(today: datetime.date, prefix: str = "") -> Q:
-    """Open cases whose awaited step was due before `today` (closed cases have no deadline)."""
-    return Q(**{f"{prefix}state__in": OPEN_STATES, f"{prefix}due_on__lt": today})
-
-
-def _state_counts(prefix: str) -> dict[str, Count]:
-    return {f"n_{state}": Count(f"{prefix}id", filter=Q(**{f"{prefix}state": state})) for state in STATES}
-
-
-# --- output serializers ----------------------------------------------------------------------------------
-
-
-class StateCountsSerializer(serializers.Serializer):
-    """One count per case state, every state present (zero when none)."""
-
-    listed = serializers.IntegerField(help_text="Chờ khảo sát")
-    classified = serializers.IntegerField(help_text="Đã khảo sát, phân loại")
-    agreed = serializers.IntegerField(help_text="Họp thôn đã thống nhất")
-    posted = serializers.IntegerField(help_text="Đang niêm yết")
-    recheck = serializers.IntegerField(help_text="Đang phúc tra khiếu nại")
-    district_consulted = serializers.IntegerField(help_text="Đã xin ý kiến cấp huyện")
-    recognised = serializers.IntegerField(help_text="Đã công nhận")
-    reported = serializers.IntegerField(help_text="Đã báo cáo tỉnh")
-    rejected = serializers.IntegerField(help_text="Không công nhận")
-
-
-def _counts_of(row) -> dict[str, int]:
-    """The `n_<state>` annotations of a row (a model or a values() dict) as {state: count}."""
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
-    return {state: get(f"n_{state}") or 0 for state in STATES}
-
-
-class ReviewCampaignSerializer(serializers.ModelSerializer):
-    area = AreaBriefSerializer(read_only=True)
-    standard = serializers.CharField(source="standard.code", read_only=True, help_text="Mã chuẩn nghèo áp dụng")
-    steps = serializers.SerializerMethodField(help_text="Bước → hạn, theo thứ tự các bước")
-
-    class Meta:
-        model = ReviewCampaign
-        fields = [
-            "id",
-            "area",
-            "year",
-            "kind",
-            "month",
-            "standard",
-            "steps",
-            "posting_days",
-            "has_district_step",
-            "reported_on",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.DictField(child=serializers.DateField()))
-    def get_steps(self, obj) -> dict[str, str]:
-        return {step.value: obj.steps[step.value] for step in rules.Step if step.value in obj.steps}
-
-
-class ReviewCampaignDetailSerializer(ReviewCampaignSerializer):
-    total = serializers.SerializerMethodField(help_text="Tổng số hồ sơ của kỳ rà soát")
-    counts = serializers.SerializerMethodField(help_text="Số hồ sơ theo từng bước")
-
-    class Meta(ReviewCampaignSerializer.Meta):
-        fields = [*ReviewCampaignSerializer.Meta.fields, "total", "counts"]
-        read_only_fields = fields
-
-    def get_total(self, obj) -> int:
-        return sum(_counts_of(obj).values())
-
-    @extend_schema_field(StateCountsSerializer)
-    def get_counts(self, obj) -> dict[str, int]:
-        return _counts_of(obj)
-
-
-class CampaignReportResultSerializer(serializers.Serializer):
-    reported_cases = serializers.IntegerField(help_text="Số hồ sơ vừa báo cáo tỉnh")
-    campaign = ReviewCampaignDetailSerializer()
-
-
-class ProgressRowSerializer(serializers.Serializer):
-    commune = AreaBriefSerializer()
-    total = serializers.IntegerField(help_text="Tổng số hồ sơ")
-    counts = StateCountsSerializer(help_text="Số hồ sơ theo từng bước")
-    overdue = serializers.IntegerField(help_text="Hồ sơ chưa xong đã quá hạn bước đang chờ")
-
-
-class ReviewComplaintSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ReviewComplaint
-        fields = ["id", "received_on", "complainant", "content", "outcome", "resolution", "resolved_on"]
-        read_only_fields = fields
-
-
-class ReviewCaseSerializer(serializers.ModelSerializer):
-    reference = serializers.CharField(read_only=True, help_text="Số hồ sơ hộ dân dùng khi khiếu nại")
-    household = HouseholdBriefSerializer(read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
-    overdue = serializers.SerializerMethodField(help_text="Bước đang chờ đã quá hạn (hồ sơ chưa đóng)")
-    allowed_moves = serializers.SerializerMethodField(
-        help_text="Các bước quy trình cho phép từ bước hiện tại (quyền của người dùng xét riêng)"
-    )
-    complaints = ReviewComplaintSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = ReviewCase
-        fields = [
-            "id",
-            "reference",
-            "campaign",
-            "household",
-            "state",
-            "state_label",
-            "origin",
-            "request_kind",
-            "request_channel",
-            "requested_on",
-            "status_at_opening",
-            "assessment",
-            "proposed_category",
-            "meeting_date",
-            "meeting_attendees",
-            "meeting_agreeing",
-            "meeting_note",
-            "posting_start",
-            "posting_end",
-            "district_opinion_on",
-            "district_opinion",
-            "decision_number",
-            "decision_date",
-            "recognised_status",
-            "certificate_number",
-            "rejection_reason",
-            "reported_on",
-            "due_step",
-            "due_on",
-            "overdue",
-            "version",
-            "allowed_moves",
-            "complaints",
-        ]
-        read_only_fields = fields
-
-    def get_overdue(self, obj) -> bool:
-        return obj.state in OPEN_STATES and obj.due_on is not None and obj.due_on < timezone.localdate()
-
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=[m.value for m in rules.Move])))
-    def get_allowed_moves(self, obj) -> list[str]:
-        moves = rules.allowed_moves(
-            obj.state,
-            has_district_step=obj.campaign.has_district_step,
-            requested=obj.origin == CaseOrigin.REQUESTED,
-            open_complaints=any(not complaint.outcome for complaint in obj.complaints.all()),
-        )
-        return [move.value for move in moves]
-
-
-# --- input serializers -----------------------------------------------------------------------------------
-
-# Input fields are named like the services' arguments; `version`, `assessment` and `complaint` map to theirs
-# with `source=`.
-
-
-class CaseMoveSerializer(serializers.Serializer):
-    version = integer_field(
-        min_value=1,
-        source="expected_version",
-        help_text="Phiên bản hồ sơ bạn đã đọc (version); hồ sơ đã đổi thì trả 409.",
-    )
-
-
-class SurveyInputSerializer(CaseMoveSerializer):
-    assessment = id_field("id phiếu khảo sát của hộ trong kỳ rà soát này", source="assessment_id")
-
-
-class MeetingInputSerializer(CaseMoveSerializer):
-    meeting_date = serializers.DateField(help_text="Ngày họp thôn")
-    attendees = integer_field(min_value=1, max_value=100_000, help_text="Số người dự họp")
-    agreeing = integer_field(
-        min_value=0, max_value=100_000, help_text="Số người đồng ý (thống nhất khi ít nhất 50% người dự họp)"
-    )
-    note = text_field(required=False, allow_blank=True, default="", help_text="Ghi chú biên bản họp")
-
-
-class PostInputSerializer(CaseMoveSerializer):
-    posting_start = serializers.DateField(help_text="Ngày bắt đầu niêm yết")
-    posting_end = serializers.DateField(
-        required=False, allow_null=True, help_text="Ngày kết thúc; mặc định đủ số ngày làm việc của kỳ rà soát"
-    )
-
-
-class ComplaintInputSerializer(CaseMoveSerializer):
-    received_on = serializers.DateField(help_text="Ngày nhận khiếu nại")
-    complainant = text_field(max_length=120, help_text="Người khiếu nại")
-    content = text_field(help_text="Nội dung khiếu nại")
-
-
-class ResolveComplaintInputSerializer(CaseMoveSerializer):
-    complaint = id_field("id khiếu nại của hồ sơ", source="complaint_id")
-    outcome = choice_field(ComplaintOutcome.choices, help_text="upheld: có cơ sở, khảo sát lại; dismissed: giữ kết quả")
-    resolution = text_field(help_text="Kết luận phúc tra")
-    resolved_on = serializers.DateField(help_text="Ngày giải quyết")
-
-
-class DistrictOpinionInputSerializer(CaseMoveSerializer):
-    opinion_on = serializers.DateField(help_text="Ngày có ý kiến của cấp huyện")
-    opinion = text_field(help_text="Ý kiến của Chủ tịch UBND cấp huyện")
-
-
-class RecogniseInputSerializer(CaseMoveSerializer):
-    decision_number = text_field(max_length=60, help_text="Số quyết định công nhận của Chủ tịch UBND xã")
-    decision_date = serializers.DateField(help_text="Ngày quyết định (sau khi hết niêm yết)")
-
-
-class RejectInputSerializer(CaseMoveSerializer):
-    reason = text_field(help_text="Lý do không công nhận (trả lời hộ bằng văn bản)")
-    decided_on = serializers.DateField(help_text="Ngày trả lời")
-
-
-class ReportInputSerializer(CaseMoveSerializer):
-    reported_on = serializers.DateField(help_text="Ngày báo cáo tỉnh")
-
-
-class ReviewRequestSerializer(serializers.Serializer):
-    household = id_field("id của hộ đề nghị")
-    request_kind = choice_field(
-        RequestKind.choices, help_text="add: đề nghị xét hộ nghèo, cận nghèo; exit: đăng ký thoát nghèo"
-    )
-    channel = choice_field(RequestChannel.choices, help_text="Hình thức nộp đề nghị")
-    filed_on = serializers.DateField(help_text="Ngày nộp đề nghị")
-    note = text_field(required=False, allow_blank=True, default="", help_text="Nội dung đề nghị")
-
-
-class CampaignReportInputSerializer(serializers.Serializer):
-    reported_on = serializers.DateField(help_text="Ngày báo cáo tỉnh")
-
-
-class CampaignCalendarInputSerializer(serializers.Serializer):
-    steps = serializers.DictField(
-        child=serializers.DateField(),
-        error_messages={"not_a_dict": "Phải là một bảng bước → ngày (JSON object), không phải {input_type}."},
-        help_text="Bước → hạn mới (survey, meeting, posting, district, recognition, report); bước không gửi giữ nguyên",
-    )
-    posting_days = integer_field(min_value=1, max_value=365, required=False, help_text="Số ngày làm việc niêm yết")
-    reason = text_field(required=False, allow_blank=True, default="", help_text="Lý do (ghi nhật ký)")
-
-
-class ProgressQuerySerializer(serializers.Serializer):
-    area = id_field("id địa bàn (tỉnh, huyện cũ hoặc xã): các xã trong địa bàn")
-    year = integer_field(min_value=2016, max_value=2100, help_text="Năm rà soát")
-    kind = choice_field(ReviewKind.choices, default=ReviewKind.PERIODIC, help_text="Loại rà soát")
-    month = integer_field(
-        min_value=1, max_value=12, required=False, help_text="Tháng (rà soát thường xuyên); bỏ trống: cả năm"
-    )
-
+from programs.review.api_serializers import (
+    CampaignCalendarInputSerializer,
+    CampaignReportInputSerializer,
+    CampaignReportResultSerializer,
+    ComplaintInputSerializer,
+    DistrictOpinionInputSerializer,
+    MeetingInputSerializer,
+    PostInputSerializer,
+    ProgressQuerySerializer,
+    ProgressRowSerializer,
+    RecogniseInputSerializer,
+    RejectInputSerializer,
+    ReportInputSerializer,
+    ResolveComplaintInputSerializer,
+    ReviewCampaignDetailSerializer,
+    ReviewCampaignSerializer,
+    ReviewCaseSerializer,
+    ReviewRequestSerializer,
+    SurveyInputSerializer,
+    counts_of,
+    overdue_q,
+    state_counts,
+)
 
 # --- campaigns -------------------------------------------------------------------------------------------
 
 
 class ReviewCampaignFilter(django_filters.FilterSet):
-    area = django_filters.NumberFilter(
-        method="filter_area", label="id địa bàn (mọi cấp): kỳ rà soát của các xã trong đó"
-    )
-    year = django_filters.NumberFilter(min_value=1, max_value=9999)
-    kind = django_filters.ChoiceFilter(choices=ReviewKind.choices)
-    month = django_filters.NumberFilter(min_value=0, max_value=12)
+    area = IdFilter(method="filter_area", label="id địa bàn (mọi cấp): kỳ rà soát của các xã trong đó")
+    year = YearFilter(label="Năm rà soát")
+    kind = choice_filter(ReviewKind.choices, "Loại rà soát")
+    month = MonthFilter(label="Tháng (rà soát thường xuyên)")
 
     class Meta:
         model = ReviewCampaign
@@ -324,7 +86,7 @@ def campaign_progress(user: User, *, area: Area, year: int, kind: str, month: in
     return (
         campaigns.values("area_id", "area__code", "area__name")
         .annotate(total=Count("cases__id"), overdue=Count("cases__id", filter=overdue_q(today, "cases__")))
-        .annotate(**_state_counts("cases__"))
+        .annotate(**state_counts("cases__"))
         .order_by("area__code", "area_id")
     )
 
@@ -353,7 +115,7 @@ class ReviewCampaignViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.Retrieve
     def get_queryset(self):
         queryset = ReviewCampaign.objects.visible_to(self.request.user).select_related("area", "standard")
         if self.action != "list":
-            queryset = queryset.annotate(**_state_counts("cases__"))
+            queryset = queryset.annotate(**state_counts("cases__"))
         return queryset
 
     def get_serializer_class(self):
@@ -414,7 +176,7 @@ class ReviewCampaignViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.Retrieve
             {
                 "commune": {"id": row["area_id"], "code": row["area__code"], "name": row["area__name"]},
                 "total": row["total"],
-                "counts": _counts_of(row),
+                "counts": counts_of(row),
                 "overdue": row["overdue"],
             }
             for row in page
@@ -426,17 +188,16 @@ class ReviewCampaignViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.Retrieve
 
 
 class ReviewCaseFilter(django_filters.FilterSet):
-    area = django_filters.NumberFilter(method="filter_area", label="id địa bàn (mọi cấp): hồ sơ của các hộ trong đó")
-    campaign = django_filters.NumberFilter(field_name="campaign_id")
-    year = django_filters.NumberFilter(field_name="campaign__year", min_value=1, max_value=9999)
-    kind = django_filters.ChoiceFilter(field_name="campaign__kind", choices=ReviewKind.choices)
-    state = django_filters.MultipleChoiceFilter(choices=CaseStateChoices.choices, distinct=False)
-    overdue = django_filters.ChoiceFilter(
+    area = IdFilter(method="filter_area", label="id địa bàn (mọi cấp): hồ sơ của các hộ trong đó")
+    campaign = IdFilter(field_name="campaign_id", label="id kỳ rà soát")
+    year = YearFilter(field_name="campaign__year", label="Năm rà soát")
+    kind = choice_filter(ReviewKind.choices, "Loại rà soát", field_name="campaign__kind")
+    state = choice_filter(CaseStateChoices.choices, "Bước của hồ sơ (lặp lại để chọn nhiều bước)", multiple=True)
+    overdue = FlagFilter(
         method="filter_overdue",
-        choices=[("true", "Có"), ("false", "Không"), ("yes", "Có"), ("no", "Không")],
-        label="Quá hạn bước đang chờ (hồ sơ chưa đóng): true/yes hoặc false/no",
+        label="true: hồ sơ chưa đóng đã quá hạn bước đang chờ; false: các hồ sơ còn lại",
     )
-    household = django_filters.NumberFilter(field_name="household_id")
+    household = IdFilter(field_name="household_id", label="id hộ")
 
     class Meta:
         model = ReviewCase
@@ -448,7 +209,7 @@ class ReviewCaseFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         late = overdue_q(timezone.localdate())
-        return queryset.filter(late) if value in ("true", "yes") else queryset.exclude(late)
+        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 _CASE_RESPONSES = {
@@ -459,11 +220,42 @@ _CASE_RESPONSES = {
 }
 
 
-def _move_schema(summary: str, request: type[serializers.Serializer], created: bool = False):
+MOVE_DESCRIPTION = (
+    "Một bước của quy trình rà soát trên hồ sơ. Gửi `version` của hồ sơ bạn vừa đọc: hồ sơ đã đổi từ đó thì trả "
+    "409 (tải lại rồi quyết định lại). Câu trả lời là hồ sơ sau bước này, với `version` mới và `allowed_moves` "
+    "(các bước được làm tiếp); bước không có trong `allowed_moves` trả 400 mã `forbidden_move`."
+)
+
+
+def _move_schema(
+    summary: str,
+    request: type[serializers.Serializer],
+    created: bool = False,
+    description: str = "",
+    example: tuple[str, dict] | None = None,
+):
     responses = dict(_CASE_RESPONSES)
     if created:
         responses[201] = responses.pop(200)
-    return extend_schema(summary=summary, request=request, responses=responses)
+    examples = []
+    if example is not None:  # (its name in the schema, its body)
+        examples.append(OpenApiExample(example[0], summary=summary, value=example[1], request_only=True))
+    return extend_schema(
+        summary=summary,
+        description=f"{MOVE_DESCRIPTION}\n\n{description}".strip(),
+        request=request,
+        responses=responses,
+        examples=examples,
+    )
+
+
+SURVEY_MOVE_DESCRIPTION = (
+    "Gắn một phiếu khảo sát đã ghi vào hồ sơ và chuyển hồ sơ sang bước `classified`.\n\n"
+    "**Thường không cần gọi:** `POST /api/v1/assessments/` đã tự gắn phiếu vào hồ sơ đang mở của hộ trong kỳ rà "
+    "soát đó và chuyển hồ sơ sang `classified` (câu trả lời của nó có `review_case` với `version` mới). Gọi bước "
+    "này sau đó với `version` đọc trước khi ghi phiếu thì trả 409; từ bước `agreed` trở đi thì trả 400 "
+    "(`forbidden_move`). Bước này dùng cho phiếu ghi trước khi hồ sơ mở, hoặc để gắn một phiếu khác của hộ."
+)
 
 
 @extend_schema_view(
@@ -524,17 +316,36 @@ class ReviewCaseViewSet(
         )
         return self.read_back(case.pk, status.HTTP_201_CREATED)
 
-    @_move_schema("Gắn phiếu khảo sát, phân loại (bước 2)", SurveyInputSerializer)
+    @_move_schema(
+        "Gắn phiếu khảo sát, phân loại (bước 2)",
+        SurveyInputSerializer,
+        description=SURVEY_MOVE_DESCRIPTION,
+        example=("SurveyMove", {"version": 1, "assessment": 8812}),
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def survey(self, request, pk=None):
         return self.act(pk, SurveyInputSerializer, workflow.attach_survey)
 
-    @_move_schema("Ghi kết quả họp thôn (bước 3; dưới 50% đồng ý thì khảo sát lại)", MeetingInputSerializer)
+    @_move_schema(
+        "Ghi kết quả họp thôn (bước 3; dưới 50% đồng ý thì khảo sát lại)",
+        MeetingInputSerializer,
+        description="Từ 50% người dự họp đồng ý trở lên: hồ sơ sang `agreed`; dưới 50%: hồ sơ trở lại `listed` để "
+        "khảo sát lại.",
+        example=(
+            "MeetingAgreed",
+            {"version": 2, "meeting_date": "2026-10-20", "attendees": 40, "agreeing": 31, "note": "Họp thôn Nà Phát"},
+        ),
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def meeting(self, request, pk=None):
         return self.act(pk, MeetingInputSerializer, workflow.record_meeting)
 
-    @_move_schema("Niêm yết công khai (bước 4)", PostInputSerializer)
+    @_move_schema(
+        "Niêm yết công khai (bước 4)",
+        PostInputSerializer,
+        description="Không gửi `posting_end` thì ngày kết thúc tính đủ số ngày làm việc niêm yết của kỳ rà soát.",
+        example=("PostingStarted", {"version": 3, "posting_start": "2026-10-26"}),
+    )
     @action(detail=True, methods=["post"], url_path="post", filter_backends=[])
     def post_case(self, request, pk=None):  # not `post`: a viewset method of that name would answer POST /{id}/
         return self.act(pk, PostInputSerializer, workflow.post_case)
@@ -554,7 +365,13 @@ class ReviewCaseViewSet(
     def district_opinion(self, request, pk=None):
         return self.act(pk, DistrictOpinionInputSerializer, workflow.record_district_opinion)
 
-    @_move_schema("Công nhận (quyết định của Chủ tịch UBND xã; cấp giấy chứng nhận)", RecogniseInputSerializer)
+    @_move_schema(
+        "Công nhận (quyết định của Chủ tịch UBND xã; cấp giấy chứng nhận)",
+        RecogniseInputSerializer,
+        description="Sau khi hết niêm yết và không còn khiếu nại chưa giải quyết. Ghi quyết định, đổi tình trạng của "
+        "hộ (kèm lịch sử tình trạng) và cấp số giấy chứng nhận (`certificate_number`).",
+        example=("Recognised", {"version": 4, "decision_number": "45/QĐ-UBND", "decision_date": "2026-11-02"}),
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def recognise(self, request, pk=None):
         return self.act(pk, RecogniseInputSerializer, workflow.recognise_case)

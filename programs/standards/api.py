@@ -5,30 +5,37 @@ import datetime
 import django_filters
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import UseCaseMixin
 from config.errors import DomainError
+from config.filters import FlagFilter
 from config.permissions import HasRight
 from households import rules as access
-from households.access import AccessLogViewSetMixin
 from households.api import HouseholdExtension
-from households.models import Area, EducationLevel, Household, HouseholdStatus, Schooling
+from households.models import Area, AreaType, EducationLevel, Household, Schooling
 from programs import rules
-from programs.models import Assessment, Category, PovertyStandard, ReviewKind, StatusChange, StatusEvent
+from programs.models import (
+    Category,
+    PovertyStandard,
+    StatusChange,
+)
 from programs.standards import derivations, selectors, services
+from programs.standards.api_records import (  # noqa: F401 - routed from here (config.urls)
+    AssessmentViewSet,
+    StatusChangeViewSet,
+)
 from programs.standards.services import reclassify
 
 
 class ClassifyRequestSerializer(serializers.Serializer):
     standard = serializers.CharField(max_length=20, help_text="Mã chuẩn nghèo: VN-2016, VN-2022, VN-2027.")
     area_type = serializers.ChoiceField(
-        choices=[(a.value, rules.AREA_LABELS[a]) for a in rules.AreaType],
+        choices=AreaType.choices,
         error_messages={"invalid_choice": "Khu vực “{input}” không hợp lệ: chỉ nhận rural hoặc urban."},
     )
     income_per_capita = serializers.IntegerField(
@@ -75,8 +82,10 @@ class ClassifyResponseSerializer(serializers.Serializer):
     )
     disagreements = serializers.ListField(child=serializers.CharField(), required=False)
     standard = serializers.CharField()
-    area_type = serializers.CharField()
-    category = serializers.ChoiceField(choices=[c.value for c in rules.Category])
+    area_type = serializers.ChoiceField(
+        choices=AreaType.choices, help_text="Khu vực: rural (nông thôn), urban (thành thị)"
+    )
+    category = serializers.ChoiceField(choices=Category.choices, help_text="Phân loại theo chuẩn")
     deprivation_count = serializers.IntegerField()
     deprived = serializers.ListField(child=serializers.CharField())
     point_b = serializers.IntegerField()
@@ -112,8 +121,42 @@ class ClassifyView(UseCaseMixin, APIView):
 
     @extend_schema(
         summary="Phân loại hộ theo một chuẩn nghèo (không lưu)",
+        description="Không ghi gì. Gửi `deprivations` (mã các chỉ số thiếu hụt) hoặc `facts` (thông tin thành viên, "
+        "nhà ở như phiếu khảo sát: hệ thống tự tính các chỉ số, trả về `derived` và `disagreements`), không gửi cả "
+        "hai; thu nhập (`income_per_capita`) hoặc điểm A (`point_a`).",
         request=ClassifyFactsRequestSerializer,
         responses={200: ClassifyResponseSerializer},
+        examples=[
+            OpenApiExample(
+                "RuralLowIncomeThreeDeprivations",
+                summary="Hộ nông thôn, thu nhập 1.200.000 đ, thiếu hụt 3 chỉ số",
+                request_only=True,
+                value={
+                    "standard": "VN-2022",
+                    "area_type": "rural",
+                    "income_per_capita": 1_200_000,
+                    "deprivations": ["water", "sanitation", "telecom"],
+                },
+            ),
+            OpenApiExample(
+                "PoorUnder2022Standard",
+                summary="Hộ nghèo theo chuẩn 2022-2025",
+                response_only=True,
+                value={
+                    "standard": "VN-2022",
+                    "area_type": "rural",
+                    "category": "poor",
+                    "deprivation_count": 3,
+                    "deprived": ["water", "sanitation", "telecom"],
+                    "point_b": 30,
+                    "income_line": 1_500_000,
+                    "reasons": [
+                        "Thu nhập 1.800.000 đ/người/tháng trên chuẩn nghèo 1.500.000 đ, đến 2.000.000 đ; "
+                        "thiếu hụt 3 chỉ số (từ 3): hộ nghèo"
+                    ],
+                },
+            ),
+        ],
     )
     def post(self, request):
         data = self.parse(ClassifyFactsRequestSerializer)
@@ -222,9 +265,9 @@ class StatusFieldsMixin(serializers.Serializer):
 
 
 class StatusFilters(django_filters.FilterSet):
-    ever_poor = django_filters.BooleanFilter()
-    newly_escaped = django_filters.BooleanFilter(
-        method="filter_newly_escaped", label="Hộ mới thoát nghèo (trong thời hạn)"
+    ever_poor = FlagFilter(label="true: hộ đã từng là hộ nghèo; false: chưa từng")
+    newly_escaped = FlagFilter(
+        method="filter_newly_escaped", label="true: hộ mới thoát nghèo (trong thời hạn 36 tháng); false: các hộ khác"
     )
 
     def filter_newly_escaped(self, queryset, name, value):
@@ -243,267 +286,48 @@ HOUSEHOLD_STATUS = HouseholdExtension(
     name="Status", fields=StatusFieldsMixin, filters=StatusFilters, queryset=with_status_history
 )
 
-
-# --- assessments -------------------------------------------------------------------------------------
-
-
-class MemberExtraSerializer(serializers.Serializer):
-    member = serializers.IntegerField(help_text="id của thành viên trong hộ")
-    stunted = serializers.BooleanField(required=False, allow_null=True, help_text="Trẻ dưới 16 tuổi thấp còi")
-    underweight = serializers.BooleanField(required=False, allow_null=True, help_text="Trẻ dưới 16 tuổi nhẹ cân")
-
-
-class DwellingSerializer(serializers.Serializer):
-    has_house = serializers.BooleanField(required=False, allow_null=True)
-    floor_area_m2 = serializers.DecimalField(
-        max_digits=9, decimal_places=2, min_value=0, required=False, allow_null=True
-    )
-    foundation_frame_durable = serializers.BooleanField(required=False, allow_null=True)
-    walls_durable = serializers.BooleanField(required=False, allow_null=True)
-    roof_durable = serializers.BooleanField(required=False, allow_null=True)
-
-
-class AnswersField(serializers.DictField):
-    child = serializers.BooleanField(allow_null=True)
-
-
-class AssessmentCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
-    standard = serializers.CharField(max_length=20, required=False, help_text="Mặc định: chuẩn áp dụng ngày khảo sát.")
-    review_year = serializers.IntegerField(min_value=2016, max_value=2100)
-    review_kind = serializers.ChoiceField(choices=ReviewKind.choices, default=ReviewKind.PERIODIC)
-    review_month = serializers.IntegerField(min_value=0, max_value=12, default=0)
-    survey_date = serializers.DateField()
-    income_per_capita = serializers.IntegerField(required=False, allow_null=True)
-    point_a = serializers.IntegerField(required=False, allow_null=True)
-    quick_answers = serializers.DictField(required=False, default=dict)
-    dwelling = DwellingSerializer(required=False, default=dict)
-    members = MemberExtraSerializer(many=True, required=False, default=list)
-    answers = AnswersField(
-        required=False, default=dict, help_text="Câu trả lời của người khảo sát: {mã chỉ số: true/false}"
-    )
-    confirmed = serializers.DictField(child=serializers.BooleanField(), required=False, default=dict)
-    causes = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(rules.POVERTY_CAUSES.items())),
-        required=False,
-        default=list,
-        max_length=len(rules.POVERTY_CAUSES),
-        help_text="Nguyên nhân nghèo người khảo sát đánh dấu (hộ nghèo, cận nghèo): "
-        + ", ".join(f"{code} ({name})" for code, name in rules.POVERTY_CAUSES.items()),
-    )
-    surveyor_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class AssessmentSerializer(serializers.ModelSerializer):
-    standard = serializers.CharField(source="standard.code")
-    household_code = serializers.CharField(source="household.code")
-    surveyor = serializers.CharField(source="surveyor.username")
-
-    class Meta:
-        model = Assessment
-        fields = [
-            "id",
-            "household",
-            "household_code",
-            "standard",
-            "review_year",
-            "review_kind",
-            "review_month",
-            "survey_date",
-            "area_type",
-            "quick_answers",
-            "income_per_capita",
-            "point_a",
-            "dwelling",
-            "member_facts",
-            "answers",
-            "derived",
-            "confirmed",
-            "disagreements",
-            "deprived",
-            "causes",
-            "deprivation_count",
-            "point_b",
-            "income_line",
-            "category",
-            "reasons",
-            "surveyor",
-            "surveyor_name",
-            "recorded_at",
-            "is_current",
-            "superseded_by",
-            "note",
-        ]
-        read_only_fields = fields
-
-
-class AssessmentFilter(django_filters.FilterSet):
-    household = django_filters.NumberFilter(field_name="household_id")
-    commune = django_filters.NumberFilter(field_name="household__commune_id")
-    province = django_filters.NumberFilter(field_name="household__province_id")
-    review_year = django_filters.NumberFilter(min_value=1, max_value=9999)
-    review_kind = django_filters.ChoiceFilter(choices=ReviewKind.choices)
-    category = django_filters.ChoiceFilter(choices=Category.choices)
-    is_current = django_filters.BooleanFilter()
-
-    class Meta:
-        model = Assessment
-        fields: list[str] = []
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Phiếu khảo sát và kết quả phân loại"),
-    retrieve=extend_schema(summary="Một phiếu khảo sát"),
-    create=extend_schema(
-        summary="Ghi phiếu khảo sát và phân loại hộ",
-        request=AssessmentCreateSerializer,
-        responses={201: AssessmentSerializer},
-    ),
-)
-class AssessmentViewSet(
-    AccessLogViewSetMixin,
-    UseCaseMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    serializer_class = AssessmentSerializer
-    permission_classes = [HasRight]
-    required_rights = {
-        "list": access.ASSESSMENT_VIEW,
-        "retrieve": access.ASSESSMENT_VIEW,
-        "create": access.ASSESSMENT_RECORD,
-    }
-    filterset_class = AssessmentFilter
-    ordering_fields = ["id", "survey_date", "recorded_at"]
-    ordering = ["-id"]
-
-    def get_queryset(self):
-        return Assessment.objects.visible_to(self.request.user).select_related("standard", "household", "surveyor")
-
-    def create(self, request, *args, **kwargs):
-        data = self.parse(AssessmentCreateSerializer)
-        assessment = services.record_assessment(
-            actor=request.user,
-            household_id=data["household"],
-            survey_date=data["survey_date"],
-            review_year=data["review_year"],
-            review_kind=data["review_kind"],
-            review_month=data["review_month"],
-            standard_code=data.get("standard"),
-            income_per_capita=data.get("income_per_capita"),
-            point_a=data.get("point_a"),
-            quick_answers=data["quick_answers"],
-            dwelling=data["dwelling"],
-            member_extras={m["member"]: {k: v for k, v in m.items() if k != "member"} for m in data["members"]},
-            answers=data["answers"],
-            confirmed=data["confirmed"],
-            causes=data["causes"],
-            surveyor_name=data["surveyor_name"],
-            note=data["note"],
-        )
-        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
-
-
-# --- status changes ----------------------------------------------------------------------------------
-
-
-class StatusChangeSerializer(serializers.ModelSerializer):
-    household_code = serializers.CharField(source="household.code")
-    recorded_by = serializers.CharField(source="recorded_by.username")
-
-    class Meta:
-        model = StatusChange
-        fields = [
-            "id",
-            "household",
-            "household_code",
-            "from_status",
-            "to_status",
-            "event",
-            "effective_date",
-            "decision_number",
-            "assessment",
-            "recorded_by",
-            "recorded_at",
-            "reason",
-        ]
-        read_only_fields = fields
-
-
-class StatusChangeCreateSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
-    to_status = serializers.ChoiceField(choices=HouseholdStatus.choices)
-    effective_date = serializers.DateField(help_text="Ngày quyết định công nhận")
-    decision_number = serializers.CharField(max_length=60)
-    assessment = serializers.IntegerField(required=False, allow_null=True)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class StatusChangeFilter(django_filters.FilterSet):
-    household = django_filters.NumberFilter(field_name="household_id")
-    commune = django_filters.NumberFilter(field_name="household__commune_id")
-    event = django_filters.ChoiceFilter(choices=StatusEvent.choices)
-    year = django_filters.NumberFilter(field_name="effective_date__year", min_value=1, max_value=9999)
-
-    class Meta:
-        model = StatusChange
-        fields: list[str] = []
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Lịch sử tình trạng hộ (thoát nghèo, tái nghèo, phát sinh…)"),
-    retrieve=extend_schema(summary="Một thay đổi tình trạng"),
-    create=extend_schema(
-        summary="Ghi quyết định công nhận tình trạng mới của hộ",
-        request=StatusChangeCreateSerializer,
-        responses={201: StatusChangeSerializer},
-    ),
-)
-class StatusChangeViewSet(
-    AccessLogViewSetMixin,
-    UseCaseMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    serializer_class = StatusChangeSerializer
-    permission_classes = [HasRight]
-    required_rights = {
-        "list": access.HOUSEHOLD_VIEW,
-        "retrieve": access.HOUSEHOLD_VIEW,
-        "create": access.STATUS_RECOGNISE,
-    }
-    filterset_class = StatusChangeFilter
-    ordering_fields = ["id", "effective_date"]
-    ordering = ["-id"]
-
-    def get_queryset(self):
-        return StatusChange.objects.visible_to(self.request.user).select_related("household", "recorded_by")
-
-    def create(self, request, *args, **kwargs):
-        data = self.parse(StatusChangeCreateSerializer)
-        change = services.record_status_change(
-            actor=request.user,
-            household_id=data["household"],
-            to_status=data["to_status"],
-            effective_date=data["effective_date"],
-            decision_number=data["decision_number"],
-            assessment_id=data.get("assessment"),
-            reason=data["reason"],
-        )
-        return Response(StatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
-
-
 # --- what-if --------------------------------------------------------------------------------------------
 
 
 class WhatIfQuerySerializer(serializers.Serializer):
     standard = serializers.CharField(max_length=20)
     area = serializers.CharField(max_length=20, required=False, help_text="Mã địa bàn; mặc định: địa bàn của bạn")
+
+
+class CategoryMoveSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Category.choices, help_text="Phân loại theo chuẩn mới")
+    households = serializers.IntegerField(help_text="Số hộ")
+
+    def get_fields(self):
+        # "from" is a Python keyword: declared here so that the field keeps the name the report uses
+        fields = {"from": serializers.ChoiceField(choices=Category.choices, help_text="Phân loại hiện tại")}
+        return {**fields, **super().get_fields()}
+
+
+class WhatIfCommuneSerializer(serializers.Serializer):
+    commune = serializers.IntegerField(help_text="id xã/phường")
+    code = serializers.CharField(help_text="Mã xã/phường")
+    name = serializers.CharField(help_text="Tên xã/phường")
+    households = serializers.IntegerField(help_text="Số hộ có phiếu khảo sát được xét")
+    changed = serializers.IntegerField(help_text="Số hộ đổi phân loại")
+    moves = CategoryMoveSerializer(many=True, help_text="Đổi từ phân loại nào sang phân loại nào, bao nhiêu hộ")
+
+
+class SkippedSerializer(serializers.Serializer):
+    assessment = serializers.IntegerField(help_text="id phiếu khảo sát không xét được")
+    reason = serializers.CharField(help_text="Lý do")
+
+
+class WhatIfSerializer(serializers.Serializer):
+    standard = serializers.CharField(help_text="Mã chuẩn nghèo đem thử")
+    households = serializers.IntegerField(help_text="Số hộ được xét (phiếu khảo sát mới nhất của mỗi hộ)")
+    changed = serializers.IntegerField(help_text="Số hộ đổi phân loại")
+    unanswered_counted_as_not_deprived = serializers.IntegerField(
+        help_text="Số câu trả lời thiếu (chỉ số của chuẩn mới) được tính là không thiếu hụt"
+    )
+    skipped = SkippedSerializer(many=True, help_text="Phiếu không xét được (tối đa 100)")
+    written = serializers.IntegerField(help_text="Số phiếu đã ghi: luôn 0 (chỉ thử, không ghi)")
+    communes = WhatIfCommuneSerializer(many=True, help_text="Theo từng xã")
 
 
 class WhatIfView(UseCaseMixin, APIView):
@@ -521,7 +345,7 @@ class WhatIfView(UseCaseMixin, APIView):
     @extend_schema(
         summary="Thử phân loại lại theo chuẩn khác (không ghi)",
         parameters=[WhatIfQuerySerializer],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: WhatIfSerializer},
     )
     def get(self, request):
         query = self.parse(WhatIfQuerySerializer, request.query_params)
