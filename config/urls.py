@@ -12,8 +12,9 @@ from households import api_auth
 from households.access import AccessLogAutocompleteView
 from households.admin import password_change
 from households.admin.second_factor import enrol_view, verify_view
-from households.api import AreaViewSet, HouseholdViewSet
+from households.api import HouseholdViewSet
 from households.api_access import AccessRecordViewSet
+from households.api_areas import AreaViewSet
 from programs.reporting.api import CommuneRankingView, FiguresView, RefreshView, SeriesView, TargetViewSet
 from programs.reporting.api_reports import ReportJobViewSet
 from programs.review.api import ReviewCampaignViewSet, ReviewCaseViewSet

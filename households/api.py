@@ -1,4 +1,5 @@
-"""REST API of the registry: areas, households and their members. Thin: serializers parse, services write.
+"""REST API of the registry: households and their members (the areas: households.api_areas; the examples of the
+schema: households.api_examples). Thin: serializers parse, services write.
 
 The household endpoints are built here once; an app above households adds its own fields, filters and prefetch to
 them through `extend_household_api` (programs adds the status flags), without households importing it.
@@ -28,225 +29,22 @@ from config.filters import FlagFilter, IdFilter, choice_filter
 from config.permissions import HasRight
 from households import rules, selectors, services
 from households.access import AccessLogViewSetMixin
+from households.api_examples import HOUSEHOLD_DETAIL_EXAMPLE, HOUSEHOLD_EXAMPLE, MEMBER_EXAMPLE
+from households.api_members import (
+    VERSION_HELP,
+    MemberRemoveSerializer,
+    MemberResultSerializer,
+    MemberSerializer,
+    MemberWriteSerializer,
+)
 from households.models import (
     Area,
-    AreaLevel,
     AreaType,
-    EducationLevel,
-    Ethnicity,
     Household,
     HouseholdStatus,
-    Member,
     Relation,
-    WorkStatus,
 )
 from households.rules import Level
-
-_RIGHTS_READ = {"list": rules.AREA_VIEW, "retrieve": rules.AREA_VIEW}
-
-
-class OptionalChoiceField(serializers.ChoiceField):
-    """A choice that may be unset: the unset value is answered as null (the enum of the schema has no ""), and null
-    or "" sent is stored unset."""
-
-    def __init__(self, choices, **kwargs):
-        kwargs.setdefault("allow_null", True)
-        super().__init__(choices, **kwargs)
-
-    def validate_empty_values(self, data):
-        if data is None and not self.read_only:
-            return (True, "")
-        return super().validate_empty_values(data)
-
-    def to_representation(self, value):
-        return None if value in ("", None) else super().to_representation(value)
-
-
-# --- areas -----------------------------------------------------------------------------------------
-
-
-class AreaSerializer(serializers.ModelSerializer):
-    area_type = OptionalChoiceField(
-        AreaType.choices,
-        read_only=True,
-        help_text="Khu vực của xã/phường (rural: nông thôn, urban: thành thị), theo đó xét chuẩn nghèo; null với "
-        "tỉnh và huyện",
-    )
-    division_type = serializers.CharField(
-        read_only=True, help_text="Loại đơn vị như văn bản gọi (xã, phường, thôn, tổ dân phố...); có thể rỗng"
-    )
-    parent = serializers.PrimaryKeyRelatedField(
-        read_only=True, allow_null=True, help_text="id của địa bàn cấp trên; null với tỉnh"
-    )
-    province = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="id của tỉnh chứa địa bàn")
-    is_official = serializers.BooleanField(
-        read_only=True, help_text="Thuộc danh mục đơn vị hành chính chính thức (thôn do xã thêm: false)"
-    )
-
-    class Meta:
-        model = Area
-        fields = ["id", "code", "name", "level", "division_type", "parent", "province", "area_type", "is_official"]
-        read_only_fields = fields
-
-
-# An area named in another object (a campaign, a target, a report, a budget). No docstring: the schema would show it.
-class AreaBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Area
-        fields = ["id", "code", "name"]
-        read_only_fields = fields
-
-
-class VillageCreateSerializer(serializers.Serializer):
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Area.objects.filter(level=Level.COMMUNE),
-        help_text="Mã số (id) của xã/phường mà thôn thuộc về.",
-        error_messages={"does_not_exist": "Không có xã/phường với id {pk_value}."},
-    )
-    name = serializers.CharField(max_length=200)
-    code = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    division_type = serializers.ChoiceField(
-        choices=["thôn", "tổ dân phố", "bản", "ấp", "buôn", "làng", "khóm", "sóc"], required=False
-    )
-
-
-class AreaFilter(django_filters.FilterSet):
-    level = choice_filter(AreaLevel.choices, "Cấp địa bàn")
-    parent = IdFilter(field_name="parent_id", label="id địa bàn cấp trên: các địa bàn trực thuộc")
-    province = IdFilter(field_name="province_id", label="id tỉnh: các địa bàn trong tỉnh")
-    code = django_filters.CharFilter(field_name="code", label="Mã địa bàn (mã đơn vị hành chính)")
-    q = django_filters.CharFilter(method="search", label="Tìm theo tên (không dấu)")
-
-    class Meta:
-        model = Area
-        fields = ["level", "parent", "province", "code", "q"]
-
-    def search(self, queryset, name, value):
-        return selectors.search_areas(queryset, value)
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Danh mục địa bàn (tỉnh, xã, thôn)"),
-    retrieve=extend_schema(summary="Một địa bàn"),
-    create=extend_schema(
-        summary="Thêm thôn/tổ dân phố", request=VillageCreateSerializer, responses={201: AreaSerializer}
-    ),
-)
-class AreaViewSet(
-    UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
-    serializer_class = AreaSerializer
-    permission_classes = [HasRight]
-    required_rights = {**_RIGHTS_READ, "create": rules.VILLAGE_MANAGE}
-    filterset_class = AreaFilter
-    ordering_fields = ["code", "name", "id"]
-    ordering = ["code"]
-
-    def get_queryset(self):
-        return selectors.areas_for(self.request.user)
-
-    def create(self, request, *args, **kwargs):
-        data = self.parse(VillageCreateSerializer)
-        village = services.create_village(
-            actor=request.user,
-            commune=data["parent"],
-            name=data["name"],
-            code=data.get("code", ""),
-            division_type=data.get("division_type", ""),
-        )
-        return Response(AreaSerializer(village).data, status=status.HTTP_201_CREATED)
-
-
-# --- members ---------------------------------------------------------------------------------------
-
-NATIONAL_ID_FIELD = dict(
-    max_length=12,
-    required=False,
-    allow_null=True,
-    allow_blank=True,
-    help_text="Số căn cước công dân, 12 chữ số; duy nhất khi có.",
-)
-
-
-class MemberSerializer(serializers.ModelSerializer):
-    education_level = OptionalChoiceField(
-        EducationLevel.choices, required=False, help_text="Trình độ cao nhất đã tốt nghiệp; null: chưa ghi"
-    )
-    work_status = OptionalChoiceField(WorkStatus.choices, required=False, help_text="Việc làm; null: chưa ghi")
-    date_of_birth = serializers.DateField(help_text="Ngày sinh (YYYY-MM-DD)")
-    health_insurance_valid_until = serializers.DateField(
-        required=False, allow_null=True, help_text="Thẻ BHYT có giá trị đến ngày (YYYY-MM-DD); null: không có thẻ"
-    )
-    ethnicity = serializers.PrimaryKeyRelatedField(
-        queryset=Ethnicity.objects.all(),
-        help_text="Mã dân tộc trong danh mục 54 dân tộc (01 = Kinh).",
-        error_messages={"does_not_exist": "Dân tộc mã “{pk_value}” không có trong danh mục 54 dân tộc."},
-    )
-    ethnicity_name = serializers.CharField(source="ethnicity.name", read_only=True)
-    national_id = serializers.CharField(**NATIONAL_ID_FIELD)
-
-    class Meta:
-        model = Member
-        fields = [
-            "id",
-            "full_name",
-            "date_of_birth",
-            "sex",
-            "ethnicity",
-            "ethnicity_name",
-            "relation",
-            "national_id",
-            "has_disability",
-            "receives_disability_allowance",
-            "health_insurance_number",
-            "health_insurance_valid_until",
-            "schooling",
-            "education_level",
-            "work_status",
-            "occupation",
-        ]
-        read_only_fields = ["id", "ethnicity_name"]
-
-    def validate_national_id(self, value):
-        value = (value or "").strip()
-        if value:
-            problem = rules.national_id_problem(value)
-            if problem:
-                raise serializers.ValidationError(problem)
-        return value or None
-
-
-VERSION_HELP = "Phiên bản của hộ bạn đã đọc (household_version); lệch thì trả 409."
-
-
-class MemberResultSerializer(MemberSerializer):
-    household_version = serializers.IntegerField(source="household.version", read_only=True)
-
-    class Meta(MemberSerializer.Meta):
-        fields = [*MemberSerializer.Meta.fields, "household_version"]
-        read_only_fields = [*MemberSerializer.Meta.read_only_fields, "household_version"]
-
-
-class MemberWriteSerializer(MemberSerializer):
-    version = serializers.IntegerField(min_value=1, write_only=True, help_text=VERSION_HELP)
-    previous_head_relation = serializers.ChoiceField(
-        choices=[c for c in Relation.choices if c[0] != Relation.HEAD],
-        required=False,
-        write_only=True,
-        help_text="Khi đặt thành viên này làm chủ hộ: quan hệ mới của chủ hộ cũ (mặc định: khác).",
-    )
-    reason = serializers.CharField(
-        required=False, allow_blank=True, write_only=True, help_text="Lý do thay đổi (nhật ký)."
-    )
-
-    class Meta(MemberSerializer.Meta):
-        fields = [*MemberSerializer.Meta.fields, "version", "previous_head_relation", "reason"]
-
-
-class MemberRemoveSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP + " Có thể gửi qua ?version=.")
-    reason = serializers.CharField(required=False, allow_blank=True)
-
 
 # --- households ------------------------------------------------------------------------------------
 
@@ -475,61 +273,6 @@ class HouseholdDetailSchema(HouseholdSchema):
         return household_api().detail_serializer
 
 
-HOUSEHOLD_EXAMPLE = {
-    "id": 1207,
-    "code": "02647-000089",
-    "province": 1,
-    "district": None,
-    "commune": 845,
-    "commune_code": "02647",
-    "commune_name": "Phường Lào Cai",
-    "village": 10512,
-    "village_name": "Tổ dân phố số 5",
-    "address": "Số 12, đường Hoàng Liên",
-    "area_type": "urban",
-    "head": 4410,
-    "head_name": "Lò Văn Minh",
-    "is_ethnic_minority": True,
-    "has_revolutionary_contributor": False,
-    "has_social_protection_member": False,
-    "no_labour_capacity": False,
-    "is_female_headed": False,
-    "status": "near_poor",
-    "status_since": "2025-12-15",
-    "version": 3,
-    "created_at": "2025-10-02T08:15:00+07:00",
-    "updated_at": "2026-11-20T14:02:11+07:00",
-    "ever_poor": True,
-    "left_lists_on": None,
-    "newly_escaped_until": None,
-    "years_in_poverty": 2,
-}
-MEMBER_EXAMPLE = {
-    "full_name": "Lò Văn Minh",
-    "date_of_birth": "1979-04-11",
-    "sex": "male",
-    "ethnicity": "04",
-    "relation": "head",
-    "national_id": "010079004321",
-    "has_disability": False,
-    "education_level": "lower_secondary",
-    "work_status": "self_employed",
-    "occupation": "Trồng lúa",
-}
-HOUSEHOLD_DETAIL_EXAMPLE = {
-    **HOUSEHOLD_EXAMPLE,
-    "members": [
-        {
-            "id": 4410,
-            **MEMBER_EXAMPLE,
-            "ethnicity_name": "Tày",
-            "receives_disability_allowance": False,
-            "health_insurance_number": "",
-            "health_insurance_valid_until": None,
-            "schooling": "none",
-        }
-    ],
-}
 CREATE_DESCRIPTION = (
     "Đăng ký một hộ với các thành viên (đúng một chủ hộ). Hệ thống cấp mã hộ theo xã (<mã xã>-<số thứ tự>), đặt "
     "khu vực theo xã nếu không gửi, ghi nhật ký thay đổi (người, lý do) và trả hộ vừa tạo với version 1. Hộ mới có "

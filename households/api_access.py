@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from config.filters import IdFilter, choice_filter
 from config.permissions import HasRight
 from households import rules, selectors
-from households.api import AreaBriefSerializer
+from households.api_areas import AreaBriefSerializer
 from households.models import AccessAction, AccessDoor, AccessRecord
 
 

@@ -32,7 +32,8 @@ from config.filters import FlagFilter, IdFilter, YearFilter, choice_filter
 from config.permissions import HasRight
 from households import rules as access
 from households.access import AccessLogViewSetMixin
-from households.api import HouseholdBriefSerializer, OptionalChoiceField
+from households.api import HouseholdBriefSerializer
+from households.api_fields import OptionalChoiceField
 from households.models import Household
 from households.selectors import visible_area
 from support import rules, services

@@ -27,7 +27,7 @@ from config.errors import DomainError
 from config.filters import IdFilter, YearFilter, choice_filter
 from households import rules as access
 from households.access import AccessLogViewSetMixin, log_access, log_export
-from households.api import AreaBriefSerializer
+from households.api_areas import AreaBriefSerializer
 from households.models import AccessAction, AccessDoor, Area, Household, subtree
 from households.selectors import scoped_area, visible_area
 from households.services import log_action

@@ -23,7 +23,7 @@ from config.filters import IdFilter, choice_filter
 from config.permissions import HasRight
 from households import rules as access
 from households.access import log_export
-from households.api import AreaBriefSerializer
+from households.api_areas import AreaBriefSerializer
 from households.models import Area
 from programs.imports import services as imports
 from programs.imports.layout import MAX_BYTES

@@ -21,7 +21,7 @@ from config.errors import DomainError
 from config.filters import DescribedFilter, IdFilter, StrictIntegerField, choice_filter
 from config.permissions import HasRight
 from households import rules as access
-from households.api import AreaBriefSerializer
+from households.api_areas import AreaBriefSerializer
 from households.models import Area
 from households.rules import Level
 from households.selectors import scoped_area, visible_area

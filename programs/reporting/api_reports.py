@@ -20,7 +20,7 @@ from config.api import UseCaseMixin
 from config.filters import YearFilter, choice_filter
 from config.permissions import HasRight
 from households import rules as access
-from households.api import AreaBriefSerializer
+from households.api_areas import AreaBriefSerializer
 from programs.models import JobStatus, ReportJob, ReportKind
 from programs.reporting import reports as official_reports
 from programs.reporting.services import report_jobs

@@ -12,7 +12,8 @@ from rest_framework import serializers
 
 from config.api import choice_field, id_field, integer_field, text_field
 from config.filters import FIRST_YEAR
-from households.api import AreaBriefSerializer, HouseholdBriefSerializer
+from households.api import HouseholdBriefSerializer
+from households.api_areas import AreaBriefSerializer
 from households.models import HouseholdStatus
 from programs.models import (
     CaseOrigin,
