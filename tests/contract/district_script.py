@@ -54,6 +54,9 @@ MOVES: dict[str, tuple[str, Callable[[datetime.date], dict]]] = {
         "district-opinion",
         lambda today: {"opinion_on": today.isoformat(), "opinion": "Đồng ý với kết quả bình xét (ý kiến huyện)."},
     ),
+    "report": ("report", lambda today: {"reported_on": today.isoformat()}),
+    "meeting": ("meeting", lambda today: {"meeting_date": today.isoformat(), "attendees": 30, "agreeing": 25}),
+    "post": ("post", lambda today: {"posting_start": today.isoformat()}),
     "complain": (
         "complaint",
         lambda today: {
@@ -62,9 +65,6 @@ MOVES: dict[str, tuple[str, Callable[[datetime.date], dict]]] = {
             "content": "Hộ cho rằng thu nhập đã tính thiếu một khoản lương hưu.",
         },
     ),
-    "report": ("report", lambda today: {"reported_on": today.isoformat()}),
-    "meeting": ("meeting", lambda today: {"meeting_date": today.isoformat(), "attendees": 30, "agreeing": 25}),
-    "post": ("post", lambda today: {"posting_start": today.isoformat()}),
 }
 
 
@@ -197,7 +197,8 @@ class Script:
     def household(self) -> dict:
         household_id = self.need("household")
         household = self.call("GET /api/v1/households/{id}/", id=household_id)
-        members = self.pages("GET /api/v1/households/{id}/members/", id=household_id)
+        members = self.call("GET /api/v1/households/{id}/members/", id=household_id)
+        members = members["results"] if isinstance(members, dict) else members  # a list, or a page of one
         return {"household": household["code"], "members": len(members)}
 
     def surveys(self) -> dict:
@@ -207,8 +208,10 @@ class Script:
         return {"status_changes": len(self.pages("GET /api/v1/status-changes/", household=self.need("household")))}
 
     def classify(self) -> dict:
+        today = self.today.isoformat()
         standards = self.pages("GET /api/v1/standards/")
-        current = next((s for s in standards if s.get("is_current")), standards[0])
+        in_force = [s for s in standards if s["valid_from"] <= today and (s.get("valid_to") or today) >= today]
+        current = max(in_force or standards, key=lambda standard: standard["valid_from"])
         result = self.call(
             "POST /api/v1/classify/",
             body={
@@ -238,7 +241,6 @@ class Script:
         return {"loans": len(self.pages("GET /api/v1/loans/"))}
 
     def review_move(self) -> dict:
-        self.need("household")  # signed in and listing
         district, self.client = self.client, self.signed_in(self.mover)
         try:
             return self._move()
@@ -247,16 +249,19 @@ class Script:
 
     def _move(self) -> dict:
         cases = self.pages("GET /api/v1/review-cases/", year=self.today.year)
-        for case in cases:
-            move = next((m for m in case["allowed_moves"] if m in MOVES), None)
-            if move is None:
+        for move, (route, body) in MOVES.items():  # in MOVES' order: a complaint, bound to the posting's dates, last
+            case = next((case for case in cases if move in case["allowed_moves"] and self._open(move, case)), None)
+            if case is None:
                 continue
-            route, body = MOVES[move]
             operation = f"POST /api/v1/review-cases/{{id}}/{route}/"
             moved = self.call(operation, id=case["id"], body={"version": case["version"], **body(self.today)})
             assert moved["version"] > case["version"], "the move did not change the case's version"
             return {"moved": case["reference"], "move": move, "state": moved["state"]}
         raise AssertionError(f"no case of {self.today.year} offers a move among {sorted(MOVES)}")
+
+    def _open(self, move: str, case: dict) -> bool:
+        """A complaint is received only while the posting lasts."""
+        return move != "complain" or (case.get("posting_end") or "") >= self.today.isoformat()
 
     def steps(self) -> list[tuple[str, Callable[[], dict]]]:
         functions = [
