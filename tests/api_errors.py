@@ -3,7 +3,6 @@
 from typing import Any
 
 
-def field_errors(response: Any) -> dict[str, Any]:
-    """The errors by field of a refused request."""
-    body = response.json()
-    return body["fields"] if isinstance(body.get("fields"), dict) else body
+def field_errors(response: Any) -> dict[str, list[str]]:
+    """The errors by field of a refused request: the envelope's `fields` (a KeyError if the answer is not one)."""
+    return response.json()["fields"]
