@@ -3,8 +3,8 @@
 
 - Errors: every operation declares the error answers that apply to it, each with the `Error` component (the
   envelope of config.errors): 400 when it reads a body or query parameters, 401 and 403 unless it is public, 404
-  on an object's address and on a list (a page past the end), 409 on the writing methods (a stale `version`, an
-  `Idempotency-Key` sent again with another body), 413 and 415 when it reads a body, 429 always. A refusal an
+  on an object's address and on a list (a page past the end), 409 on POST, PUT, PATCH and DELETE (a stale `version`,
+  an `Idempotency-Key` sent again with another body), 413 and 415 when it reads a body, 429 always. A refusal an
   operation already describes (`config.api.BAD_INPUT`...) keeps its description, with the `Error` schema.
 - Tags: one per resource, the first segment after /api/v1/ (`households`, `review-cases`, `stats`, `auth`...),
   described in Vietnamese in `SPECTACULAR_SETTINGS["TAGS"]`.
@@ -25,7 +25,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 API_PREFIX = re.compile(r"^/api/(v\d+/)?")
-WRITING = {"POST", "PUT", "PATCH"}
+WRITING = {"POST", "PUT", "PATCH", "DELETE"}
 ID_NAMES = re.compile(r"^(id|pk|\w+_id|\w+_pk)$")
 ID_SCHEMA = {"type": "integer", "minimum": 1}
 
@@ -251,12 +251,23 @@ def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name) if part)
 
 
+def _free_name(schemas: dict[str, Any], parameter: str, resource: str) -> str:
+    """`StatusFilterEnum`, else `HouseholdsStatusFilterEnum` (another choice set under that name), else numbered."""
+    for name in (f"{parameter}FilterEnum", f"{resource}{parameter}FilterEnum"):
+        if name not in schemas:
+            return name
+    number = 2
+    while f"{resource}{parameter}Filter{number}Enum" in schemas:
+        number += 1
+    return f"{resource}{parameter}Filter{number}Enum"
+
+
 def name_parameter_enums(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
     """Every enum of a query parameter as a named component: the property's component with the same values when
     there is one, else a new one named after the parameter (`StatusFilterEnum`), its labels in its description."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     by_values = {tuple(schema["enum"]): name for name, schema in schemas.items() if "enum" in schema}
-    for path_item in result.get("paths", {}).values():
+    for path, path_item in result.get("paths", {}).items():
         for operation in path_item.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 holder = parameter.get("schema", {})
@@ -268,9 +279,7 @@ def name_parameter_enums(result: dict[str, Any], generator: Any, **kwargs: Any) 
                 values = tuple(v for v in values if v not in ("", None))
                 name = by_values.get(values)
                 if name is None:
-                    name = f"{_camel(parameter['name'])}FilterEnum"
-                    while name in schemas:
-                        name = f"{name[: -len('Enum')]}2Enum"
+                    name = _free_name(schemas, _camel(parameter["name"]), _camel(resource_of(path)))
                     description = parameter.get("description", "")
                     listing = description.partition("\n\n*")[2]
                     schemas[name] = {"type": holder.get("type", "string"), "enum": list(values)}

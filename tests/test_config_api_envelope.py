@@ -184,7 +184,7 @@ def test_the_admin_keeps_its_html_404(officer_a):
 # --- the schema declares them ----------------------------------------------------------------------------------
 
 ERROR_REF = "#/components/schemas/Error"
-WRITING = {"post", "put", "patch"}
+WRITING = {"post", "put", "patch", "delete"}
 
 
 @pytest.fixture(scope="module")

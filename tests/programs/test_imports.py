@@ -19,6 +19,7 @@ from programs.imports import layout as import_layout
 from programs.imports import services as imports
 from programs.models import Assessment, ImportBatch
 from programs.standards import services
+from tests.api_errors import field_errors
 from tests.forged_zip import forge
 from tests.programs.review_helpers import GOOD_HOUSE, case_of, make_poor, open_review
 
@@ -780,7 +781,7 @@ def test_the_api_keeps_to_the_scope_and_the_rights(api, officer_a, officer_b, ch
     mine = upload(officer_a, commune_a, two_new)
     post = {"commune": commune_a.pk, "file": io.BytesIO(two_new)}
 
-    assert api(officer_b).post("/api/v1/imports/", post, format="multipart").json()["commune"]
+    assert field_errors(api(officer_b).post("/api/v1/imports/", post, format="multipart"))["commune"]
     assert api(officer_b).get(f"/api/v1/imports/{mine.pk}/").status_code == 404
     assert api(officer_b).get(f"/api/v1/imports/template/?commune={commune_a.pk}").status_code == 400
     assert api(chair_a).post("/api/v1/imports/", post, format="multipart").status_code == 403
