@@ -25,9 +25,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import routers, serializers, status
 from rest_framework.response import Response
+
+from config.schema import error
 
 BIGINT = 2**63 - 1  # nothing larger reaches PostgreSQL
 
@@ -69,9 +71,12 @@ def text_field(**kwargs: Any) -> serializers.CharField:
 
 # --- answers in the schema ---------------------------------------------------------------------------------
 
-BAD_INPUT = OpenApiResponse(description="Dữ liệu không hợp lệ: {trường: [thông báo], code}")
-NOT_FOUND = OpenApiResponse(description="Không có hoặc ngoài địa bàn của bạn")
-STALE = OpenApiResponse(description="version đã cũ: vừa được người khác cập nhật, hãy tải lại")
+# Each with the `Error` component (config.errors' envelope); config.schema declares the others every operation has.
+BAD_INPUT = error(
+    "Dữ liệu không hợp lệ (`invalid`, `fields` nêu từng trường sai) hoặc thao tác bị từ chối theo quy định"
+)
+NOT_FOUND = error("Không có hoặc ngoài địa bàn của bạn (`not_found`)")
+STALE = error("`version` đã cũ (`stale_version`): vừa được người khác cập nhật, hãy tải lại")
 
 
 def use_case_schema(summary: str, request: Any, response: Any, created: bool = False) -> Any:

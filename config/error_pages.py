@@ -1,16 +1,23 @@
-"""The pages of a refusal and of an absence (403, 404): in the admin's layout, in Vietnamese, with a way back
-(config/templates/403.html, 404.html). Under /api/ they answer in JSON, as the API's own views do (DRF turns the
-refusals raised in its views into JSON itself; these are the addresses no view answers). A server error is
-config/templates/500.html, which Django renders without a request."""
+"""The pages of a refusal, an absence and a server error (400, 403, 404, 500) that no view answers: in the admin's
+layout, in Vietnamese, with a way back (config/templates/403.html, 404.html; 500.html stands alone, Django renders
+it without a context). Under /api/ they answer with the API's error envelope instead (config.errors), as the API's
+own views do: an unknown address under /api/ is a JSON 404, a server error outside a view a JSON 500."""
 
 from django.contrib import admin
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.views import defaults
+
+from config.errors import NOT_FOUND_MESSAGE, SERVER_ERROR_MESSAGE, error_response, too_large_message
 
 API_PREFIX = "/api/"
+
+
+def is_api(request) -> bool:
+    return request.path.startswith(API_PREFIX)
 
 
 def came_from(request) -> str | None:
@@ -24,18 +31,34 @@ def came_from(request) -> str | None:
     return referer if safe else None
 
 
-def _answer(request, template: str, status: int, api_detail: str) -> HttpResponse:
-    if request.path.startswith(API_PREFIX):
-        return JsonResponse({"detail": api_detail}, status=status)
+def _page(request, template: str, status: int) -> HttpResponse:
     context = {"back_url": came_from(request), "index_url": reverse("admin:index")}
     if hasattr(request, "user"):  # not for a request no middleware saw (a static file's, under the test server)
         context |= admin.site.each_context(request)
     return render(request, template, context, status=status)
 
 
+def bad_request(request, exception) -> HttpResponse:
+    if not is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return error_response(413, "request_too_large", too_large_message())
+    return error_response(400, "bad_request", "Yêu cầu không hợp lệ.")
+
+
 def permission_denied(request, exception) -> HttpResponse:
-    return _answer(request, "403.html", 403, gettext("You do not have permission to perform this action."))
+    if is_api(request):
+        return error_response(403, "permission_denied", "Bạn không có quyền thực hiện thao tác này.")
+    return _page(request, "403.html", 403)
 
 
 def page_not_found(request, exception) -> HttpResponse:
-    return _answer(request, "404.html", 404, gettext("Not found."))
+    if is_api(request):
+        return error_response(404, "not_found", NOT_FOUND_MESSAGE)
+    return _page(request, "404.html", 404)
+
+
+def server_error(request) -> HttpResponse:
+    if is_api(request):
+        return error_response(500, "server_error", SERVER_ERROR_MESSAGE)
+    return defaults.server_error(request)

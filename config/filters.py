@@ -2,7 +2,7 @@
 
 django-filter's `NumberFilter` is a decimal (`commune=552.0`, `year=0.5` were accepted) and Django's IntegerField
 strips a trailing ".0"; the filters below take digits only, within bounds, and the schema says so (integer,
-minimum, maximum). A value refused is a 400 naming the parameter (config.errors).
+minimum, maximum). A value refused is a 400 naming the parameter, in the API's error envelope (config.errors).
 """
 
 import datetime
@@ -77,10 +77,14 @@ class YearFilter(DescribedFilter):
         kwargs.setdefault("min_value", FIRST_YEAR)
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs, value):
-        if value is not None and value > last_year():
-            raise ValidationError({self.field_name: [f"Phải nhỏ hơn hoặc bằng {last_year()}."]})
-        return super().filter(qs, value)
+    @property
+    def field(self):
+        # The form field with today's upper bound: a field built on another day (or copied with the filter set's
+        # filters) is built again. Its refusal names the parameter, as every filter's does.
+        self.extra["max_value"] = last_year()
+        if getattr(self, "_field", None) is not None and self._field.max_value != last_year():
+            del self._field
+        return super().field
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 12})
@@ -162,6 +166,7 @@ class StableOrderingFilter(OrderingFilter):
         for parameter in parameters:
             parameter["schema"] = {"type": "string", "pattern": f"^{one}(,{one})*$"}
             parameter["description"] = (
-                f"{self.ordering_description} Nhận: {', '.join(names)}; nhiều trường cách nhau bằng dấu phẩy."
+                f"{self.ordering_description} Nhận: {', '.join(f'`{name}`' for name in names)}; nhiều trường cách nhau "
+                "bằng dấu phẩy."
             )
         return parameters

@@ -3,9 +3,10 @@
 DRF's parser hands the body to `json.load`, which turns `1e309` into infinity (an `OverflowError` in the
 serializer: a 500) and recurses once per nesting level (a `RecursionError` at ~1,000: a 500). This one counts the
 nesting with one linear scan of the text before any parsing (400 above `API_JSON_MAX_DEPTH`) and refuses `NaN`,
-`Infinity`, `-Infinity` and numbers too large for a float (400). Every refusal answers like a malformed body does:
-`{"detail": "<why, in Vietnamese>"}`. The body's size is bounded before it gets here: DRF reads a JSON body through
-`request.body`, which Django refuses above `DATA_UPLOAD_MAX_MEMORY_SIZE` (a 413, `config.errors`).
+`Infinity`, `-Infinity` and numbers too large for a float (400). Every refusal answers like a malformed body does,
+with the API's error envelope: code `parse_error` and the reason, in Vietnamese, as its message (config.errors).
+The body's size is bounded before it gets here: DRF reads a JSON body through `request.body`, which Django refuses
+above `DATA_UPLOAD_MAX_MEMORY_SIZE` (a 413, `config.errors`).
 """
 
 import json
@@ -72,8 +73,10 @@ def loads(text: str) -> Any:
         return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except _Refused as exc:
         raise ParseError(str(exc)) from None
-    except ValueError as exc:  # malformed JSON, a number too long to convert
-        raise ParseError(f"Nội dung JSON không hợp lệ: {exc}") from None
+    except json.JSONDecodeError as exc:  # malformed JSON: where, in Vietnamese (Python says why in English)
+        raise ParseError(f"Nội dung JSON không hợp lệ (dòng {exc.lineno}, cột {exc.colno}).") from None
+    except ValueError:  # a whole number with more digits than Python converts
+        raise ParseError("Nội dung JSON có số quá nhiều chữ số.") from None
 
 
 class JSONParser(parsers.JSONParser):
@@ -81,6 +84,6 @@ class JSONParser(parsers.JSONParser):
         encoding = parsers.get_encoding(parser_context or {})  # a text codec only (DRF refuses bz2_codec...)
         try:
             text = stream.read().decode(encoding)
-        except (LookupError, ValueError) as exc:
-            raise ParseError(f"Nội dung JSON không đọc được theo bảng mã {encoding}: {exc}") from None
+        except (LookupError, ValueError):
+            raise ParseError(f"Nội dung JSON không đọc được theo bảng mã {encoding}.") from None
         return loads(text)

@@ -139,12 +139,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "config.filters.StableOrderingFilter",
     ],
-    "DEFAULT_PARSER_CLASSES": [
-        "config.parsers.JSONParser",  # bounded: nesting, non-finite numbers, size (config/parsers.py)
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies only (bounded: nesting, non-finite numbers, size; config/parsers.py): a form-encoded body is a 415.
+    # The Excel upload (programs/imports/api.py) names its own multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",  # the tests' APIClient sends what the API reads (DRF's default: multipart)
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.exception_handler",
     "DATE_INPUT_FORMATS": ["iso-8601"],
 }
@@ -158,7 +157,39 @@ API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "giamngheo API",
-    "DESCRIPTION": "Hệ thống quản lý hộ nghèo, hộ cận nghèo — Chương trình MTQG giảm nghèo bền vững.",
+    "DESCRIPTION": """Hệ thống quản lý hộ nghèo, hộ cận nghèo — Chương trình MTQG giảm nghèo bền vững.
+
+**Xác thực.** Gửi tên đăng nhập và mật khẩu tới `POST /api/v1/auth/login/` để nhận một token có thời hạn, rồi gửi
+kèm mỗi yêu cầu header `Authorization: Token <token>`. Mỗi người chỉ thấy dữ liệu trong địa bàn của mình: bản ghi
+ngoài địa bàn trả lời như không có (404).
+
+**Lỗi.** Mọi lỗi (4xx, 5xx) có cùng một dạng JSON, component `Error`:
+`{"code": "...", "message": "...", "fields": {"<tên>": ["<thông báo>"]}}`. `code` là mã ổn định để chương trình
+phân nhánh (`invalid`, `not_authenticated`, `authentication_failed`, `permission_denied`, `not_found`,
+`stale_version`, `parse_error`, `unsupported_media_type`, `throttled`, mã của lỗi nghiệp vụ...); `message` là câu
+tiếng Việt cho người đọc; `fields` nêu từng trường của nội dung hoặc tham số sai (`{}` khi không do trường nào;
+trường lồng nhau viết theo đường dẫn, ví dụ `members[0].national_id`). 429 kèm header `Retry-After`.
+
+**Nội dung.** Yêu cầu gửi JSON (`Content-Type: application/json`), trừ tải lên tệp Excel (`multipart/form-data`).
+Số tiền là số nguyên đồng (VND), ngày theo ISO 8601.
+
+**Chia trang.** Danh sách trả về `count`, `page`, `page_size`, `next`, `previous`, `results`; tham số `page` (từ 1)
+và `page_size` (từ 1 đến giới hạn ghi trong từng thao tác). `page_size` sai là 400; trang quá trang cuối là 404.
+Thứ tự luôn ổn định (kết thúc bằng `id`); `ordering` chỉ nhận các trường được liệt kê.
+
+**Cập nhật đồng thời.** Bản ghi có `version`: gửi lại `version` đã đọc khi cập nhật hoặc chuyển bước; nếu bản ghi
+vừa được người khác cập nhật, trả lời 409 `stale_version`: hãy tải lại.
+
+**Gửi lại an toàn.** Mọi POST dưới `/api/v1/` (trừ `/api/v1/auth/`) nhận header `Idempotency-Key`: gửi lại cùng
+khóa với cùng nội dung nhận lại kết quả lần đầu (header `Idempotent-Replayed: true`), không ghi lần hai; cùng khóa
+với nội dung khác là 409 `idempotency_key_reused`; khi yêu cầu đầu còn đang chạy là 409 `idempotency_in_progress`.
+Khóa giữ 24 giờ, riêng cho từng tài khoản.
+
+**Phiên bản.** Mọi địa chỉ nằm dưới `/api/v1/`. Trong `v1` chỉ có thay đổi tương thích: thêm thao tác, thêm trường
+vào câu trả lời, thêm tham số không bắt buộc, thêm mã lỗi (`code`) mới. Không bỏ hay đổi tên trường, không đổi
+kiểu, không thêm trường bắt buộc vào yêu cầu, không thêm giá trị vào một danh mục (enum) của câu trả lời (client sinh
+tự động từ schema sẽ từ chối giá trị lạ): những thay đổi đó chỉ có ở `v2`, và `v1` còn chạy song song ít nhất 12
+tháng sau khi có `v2`.""",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI's files from the installed drf-spectacular-sidecar (collectstatic), not a CDN: the CSP below
@@ -167,9 +198,35 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
-    # The enums' names first (drf-spectacular's own hook), then the Idempotency-Key header on POSTs (config.idempotency)
+    # One tag per resource (config.schema): the first segment of the address after /api/v1/.
+    "TAGS": [
+        {"name": "auth", "description": "Đăng nhập API, token có thời hạn, đăng xuất."},
+        {"name": "areas", "description": "Địa bàn hành chính: tỉnh, huyện, xã, thôn."},
+        {"name": "households", "description": "Hộ gia đình, thành viên, tình trạng và lịch sử tình trạng."},
+        {"name": "standards", "description": "Chuẩn nghèo và các chỉ số thiếu hụt."},
+        {"name": "assessments", "description": "Phiếu khảo sát (rà soát) hộ gia đình."},
+        {"name": "classify", "description": "Phân loại một hộ theo chuẩn nghèo, không ghi gì."},
+        {"name": "status-changes", "description": "Quyết định công nhận: thay đổi tình trạng của hộ."},
+        {"name": "review-campaigns", "description": "Kỳ rà soát của từng xã: lịch và tiến độ."},
+        {"name": "review-cases", "description": "Hồ sơ rà soát của từng hộ và các bước của nó."},
+        {"name": "imports", "description": "Nhập hộ và phiếu khảo sát từ tệp Excel."},
+        {"name": "stats", "description": "Số liệu tổng hợp: chỉ tiêu, xếp hạng xã, chuỗi theo năm, giả định."},
+        {"name": "targets", "description": "Chỉ tiêu giảm nghèo theo năm và địa bàn."},
+        {"name": "reports", "description": "Biểu báo cáo chính thức (tệp Excel), lập theo yêu cầu."},
+        {"name": "intervention-types", "description": "Danh mục loại hỗ trợ."},
+        {"name": "support-records", "description": "Hỗ trợ hộ đã nhận: ghi nhận, duyệt, bàn giao."},
+        {"name": "support-follow-ups", "description": "Theo dõi sau hỗ trợ."},
+        {"name": "loans", "description": "Khoản vay Ngân hàng Chính sách xã hội và trả nợ."},
+        {"name": "budgets", "description": "Kinh phí phân bổ so với đã thực hiện."},
+        {"name": "support-targeting", "description": "Hộ còn thiếu hụt chưa được hỗ trợ."},
+        {"name": "support-outcomes", "description": "Kết quả sau hỗ trợ: hộ thoát nghèo hay không."},
+        {"name": "access-log", "description": "Nhật ký truy cập dữ liệu cá nhân."},
+    ],
+    # spectacular's enum naming, then the parameters' enums named too and no `title` (config.schema), then the
+    # Idempotency-Key header on POSTs (config.idempotency)
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.name_parameter_enums",
         "config.idempotency.add_idempotency_header",
     ],
     "ENUM_NAME_OVERRIDES": {
@@ -180,6 +237,26 @@ SPECTACULAR_SETTINGS = {
         "RequestChannelEnum": "programs.models.RequestChannel.choices",
         "TargetKindEnum": "programs.models.TargetKind.choices",
         "SupportKindEnum": "support.models.Kind.choices",
+        "AreaLevelEnum": "households.models.AreaLevel.choices",
+        "AccessDoorEnum": "households.models.AccessDoor.choices",
+        "AccessActionEnum": "households.models.AccessAction.choices",
+        "SupportLimitEnum": "support.models.LimitChoices.choices",
+        "FollowUpResultEnum": "support.models.FollowUpResult.choices",
+        "CaseStateEnum": "programs.models.CaseStateChoices.choices",
+        "CaseOriginEnum": "programs.models.CaseOrigin.choices",
+        "CaseStepEnum": "programs.review.api_serializers.CASE_STEP_CHOICES",
+        "CaseMoveEnum": "programs.review.api_serializers.CASE_MOVE_CHOICES",
+        "ComplaintOutcomeEnum": "programs.models.ComplaintOutcome.choices",
+        "RequestKindEnum": "programs.models.RequestKind.choices",
+        "StatusEventEnum": "programs.models.StatusEvent.choices",
+        "PovertyCauseEnum": "programs.standards.api_records.POVERTY_CAUSE_CHOICES",
+        "TargetMeasureEnum": "programs.models.TargetMeasure.choices",
+        "TargetGroupEnum": "programs.reporting.api.TARGET_GROUP_CHOICES",
+        "ListMovementEnum": "programs.reporting.api.MOVEMENT_CHOICES",
+        "ListEnum": "programs.reporting.api.LIST_CHOICES",
+        "ReportKindEnum": "programs.models.ReportKind.choices",
+        "ReportJobStatusEnum": "programs.models.JobStatus.choices",
+        "ImportStatusEnum": "programs.models.ImportStatus.choices",
     },
 }
 

@@ -53,9 +53,12 @@ admin.site.site_title = "giamngheo"
 admin.site.index_title = "Chương trình MTQG giảm nghèo bền vững"
 admin.site.site_url = None  # no "Xem trang web": the site is the admin
 
-# A refusal and an absence in the admin's layout, in Vietnamese, with a way back; JSON under /api/ (config.error_pages)
+# A refusal and an absence in the admin's layout, in Vietnamese, with a way back; under /api/ the API's error envelope,
+# for an unknown address and a server error outside a view too (config.error_pages)
+handler400 = "config.error_pages.bad_request"
 handler403 = "config.error_pages.permission_denied"
 handler404 = "config.error_pages.page_not_found"
+handler500 = "config.error_pages.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -26,12 +26,13 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from config.client_ip import client_ip
+from config.errors import error_response
 from households.services import sign_in as services
 
 API_PREFIX = "/api/"
@@ -138,8 +139,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     message = lockout_message(lock)
     if request.path.startswith(API_PREFIX):
         until = timezone.localtime(lock.until).isoformat()  # as the API writes times: local, with the offset
-        body = {"detail": message, "code": "locked_out", "locked_until": until}
-        response = JsonResponse(body, status=429, json_dumps_params={"ensure_ascii": False})
+        response = error_response(429, "locked_out", message, locked_until=until)  # the API's error envelope
         response["Retry-After"] = str(max(1, math.ceil((lock.until - now).total_seconds())))
         return response
     form_class = type("LockedOutLoginForm", (LockedOutLoginForm,), {"lock_message": message})

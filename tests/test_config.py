@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from config import env
 from households.models import User
+from tests.api_errors import field_errors
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -138,14 +139,16 @@ def test_admin_is_vietnamese_whatever_the_browser_asks(client, admin_user):
 def test_the_api_gives_drf_s_own_errors_in_vietnamese(api, officer_a, household_a):
     client = api(officer_a)
     bad_page = client.get("/api/v1/households/?page=x", HTTP_ACCEPT_LANGUAGE="en")
-    assert (bad_page.status_code, bad_page.json()["detail"]) == (404, "Trang không hợp lệ.")
+    assert (bad_page.status_code, bad_page.json()["code"]) == (404, "not_found")
+    assert field_errors(bad_page) == {"page": ["Không có trang “x”: số trang là một số nguyên từ 1."]}
     bad_number = client.post(
         "/api/v1/classify/",
         {"standard": "VN-2022", "area_type": "rural", "income_per_capita": "nhiều", "deprivations": None},
         format="json",
     )
     assert bad_number.status_code == 400
-    assert bad_number.json()["income_per_capita"] == ["Phải là một số nguyên hợp lệ."]
-    assert bad_number.json()["deprivations"] == ["Trường này không được để trống (null)."]
+    assert field_errors(bad_number)["income_per_capita"] == ["Phải là một số nguyên hợp lệ."]
+    assert field_errors(bad_number)["deprivations"] == ["Trường này không được để trống (null)."]
     anonymous = api(None).get("/api/v1/households/")
-    assert anonymous.json()["detail"] == "Chưa đăng nhập: thiếu thông tin xác thực."
+    assert anonymous.json()["code"] == "not_authenticated"
+    assert anonymous.json()["message"].startswith("Chưa đăng nhập: hãy gửi kèm header Authorization: Token")

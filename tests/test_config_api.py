@@ -10,14 +10,17 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 
 from config.api import BIGINT, UseCaseMixin, choice_field, id_field, integer_field, parse_input, text_field
+from config.errors import NOT_FOUND_MESSAGE
 from households.models import Household
 from programs.models import ReviewCase
+from tests.api_errors import field_errors
 from tests.programs.review_helpers import case_of, insure, make_poor, open_review
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/"
 HUGE = 10**30
+NOT_FOUND_BODY = {"code": "not_found", "message": NOT_FOUND_MESSAGE, "fields": {}}  # the body of the request untold
 
 
 # --- the shared input fields ---------------------------------------------------------------------------------
@@ -149,7 +152,7 @@ def test_a_move_on_a_case_or_campaign_outside_the_scope_is_a_404_whatever_the_bo
         f"review-campaigns/{case_a.campaign_id}/report/",
     ):
         response = client.post(f"{API}{path}", {"version": "một", "steps": 1}, format="json")
-        assert (response.status_code, response.json()) == (404, {"detail": "Không tìm thấy."}), path
+        assert (response.status_code, response.json()) == (404, NOT_FOUND_BODY), path
 
 
 def test_an_object_id_too_large_or_not_a_number_is_a_404_not_a_500(api, province_staff, case_a):
@@ -164,7 +167,7 @@ def test_an_object_id_too_large_or_not_a_number_is_a_404_not_a_500(api, province
         f"support-follow-ups/{HUGE}/record/",
     ):
         response = client.post(f"{API}{path}", {"version": 1}, format="json")
-        assert (response.status_code, response.json()) == (404, {"detail": "Không tìm thấy."}), path
+        assert (response.status_code, response.json()) == (404, NOT_FOUND_BODY), path
 
 
 @pytest.mark.parametrize(
@@ -181,8 +184,8 @@ def test_a_bad_id_in_the_body_of_a_move_is_a_400_naming_the_field_not_the_servic
 ):
     response = api(officer_a).post(f"{API}review-cases/{case_a.pk}/survey/", {"version": 1, "assessment": 1, **body})
     assert response.status_code == 400, response.content
-    assert response.json()[field] == [message]
-    assert "expected_version" not in response.json() and "assessment_id" not in response.json()
+    assert field_errors(response)[field] == [message]
+    assert "expected_version" not in field_errors(response) and "assessment_id" not in field_errors(response)
     assert ReviewCase.objects.get(pk=case_a.pk).version == case_a.version
 
 
@@ -191,7 +194,7 @@ def test_a_household_outside_the_scope_in_a_body_is_refused_as_before(api, offic
     assert api(officer_a).post(f"{API}review-cases/", review, format="json").status_code == 404
     support = {"household": HUGE, "type": "x", "date": "2026-03-01", "funding_source": "central"}
     response = api(officer_a).post(f"{API}support-records/", support, format="json")
-    assert (response.status_code, response.json()["household"]) == (400, [f"Phải nhỏ hơn hoặc bằng {BIGINT}."])
+    assert (response.status_code, field_errors(response)["household"]) == (400, [f"Phải nhỏ hơn hoặc bằng {BIGINT}."])
 
 
 # --- the views that keep one right for every method ------------------------------------------------------------

@@ -7,6 +7,7 @@ from html import unescape
 import pytest
 
 from config.error_pages import page_not_found
+from config.errors import NOT_FOUND_MESSAGE
 from tests.test_pages_for_people import client_for
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_an_address_no_page_answers_is_the_same_404(officer_a):
 def test_the_api_keeps_its_json_errors(api, officer_a, officer_b, household_a):
     missing = client_for(officer_a).get("/api/v1/khong-co/")
     assert missing.status_code == 404
-    assert missing.json() == {"detail": "Không tìm thấy."}
+    assert missing.json() == {"code": "not_found", "message": NOT_FOUND_MESSAGE, "fields": {}}  # the envelope
     outside = api(officer_b).get(f"/api/v1/households/{household_a.pk}/")
     assert outside.status_code == 404 and outside["Content-Type"] == "application/json"
 

@@ -1,5 +1,6 @@
 """The API's JSON parser (`config.parsers`): a hostile body is a 400 (413 when too large) that says what is wrong,
-in the shape of a malformed body (`{"detail": ...}`), never a 500 and never a write; an ordinary body still works."""
+in the API's error envelope as a malformed body (`parse_error`, the reason in Vietnamese), never a 500 and never a
+write; an ordinary body still works."""
 
 import json
 import time
@@ -9,11 +10,16 @@ from rest_framework.exceptions import ParseError
 
 from config.parsers import loads, nesting_depth
 from households.models import Household, Member
+from tests.api_errors import field_errors
 
 HOUSEHOLDS = "/api/v1/households/"
 CLASSIFY = "/api/v1/classify/"
 NON_FINITE = "chỉ chấp nhận số hữu hạn"
 TOO_DEEP = "Nội dung JSON lồng nhau quá sâu: tối đa 64 cấp mảng hoặc đối tượng."
+
+
+def parse_error(message: str) -> dict:
+    return {"code": "parse_error", "message": message, "fields": {}}
 
 
 def post(client, url: str, text: str | bytes, content_type: str = "application/json"):
@@ -45,7 +51,7 @@ def household_body(commune) -> dict:
 )
 def test_the_probes_of_the_issue_are_a_400_naming_the_problem(url, text, detail, api, officer_a, commune_a):
     response = post(api(officer_a), url, text)
-    assert (response.status_code, response.json()) == (400, {"detail": detail})
+    assert (response.status_code, response.json()) == (400, parse_error(detail))
     assert not Household.objects.exists()
 
 
@@ -54,29 +60,30 @@ def test_the_probes_of_the_issue_are_a_400_naming_the_problem(url, text, detail,
 def test_non_finite_numbers_are_refused(literal, api, officer_a, commune_a):
     response = post(api(officer_a), HOUSEHOLDS, f'{{"commune": {commune_a.pk}, "members": [], "x": {literal}}}')
     assert response.status_code == 400
-    assert literal in response.json()["detail"] and NON_FINITE in response.json()["detail"]
+    assert response.json()["code"] == "parse_error" and response.json()["fields"] == {}
+    assert literal in response.json()["message"] and NON_FINITE in response.json()["message"]
 
 
 @pytest.mark.django_db
 def test_a_malformed_body_answers_in_the_same_shape(api, officer_a):
     response = post(api(officer_a), CLASSIFY, '{"standard": ')
     assert response.status_code == 400
-    assert list(response.json()) == ["detail"]
-    assert response.json()["detail"].startswith("Nội dung JSON không hợp lệ: Expecting value")
+    assert response.json() == parse_error("Nội dung JSON không hợp lệ (dòng 1, cột 14).")  # in Vietnamese
 
 
 @pytest.mark.django_db
 def test_a_body_in_a_charset_it_does_not_decode_is_a_400(api, officer_a):
     response = post(api(officer_a), CLASSIFY, "{}".encode("utf-16"), content_type="application/json; charset=utf-8")
     assert response.status_code == 400
-    assert response.json()["detail"].startswith("Nội dung JSON không đọc được theo bảng mã utf-8")
+    assert response.json() == parse_error("Nội dung JSON không đọc được theo bảng mã utf-8.")
 
 
 @pytest.mark.django_db
 def test_a_body_over_the_upload_limit_is_a_413_unread(api, officer_a, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = post(api(officer_a), CLASSIFY, json.dumps({"standard": "x" * 1000}))
-    assert (response.status_code, response.json()) == (413, {"detail": "Nội dung yêu cầu quá lớn: tối đa 1.000 byte."})
+    too_large = {"code": "request_too_large", "message": "Nội dung yêu cầu quá lớn: tối đa 1.000 byte.", "fields": {}}
+    assert (response.status_code, response.json()) == (413, too_large)
 
 
 # --- an ordinary body still works ------------------------------------------------------------------------------
@@ -96,9 +103,9 @@ def test_a_body_at_the_nesting_limit_is_read_one_deeper_is_not(api, officer_a, s
     settings.API_JSON_MAX_DEPTH = 3
     client = api(officer_a)
     at_limit = post(client, CLASSIFY, '{"facts": {"members": [1]}}')
-    assert at_limit.status_code == 400 and "facts" in at_limit.json()  # parsed: the serializer answers
+    assert at_limit.status_code == 400 and "facts.members[0]" in field_errors(at_limit)  # parsed: a serializer's 400
     deeper = post(client, CLASSIFY, '{"facts": {"members": [[1]]}}')
-    assert deeper.json() == {"detail": "Nội dung JSON lồng nhau quá sâu: tối đa 3 cấp mảng hoặc đối tượng."}
+    assert deeper.json() == parse_error("Nội dung JSON lồng nhau quá sâu: tối đa 3 cấp mảng hoặc đối tượng.")
 
 
 # --- the scan and the hooks, without HTTP ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from config.api import UseCaseMixin
+from config.errors import envelope
 from config.filters import IdFilter, choice_filter
 from config.permissions import HasRight
 from households import rules as access
@@ -35,6 +36,35 @@ class ImportErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(allow_null=True, help_text="Số dòng như Excel đánh số (dòng 1 là tiêu đề)")
     column = serializers.CharField(help_text="Tiêu đề cột")
     message = serializers.CharField(help_text="Lỗi gì")
+
+
+def refused_line(error: dict) -> str:
+    """One row of the refusal report as a line: "Thành viên, dòng 2, cột Ngày sinh: …"."""
+    where = [
+        error["sheet"],
+        f"dòng {error['row']}" if error["row"] else "",
+        f"cột {error['column']}" if error["column"] else "",
+    ]
+    place = ", ".join(part for part in where if part)
+    return f"{place}: {error['message']}" if place else error["message"]
+
+
+# A refused upload: the error envelope (config.errors) with the batch and its row report beside it (a 400 of the
+# form itself, a commune or a file missing, is the envelope alone)
+IMPORT_REFUSED = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Error"},
+        {
+            "type": "object",
+            "properties": {
+                "batch": {
+                    "allOf": [{"$ref": "#/components/schemas/ImportBatch"}],
+                    "description": "Lần nhập bị từ chối, với báo cáo lỗi theo dòng (errors)",
+                }
+            },
+        },
+    ]
+}
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
@@ -121,8 +151,9 @@ class ImportBatchViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveMod
             201: ImportBatchSerializer,
             200: OpenApiResponse(ImportBatchSerializer, description="Tệp đã được nhập trước đó: không ghi gì"),
             400: OpenApiResponse(
-                ImportBatchSerializer,
-                description="Có lỗi theo dòng: lần nhập bị từ chối, không ghi gì (hoặc thiếu xã, tệp: lỗi theo trường)",
+                IMPORT_REFUSED,
+                description="Có lỗi theo dòng: lần nhập bị từ chối, không ghi gì; `code` import_refused, `fields.file` "
+                "liệt kê từng lỗi, `batch` là lần nhập với báo cáo lỗi (thiếu xã, tệp: lỗi theo trường, code invalid)",
             ),
         },
     )
@@ -135,11 +166,13 @@ class ImportBatchViewSet(UseCaseMixin, mixins.ListModelMixin, mixins.RetrieveMod
             file_bytes=upload.read(MAX_BYTES + 1),  # more is refused by its size: never read it all
             filename=upload.name,
         )
-        if batch.status == ImportStatus.REFUSED:
-            code = status.HTTP_400_BAD_REQUEST
-        else:
-            code = status.HTTP_200_OK if getattr(batch, "duplicate", False) else status.HTTP_201_CREATED
-        return Response(ImportBatchSerializer(batch).data, status=code)
+        answer = ImportBatchSerializer(batch).data
+        if batch.status == ImportStatus.REFUSED:  # the error envelope, with the batch and its row report
+            lines = [refused_line(error) for error in answer["errors"]]
+            body = envelope("import_refused", answer["message"], {"file": lines}) | {"batch": answer}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_200_OK if getattr(batch, "duplicate", False) else status.HTTP_201_CREATED
+        return Response(answer, status=code)
 
     @extend_schema(
         summary="Tải mẫu Excel của một xã (có sẵn các hộ, thành viên; được ghi nhật ký)",

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from households import api as households_api
 from households import services
 from households.models import Area, AuditEntry, Household, Member
+from tests.api_errors import field_errors, fields_named
 from tests.conftest import PERSONAS
 
 URL = "/api/v1/households/"
@@ -207,18 +208,18 @@ def test_bad_input_on_create_is_a_400_naming_the_field(label, change, field, api
     payload.update(change)
     response = api(officer_a).post(URL, payload, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in fields_named(response), response.json()
     assert (Household.objects.count(), Member.objects.count()) == before
 
 
 @pytest.mark.django_db
 def test_field_errors_are_in_vietnamese_and_point_at_the_member(api, officer_a, commune_a):
     payload = create_payload(commune_a, [member_json(national_id="123")])
-    errors = api(officer_a).post(URL, payload, format="json").json()
-    assert errors["members"]["0"]["national_id"] == ["Số CCCD phải gồm đúng 12 chữ số."]
+    errors = field_errors(api(officer_a).post(URL, payload, format="json"))
+    assert errors["members[0].national_id"] == ["Số CCCD phải gồm đúng 12 chữ số."]
     payload = create_payload(commune_a, [member_json(ethnicity="99")])
-    errors = api(officer_a).post(URL, payload, format="json").json()
-    assert "54 dân tộc" in errors["members"]["0"]["ethnicity"][0]
+    errors = field_errors(api(officer_a).post(URL, payload, format="json"))
+    assert "54 dân tộc" in errors["members[0].ethnicity"][0]
 
 
 @pytest.mark.django_db
@@ -228,7 +229,7 @@ def test_duplicate_national_id_across_households_is_refused(api, officer_a, comm
         URL, create_payload(commune_a, [member_json(national_id="015080007777")]), format="json"
     )
     assert response.status_code == 400
-    assert "đã được dùng" in response.json()["members"]["0"]["national_id"][0]
+    assert "đã được dùng" in field_errors(response)["members[0].national_id"][0]
 
 
 @pytest.mark.django_db
@@ -236,7 +237,7 @@ def test_commune_outside_scope_is_refused(api, officer_a, commune_b, other_commu
     for user, commune in [(officer_a, commune_b), (district_staff, commune_b), (officer_a, other_commune)]:
         response = api(user).post(URL, create_payload(commune), format="json")
         assert response.status_code == 400
-        assert "ngoài địa bàn" in response.json()["commune"][0]
+        assert "ngoài địa bàn" in field_errors(response)["commune"][0]
     assert not Household.objects.filter(commune__in=[commune_b, other_commune]).exists()
 
 
@@ -244,7 +245,7 @@ def test_commune_outside_scope_is_refused(api, officer_a, commune_b, other_commu
 def test_village_of_another_commune_is_refused(api, officer_a, commune_a, village_b, province_staff):
     response = api(province_staff).post(URL, create_payload(commune_a, village=village_b.pk), format="json")
     assert response.status_code == 400
-    assert "village" in response.json()
+    assert "village" in field_errors(response)
 
 
 # --- update and optimistic locking --------------------------------------------------------------
@@ -272,7 +273,7 @@ def test_stale_version_is_a_409_and_nothing_is_overwritten(api, officer_a, distr
     assert first.status_code == 200
     second = api(district_staff).patch(f"{URL}{household_a.pk}/", {"version": 1, "address": "B"}, format="json")
     assert second.status_code == 409
-    assert "version" in second.json()
+    assert "version" in field_errors(second)
     assert Household.objects.get(pk=household_a.pk).address == "A"
 
 
@@ -280,7 +281,7 @@ def test_stale_version_is_a_409_and_nothing_is_overwritten(api, officer_a, distr
 def test_put_needs_the_whole_record(api, officer_a, household_a):
     response = api(officer_a).put(f"{URL}{household_a.pk}/", {"version": 1, "address": "A"}, format="json")
     assert response.status_code == 400
-    assert "commune" in response.json() and "is_female_headed" in response.json()
+    assert "commune" in field_errors(response) and "is_female_headed" in field_errors(response)
 
 
 @pytest.mark.django_db
@@ -301,7 +302,7 @@ def test_duplicate_national_id_of_another_commune_does_not_say_where(api, office
     response = api(officer_a).post(
         URL, create_payload(commune_a, [member_json(national_id="015080006666")]), format="json"
     )
-    message = response.json()["members"]["0"]["national_id"][0]
+    message = field_errors(response)["members[0].national_id"][0]
     assert "đã được dùng" in message and household_b.code not in message and "địa bàn khác" in message
 
 
@@ -309,7 +310,7 @@ def test_duplicate_national_id_of_another_commune_does_not_say_where(api, office
 def test_a_village_outside_scope_is_not_named(api, officer_a, commune_a, village_b):
     response = api(officer_a).post(URL, create_payload(commune_a, village=village_b.pk), format="json")
     assert response.status_code == 400
-    assert village_b.name not in response.json()["village"][0]
+    assert village_b.name not in field_errors(response)["village"][0]
 
 
 @pytest.mark.django_db
@@ -323,7 +324,7 @@ def test_long_names_in_any_script_are_stored(api, officer_a, commune_a):
 def test_update_without_version_is_a_400(api, officer_a, household_a):
     response = api(officer_a).patch(f"{URL}{household_a.pk}/", {"address": "A"}, format="json")
     assert response.status_code == 400
-    assert "version" in response.json()
+    assert "version" in field_errors(response)
 
 
 @pytest.mark.django_db
@@ -337,7 +338,7 @@ def test_status_is_read_only_through_the_api(api, officer_a, household_a):
 def test_moving_to_a_commune_outside_scope_is_refused(api, officer_a, household_a, commune_b):
     response = api(officer_a).patch(f"{URL}{household_a.pk}/", {"version": 1, "commune": commune_b.pk}, format="json")
     assert response.status_code == 400
-    assert "commune" in response.json()
+    assert "commune" in field_errors(response)
     assert Household.objects.get(pk=household_a.pk).commune_id == household_a.commune_id
 
 
@@ -415,7 +416,7 @@ def test_member_changes_keep_exactly_one_head(api, officer_a, household_a):
     assert demote.status_code == 400
     remove_head = client.delete(f"{URL}{household_a.pk}/members/{head.pk}/?version=1")
     assert remove_head.status_code == 400
-    assert "chủ hộ" in remove_head.json()["members"][0]
+    assert "chủ hộ" in field_errors(remove_head)["members"][0]
     assert household_a.members.filter(relation="head").count() == 1
 
 
@@ -455,7 +456,7 @@ def test_member_bad_input(api, officer_a, household_a, household_b):
     for body, field in cases:
         response = client.post(url, {**body, "version": 1}, format="json")
         assert response.status_code == 400, body
-        assert field in response.json(), (body, response.json())
+        assert field in field_errors(response), (body, response.json())
     assert household_a.members.count() == 2
 
 
@@ -517,8 +518,9 @@ def test_pagination_and_ordering(api, admin_user, make_household, commune_a):
     page = client.get(URL, {"commune": commune_a.pk, "page_size": 2, "ordering": "-code"}).json()
     assert page["count"] == 5 and page["page"] == 1 and page["page_size"] == 2
     assert [item["code"] for item in page["results"]] == sorted((h.code for h in made), reverse=True)[:2]
-    huge = client.get(URL, {"page_size": 100000}).json()
-    assert huge["page_size"] == 500
+    huge = client.get(URL, {"page_size": 100000})  # above API_MAX_PAGE_SIZE: refused, not silently capped
+    assert (huge.status_code, field_errors(huge)) == (400, {"page_size": ["Phải là một số nguyên từ 1 đến 500."]})
+    assert client.get(URL, {"page_size": 500}).json()["page_size"] == 500
     assert client.get(URL, {"page": 99}).status_code == 404
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from households.models import Area, AuditEntry
+from tests.api_errors import field_errors
 
 URL = "/api/v1/areas/"
 SNAPSHOT_FIELDS = (
@@ -97,7 +98,7 @@ def test_bad_villages_are_refused(body, field, api, officer_a, commune_a, commun
     before = Area.objects.count()
     response = api(officer_a).post(URL, body, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in field_errors(response)
     assert Area.objects.count() == before
 
 

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from config.errors import DomainError
 from households import rules, services, system_checks
 from households.models import AuditEntry
+from tests.api_errors import field_errors
 from tests.test_config_csp import check_page
 
 ENROL = "/admin/second-factor/enrol/"
@@ -306,7 +307,8 @@ def test_session_api_calls_are_refused_until_the_code_is_given(province_staff, h
     client = signed_in(province_staff)
     response = client.get("/api/v1/households/")
     assert response.status_code == 403
-    assert "phải xác thực hai bước" in response.json()["detail"]
+    assert response.json()["code"] == "permission_denied"
+    assert "phải xác thực hai bước" in response.json()["message"]
     client = verified(province_staff)
     assert client.get("/api/v1/households/").status_code == 200
 
@@ -336,12 +338,12 @@ def api_login(user, **extra):
 def test_the_api_login_of_a_required_user_asks_for_her_code_and_refuses_a_wrong_one(province_staff):
     device = enrolled(province_staff)
     missing = api_login(province_staff)
-    assert missing.status_code == 400 and "gửi kèm mã" in missing.json()["otp"][0]
+    assert missing.status_code == 400 and "gửi kèm mã" in field_errors(missing)["otp"][0]
     wrong = api_login(province_staff, otp=wrong_code(device))
-    assert wrong.status_code == 400 and "Mã không đúng" in wrong.json()["otp"][0]
+    assert wrong.status_code == 400 and "Mã không đúng" in field_errors(wrong)["otp"][0]
     assert not AuthToken.objects.filter(user=province_staff).exists()
     throttled = api_login(province_staff, otp=code_of(device))  # django-otp makes her wait after a wrong code
-    assert throttled.status_code == 400 and "chờ đến" in throttled.json()["otp"][0]
+    assert throttled.status_code == 400 and "chờ đến" in field_errors(throttled)["otp"][0]
     device.refresh_from_db()
     device.throttle_reset()  # the wait is over
     good = api_login(province_staff, otp=code_of(device))
@@ -353,7 +355,7 @@ def test_the_api_login_of_a_required_user_asks_for_her_code_and_refuses_a_wrong_
 @pytest.mark.usefixtures("required")
 def test_the_api_login_of_a_required_user_without_an_app_says_to_enrol_first(province_staff):
     response = api_login(province_staff, otp="123456")
-    assert response.status_code == 400 and "chưa đăng ký ứng dụng xác thực" in response.json()["otp"][0]
+    assert response.status_code == 400 and "chưa đăng ký ứng dụng xác thực" in field_errors(response)["otp"][0]
     assert not AuthToken.objects.filter(user=province_staff).exists()
 
 

@@ -18,6 +18,7 @@ from config.errors import DomainError
 from households import services
 from households.models import AuditEntry, User
 from households.sign_in import lock_end
+from tests.api_errors import field_errors
 from tests.households.test_second_factor import enrolled
 
 pytestmark = pytest.mark.django_db
@@ -203,13 +204,15 @@ def test_api_login_issues_a_token_that_works_and_expires(district_staff, househo
     later = timezone.now() + datetime.timedelta(hours=settings.API_TOKEN_TTL_HOURS, minutes=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
     refused = client.get("/api/v1/households/")
-    assert refused.status_code == 401 and refused.json()["detail"] == "Token không hợp lệ."
+    assert refused.status_code == 401
+    assert refused.json() == {"code": "authentication_failed", "message": "Token không hợp lệ.", "fields": {}}
 
 
 def test_api_login_refuses_a_wrong_password_in_vietnamese(officer_a):
     response = api_login("canbo_a", "sai-mat-khau")
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["Tên đăng nhập hoặc mật khẩu không đúng."], "code": "invalid_login"}
+    message = "Tên đăng nhập hoặc mật khẩu không đúng."
+    assert response.json() == {"code": "invalid_login", "message": message, "fields": {}}
     assert api_login("canbo_a", "").status_code == 400  # a blank password: a field error
     assert not AuthToken.objects.exists()
 
@@ -219,7 +222,7 @@ def test_api_login_failures_count_toward_the_lockout(officer_a):
         assert api_login("canbo_a", "sai-mat-khau").status_code == 400
     locked = api_login("canbo_a", "sai-mat-khau")
     assert locked.status_code == 429 and locked.json()["code"] == "locked_out"
-    assert "Tài khoản này tạm thời bị khóa đăng nhập" in locked.json()["detail"]
+    assert "Tài khoản này tạm thời bị khóa đăng nhập" in locked.json()["message"] and locked.json()["fields"] == {}
     assert 14 * 60 <= int(locked["Retry-After"]) <= 15 * 60
     until = datetime.datetime.fromisoformat(locked.json()["locked_until"])
     assert 14 * 60 <= (until - timezone.now()).total_seconds() <= 15 * 60
@@ -342,7 +345,7 @@ def test_a_change_without_tokens_names_none(officer_a, admin_user):
 def test_a_nul_in_the_api_sign_in_is_refused_in_vietnamese(officer_a):
     response = api_login("canbo_a\x00", "pw-canbo_a")
     assert response.status_code == 400
-    assert response.json()["username"] == ["Không được dùng ký tự NUL (mã 0)."]
+    assert field_errors(response)["username"] == ["Không được dùng ký tự NUL (mã 0)."]
 
 
 def test_a_nul_in_the_user_agent_of_a_sign_in_is_dropped_before_it_is_stored(officer_a):
@@ -385,7 +388,8 @@ def test_the_api_login_is_throttled_per_address(officer_a, settings):
         assert api_login(f"doan-mo-{n}", "sai-mat-khau").status_code == 400
     refused = api_login("canbo_a", "pw-canbo_a")
     assert refused.status_code == 429 and refused.json()["code"] == "throttled"
-    assert refused.json()["detail"].startswith("Quá nhiều yêu cầu; hãy thử lại sau") and int(refused["Retry-After"]) > 0
+    assert refused.json()["message"].startswith("Quá nhiều yêu cầu; hãy thử lại sau")
+    assert int(refused["Retry-After"]) > 0
     assert api_login("canbo_a", "pw-canbo_a", address="10.9.9.9").status_code == 200
 
 

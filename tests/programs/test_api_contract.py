@@ -385,7 +385,9 @@ def test_the_statistics_are_typed_not_free_objects():
 def test_an_upload_answers_the_batch_its_schema_describes(api, story, officer_a):
     content = imports.template(story.commune, officer_a, today=TODAY)
     upload = SimpleUploadedFile("ho.xlsx", content, content_type=imports.XLSX)
-    response = api(officer_a).post("/api/v1/imports/", {"commune": story.commune.pk, "file": upload})
+    response = api(officer_a).post(
+        "/api/v1/imports/", {"commune": story.commune.pk, "file": upload}, format="multipart"
+    )
     assert response.status_code in (200, 201), response.content  # 200: the same file was imported by the story
     check(response)
 

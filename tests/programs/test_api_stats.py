@@ -28,6 +28,7 @@ from programs import tasks
 from programs.models import CommuneYearFigures, PovertyTarget
 from programs.reporting import services as statistics
 from programs.standards import services
+from tests.api_errors import field_errors
 from tests.conftest import PERSONAS, member_data
 
 pytestmark = pytest.mark.django_db
@@ -389,7 +390,7 @@ def test_an_officer_asking_outside_her_commune_is_told_it_is_out_of_scope(api, o
     response = get(api(officer_a), url, area=place.pk, year=2026)
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "out_of_scope"
-    assert place.name in response.json()["area"][0]
+    assert place.name in field_errors(response)["area"][0]
 
 
 def test_district_staff_read_their_district_and_not_the_commune_beside_it(api, seeded, district_staff, commune_b):
@@ -403,7 +404,7 @@ def test_an_unknown_area_is_a_400_naming_it(api, province_staff):
     response = get(api(province_staff), FIGURES, area=2**62, year=2026)
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "unknown_area"
-    assert "area" in response.json()
+    assert "area" in field_errors(response)
 
 
 def test_a_village_has_no_figures_of_its_own(api, province_staff, village_a):
@@ -411,7 +412,7 @@ def test_a_village_has_no_figures_of_its_own(api, province_staff, village_a):
     for url in (FIGURES, COMMUNES, SERIES):
         response = get(api(province_staff), url, area=village_a.pk, year=2026)
         assert response.status_code == 400, (url, response.content)
-        assert "area" in response.json()
+        assert "area" in field_errors(response)
 
 
 ROLE_STATUS = {
@@ -487,7 +488,7 @@ def test_bad_input_is_a_400_naming_the_field(api, officer_a, commune_a, url, par
     query = {"area": commune_a.pk, "year": 2026, **params}
     response = get(api(officer_a), url, **{k: v for k, v in query.items() if v is not None})
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in field_errors(response), response.json()
 
 
 @pytest.mark.parametrize("url", [FIGURES, COMMUNES])
@@ -499,7 +500,7 @@ def test_a_year_to_come_or_before_the_figures_begin_is_a_400_naming_the_year(
     year = timezone.localdate().year + 1 if year == "next" else year
     response = get(api(officer_a), url, area=commune_a.pk, year=year)
     assert response.status_code == 400, response.content
-    assert list(response.json()) == ["year"]
+    assert list(field_errors(response)) == ["year"]
 
 
 @pytest.mark.parametrize(("params", "field"), [({"end": "next"}, "end"), ({"start": 2017}, "start")])
@@ -510,7 +511,7 @@ def test_a_series_reaching_a_year_to_come_or_before_2021_is_a_400_naming_it(
     params = {k: next_year if v == "next" else v for k, v in params.items()}
     response = get(api(officer_a), SERIES, area=commune_a.pk, **params)
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in field_errors(response)
 
 
 # --- cost ----------------------------------------------------------------------------------------------------
@@ -586,7 +587,7 @@ def test_province_staff_set_a_target_then_change_it_with_the_version_they_saw(ap
 
     stale = client.post(TARGETS, target_body(province, value="40", version=1), format="json")
     assert stale.status_code == 409, stale.content
-    assert (stale.json()["code"], "version" in stale.json()) == ("stale_version", True)
+    assert (stale.json()["code"], "version" in field_errors(stale)) == ("stale_version", True)
     assert PovertyTarget.objects.get().value == Decimal("45.50")
 
 
@@ -622,7 +623,7 @@ def test_a_commune_officer_cannot_set_a_target(api, officer_a, commune_a):
 def test_a_target_outside_the_planners_reach_is_a_400_naming_the_area(api, persona, province_staff, where):
     response = api(province_staff).post(TARGETS, target_body(persona(where)), format="json")
     assert response.status_code == 400, response.content
-    assert "area" in response.json()
+    assert "area" in field_errors(response)
     assert not PovertyTarget.objects.exists()
 
 
@@ -649,7 +650,7 @@ def test_a_target_outside_the_planners_reach_is_a_400_naming_the_area(api, perso
 def test_an_invalid_target_is_a_400_naming_the_field(api, province_staff, province, change, field):
     response = api(province_staff).post(TARGETS, target_body(province, **change), format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in field_errors(response), response.json()
     assert not PovertyTarget.objects.exists()
 
 
@@ -715,7 +716,7 @@ def test_the_targets_listed_are_those_of_the_area_above_and_within(
     for bad in ("abc", 10**30, 0):
         response = client.get(TARGETS, {"area": bad})
         assert response.status_code == 400, response.content
-        assert "area" in response.json()
+        assert "area" in field_errors(response)
     assert client.get(TARGETS, {"year": "abc"}).status_code == 400
 
 
@@ -788,13 +789,13 @@ def test_a_refresh_of_one_commune_and_of_everything(api, queued, province_staff,
 def test_a_bad_refresh_is_a_400_naming_the_field_and_queues_nothing(api, queued, province_staff, body, field):
     response = api(province_staff).post(REFRESH, body, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in field_errors(response)
     assert queued == []
 
 
 def test_a_refresh_of_a_year_before_the_figures_begin_is_refused(api, queued, province_staff):
     response = api(province_staff).post(REFRESH, {"years": [2017, 2025]}, format="json")
-    assert response.status_code == 400 and "years" in response.json()
+    assert response.status_code == 400 and "years" in field_errors(response)
     assert queued == []
 
 

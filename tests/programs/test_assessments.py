@@ -9,6 +9,7 @@ from households import rules as access
 from households.models import AuditEntry, Household, Member, User
 from programs import rules
 from programs.models import Assessment, StatusChange
+from tests.api_errors import field_errors, fields_named
 
 URL = "/api/v1/assessments/"
 STATUS_URL = "/api/v1/status-changes/"
@@ -96,7 +97,7 @@ def test_a_disagreement_must_be_confirmed(api, officer_a, household_a):
     body = payload(household_a, answers={**ANSWERED_NONE, "health_insurance": False})
     refused = api(officer_a).post(URL, body, format="json")
     assert refused.status_code == 400
-    assert "bảo hiểm y tế" in refused.json()["confirmed"][0]
+    assert "bảo hiểm y tế" in field_errors(refused)["confirmed"][0]
     assert not Assessment.objects.exists()
     body["confirmed"] = {"health_insurance": False}
     accepted = api(officer_a).post(URL, body, format="json")
@@ -112,7 +113,7 @@ def test_a_missing_answer_is_named(api, officer_a, insured_household):
     del answers["water"]
     response = api(officer_a).post(URL, payload(insured_household, answers=answers), format="json")
     assert response.status_code == 400
-    assert "nguồn nước sinh hoạt" in response.json()["answers"][0]
+    assert "nguồn nước sinh hoạt" in field_errors(response)["answers"][0]
 
 
 @pytest.mark.django_db
@@ -165,7 +166,7 @@ def test_bad_surveys_are_refused_naming_the_field(change, field, status, api, of
     response = api(officer_a).post(URL, {**payload(insured_household), **change}, format="json")
     assert response.status_code == status, response.content
     if status == 400:
-        assert field in response.json(), response.json()
+        assert field in fields_named(response), response.json()
     assert not Assessment.objects.exists()
 
 
@@ -276,7 +277,7 @@ def test_the_status_follows_the_assessment_behind_it(api, chair_a, officer_a, in
     body = payload(insured_household, answers={**ANSWERED_NONE, "water": True, "sanitation": True, "telecom": True})
     assessment = api(officer_a).post(URL, body, format="json").json()
     mismatch = recognise(api, chair_a, insured_household, "near_poor", SURVEY_DAY, assessment=assessment["id"])
-    assert mismatch.status_code == 400 and "to_status" in mismatch.json()
+    assert mismatch.status_code == 400 and "to_status" in field_errors(mismatch)
     ok = recognise(api, chair_a, insured_household, "poor", SURVEY_DAY, assessment=assessment["id"])
     assert ok.status_code == 201 and ok.json()["assessment"] == assessment["id"]
 
@@ -302,7 +303,7 @@ def test_bad_status_changes_are_refused(body, field, api, chair_a, household_a):
     full.update(body)
     response = api(chair_a).post(STATUS_URL, full, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in field_errors(response)
     assert not StatusChange.objects.exists()
     assert Household.objects.get(pk=household_a.pk).status == "not_poor"
 
@@ -311,7 +312,7 @@ def test_bad_status_changes_are_refused(body, field, api, chair_a, household_a):
 def test_a_decision_older_than_the_current_status_is_refused(api, chair_a, household_a):
     recognise(api, chair_a, household_a, "poor", datetime.date(2025, 12, 1))
     response = recognise(api, chair_a, household_a, "near_poor", datetime.date(2025, 1, 1))
-    assert response.status_code == 400 and "effective_date" in response.json()
+    assert response.status_code == 400 and "effective_date" in field_errors(response)
 
 
 @pytest.mark.django_db
@@ -361,20 +362,20 @@ def test_members_born_after_the_survey_are_not_counted(api, officer_a, insured_h
 )
 def test_overflowing_numbers_are_a_400(change, field, api, officer_a, insured_household):
     response = api(officer_a).post(URL, {**payload(insured_household), **change}, format="json")
-    assert response.status_code == 400 and field in response.json()
+    assert response.status_code == 400 and field in field_errors(response)
     assert not Assessment.objects.exists()
 
 
 @pytest.mark.django_db
 def test_decisions_before_any_standard_or_before_the_survey_are_refused(api, chair_a, officer_a, insured_household):
     far = recognise(api, chair_a, insured_household, "poor", datetime.date(1, 1, 1))
-    assert far.status_code == 400 and "effective_date" in far.json()
+    assert far.status_code == 400 and "effective_date" in field_errors(far)
     body = payload(insured_household, answers={**ANSWERED_NONE, "water": True, "sanitation": True, "telecom": True})
     assessment = api(officer_a).post(URL, body, format="json").json()
     early = recognise(
         api, chair_a, insured_household, "poor", SURVEY_DAY - datetime.timedelta(days=1), assessment["id"]
     )
-    assert early.status_code == 400 and "effective_date" in early.json()
+    assert early.status_code == 400 and "effective_date" in field_errors(early)
     assert Household.objects.get(pk=insured_household.pk).status == "not_poor"
 
 
@@ -384,7 +385,7 @@ def test_a_superseded_survey_cannot_back_a_decision(api, chair_a, officer_a, ins
     first = api(officer_a).post(URL, body, format="json").json()
     api(officer_a).post(URL, body, format="json")
     response = recognise(api, chair_a, insured_household, "poor", SURVEY_DAY, first["id"])
-    assert response.status_code == 400 and "assessment" in response.json()
+    assert response.status_code == 400 and "assessment" in field_errors(response)
 
 
 @pytest.mark.django_db

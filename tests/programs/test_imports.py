@@ -19,6 +19,7 @@ from programs.imports import layout as import_layout
 from programs.imports import services as imports
 from programs.models import Assessment, ImportBatch
 from programs.standards import services
+from tests.api_errors import field_errors
 from tests.forged_zip import forge
 from tests.programs.review_helpers import GOOD_HOUSE, case_of, make_poor, open_review
 
@@ -748,10 +749,12 @@ def test_the_api_commits_a_good_file_with_201_and_refuses_a_bad_one_with_400(api
     refused = client.post("/api/v1/imports/", {"commune": commune_a.pk, "file": io.BytesIO(bad)}, format="multipart")
 
     assert refused.status_code == 400
-    assert refused.json()["status"] == "refused"
-    assert refused.json()["errors"] == [
-        {"sheet": "Thành viên", "row": 2, "column": "Ngày sinh", "message": refused.json()["errors"][0]["message"]}
-    ]
+    body = refused.json()  # the error envelope, with the refused batch and its report by row
+    assert body["code"] == "import_refused" and "không ghi gì" in body["message"].lower()
+    assert body["batch"]["status"] == "refused"
+    message = body["batch"]["errors"][0]["message"]
+    assert body["batch"]["errors"] == [{"sheet": "Thành viên", "row": 2, "column": "Ngày sinh", "message": message}]
+    assert body["fields"] == {"file": [f"Thành viên, dòng 2, cột Ngày sinh: {message}"]}
     assert counts() == before
 
     created = client.post(
@@ -780,7 +783,7 @@ def test_the_api_keeps_to_the_scope_and_the_rights(api, officer_a, officer_b, ch
     mine = upload(officer_a, commune_a, two_new)
     post = {"commune": commune_a.pk, "file": io.BytesIO(two_new)}
 
-    assert api(officer_b).post("/api/v1/imports/", post, format="multipart").json()["commune"]
+    assert field_errors(api(officer_b).post("/api/v1/imports/", post, format="multipart"))["commune"]
     assert api(officer_b).get(f"/api/v1/imports/{mine.pk}/").status_code == 404
     assert api(officer_b).get(f"/api/v1/imports/template/?commune={commune_a.pk}").status_code == 400
     assert api(chair_a).post("/api/v1/imports/", post, format="multipart").status_code == 403
@@ -903,8 +906,9 @@ def test_a_forged_archive_is_a_400_from_the_api_and_an_error_on_the_admin_page(
         reverse("admin:programs_importbatch_upload"), {"commune": commune_a.pk, "file": io.BytesIO(forged)}
     )
 
-    assert response.status_code == 400 and response.json()["status"] == "refused"
-    assert response.json()["errors"][0]["message"].startswith(UNPACKED)
+    assert response.status_code == 400 and response.json()["code"] == "import_refused"
+    assert response.json()["batch"]["status"] == "refused"
+    assert response.json()["batch"]["errors"][0]["message"].startswith(UNPACKED)
     assert page.status_code == 200 and UNPACKED in page.content.decode()
     assert counts() == before
     assert list(ImportBatch.objects.values_list("status", flat=True)) == ["refused", "refused"]

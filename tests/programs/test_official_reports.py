@@ -32,6 +32,7 @@ from programs.reporting.services import report_jobs
 from programs.review.documents import ascii_slug, unit_name
 from programs.rules import INDICATOR_NAMES
 from programs.standards import services as program_services
+from tests.api_errors import field_errors
 from tests.conftest import member_data
 
 pytestmark = pytest.mark.django_db
@@ -686,7 +687,7 @@ def test_bad_input_is_a_400_naming_the_field(figures, api, persona, officer_a, d
             for k, v in data.items()}  # fmt: skip
     response = api(officer_a).post(REPORTS, data, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in field_errors(response), response.json()
     assert not ReportJob.objects.exists()
 
 

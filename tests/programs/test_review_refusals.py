@@ -10,6 +10,7 @@ from django.test import Client
 
 from programs.models import ReviewCase
 from programs.review import rules
+from tests.api_errors import field_errors
 from tests.programs.review_helpers import (
     DEPRIVED_THREE,
     case_of,
@@ -65,7 +66,7 @@ def test_a_case_waiting_for_its_survey_offers_only_the_survey(api, listed_case, 
     body = {"version": case["version"], "meeting_date": "2026-10-20", "attendees": 40, "agreeing": 31}
     refused = client.post(f"{API}{listed_case.pk}/meeting/", body, format="json")
     assert refused.status_code == 400 and refused.json()["code"] == "forbidden_move"
-    message = refused.json()["state"][0]
+    message = field_errors(refused)["state"][0]
     assert message == "Không thể ghi kết quả họp thôn khi hồ sơ chờ khảo sát (được phép: ghi kết quả khảo sát)."
     assert named_moves(message) == allowed_labels(case)
 
@@ -76,7 +77,7 @@ def test_a_posted_case_without_a_complaint_is_not_offered_to_resolve_one(api, li
     case = client.get(f"{API}{posted.pk}/").json()
     refused = client.post(f"{API}{posted.pk}/report/", {"version": case["version"], "reported_on": "2026-11-03"})
     assert refused.status_code == 400
-    message = refused.json()["state"][0]
+    message = field_errors(refused)["state"][0]
     assert "giải quyết khiếu nại" not in message
     assert named_moves(message) == allowed_labels(case) == {"ghi kết quả khảo sát", "ghi nhận khiếu nại", "công nhận"}
 

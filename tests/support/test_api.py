@@ -15,6 +15,7 @@ from households.models import Area, AuditEntry, Household
 from programs.standards import services as program_services
 from support import services
 from support.models import BudgetAllocation, Loan, SupportFollowUp, SupportRecord
+from tests.api_errors import field_errors
 from tests.conftest import PERSONAS
 from tests.programs.review_helpers import GOOD_HOUSE, NOTHING_DEPRIVED, insure
 from tests.support.helpers import amount_for
@@ -202,7 +203,7 @@ def test_a_cancelled_support_keeps_its_reason_and_cannot_move_again(api, approve
         "2026-03-20",
     )
     again = post(client, f"{url}deliver/", {"version": cancelled.json()["version"], "delivered_on": "2026-03-10"})
-    assert again.status_code == 400 and again.json()["code"] == "forbidden_move" and "status" in again.json()
+    assert again.status_code == 400 and again.json()["code"] == "forbidden_move" and "status" in field_errors(again)
 
 
 def test_an_ineligible_household_is_refused_naming_the_rule_unless_a_district_officer_overrides(
@@ -217,7 +218,7 @@ def test_an_ineligible_household_is_refused_naming_the_rule_unless_a_district_of
     }
     refused = post(api(officer_a), RECORDS, body)
     assert refused.status_code == 400 and refused.json()["code"] == "not_eligible"
-    assert "hộ không nghèo" in refused.json()["household"][0]
+    assert "hộ không nghèo" in field_errors(refused)["household"][0]
     reason = {**body, "override_reason": "Hộ bị lũ cuốn trôi chuồng trại."}
     assert post(api(officer_a), RECORDS, reason).json()["code"] == "no_override_right"
     kept = post(api(district_staff), RECORDS, reason)
@@ -267,7 +268,7 @@ def test_the_record_list_filters(api, poor_a, poor_b, officer_a, chair_a, office
 def test_a_bad_record_filter_is_a_400_naming_it(query, field, api, officer_a, planned):
     response = api(officer_a).get(RECORDS, query)
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in field_errors(response), response.json()
 
 
 @pytest.mark.parametrize(
@@ -289,7 +290,7 @@ def test_a_bad_record_filter_is_a_400_naming_it(query, field, api, officer_a, pl
 def test_a_bad_filter_of_the_other_lists_is_a_400_naming_it(url, query, field, api, province_staff):
     response = api(province_staff).get(url, query)
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in field_errors(response), response.json()
 
 
 def test_the_intervention_types_are_read_only_and_filtered(api, chair_a):
@@ -341,14 +342,14 @@ def test_a_bad_support_record_is_a_400_naming_the_field(change, field, api, poor
     change = {k: later(400) if v == "FAR" else v for k, v in change.items()}
     response = post(api(officer_a), RECORDS, {"household": poor_a.pk, **RECORD, **change})
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in field_errors(response), response.json()
     assert not SupportRecord.objects.exists()
 
 
 def test_an_unknown_or_out_of_scope_household_is_a_404(api, poor_a, poor_b, officer_a):
     for household in (poor_b.pk, 999_999_999):
         response = post(api(officer_a), RECORDS, {"household": household, **RECORD})
-        assert response.status_code == 404 and "household" in response.json()
+        assert response.status_code == 404 and "household" in field_errors(response)
     assert not SupportRecord.objects.exists()
 
 
@@ -358,7 +359,7 @@ BAD_MOVES = [
     ("approve", "chair_a", {"version": MISSING}, "version"),
     ("approve", "chair_a", {"approved_on": "2026-13-01"}, "approved_on"),
     ("approve", "chair_a", {"approved_on": "TOMORROW"}, "approved_on"),
-    ("approve", "officer_a", {}, "detail"),  # 403: no right
+    ("approve", "officer_a", {}, None),  # 403: no right, no field at fault
     ("deliver", "officer_a", {"delivered_on": "2026-03-10"}, "status"),  # not approved yet
     ("deliver", "officer_a", {"delivered_on": MISSING}, "delivered_on"),
     ("cancel", "officer_a", {"reason": MISSING}, "reason"),
@@ -375,7 +376,10 @@ def test_a_bad_move_is_refused_naming_the_field(name, who, change, field, api, p
     change = {k: later(1) if v == "TOMORROW" else v for k, v in change.items()}
     response = post(api(persona(who)), f"{RECORDS}{planned.pk}/{name}/", {"version": planned.version, **change})
     assert response.status_code in (400, 403), response.content
-    assert field in response.json(), response.json()
+    if field is None:
+        assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
+    else:
+        assert field in field_errors(response), response.json()
     unchanged = SupportRecord.objects.get(pk=planned.pk)
     assert (unchanged.status, unchanged.version) == ("planned", 1)
 
@@ -390,7 +394,7 @@ def test_the_recorder_cannot_approve_her_own_support(api, poor_a, admin_user):
         amount=20_000_000,
     )
     response = post(api(admin_user), f"{RECORDS}{record.pk}/approve/", {"version": 1})
-    assert response.status_code == 400 and response.json()["code"] == "own_record" and "actor" in response.json()
+    assert response.status_code == 400 and response.json()["code"] == "own_record" and "actor" in field_errors(response)
 
 
 @pytest.mark.parametrize(
@@ -400,7 +404,7 @@ def test_the_recorder_cannot_approve_her_own_support(api, poor_a, admin_user):
 def test_a_delivery_before_the_approval_or_in_the_future_is_refused(change, field, api, approved, officer_a):
     change = {k: later(1) if v == "TOMORROW" else v for k, v in change.items()}
     response = post(api(officer_a), f"{RECORDS}{approved.pk}/deliver/", {"version": approved.version, **change})
-    assert response.status_code == 400 and field in response.json(), response.content
+    assert response.status_code == 400 and field in field_errors(response), response.content
 
 
 def test_a_stale_version_is_a_409_and_changes_nothing(api, approved, officer_a, chair_a):
@@ -432,7 +436,7 @@ def test_a_bad_follow_up_result_is_a_400_naming_the_field(change, field, api, de
         api(officer_a), f"{FOLLOW_UPS}{follow_up.pk}/record/", {"done_on": "2026-09-15", "result": "achieved", **change}
     )
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in field_errors(response), response.json()
     assert SupportFollowUp.objects.get(pk=follow_up.pk).done_on is None
 
 
@@ -464,7 +468,7 @@ def test_a_loans_rate_follows_the_household_status_at_disbursement(api, poor_a, 
     assert post(client, LOANS, {"household": near_poor.pk, **body}).json()["annual_rate_bp"] == 792
     escaped = set_status(near_poor, (D(2025, 6, 1), "not_poor"), actor=admin_user)
     too_long = post(client, LOANS, {"household": escaped.pk, **body})  # newly escaped: at most 5 years
-    assert too_long.status_code == 400 and "term_months" in too_long.json()
+    assert too_long.status_code == 400 and "term_months" in field_errors(too_long)
     five_years = post(api(officer_b), LOANS, {"household": escaped.pk, **body, "term_months": 60})
     assert (five_years.json()["type"], five_years.json()["annual_rate_bp"]) == ("credit_newly_escaped", 825)
     housing = post(client, LOANS, {"household": poor_a.pk, **body, "type": "credit_housing", "annual_rate_bp": 250})
@@ -482,7 +486,7 @@ def test_repayments_lower_the_balance_and_an_overpayment_is_refused(api, loan_a,
         ("2026-05-01", 10_000_000, 1_100_000)
     ]
     over = post(client, url, {"version": 2, "date": "2026-06-01", "principal": 40_000_001})
-    assert over.status_code == 400 and over.json()["code"] == "over_balance" and "principal" in over.json()
+    assert over.status_code == 400 and over.json()["code"] == "over_balance" and "principal" in field_errors(over)
     stale = post(client, url, {"version": 1, "date": "2026-06-01", "principal": 1_000_000})
     assert stale.status_code == 409
     rest = post(client, url, {"version": 2, "date": "2026-06-01", "principal": 40_000_000})
@@ -527,13 +531,13 @@ def test_a_bad_loan_is_a_400_naming_the_field(change, field, api, poor_a, office
     change = {k: later(1) if v == "TOMORROW" else v for k, v in change.items()}
     response = post(api(officer_a), LOANS, {"household": poor_a.pk, **LOAN, **change})
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in field_errors(response), response.json()
     assert not Loan.objects.exists() and not SupportRecord.objects.exists()
 
 
 def test_a_loan_without_a_type_for_a_household_off_the_lists_names_the_type(api, household_a, officer_a):
     response = post(api(officer_a), LOANS, {"household": household_a.pk, **LOAN})
-    assert response.status_code == 400 and response.json()["code"] == "not_eligible" and "type" in response.json()
+    assert (response.status_code, response.json()["code"]) == (400, "not_eligible") and "type" in field_errors(response)
 
 
 @pytest.mark.parametrize(
@@ -552,7 +556,7 @@ def test_a_bad_repayment_is_a_400_naming_the_field(change, field, api, loan_a, o
     body = {"version": 1, "date": "2026-05-01", "principal": 1_000_000, **change}
     response = post(api(officer_a), f"{LOANS}{loan_a.pk}/repayments/", body)
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in field_errors(response), response.json()
     assert Loan.objects.get(pk=loan_a.pk).repaid == 0
 
 
@@ -577,14 +581,14 @@ def test_budget_lines_must_add_up_from_the_commune_to_the_province(
     assert post(by_district, BUDGETS, budget(district, 400_000_000)).status_code == 201
     assert post(by_district, BUDGETS, budget(commune_a, 300_000_000)).status_code == 201
     overwrite = post(by_province, BUDGETS, budget(commune_a, 5))  # no version: adds a line, never overwrites one
-    assert overwrite.status_code == 400 and overwrite.json()["code"] == "exists" and "amount" in overwrite.json()
+    assert overwrite.status_code == 400 and overwrite.json()["code"] == "exists" and "amount" in field_errors(overwrite)
     over_district = post(by_district, BUDGETS, budget(commune_a, 500_000_000, version=1))
     assert over_district.status_code == 400 and over_district.json()["code"] == "does_not_add_up"
-    assert "amount" in over_district.json()
+    assert "amount" in field_errors(over_district)
     over_province = post(by_province, BUDGETS, budget(commune_b, 700_000_000))
-    assert over_province.status_code == 400 and "amount" in over_province.json()
+    assert over_province.status_code == 400 and "amount" in field_errors(over_province)
     below_the_parts = post(by_district, BUDGETS, budget(district, 200_000_000, version=1))
-    assert below_the_parts.status_code == 400 and "amount" in below_the_parts.json()
+    assert below_the_parts.status_code == 400 and "amount" in field_errors(below_the_parts)
     raised = post(by_province, BUDGETS, budget(province, 1_200_000_000, version=1))
     assert raised.status_code == 200 and raised.json()["version"] == 2, raised.content
     assert post(by_province, BUDGETS, budget(province, 1_300_000_000, version=1)).status_code == 409
@@ -625,7 +629,7 @@ def test_a_bad_budget_is_a_400_naming_the_field(change, field, api, province, vi
     change = {k: village_a.pk if v == "VILLAGE" else v for k, v in change.items()}
     response = post(api(province_staff), BUDGETS, {**budget(province, 1_000_000), **change})
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in field_errors(response), response.json()
     assert not BudgetAllocation.objects.exists()
 
 
@@ -697,7 +701,7 @@ def test_the_budget_summary_equals_the_sums_of_allocations_and_supports(
 def test_a_bad_summary_query_is_a_400_naming_the_field(query, field, api, officer_a, commune_a):
     query = {k: commune_a.pk if v == "A" else v for k, v in query.items()}
     response = api(officer_a).get(SUMMARY, query)
-    assert response.status_code == 400 and field in response.json(), response.content
+    assert response.status_code == 400 and field in field_errors(response), response.content
 
 
 # --- targeting and outcomes ------------------------------------------------------------------------------
@@ -794,7 +798,7 @@ def test_a_bad_targeting_query_is_a_400_naming_the_field(query, field, api, offi
     response = api(officer_a).get(TARGETING, query)
     assert response.status_code == 400, response.content
     assert response["Content-Type"] == "application/json"
-    assert field in response.json(), response.json()
+    assert field in field_errors(response), response.json()
     assert not AuditEntry.objects.filter(action="support.targeting.exported").exists()
 
 
@@ -856,7 +860,7 @@ def test_outcomes_count_the_exits_and_relapses_of_the_households_supported_in_a_
 def test_a_bad_outcome_query_is_a_400_naming_the_field(query, field, api, officer_a, commune_a):
     query = {k: commune_a.pk if v == "A" else v for k, v in query.items()}
     response = api(officer_a).get(OUTCOMES, query)
-    assert response.status_code == 400 and field in response.json(), response.content
+    assert response.status_code == 400 and field in field_errors(response), response.content
 
 
 # --- who may do what -------------------------------------------------------------------------------------
@@ -980,9 +984,9 @@ def test_a_delivery_to_a_household_no_longer_eligible_is_a_400_unless_overridden
     body = {"version": card.version, "delivered_on": "2026-04-01"}
     refused = post(api(officer_a), url, body)
     assert refused.status_code == 400 and refused.json()["code"] == "not_eligible"
-    assert "chỉ hỗ trợ hộ nghèo" in refused.json()["delivered_on"][0]
+    assert "chỉ hỗ trợ hộ nghèo" in field_errors(refused)["delivered_on"][0]
     no_right = post(api(officer_a), url, {**body, "override_reason": "Thẻ đã in trước."})
-    assert no_right.status_code == 400 and "override_reason" in no_right.json()
+    assert no_right.status_code == 400 and "override_reason" in field_errors(no_right)
     assert SupportRecord.objects.get(pk=card.pk).status == "approved"
     done = post(api(district_staff), url, {**body, "override_reason": "Thẻ đã in trước khi hộ thoát nghèo."})
     assert done.status_code == 200, done.content
@@ -995,14 +999,14 @@ def test_a_delivery_to_a_household_no_longer_eligible_is_a_400_unless_overridden
 def test_a_targeting_date_after_today_is_a_400_naming_it(api, officer_a, commune_a):
     response = api(officer_a).get(TARGETING, {"area": commune_a.pk, "since": later(1)})
     assert response.status_code == 400 and response.json()["code"] == "in_future", response.content
-    assert "since" in response.json()
+    assert "since" in field_errors(response)
     assert api(officer_a).get(TARGETING, {"area": commune_a.pk, "since": later(0)}).status_code == 200
 
 
 def test_the_outcomes_of_a_year_to_come_are_a_400_naming_the_year(api, officer_a, commune_a):
     year = timezone.localdate().year
     response = api(officer_a).get(OUTCOMES, {"area": commune_a.pk, "year": year + 1})
-    assert response.status_code == 400 and "year" in response.json(), response.content
+    assert response.status_code == 400 and "year" in field_errors(response), response.content
     assert api(officer_a).get(OUTCOMES, {"area": commune_a.pk, "year": year}).status_code == 200
 
 
