@@ -3,7 +3,8 @@
     {"code": "<stable code>", "message": "<a Vietnamese sentence>", "fields": {"<field>": ["<message>", ...]}}
 
 `code` is what a client branches on: a `DomainError`'s own code (`stale_version`, `not_found`, `invalid_move`...),
-`invalid` for input refused by a serializer, a filter or the pagination, and one per HTTP refusal
+`invalid` for input refused by a serializer, a filter or the pagination (`unknown_reference` when it only names
+rows that do not exist), and one per HTTP refusal
 (`not_authenticated`, `authentication_failed`, `permission_denied`, `csrf_failed`, `not_found`,
 `method_not_allowed`, `not_acceptable`, `request_too_large`, `unsupported_media_type`, `parse_error`, `throttled`,
 `locked_out`, `server_error`). `message` says what went wrong for a person; `fields` names the inputs at fault,
@@ -135,8 +136,20 @@ def flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return found
 
 
+def _detail_codes(detail: Any) -> set[str]:
+    """The codes of DRF's error details (`ErrorDetail.code`) in a nested detail."""
+    if isinstance(detail, dict):
+        return {code for value in detail.values() for code in _detail_codes(value)}
+    if isinstance(detail, list | tuple):
+        return {code for item in detail for code in _detail_codes(item)}
+    return {str(getattr(detail, "code", "") or "invalid")}
+
+
 def validation_envelope(detail: Any) -> dict[str, Any]:
-    """A refused input: `invalid`, the single message when there is one (or the whole input's), fields by path."""
+    """A refused input: `invalid`, the single message when there is one (or the whole input's), fields by path.
+    When every error is an id naming no row (a related field's `does_not_exist`: "Không có xã/phường với id 0"),
+    the code is `unknown_reference`: the input has the right shape, the row it names does not exist."""
+    code = "unknown_reference" if _detail_codes(detail) == {"does_not_exist"} else "invalid"
     fields = flatten(detail)
     messages = [message for field_messages in fields.values() for message in field_messages]
     if fields.get(NON_FIELD):
@@ -145,7 +158,7 @@ def validation_envelope(detail: Any) -> dict[str, Any]:
         message = messages[0]
     else:
         message = INVALID_MESSAGE
-    return envelope("invalid", message, fields)
+    return envelope(code, message, fields)
 
 
 def _django_validation_detail(exc: DjangoValidationError) -> Any:

@@ -164,7 +164,8 @@ class StableOrderingFilter(OrderingFilter):
         names = sorted(name for name, _ in valid)
         one = f"-?({'|'.join(map(re.escape, names))})"
         for parameter in parameters:
-            parameter["schema"] = {"type": "string", "pattern": f"^{one}(,{one})*$"}
+            # empty (`ordering=`) is the default order, as DRF reads it
+            parameter["schema"] = {"type": "string", "pattern": f"^({one}(,{one})*)?$"}
             parameter["description"] = (
                 f"{self.ordering_description} Nhận: {', '.join(f'`{name}`' for name in names)}; nhiều trường cách nhau "
                 "bằng dấu phẩy."

@@ -3,7 +3,8 @@
 
 - Errors: every operation declares the error answers that apply to it, each with the `Error` component (the
   envelope of config.errors): 400 when it reads a body or query parameters, 401 and 403 unless it is public, 404
-  on an object's address and on a list (a page past the end), 409 on POST, PUT, PATCH and DELETE (a stale `version`,
+  on an object's address, on a list (a page past the end) and on a body (it may name a row the user cannot see),
+  409 on POST, PUT, PATCH and DELETE (a stale `version`,
   an `Idempotency-Key` sent again with another body), 413 and 415 when it reads a body, 429 always. A refusal an
   operation already describes (`config.api.BAD_INPUT`...) keeps its description, with the `Error` schema.
 - Tags: one per resource, the first segment after /api/v1/ (`households`, `review-cases`, `stats`, `auth`...),
@@ -155,6 +156,16 @@ def _labels_by_name() -> dict[str, str]:
     return {name: labels.pop() for name, labels in found.items() if len(labels) == 1}
 
 
+NO_NUL = r"^[^\x00]*$"
+
+
+def no_nul(schema: dict[str, Any]) -> None:
+    """A free text says that it may not hold the NUL character: every text field refuses it (PostgreSQL cannot
+    store it; Django's and DRF's validator), so a client, or a fuzzer, learns it from the schema."""
+    if schema.get("type") == "string" and not ({"pattern", "enum", "format"} & schema.keys()):
+        schema["pattern"] = NO_NUL
+
+
 class AutoSchema(openapi.AutoSchema):
     def get_tags(self) -> list[str]:
         return [resource_of(self.path)]
@@ -167,6 +178,16 @@ class AutoSchema(openapi.AutoSchema):
             if description:
                 meta["description"] = description
         return meta
+
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> dict[str, Any]:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        no_nul(schema)
+        # a list that may not be empty says so (drf-spectacular leaves `allow_empty=False` out)
+        if isinstance(field, serializers.ListSerializer | serializers.ListField) and schema.get("type") == "array":
+            least = max(int(getattr(field, "min_length", None) or 0), 0 if field.allow_empty else 1)
+            if least:
+                schema.setdefault("minItems", least)
+        return schema
 
     def _describe_path_id(self, parameter: dict[str, Any]) -> None:
         if not ID_NAMES.match(parameter["name"]):
@@ -203,6 +224,8 @@ class AutoSchema(openapi.AutoSchema):
         for parameter in operation.get("parameters", []):
             if parameter.get("in") == "query":
                 self._describe_parameter(parameter)
+                no_nul(parameter.get("schema", {}))
+                no_nul(parameter.get("schema", {}).get("items", {}))
             elif parameter.get("in") == "path":
                 self._describe_path_id(parameter)
         self._declare_errors(operation)
@@ -229,7 +252,7 @@ class AutoSchema(openapi.AutoSchema):
             codes.add(400)
         if not public:
             codes |= {401, 403}
-        if has_path_id or is_page:
+        if has_path_id or is_page or (has_body and not public):  # a body may name a row the user cannot see
             codes.add(404)
         if self.method in WRITING:
             codes.add(409)

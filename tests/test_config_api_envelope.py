@@ -282,3 +282,26 @@ def test_operations_are_tagged_per_resource_with_vietnamese_descriptions(schema,
     assert schema["paths"]["/api/v1/review-cases/"]["get"]["tags"] == ["review-cases"]
     assert schema["paths"]["/api/v1/stats/figures/"]["get"]["tags"] == ["stats"]
     assert all(VIETNAMESE.search(description) for description in described.values())
+
+
+def test_a_body_naming_a_row_that_does_not_exist_says_so_with_its_own_code(api, officer_a, commune_a, kinh):
+    member = {"full_name": "Lò Văn Pao", "date_of_birth": "1980-01-01", "sex": "male", "ethnicity": "99"}
+    response = api(officer_a).post(HOUSEHOLDS, {"commune": 2**40, "members": [{**member, "relation": "head"}]})
+    body = assert_envelope(response, 400, "unknown_reference")  # the shape is right; the rows named are not there
+    assert set(body["fields"]) == {"commune", "members[0].ethnicity"}
+    # a shape refused as well as a missing row: the input's own code
+    response = api(officer_a).post(HOUSEHOLDS, {"commune": 2**40, "members": []})
+    assert assert_envelope(response, 400, "invalid")["fields"].keys() == {"commune", "members"}
+    assert not Household.objects.exists()
+
+
+def test_the_schema_says_what_the_server_checks_of_a_text_and_a_list(schema):
+    """A text may not hold NUL (every text field refuses it) and a household has at least one member: a client, or
+    schemathesis, learns both from the schema rather than from a 400."""
+    create = schema["components"]["schemas"]["HouseholdCreateRequest"]["properties"]
+    assert create["members"]["minItems"] == 1
+    assert {"type": "string", "pattern": r"^[^\x00]*$", "maxLength": 255} in create["address"]["oneOf"]
+    [search] = [p for p in schema["paths"][HOUSEHOLDS]["get"]["parameters"] if p["name"] == "q"]
+    assert search["schema"]["pattern"] == r"^[^\x00]*$"
+    # an operation with a body declares 404: the body may name a row outside the user's area
+    assert "404" in schema["paths"]["/api/v1/assessments/"]["post"]["responses"]

@@ -471,12 +471,29 @@ class TargetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": r"^(100(\.0{1,2})?|[0-9]{1,2}(\.[0-9]{1,2})?)$",
+        "example": "12.50",
+        "description": "Từ 0 đến 100, tối đa hai chữ số thập phân, dấu chấm thập phân",
+    }
+)
+class PercentField(serializers.DecimalField):
+    """A share or a number of points from 0 to 100 with two decimals; the schema says so exactly (drf-spectacular's
+    own pattern for a decimal also admits "" and 999)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), **kwargs)
+
+
 class TargetInput(serializers.Serializer):
     area = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     year = serializers.IntegerField(min_value=TARGET_YEARS[0], max_value=TARGET_YEARS[1])
     measure = serializers.ChoiceField(choices=TargetMeasure.choices)
     kind = serializers.ChoiceField(choices=TargetKind.choices)
-    value = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100))
+    value = PercentField()
     source = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
 

@@ -35,6 +35,28 @@ def load(path: Path = FILE) -> dict[tuple[str, str], str]:
     return named
 
 
+def load_input_codes(path: Path = FILE) -> frozenset[str]:
+    """The error codes that refuse an input's shape (`[refused_by_data]` of the file): a 400 for schema-valid data
+    with any other code is the data's state refusing it (a row that does not exist or lies outside the user's area,
+    a step the workflow does not allow yet…), which no schema can say."""
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get("refused_by_data", {})
+    return frozenset(table.get("input_codes", ()))
+
+
+INPUT_CODES = load_input_codes()
+
+
+def refused_by_data(response) -> str | None:
+    """The code of a 400 that refuses schema-valid data for what the data names, not for its shape; else None."""
+    if response is None or response.status_code != 400:
+        return None
+    try:
+        code = response.json().get("code")
+    except ValueError:
+        return None
+    return code if isinstance(code, str) and code and code not in INPUT_CODES else None
+
+
 # Wall-clock seconds for all the schemathesis operations of both roles (drawing the cases included), and the most
 # one operation may take: the operations still to come share what is left, so that a slow machine sends fewer cases
 # per operation (counted in the summary, with the operations it cut short) rather than overrunning the deadline.
@@ -55,6 +77,7 @@ class Ledger:
     sent_cases: Counter = field(default_factory=Counter)  # (role, subject) -> cases sent
     first_draw: dict[tuple[str, str], float] = field(default_factory=dict)  # (role, subject) -> when it started
     shortened: set[tuple[str, str]] = field(default_factory=set)  # operations the deadline cut short
+    refusals: Counter = field(default_factory=Counter)  # code -> schema-valid cases the data refused
 
     def draw(self, role: str, subject: str) -> int:
         self.first_draw.setdefault((role, subject), time.monotonic())
@@ -143,6 +166,8 @@ class Ledger:
             f"{(max(self.first_draw.values(), default=0) - min(self.first_draw.values(), default=0)):.0f} s or so"
             + (f"; the deadline cut {len(self.shortened)} of them short" if self.shortened else ""),
             "  per check: " + ", ".join(f"{check} {n}" for check, n in per_check.most_common()),
+            "  schema-valid cases refused by the data they name ([refused_by_data]): "
+            + (", ".join(f"{code} {n}" for code, n in self.refusals.most_common()) or "none"),
             "  per role: " + ", ".join(f"{role} {n}" for role, n in per_role.most_common()),
             "  per kind (distinct subject and role):",
             *(f"    {n:4d}  {kind}" for kind, n in per_kind.most_common()),
