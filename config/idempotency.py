@@ -48,6 +48,8 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from config.errors import error_response
+
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 PREFIX = "/api/v1/"
@@ -73,12 +75,6 @@ IN_PROGRESS_MESSAGE = f"Yêu cầu đầu tiên với {HEADER} này đang đư�
 def covers(path: str) -> bool:
     """Whether a POST to `path` (without the site's prefix) honours the header."""
     return path.startswith(PREFIX) and not path.startswith(NOT_COVERED)
-
-
-def error_response(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> JsonResponse:
-    """A refusal in the API's error envelope: `{"code", "message", "fields"}`."""
-    body = {"code": code, "message": message, "fields": fields or {}}
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def ttl_seconds() -> int:

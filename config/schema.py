@@ -159,11 +159,41 @@ def _labels_by_name() -> dict[str, str]:
 NO_NUL = r"^[^\x00]*$"
 
 
-def no_nul(schema: dict[str, Any]) -> None:
-    """A free text says that it may not hold the NUL character: every text field refuses it (PostgreSQL cannot
-    store it; Django's and DRF's validator), so a client, or a fuzzer, learns it from the schema."""
-    if schema.get("type") == "string" and not ({"pattern", "enum", "format"} & schema.keys()):
-        schema["pattern"] = NO_NUL
+def _admits_blank(schema: dict[str, Any]) -> bool:
+    """Whether a text schema admits "" by itself (no minimum length; a pattern that matches "")."""
+    pattern = schema.get("pattern")
+    return (
+        schema.get("type") == "string"
+        and not schema.get("minLength")
+        and "format" not in schema
+        and "enum" not in schema
+        and (pattern is None or re.search(pattern, "") is not None)
+    )
+
+
+def no_nul(node: Any) -> None:
+    """Every free text of the schema says that it may not hold the NUL character: every text field refuses it
+    (PostgreSQL cannot store it; Django's and DRF's validator), so a client, or a fuzzer, learns it from the schema.
+    A text that may be blank was `oneOf` the text and an empty one (`maxLength: 0`); where the text's own pattern
+    admits "" already, "" was valid under both alternatives, which `oneOf` forbids: it becomes the text alone."""
+    if isinstance(node, list):
+        for item in node:
+            no_nul(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and not ({"pattern", "enum", "format", "$ref"} & node.keys()):
+        if node.get("maxLength") != 0:
+            node["pattern"] = NO_NUL
+    for value in node.values():
+        no_nul(value)
+    alternatives = node.get("oneOf")
+    if isinstance(alternatives, list) and len(alternatives) == 2:
+        blank = [a for a in alternatives if a.get("type") == "string" and a.get("maxLength") == 0]
+        text = [a for a in alternatives if a not in blank]
+        if len(blank) == 1 and len(text) == 1 and _admits_blank(text[0]):
+            del node["oneOf"]
+            node.update(text[0])
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -181,7 +211,6 @@ class AutoSchema(openapi.AutoSchema):
 
     def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> dict[str, Any]:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        no_nul(schema)
         # a list that may not be empty says so (drf-spectacular leaves `allow_empty=False` out)
         if isinstance(field, serializers.ListSerializer | serializers.ListField) and schema.get("type") == "array":
             least = max(int(getattr(field, "min_length", None) or 0), 0 if field.allow_empty else 1)
@@ -224,8 +253,6 @@ class AutoSchema(openapi.AutoSchema):
         for parameter in operation.get("parameters", []):
             if parameter.get("in") == "query":
                 self._describe_parameter(parameter)
-                no_nul(parameter.get("schema", {}))
-                no_nul(parameter.get("schema", {}).get("items", {}))
             elif parameter.get("in") == "path":
                 self._describe_path_id(parameter)
         self._declare_errors(operation)
@@ -315,6 +342,8 @@ def name_parameter_enums(result: dict[str, Any], generator: Any, **kwargs: Any) 
     result["components"]["schemas"] = dict(sorted(schemas.items()))
     _drop_titles(result["components"])
     _drop_titles(result.get("paths", {}))
+    no_nul(result["components"])
+    no_nul(result.get("paths", {}))
     return result
 
 

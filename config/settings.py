@@ -136,7 +136,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.filters.FilterBackend",  # django-filter's, refusing a typed parameter sent empty
         "config.filters.StableOrderingFilter",
     ],
     # JSON bodies only (bounded: nesting, non-finite numbers, size; config/parsers.py): a form-encoded body is a 415.

@@ -1,5 +1,6 @@
 """The serializers of a household's members in the registry's API (households.api)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from households import rules
@@ -13,6 +14,13 @@ NATIONAL_ID_FIELD = dict(
     allow_blank=True,
     help_text="Số căn cước công dân, 12 chữ số; duy nhất khi có.",
 )
+
+
+@extend_schema_field(
+    {"type": "string", "nullable": True, "maxLength": 12, "pattern": r"^\s*([0-9]{12})?\s*$", "example": "010079004321"}
+)
+class NationalIdField(serializers.CharField):
+    """A citizen ID: 12 digits, or blank or null for none (the schema says so; `validate_national_id` checks it)."""
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -30,7 +38,7 @@ class MemberSerializer(serializers.ModelSerializer):
         error_messages={"does_not_exist": "Dân tộc mã “{pk_value}” không có trong danh mục 54 dân tộc."},
     )
     ethnicity_name = serializers.CharField(source="ethnicity.name", read_only=True)
-    national_id = serializers.CharField(**NATIONAL_ID_FIELD)
+    national_id = NationalIdField(**NATIONAL_ID_FIELD)
 
     class Meta:
         model = Member

@@ -96,3 +96,19 @@ def test_the_schema_lists_the_accepted_orderings_in_vietnamese():
     assert ordering["schema"]["pattern"].startswith("^(-?(code|created_at|id|status|updated_at)")
     assert "Nhận: `code`, `created_at`, `id`, `status`, `updated_at`" in ordering["description"]
     assert "Which field" not in str(schema)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("parameter", ["commune", "status", "is_ethnic_minority", "village"])
+def test_a_typed_parameter_sent_empty_is_refused_naming_it(api, officer_a, household_a, parameter):
+    # django-filter reads `?commune=` as no filter: a client that meant a value would get the whole list
+    response = api(officer_a).get(HOUSEHOLDS, {parameter: ""})
+    assert response.status_code == 400
+    assert response.json()["fields"] == {parameter: ["Giá trị trống: bỏ tham số này hoặc nhập một giá trị."]}
+
+
+@pytest.mark.django_db
+def test_an_empty_free_text_or_ordering_is_no_filter(api, officer_a, household_a):
+    for params in ({"q": ""}, {"ordering": ""}, {"commune_code": ""}):
+        response = api(officer_a).get(HOUSEHOLDS, params)
+        assert response.status_code == 200 and response.json()["count"] == 1, params

@@ -5,8 +5,10 @@
 
 It signs in for a token, pages through the district's households, filters the poor, opens a household with its
 members, its surveys and its status history, classifies a household's facts under the current standard, reads the
-district's figures, lists the overdue review cases, the support records and the loans, and makes one review move
-with the case's `version` (the first move the case's `allowed_moves` offers that this account may make).
+district's figures, lists the overdue review cases, the support records and the loans, records a survey of a
+household whose review case waits for it (as a commune officer: the survey moves the case on, and its answer gives
+the case's new version for the village meeting that follows), and makes one review move with the case's `version`
+(the first move the case's `allowed_moves` offers that this account may make).
 
 The script finds each operation by its method and path (`GET /api/v1/households/`), not by the module's name, which
 follows the schema's tags. Values are given as plain Python (strings, numbers, dicts) and turned into the client's
@@ -44,6 +46,7 @@ STEPS = [
     "overdue review cases",
     "support records",
     "loans",
+    "a survey, then its case's next move",
     "a review move with its version",
 ]
 # The moves the script may make, by the operation that makes each and what it needs besides `version`. A district's
@@ -240,6 +243,56 @@ class Script:
     def loans(self) -> dict:
         return {"loans": len(self.pages("GET /api/v1/loans/"))}
 
+    def survey(self) -> dict:
+        """A commune officer's survey of a household whose case waits for it: the survey moves the case on, and its
+        answer names the case with its new version, with which the next move (the village meeting) is made."""
+        district, self.client = self.client, self.signed_in(self.mover)
+        try:
+            case = self._waiting_for_survey()
+            body = {
+                "household": case["household"]["id"],
+                "review_year": self.today.year,
+                "survey_date": self.today.isoformat(),
+                "income_per_capita": 2_500_000,
+                "dwelling": {
+                    "has_house": True,
+                    "floor_area_m2": "48",
+                    "foundation_frame_durable": True,
+                    "walls_durable": True,
+                    "roof_durable": False,
+                },
+                "answers": {
+                    "employment": False,
+                    "water": False,
+                    "sanitation": True,
+                    "waste_treatment": True,
+                    "telecom": False,
+                    "nutrition": False,
+                },
+                "causes": ["capital"],
+            }
+            surveyed = self.call("POST /api/v1/assessments/", body=body)
+            moved = surveyed["review_case"]
+            assert moved["id"] == case["id"] and moved["version"] > case["version"], surveyed
+            meeting = {"version": moved["version"], **MOVES["meeting"][1](self.today)}
+            met = self.call("POST /api/v1/review-cases/{id}/meeting/", id=case["id"], body=meeting)
+            return {"surveyed": surveyed["category"], "survey_moved": moved["state"], "after_meeting": met["state"]}
+        finally:
+            self.client = district
+
+    def _waiting_for_survey(self) -> dict:
+        """A case of this year that waits for its survey; none: a household without a case asks to be listed (the
+        household's request, filed in person today), which opens one."""
+        cases = self.pages("GET /api/v1/review-cases/", year=self.today.year)
+        waiting = [case for case in cases if "survey" in case["allowed_moves"] and case["state"] == "listed"]
+        if waiting:
+            return waiting[0]
+        with_case = {case["household"]["id"] for case in cases}
+        households = self.pages("GET /api/v1/households/", status=["not_poor"])
+        household = next(h for h in households if h["id"] not in with_case)
+        request = {"household": household["id"], "request_kind": "add", "channel": "in_person"}
+        return self.call("POST /api/v1/review-cases/", body={**request, "filed_on": self.today.isoformat()})
+
     def review_move(self) -> dict:
         district, self.client = self.client, self.signed_in(self.mover)
         try:
@@ -276,6 +329,7 @@ class Script:
             self.overdue,
             self.support,
             self.loans,
+            self.survey,
             self.review_move,
         ]
         return list(zip(STEPS, functions, strict=True))

@@ -132,3 +132,4 @@ def test_district_script(generated, contract_server):
     assert report["category"] in {"poor", "near_poor", "not_poor"}, report
     assert report["figures"] > 0 and report["support_records"] > 0 and report["loans"] > 0, report
     assert "overdue_cases" in report and report["moved"] and report["state"], report  # the list read, a move made
+    assert report["survey_moved"] == "classified" and report["after_meeting"] == "agreed", report
