@@ -27,8 +27,8 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -37,6 +37,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 logger = logging.getLogger(__name__)
+security_logger = logging.getLogger("django.security")
 
 NON_FIELD = "non_field_errors"
 INVALID_MESSAGE = "Dữ liệu không hợp lệ."
@@ -45,6 +46,7 @@ NOT_AUTHENTICATED_MESSAGE = (
     "Chưa đăng nhập: hãy gửi kèm header Authorization: Token <token> (token nhận từ POST /api/v1/auth/login/)."
 )
 CSRF_MESSAGE = "Thiếu hoặc sai mã CSRF của phiên đăng nhập: hãy gửi header X-CSRFToken, hoặc dùng token."
+BAD_REQUEST_MESSAGE = "Yêu cầu không hợp lệ (quá nhiều trường hoặc tệp, hoặc một header sai): không thực hiện."
 SERVER_ERROR_MESSAGE = "Lỗi máy chủ: yêu cầu chưa được thực hiện. Hãy thử lại sau; nếu vẫn lỗi, hãy báo quản trị."
 
 
@@ -168,9 +170,10 @@ def _django_validation_detail(exc: DjangoValidationError) -> Any:
 
 
 def _own_or(exc: exceptions.APIException, default: str) -> str:
-    """The message raised with the exception when it is one of ours (not DRF's default, which is not ours)."""
+    """The message raised with the exception when it is one of ours: not DRF's default, and not one of the English
+    messages DRF's parsers write ("Multipart form parse error - Invalid boundary…"); ours are Vietnamese."""
     detail = str(exc.detail)
-    return default if detail == str(exc.default_detail) else detail
+    return default if detail == str(exc.default_detail) or detail.isascii() else detail
 
 
 def _media_types(view: Any) -> str:
@@ -229,6 +232,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         response = drf_exception_handler(exc, context)  # its headers: WWW-Authenticate, Retry-After
         response.data = envelope(*_api_exception_envelope(exc, context))
         return response
+    if isinstance(exc, SuspiciousOperation | BadRequest):  # too many fields or files in a form, a bad header…
+        security_logger.warning("Refused under /api/: %s", exc)
+        return Response(envelope("bad_request", BAD_REQUEST_MESSAGE), status=status.HTTP_400_BAD_REQUEST)
     if settings.DEBUG:
         return None  # raised: Django's page with the traceback
     view = context.get("view")

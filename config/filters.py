@@ -143,7 +143,8 @@ class FilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None:
+        browsing = getattr(getattr(request, "accepted_renderer", None), "format", "") == "api"
+        if filterset_class is not None and not browsing:  # the browsable API's filter form sends every field
             empty = [
                 name
                 for name, declared in filterset_class.base_filters.items()

@@ -200,6 +200,12 @@ class AutoSchema(openapi.AutoSchema):
     def get_tags(self) -> list[str]:
         return [resource_of(self.path)]
 
+    def get_description(self) -> str:  # type: ignore[override]
+        """The operation's own description; not a view's docstring, which is English, for the code's readers (it
+        told integrators "Shared plumbing: the right per action…"): the summary says what the operation does."""
+        description = super().get_description() or ""
+        return "" if description.isascii() else description
+
     def _get_serializer_field_meta(self, field: Any, direction: str) -> dict[str, Any]:
         meta = super()._get_serializer_field_meta(field, direction)
         if "description" not in meta and isinstance(field, serializers.Field):

@@ -33,6 +33,7 @@ from households.selectors import scoped_area, visible_area
 from households.services import log_action
 from programs.review.documents import render_xlsx
 from programs.rules import INDICATOR_NAMES, LISTED, STATUSES
+from programs.standards.api_records import YearField
 from support import documents, rules, selectors, services
 from support.api import SupportViewSet, known_types, optional_text
 from support.models import BudgetAllocation, FundingSource, InterventionType, Project
@@ -276,6 +277,8 @@ class TargetingViewSet(AccessLogViewSetMixin, SupportViewSet):
 
 
 class OutcomeQuerySerializer(AreaYearQuerySerializer):
+    # a year to come has no support delivered: refused by the schema's range, as the service would (`in_future`)
+    year = YearField(min_value=2000, latest=lambda: timezone.localdate().year, help_text="Năm hỗ trợ, đến năm nay")
     horizon = integer_field(min_value=1, max_value=10, default=2, help_text="Số năm theo dõi sau năm hỗ trợ")
 
 

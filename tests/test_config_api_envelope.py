@@ -2,6 +2,7 @@
 refuses the request: a serializer, the parser, a filter, the pagination, authentication, a right, the router, the
 method, optimistic locking, the body's size or type, the throttle; and the schema declares them (config.schema)."""
 
+import datetime
 import json
 import re
 
@@ -308,3 +309,45 @@ def test_the_schema_says_what_the_server_checks_of_a_text_and_a_list(schema):
     assert search["schema"]["pattern"] == r"^[^\x00]*$"
     # an operation with a body declares 404: the body may name a row outside the user's area
     assert "404" in schema["paths"]["/api/v1/assessments/"]["post"]["responses"]
+
+
+def test_a_form_with_too_many_fields_is_a_400_not_a_server_error(api, officer_a, commune_a):
+    # Django refuses it (TooManyFieldsSent, a SuspiciousOperation) while DRF's multipart parser reads it
+    fields = {f"f{index}": "x" for index in range(1100)} | {"commune": str(commune_a.pk)}
+    response = api(officer_a).post("/api/v1/imports/", fields, format="multipart")
+    assert_envelope(response, 400, "bad_request")
+
+
+def test_a_multipart_body_without_its_boundary_is_refused_in_vietnamese(api, officer_a):
+    response = api(officer_a).generic("POST", "/api/v1/imports/", b"--x\r\n", content_type="multipart/form-data")
+    body = assert_envelope(response, 400, "parse_error")
+    assert "Multipart" not in body["message"]
+
+
+def test_the_browsable_apis_filter_form_may_send_its_empty_fields(officer_a, household_a):
+    # the HTML form of the browsable API submits every field, empty ones as `name=`: not a 400 there
+    client = Client()
+    client.force_login(officer_a)
+    page = client.get(HOUSEHOLDS, {"q": "", "commune": "", "is_female_headed": ""}, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert client.get(HOUSEHOLDS, {"commune": ""}, HTTP_ACCEPT="application/json").status_code == 400
+
+
+def test_support_outcomes_of_a_year_to_come_are_refused_as_the_schema_says(api, province_staff, schema):
+    [year] = [p for p in schema["paths"]["/api/v1/support-outcomes/"]["get"]["parameters"] if p["name"] == "year"]
+    this_year = datetime.date.today().year
+    assert year["schema"]["maximum"] == this_year
+    response = api(province_staff).get(
+        "/api/v1/support-outcomes/", {"area": province_staff.area.pk, "year": this_year + 1}
+    )
+    assert assert_envelope(response, 400, "invalid")["fields"].keys() == {"year"}
+
+
+def test_no_operation_is_described_by_a_code_comment_in_english(schema):
+    english = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("description") and operation["description"].isascii()
+    ]
+    assert english == []
