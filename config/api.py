@@ -20,11 +20,12 @@ The input fields below carry the Vietnamese messages that DRF's catalogue lacks;
 serializers from them.
 """
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from drf_spectacular.utils import extend_schema
 from rest_framework import routers, serializers, status
 from rest_framework.response import Response
@@ -90,9 +91,27 @@ def use_case_schema(summary: str, request: Any, response: Any, created: bool = F
 # --- the view side -----------------------------------------------------------------------------------------
 
 
+_WHOLE = re.compile(r"-?[0-9]+")
+
+
+def _whole_numbers_only(serializer: serializers.Serializer, query: QueryDict) -> None:
+    """Query parameters are text: an integer field takes digits only (DRF's IntegerField reads "552.0" as 552,
+    which the schema's integer does not allow)."""
+    wrong = {
+        name: [INTEGER_ERRORS["invalid"]]
+        for name, field in serializer.fields.items()
+        if isinstance(field, serializers.IntegerField)
+        and any(value.strip() and not _WHOLE.fullmatch(value.strip()) for value in query.getlist(name))
+    }
+    if wrong:
+        raise serializers.ValidationError(wrong)
+
+
 def parse_input(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
     """The validated input, or a 400 naming each field at fault (`config.errors`)."""
     payload = serializer_class(data=data, **kwargs)
+    if isinstance(data, QueryDict):
+        _whole_numbers_only(payload, data)
     payload.is_valid(raise_exception=True)
     return dict(payload.validated_data)
 

@@ -351,3 +351,19 @@ def test_no_operation_is_described_by_a_code_comment_in_english(schema):
         if operation.get("description") and operation["description"].isascii()
     ]
     assert english == []
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/api/v1/stats/figures/", "area"),
+        ("/api/v1/stats/figures/", "year"),
+        ("/api/v1/support-outcomes/", "area"),
+        ("/api/v1/imports/template/", "commune"),
+    ],
+)
+def test_a_whole_number_of_a_query_is_digits_only_there_too(api, province_staff, url, name):
+    # the query parameters that a serializer reads (not a list filter): DRF's IntegerField read "552.0" as 552
+    params = {"area": str(province_staff.area.pk), "year": "2025", "commune": "1"} | {name: "552.0"}
+    response = api(province_staff).get(url, params)
+    assert assert_envelope(response, 400, "invalid")["fields"] == {name: ["Phải là một số nguyên."]}
