@@ -512,3 +512,52 @@ def timed(label: str) -> Iterator[None]:
     started = time.monotonic()
     yield
     print(f"  {label}: {time.monotonic() - started:.1f} s", flush=True)
+
+
+def command_vs_copy(
+    template: str, command: Sequence[str], rounds: int, label: str, keep: str | None = None
+) -> tuple[Figures, Figures, dict[str, int]]:
+    """A writing command against COPY of the rows it adds, interleaved: each app round runs `command` on a fresh
+    copy of `template`; after the first, the rows it added to every table are dumped (COPY TO); each raw round
+    loads them with COPY FROM into the same tables of another fresh copy of `template` (same indexes, same foreign
+    keys, checked before commit). The last app round's database is kept as `keep` when given. Returns both sides'
+    seconds and the rows added per table."""
+    app_copy, raw_copy = keep or f"{template}_app", f"{template}_raw"
+    marks = id_marks(template)
+    added: dict[str, int] = {}
+    with tempfile_folder() as folder:
+
+        def app(number: int) -> float:
+            copy_database(template, app_copy)
+            checkpoint(app_copy)
+            seconds = manage(app_copy, *command)[0]
+            if not added:
+                added.update(dump_added(app_copy, marks, folder))
+            if keep is None or number < rounds:
+                drop_database(app_copy)
+            print(f"  {label} round {number} app: {seconds:.1f} s", flush=True)
+            return seconds
+
+        def raw(number: int) -> float:
+            copy_database(template, raw_copy)
+            checkpoint(raw_copy)
+            seconds = copy_in(raw_copy, folder, list(added))
+            drop_database(raw_copy)
+            print(f"  {label} round {number} raw COPY: {seconds:.1f} s", flush=True)
+            return seconds
+
+        app_figures, raw_figures = interleave(rounds, app, raw)
+    return app_figures, raw_figures, added
+
+
+def added_text(added: dict[str, int]) -> str:
+    """"300,000 programs_assessment, 73,000 programs_statuschange, …": the rows a command added, most first."""
+    return ", ".join(f"{rows:,} {table}" for table, rows in sorted(added.items(), key=lambda item: -item[1]))
+
+
+@contextlib.contextmanager
+def tempfile_folder() -> Iterator[Path]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="giamngheo-bench-") as name:
+        yield Path(name)
