@@ -27,6 +27,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -117,7 +118,10 @@ class Row:
         return f"| {self.work} | {self.app} | {self.raw} | {shown} | {self.target} | {verdict} |"
 
 
-HEADER = "| work | app: median (min-max) | the same work in raw PostgreSQL | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |"
+HEADER = (
+    "| work | app: median (min-max) of the rounds | the same work in raw PostgreSQL | ratio | target | met |\n"
+    "| --- | --- | --- | --- | --- | --- |"
+)
 
 
 def seconds_row(work: str, app: Figures, raw: Figures, target: Target) -> Row:
@@ -220,7 +224,9 @@ def id_marks(database: str) -> dict[str, int]:
             )
         ]
         return {
-            table: conn.execute(sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(sql.Identifier(table))).fetchone()[0]
+            table: conn.execute(
+                sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(sql.Identifier(table))
+            ).fetchone()[0]
             for table in tables
         }
 
@@ -237,9 +243,10 @@ def dump_added(database: str, marks: dict[str, int], folder: Path) -> dict[str, 
             if not rows:
                 continue
             counts[table] = rows
-            with (folder / f"{table}.bin").open("wb") as out, conn.cursor().copy(
-                sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query)
-            ) as copy:
+            with (
+                (folder / f"{table}.bin").open("wb") as out,
+                conn.cursor().copy(sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query)) as copy,
+            ):
                 for block in copy:
                     out.write(block)
     return counts
@@ -251,9 +258,10 @@ def copy_in(database: str, folder: Path, tables: Sequence[str]) -> float:
     with psycopg.connect(url(database)) as conn:
         started = time.monotonic()
         for table in tables:
-            with (folder / f"{table}.bin").open("rb") as source, conn.cursor().copy(
-                sql.SQL("COPY {} FROM STDIN (FORMAT binary)").format(sql.Identifier(table))
-            ) as copy:
+            with (
+                (folder / f"{table}.bin").open("rb") as source,
+                conn.cursor().copy(sql.SQL("COPY {} FROM STDIN (FORMAT binary)").format(sql.Identifier(table))) as copy,
+            ):
                 while block := source.read(1 << 20):
                     copy.write(block)
         conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -404,7 +412,7 @@ async def _http_load(
                 writer.write(message)
                 await writer.drain()
                 status, body, keep = await asyncio.wait_for(_read_response(reader), timeout=max(1.0, seconds))
-            except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as exc:
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
                 failures.append(f"{path}: {exc!r}")
                 writer = None
                 continue
@@ -551,13 +559,69 @@ def command_vs_copy(
 
 
 def added_text(added: dict[str, int]) -> str:
-    """"300,000 programs_assessment, 73,000 programs_statuschange, …": the rows a command added, most first."""
+    """ "300,000 programs_assessment, 73,000 programs_statuschange, …": the rows a command added, most first."""
     return ", ".join(f"{rows:,} {table}" for table, rows in sorted(added.items(), key=lambda item: -item[1]))
 
 
 @contextlib.contextmanager
 def tempfile_folder() -> Iterator[Path]:
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="giamngheo-bench-") as name:
         yield Path(name)
+
+
+def http_case(
+    database: str,
+    server: Gunicorn,
+    name: str,
+    title: str,
+    paths: Sequence[str],
+    headers: dict[str, str],
+    target: Target,
+    *,
+    requests: int,
+    clients: int,
+    rounds: int,
+    seconds: float,
+) -> Row:
+    """GET `paths` (in turn) through `server` against the same statements replayed by psycopg threads: a warm-up of
+    each, then `rounds` x (app, raw), each `requests` requests at `clients`; the row of the rounds' p95."""
+    statements = [capture(path, headers) for path in paths]
+    print(f"{name}: {len(statements[0])} statements per request, for example:", flush=True)
+    for statement in statements[0]:
+        print(f"    {statement[:160]}")
+    warm = min(requests, clients * 4)
+    print(f"  warm-up app: {http_load(server.port, paths, headers, warm, clients).text()}", flush=True)
+    print(f"  warm-up raw: {sql_load(database, statements, warm, clients).text()}", flush=True)
+    loads: dict[str, list[Load]] = {"app": [], "raw": []}
+
+    def app(number: int) -> float:
+        load = http_load(server.port, paths, headers, requests, clients, seconds)
+        print(f"  {name} round {number} app: {load.text()}", flush=True)
+        loads["app"].append(load)
+        return load.p95
+
+    def raw(number: int) -> float:
+        load = sql_load(database, statements, requests, clients, seconds)
+        print(f"  {name} round {number} raw: {load.text()}", flush=True)
+        loads["raw"].append(load)
+        return load.p95
+
+    app_p95, raw_p95 = interleave(rounds, app, raw)
+
+    def rest(side: str) -> str:
+        p50 = statistics.median(load.p50 for load in loads[side])
+        rate = statistics.median(load.per_second for load in loads[side])
+        failed = sum(load.failures for load in loads[side])
+        return f", p50 {p50:,.1f} ms, {rate:,.0f} req/s" + (f", **{failed} failed**" if failed else "")
+
+    failures = sum(load.failures for side in loads.values() for load in side)
+    row = Row(
+        title,
+        f"p95 {app_p95.text('ms')}{rest('app')}",
+        f"the same {len(statements[0])} statements: p95 {raw_p95.text('ms')}{rest('raw')}",
+        ratio(app_p95, raw_p95),
+        target.text,
+        target.met(app_p95, raw_p95) and not failures,
+    )
+    print(row.markdown(), flush=True)
+    return row

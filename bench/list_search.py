@@ -13,7 +13,8 @@ token of each user made in the database by `manage.py issue_api_token`. The raw 
 for the same request (captured in this process with CaptureQueriesContext around Django's test Client, same user and
 token, DEBUG=0, after a warm-up request), replayed by `--clients` psycopg threads, `--requests` in all, sent as the
 app sent them (autocommit, its own BEGIN … COMMIT). Rounds alternate app, raw, app, raw… (`--rounds`, at least 3
-each); each round gives a p50, a p95 and a throughput; printed: the median of the rounds' p95 with their min-max, and the ratio app/raw of the p95s.
+each); each round gives a p50, a p95 and a throughput; printed: the median of the rounds' p95 with their min-max,
+and the ratio app/raw of the p95s.
 
 The bench writes to the database what the app writes when it serves these requests (API tokens, access records),
 so run it on a copy (bench/run_all makes one):
@@ -91,60 +92,24 @@ def main(argv: list[str] | None = None) -> list[harness.Row]:
         for name in names:
             title, user, paths = chosen[name]
             headers = {"Authorization": f"Token {tokens[user]}"}
-            statements = [harness.capture(path, headers) for path in paths]
-            print(f"{name}: {len(statements[0])} statements per request, for example:", flush=True)
-            for statement in statements[0]:
-                print(f"    {statement[:160]}")
-            warm = min(options.requests, options.clients * 4)
-            print(f"  warm-up app: {harness.http_load(server.port, paths, headers, warm, options.clients).text()}")
-            print(f"  warm-up raw: {harness.sql_load(options.database, statements, warm, options.clients).text()}")
-            app: list[harness.Load] = []
-            raw: list[harness.Load] = []
-
-            def app_round(number: int, paths=paths, headers=headers, app=app) -> float:
-                load = harness.http_load(
-                    server.port, paths, headers, options.requests, options.clients, options.seconds
-                )
-                print(f"  {name} round {number} app: {load.text()}", flush=True)
-                app.append(load)
-                return load.p95
-
-            def raw_round(number: int, statements=statements, raw=raw) -> float:
-                load = harness.sql_load(
-                    options.database, statements, options.requests, options.clients, options.seconds
-                )
-                print(f"  {name} round {number} raw: {load.text()}", flush=True)
-                raw.append(load)
-                return load.p95
-
-            app_p95, raw_p95 = harness.interleave(options.rounds, app_round, raw_round)
-            target = TARGETS[name]
             rows.append(
-                harness.Row(
+                harness.http_case(
+                    options.database,
+                    server,
+                    name,
                     title.format(clients=options.clients),
-                    f"p95 {app_p95.text('ms')}, p50 {median([x.p50 for x in app]):,.1f} ms, "
-                    f"{median([x.per_second for x in app]):,.0f} req/s" + failed(app),
-                    f"the same {len(statements[0])} statements: p95 {raw_p95.text('ms')}, "
-                    f"p50 {median([x.p50 for x in raw]):,.1f} ms, {median([x.per_second for x in raw]):,.0f} req/s"
-                    + failed(raw),
-                    harness.ratio(app_p95, raw_p95),
-                    target.text,
-                    target.met(app_p95, raw_p95) and not any(x.failures for x in app + raw),
+                    paths,
+                    headers,
+                    TARGETS[name],
+                    requests=options.requests,
+                    clients=options.clients,
+                    rounds=options.rounds,
+                    seconds=options.seconds,
                 )
             )
-            print(rows[-1].markdown(), flush=True)
     if options.json:
         options.json.write_text(json.dumps([row.__dict__ for row in rows], ensure_ascii=False, indent=1))
     return rows
-
-
-def median(values: list[float]) -> float:
-    return harness.Figures(values).median
-
-
-def failed(loads: list[harness.Load]) -> str:
-    count = sum(load.failures for load in loads)
-    return f", **{count} failed**" if count else ""
 
 
 if __name__ == "__main__":

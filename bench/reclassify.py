@@ -67,7 +67,8 @@ def insert_select(database: str, area: int, standard: str, rows: int) -> float:
         }
         select = [replaced.get(column, sql.SQL("a.{}").format(sql.Identifier(column))) for column in columns]
         statement = sql.SQL(
-            "INSERT INTO programs_assessment ({}) SELECT {} FROM programs_assessment a WHERE " + IN_AREA
+            "INSERT INTO programs_assessment ({}) SELECT {} FROM programs_assessment a WHERE "
+            + IN_AREA
             + " ORDER BY a.id LIMIT %(rows)s"
         ).format(sql.SQL(", ").join(map(sql.Identifier, columns)), sql.SQL(", ").join(select))
         started = time.monotonic()
