@@ -18,8 +18,10 @@ The server is BENCH_SERVER_URL (default postgres://postgres@127.0.0.1:5432).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
+import json
 import os
 import platform
 import secrets
@@ -124,8 +126,17 @@ HEADER = (
 )
 
 
-def seconds_row(work: str, app: Figures, raw: Figures, target: Target) -> Row:
-    return Row(work, app.text("s"), raw.text("s"), ratio(app, raw), target.text, target.met(app, raw))
+def seconds_row(work: str, app: Figures, raw_work: str, raw: Figures, target: Target) -> Row:
+    """The row of a batch bench (figures in seconds), printed."""
+    row = Row(work, app.text("s"), f"{raw_work}: {raw.text('s')}", ratio(app, raw), target.text, target.met(app, raw))
+    print(row.markdown(), flush=True)
+    return row
+
+
+def write_rows(path: Path | None, rows: Sequence[Row]) -> None:
+    """The rows as JSON (a bench's --json, read by run_all.py)."""
+    if path is not None:
+        path.write_text(json.dumps([row.__dict__ for row in rows], ensure_ascii=False, indent=1))
 
 
 def machine() -> str:
@@ -625,3 +636,45 @@ def http_case(
     )
     print(row.markdown(), flush=True)
     return row
+
+
+@dataclass
+class HttpCase:
+    name: str
+    title: str
+    paths: Sequence[str]
+    headers: dict[str, str]
+    target: Target
+
+
+def add_load_arguments(parser: argparse.ArgumentParser, requests: int) -> None:
+    """The options of an HTTP bench: its database, its rounds and the load of each round."""
+    parser.add_argument("--database", default=BENCH_DATABASE, help="written (tokens, access records): a copy")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per side (app, raw, app, raw…)")
+    parser.add_argument("--requests", type=int, default=requests, help="requests per side per round")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=120, help="time bound of each load run")
+    parser.add_argument("--json", type=Path, help="write the table's rows there")
+
+
+def http_bench(database: str, cases: Sequence[HttpCase], options: argparse.Namespace) -> list[Row]:
+    """Every case through one gunicorn against its own statements replayed (`http_case`), with the load of
+    `add_load_arguments`' options: their rows."""
+    setup_django(database)
+    with Gunicorn(database) as server:
+        return [
+            http_case(
+                database,
+                server,
+                case.name,
+                case.title,
+                case.paths,
+                case.headers,
+                case.target,
+                requests=options.requests,
+                clients=options.clients,
+                rounds=options.rounds,
+                seconds=options.seconds,
+            )
+            for case in cases
+        ]

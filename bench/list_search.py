@@ -27,7 +27,6 @@ so run it on a copy (bench/run_all makes one):
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import urllib.parse
 from pathlib import Path
@@ -73,42 +72,21 @@ def cases(database: str) -> dict[str, tuple[str, str, list[str]]]:
 
 def main(argv: list[str] | None = None) -> list[harness.Row]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default=harness.BENCH_DATABASE)
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per side (app, raw, app, raw…)")
-    parser.add_argument("--requests", type=int, default=800, help="requests per side per round")
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=120, help="time bound of each load run")
+    harness.add_load_arguments(parser, requests=800)
     parser.add_argument("--case", action="append", choices=["commune", "province", "search"], help="repeatable")
-    parser.add_argument("--json", type=Path, help="write the table's rows there")
     options = parser.parse_args(argv)
     chosen = cases(options.database)
     names = options.case or list(chosen)
     tokens = {}
     for user in sorted({chosen[name][1] for name in names}):
         tokens[user] = harness.manage(options.database, "issue_api_token", user, "--hours", "4", quiet=True)[1].strip()
-    harness.setup_django(options.database)
-    rows = []
-    with harness.Gunicorn(options.database) as server:
-        for name in names:
-            title, user, paths = chosen[name]
-            headers = {"Authorization": f"Token {tokens[user]}"}
-            rows.append(
-                harness.http_case(
-                    options.database,
-                    server,
-                    name,
-                    title.format(clients=options.clients),
-                    paths,
-                    headers,
-                    TARGETS[name],
-                    requests=options.requests,
-                    clients=options.clients,
-                    rounds=options.rounds,
-                    seconds=options.seconds,
-                )
-            )
-    if options.json:
-        options.json.write_text(json.dumps([row.__dict__ for row in rows], ensure_ascii=False, indent=1))
+    http_cases = []
+    for name in names:
+        title, user, paths = chosen[name]
+        headers = {"Authorization": f"Token {tokens[user]}"}
+        http_cases.append(harness.HttpCase(name, title.format(clients=options.clients), paths, headers, TARGETS[name]))
+    rows = harness.http_bench(options.database, http_cases, options)
+    harness.write_rows(options.json, rows)
     return rows
 
 

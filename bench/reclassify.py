@@ -21,7 +21,6 @@ the database bench/run_all uses); it is never written: every writing round works
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -129,16 +128,14 @@ def main(argv: list[str] | None = None) -> list[harness.Row]:
 
         app_figures, raw_figures = harness.interleave(options.rounds, app, raw)
         rows.append(
-            harness.Row(
+            harness.seconds_row(
                 f"`reclassify --standard {options.standard} --area {options.area}`",
-                app_figures.text("s"),
-                f"INSERT … SELECT of {written[-1]:,} assessment rows: {raw_figures.text('s')}",
-                harness.ratio(app_figures, raw_figures),
-                WRITE_TARGET.text,
-                WRITE_TARGET.met(app_figures, raw_figures),
+                app_figures,
+                f"INSERT … SELECT of {written[-1]:,} assessment rows",
+                raw_figures,
+                WRITE_TARGET,
             )
         )
-        print(rows[-1].markdown(), flush=True)
     if options.only in (None, "what-if"):
 
         def app_dry(number: int) -> float:
@@ -153,18 +150,15 @@ def main(argv: list[str] | None = None) -> list[harness.Row]:
 
         app_figures, raw_figures = harness.interleave(options.rounds, app_dry, raw_read)
         rows.append(
-            harness.Row(
+            harness.seconds_row(
                 f"what-if: `reclassify --standard {options.standard} --area {options.area} --dry-run`",
-                app_figures.text("s"),
-                f"reading its current assessments (COPY … TO STDOUT): {raw_figures.text('s')}",
-                harness.ratio(app_figures, raw_figures),
-                WHAT_IF_TARGET.text,
-                WHAT_IF_TARGET.met(app_figures, raw_figures),
+                app_figures,
+                "reading its current assessments (COPY … TO STDOUT)",
+                raw_figures,
+                WHAT_IF_TARGET,
             )
         )
-        print(rows[-1].markdown(), flush=True)
-    if options.json:
-        options.json.write_text(json.dumps([row.__dict__ for row in rows], ensure_ascii=False, indent=1))
+    harness.write_rows(options.json, rows)
     return rows
 
 

@@ -18,7 +18,6 @@ point it at a database you care about. The copies are named after it (_template,
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -73,17 +72,15 @@ def main(argv: list[str] | None = None) -> list[harness.Row]:
             )
             target = harness.Target("< 3 min", app_below=180)
             rows.append(
-                harness.Row(
+                harness.seconds_row(
                     f"`seed_demo --households {options.households}`",
-                    app.text("s"),
+                    app,
                     f"COPY of the same rows ({harness.added_text(added)}) into the same tables of a fresh migrated "
-                    f"database: {raw.text('s')}",
-                    harness.ratio(app, raw),
-                    target.text,
-                    target.met(app, raw),
+                    "database",
+                    raw,
+                    target,
                 )
             )
-            print(rows[-1].markdown(), flush=True)
     finally:
         harness.drop_database(template)
     with psycopg.connect(harness.url(options.database)) as conn:
@@ -92,8 +89,7 @@ def main(argv: list[str] | None = None) -> list[harness.Row]:
             print(f"  {label}: {value:,}")
     if not options.keep:
         harness.drop_database(options.database)
-    if options.json:
-        options.json.write_text(json.dumps([row.__dict__ for row in rows], ensure_ascii=False, indent=1))
+    harness.write_rows(options.json, rows)
     return rows
 
 

@@ -17,7 +17,6 @@ part of the raw side.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -44,17 +43,10 @@ def main(argv: list[str] | None = None) -> list[harness.Row]:
         )
     command = ("seed_reviews", "--year", str(options.year), "--province", options.province, "-v", "2")
     app, raw, added = harness.command_vs_copy(options.database, command, options.rounds, "seed_reviews")
-    row = harness.Row(
-        f"`seed_reviews --year {options.year}`",
-        app.text("s"),
-        f"COPY of its rows ({harness.added_text(added)}): {raw.text('s')}",
-        harness.ratio(app, raw),
-        TARGET.text,
-        TARGET.met(app, raw),
+    row = harness.seconds_row(
+        f"`seed_reviews --year {options.year}`", app, f"COPY of its rows ({harness.added_text(added)})", raw, TARGET
     )
-    print(row.markdown(), flush=True)
-    if options.json:
-        options.json.write_text(json.dumps([row.__dict__], ensure_ascii=False, indent=1))
+    harness.write_rows(options.json, [row])
     return [row]
 
 

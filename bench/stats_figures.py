@@ -23,7 +23,6 @@ It writes what the app writes (figures, an API token, access records): run it on
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -47,14 +46,9 @@ TARGET = harness.Target("p95 < 300 ms", app_below=300)
 
 def main(argv: list[str] | None = None) -> list[harness.Row]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default=harness.BENCH_DATABASE)
+    harness.add_load_arguments(parser, requests=400)
     parser.add_argument("--year", type=int, default=2025)
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per side (app, raw, app, raw…)")
-    parser.add_argument("--requests", type=int, default=400, help="requests per side per round")
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=120, help="time bound of each load run")
     parser.add_argument("--skip-refresh", action="store_true")
-    parser.add_argument("--json", type=Path, help="write the table's rows there")
     options = parser.parse_args(argv)
     if not options.skip_refresh:
         seconds = harness.manage(
@@ -73,31 +67,21 @@ def main(argv: list[str] | None = None) -> list[harness.Row]:
         samples.values.pop(0)  # the first warms the cache
     print(f"raw PostgreSQL GROUP BY over the households ({len(communes)} communes): {samples.text('ms')}")
     token = harness.manage(options.database, "issue_api_token", "canbo_tinh", "--hours", "4", quiet=True)[1].strip()
-    headers = {"Authorization": f"Token {token}"}
-    harness.setup_django(options.database)
-    rows = []
-    with harness.Gunicorn(options.database) as server:
-        for name, title, path in (
-            ("communes", "the poverty rate by commune of the province (`/api/v1/stats/communes/`)", "communes"),
-            ("figures", "every figure of the province's dashboard (`/api/v1/stats/figures/`)", "figures"),
-        ):
-            rows.append(
-                harness.http_case(
-                    options.database,
-                    server,
-                    name,
-                    f"{title}, {options.clients} clients",
-                    [f"/api/v1/stats/{path}/?area={province}&year={options.year}"],
-                    headers,
-                    TARGET,
-                    requests=options.requests,
-                    clients=options.clients,
-                    rounds=options.rounds,
-                    seconds=options.seconds,
-                )
-            )
-    if options.json:
-        options.json.write_text(json.dumps([row.__dict__ for row in rows], ensure_ascii=False, indent=1))
+    cases = [
+        harness.HttpCase(
+            name,
+            f"{title}, {options.clients} clients",
+            [f"/api/v1/stats/{name}/?area={province}&year={options.year}"],
+            {"Authorization": f"Token {token}"},
+            TARGET,
+        )
+        for name, title in (
+            ("communes", "the poverty rate by commune of the province (`/api/v1/stats/communes/`)"),
+            ("figures", "every figure of the province's dashboard (`/api/v1/stats/figures/`)"),
+        )
+    ]
+    rows = harness.http_bench(options.database, cases, options)
+    harness.write_rows(options.json, rows)
     return rows
 
 

@@ -20,8 +20,8 @@ def test_percentile_is_the_nearest_rank():
 def test_a_row_says_the_median_the_spread_the_ratio_and_whether_the_target_is_met():
     app, raw = harness.Figures([30.0, 10.0, 20.0]), harness.Figures([4.0, 5.0, 6.0])
     target = harness.Target("≤ 3x", ratio_at_most=3)
-    row = harness.seconds_row("reclassify", app, raw, target)
-    assert row.markdown() == "| reclassify | 20.0 s (10.0-30.0) | 5.0 s (4.0-6.0) | 4.0 | ≤ 3x | **no** |"
+    row = harness.seconds_row("reclassify", app, "INSERT", raw, target)
+    assert row.markdown() == "| reclassify | 20.0 s (10.0-30.0) | INSERT: 5.0 s (4.0-6.0) | 4.0 | ≤ 3x | **no** |"
     assert harness.Target("< 25 s", app_below=25).met(app, raw)
 
 
