@@ -97,7 +97,7 @@ def main() -> None:
     options = parser.parse_args()
     database = harness.BENCH_DATABASE
     chosen = [name for name in ORDER if not options.only or name in options.only]
-    started = datetime.datetime.now(datetime.UTC)
+    started, measured = datetime.datetime.now(datetime.UTC), commit()
     ensure_bench_database(database, options.households)
     facts = describe(database)
     rounds = ["--rounds", str(options.rounds)]
@@ -128,7 +128,7 @@ def main() -> None:
         "",
         f"Measured by `bench/run_all.py` ({' '.join(sys.argv[1:]) or 'all benches'}) from "
         f"{started:%Y-%m-%d %H:%M} UTC to {datetime.datetime.now(datetime.UTC):%H:%M} UTC, "
-        f"commit {commit()}.",
+        f"commit {measured}.",
         f"Machine: {harness.machine()}. Database {facts}.",
         "",
         f"App and raw PostgreSQL in the same run, interleaved (app, raw, app, raw…), {options.rounds} round(s) each; "
