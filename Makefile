@@ -7,7 +7,7 @@ DEMO_HOUSEHOLDS ?= 600
 DEMO_REVIEW_YEAR ?= 2025
 DEMO_OPEN_YEAR ?= 2026
 
-.PHONY: run test test-browser test-contract lint venv
+.PHONY: run test test-browser test-contract lint venv bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -51,3 +51,9 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(VENV)/bin/mypy  # the strict modules listed in pyproject.toml ([tool.mypy] files)
+
+# The benches of issue 14 on the seeded database BENCH_DATABASE (default giamngheo_bench, 300,000 households; made by
+# bench/seed_province.py and seed_reviews when missing): app and raw PostgreSQL interleaved, DEBUG=0, HTTP through
+# gunicorn at 16 clients; writes bench/RESULTS.md. A subset, fewer rounds: make bench BENCH_ARGS="--only lists --rounds 1"
+bench: venv
+	$(PY) bench/run_all.py $(BENCH_ARGS)

@@ -32,7 +32,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seed_province import manage, recreate  # noqa: E402
+import harness  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFICER = "canbo_xa_a"  # the demo's officer of commune A, the first commune seeded
@@ -46,6 +46,14 @@ SELECT %(actor)s, %(area)s, now() - mod(n, 365) * interval '1 day' - mod(n, 8640
        ARRAY[%(commune)s]::bigint[], NULL
 FROM generate_series(1, %(rows)s) AS n
 """
+
+
+def manage(database_url: str, *args: str) -> str:
+    return harness.manage(database_url.rsplit("/", 1)[1], *args, quiet=True)[1]  # DEBUG=0
+
+
+def recreate(server_url: str, name: str) -> None:
+    harness.create_database(name)
 
 
 def percentile(samples: list[float], share: float) -> float:

@@ -8,13 +8,15 @@ clears the 2026 review, and times as subprocesses (wall clock, Python start-up i
   2. `send_review_reminders --today 2026-10-09` (the survey step, due 15/10, for all of them);
   3. `escalate_overdue --today 2026-10-16` (the same step, overdue);
   4. the same three again, which must create and send nothing.
-Beside them, the same opening done in raw PostgreSQL (one INSERT … SELECT) for comparison.
+Beside them, in each run after the app's steps (app, raw, app, raw…), the same opening done in raw PostgreSQL (one
+INSERT … SELECT) for comparison. The commands run with DEBUG=0 (bench/harness.py `manage`). The database is written
+(officers, the 2026 review): give it a copy, never the seeded bench database (BENCH_DATABASE, default
+giamngheo_bench, is the default only for compatibility).
 
-    . .venv/bin/activate && python bench/review_fanout.py [--runs 3]
+    . .venv/bin/activate && python bench/review_fanout.py [--database NAME] [--runs 3]
 """
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -23,20 +25,18 @@ from pathlib import Path
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
-DATABASE = os.environ.get("BENCH_DATABASE", "giamngheo_bench")
-URL = f"{SERVER}/{DATABASE}"
+DATABASE = harness.BENCH_DATABASE
+URL = harness.url(DATABASE)
 PROVINCE = "15"
 
 
 def manage(*args: str) -> tuple[float, str]:
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": URL,
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
+    # DEBUG off, as in production; the e-mails kept in memory
+    env = harness.production_env(DATABASE, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, capture_output=True, text=True
@@ -109,7 +109,10 @@ def raw_open(db: psycopg.Connection) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--database", default=harness.BENCH_DATABASE, help="written: give it a copy")
     args = parser.parse_args()
+    global DATABASE, URL
+    DATABASE, URL = args.database, harness.url(args.database)
     with psycopg.connect(URL) as db:
         households = db.execute(
             "SELECT count(*) FROM households_household h JOIN households_area p ON p.id = h.province_id"

@@ -1,29 +1,31 @@
-"""Benchmark: `seed_demo` for a whole province (300,000 households) on PostgreSQL.
+"""Benchmark: `seed_demo` for a whole province (300,000 households) against COPY of the same rows, DEBUG=0.
 
-Each run creates a fresh database, migrates it and loads the areas (not timed), then times
-`manage.py seed_demo --households N` alone, as a subprocess (wall clock, Python start-up included).
-Prints each run with the command's phase timings, the median and the row counts of the last run.
+A template database is made once: migrated, with the areas (`load_areas`), not timed. Rounds alternate (app, raw,
+app, raw…): the app round times `manage.py seed_demo --households N` (a subprocess, wall clock, Python start-up
+included) on a fresh copy of the template; after the first, the rows it added to every table are dumped with COPY
+TO. The raw round loads those rows with COPY FROM into the same tables of another fresh copy of the template (same
+indexes, same foreign keys, checked before commit). Prints each round, the median, min and max of each side and
+their ratio, and the row counts of the last app round's database.
 
     . .venv/bin/activate
-    python bench/seed_province.py                       # 3 runs of 300,000 households
-    python bench/seed_province.py --runs 1 --households 50000 --keep
+    python bench/seed_province.py                       # 3 rounds of 300,000 households
+    python bench/seed_province.py --runs 1 --households 20000 --keep --database gn_bench_small
+    python bench/seed_province.py --runs 1 --keep --no-raw   # only make the bench database (bench/run_all)
 
-The server is BENCH_SERVER_URL (default postgres://postgres@127.0.0.1:5432); the database is dropped
-and re-created, so never point it at a database you care about.
+The server is BENCH_SERVER_URL (default postgres://postgres@127.0.0.1:5432); the database (--database, default
+BENCH_DATABASE or giamngheo_bench) is dropped and re-created, and with --keep it is the last app round's, so never
+point it at a database you care about. The copies are named after it (_template, _raw).
 """
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+
 COUNTS = {
     "households": "SELECT count(*) FROM households_household",
     "members": "SELECT count(*) FROM households_member",
@@ -42,79 +44,53 @@ COUNTS = {
 }
 
 
-def manage(database_url: str, *args: str) -> str:
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": database_url}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def recreate(server_url: str, name: str) -> None:
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop(server_url: str, name: str) -> None:
-    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def checkpoint(database_url: str) -> None:
-    """Start each timed run with clean buffers, if allowed (CHECKPOINT needs a privileged role)."""
-    try:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute("CHECKPOINT")
-    except psycopg.Error as exc:
-        print(f"  (no CHECKPOINT: {exc})")
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> list[harness.Row]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--households", type=int, default=300_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", "--rounds", type=int, default=3, help="rounds per side (app, raw, app, raw…)")
     parser.add_argument("--province", default="15")
-    parser.add_argument("--database", default="giamngheo_bench")
-    parser.add_argument("--keep", action="store_true", help="keep the last database for inspection")
-    options = parser.parse_args()
-    server_url = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-    database_url = f"{server_url}/{options.database}"
-
-    times = []
-    for run in range(1, options.runs + 1):
-        recreate(server_url, options.database)
-        manage(database_url, "migrate", "--verbosity", "0")
-        manage(database_url, "load_areas")
-        checkpoint(database_url)
-        started = time.monotonic()
-        output = manage(
-            database_url,
-            "seed_demo",
-            "--households",
-            str(options.households),
-            "--province",
-            options.province,
-            "--verbosity",
-            "2",
-        )
-        elapsed = time.monotonic() - started
-        times.append(elapsed)
-        lines = output.splitlines()
-        print(f"run {run}: {elapsed:.1f} s")
-        for line in lines[:2]:
-            print(f"  {line}")
-
-    print(f"seed_demo --households {options.households}: {', '.join(f'{t:.1f}' for t in times)} s")
-    print(f"median: {statistics.median(times):.1f} s")
-    with psycopg.connect(database_url) as conn:
+    parser.add_argument("--database", default=harness.BENCH_DATABASE)
+    parser.add_argument("--keep", action="store_true", help="keep the last app round's database for inspection")
+    parser.add_argument("--no-raw", action="store_true", help="app rounds only (to make a bench database)")
+    parser.add_argument("--json", type=Path, help="write the table's row there")
+    options = parser.parse_args(argv)
+    template = f"{options.database}_template"
+    harness.create_database(template)
+    harness.manage(template, "migrate", "--no-input", quiet=True)
+    harness.manage(template, "load_areas", quiet=True)
+    command = ("seed_demo", "--households", str(options.households), "--province", options.province, "-v", "2")
+    rows = []
+    try:
+        if options.no_raw:
+            for number in range(1, options.runs + 1):
+                harness.copy_database(template, options.database)
+                seconds = harness.manage(options.database, *command)[0]
+                print(f"  seed_demo round {number}: {seconds:.1f} s", flush=True)
+        else:
+            app, raw, added = harness.command_vs_copy(
+                template, command, options.runs, "seed_demo", keep=options.database
+            )
+            target = harness.Target("< 3 min", app_below=180)
+            rows.append(
+                harness.seconds_row(
+                    f"`seed_demo --households {options.households}`",
+                    app,
+                    f"COPY of the same rows ({harness.added_text(added)}) into the same tables of a fresh migrated "
+                    "database",
+                    raw,
+                    target,
+                )
+            )
+    finally:
+        harness.drop_database(template)
+    with psycopg.connect(harness.url(options.database)) as conn:
         for label, query in COUNTS.items():
             (value,) = conn.execute(query).fetchone()
             print(f"  {label}: {value:,}")
     if not options.keep:
-        drop(server_url, options.database)
+        harness.drop_database(options.database)
+    harness.write_rows(options.json, rows)
+    return rows
 
 
 if __name__ == "__main__":

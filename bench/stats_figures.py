@@ -1,33 +1,37 @@
 """Benchmark: the year's figures of a province of 300,000 households (DESIGN: "poverty rate by commune for a
-province, one year: under 300 ms").
+province, one year: under 300 ms"), DEBUG=0, through gunicorn, against the same SQL in raw PostgreSQL.
 
-Needs the bench database of `bench/seed_reviews.sh` (300,000 households in province 15 with their 2025
-statuses). Times:
-  1. the pre-aggregation, `refresh_statistics --area 15` for 2024-2026 (a subprocess, wall clock): what the
-     nightly task and a recomputation on demand cost;
-  2. over HTTP through Django's test client as province staff (authentication, scope, serialisation
-     included), each `--runs` times: `GET /api/v1/stats/communes/?area=<province>&year=2025` (the poverty rate
-     by commune) and `GET /api/v1/stats/figures/?area=<province>&year=2025` (every figure of the dashboard);
+Needs a database with households and their review of --year (bench/run_all's, or bench/seed_province.py then
+bench/seed_reviews.py). Times:
+  1. the pre-aggregation, `refresh_statistics --area <province>` for --year (a subprocess, wall clock, DEBUG=0):
+     what the nightly task and a recomputation on demand cost (skipped with --skip-refresh);
+  2. through `gunicorn config.wsgi -w 2 --threads 8` at --clients concurrency, as province staff with an API
+     token, against the SQL statements the app ran for the same request replayed by as many psycopg threads,
+     interleaved (app, raw, app, raw…, --rounds each; bench/harness.py `http_case`):
+     `GET /api/v1/stats/communes/?area=<province>&year=<year>` (the poverty rate by commune) and
+     `GET /api/v1/stats/figures/?area=<province>&year=<year>` (every figure of the dashboard);
   3. beside them, the same rate by commune in raw PostgreSQL straight from the households table (one GROUP BY
-     over 300,000 rows, current statuses only: what an un-aggregated query costs).
+     over the province's rows, current statuses only: what an un-aggregated query costs), median, min and max.
 
-    . .venv/bin/activate && python bench/stats_figures.py [--runs 20]
+It writes what the app writes (figures, an API token, access records): run it on a copy (bench/run_all makes one).
+
+    . .venv/bin/activate
+    python bench/stats_figures.py --database gn_bench_small [--rounds 3] [--requests 400] [--clients 16]
+        [--year 2025] [--skip-refresh] [--json rows.json]
 """
 
+from __future__ import annotations
+
 import argparse
-import os
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432")
-DATABASE = os.environ.get("BENCH_DATABASE", "giamngheo_bench")
-URL = f"{SERVER}/{DATABASE}"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+
 PROVINCE = "15"
 RAW = """
 SELECT h.commune_id, count(*) AS households,
@@ -37,63 +41,48 @@ SELECT h.commune_id, count(*) AS households,
 FROM households_household h JOIN households_area p ON p.id = h.province_id
 WHERE p.code = %s GROUP BY h.commune_id ORDER BY poor_rate DESC
 """
+TARGET = harness.Target("p95 < 300 ms", app_below=300)
 
 
-def ms(samples: list[float]) -> str:
-    median, low, high = (statistics.median(samples) * 1000, min(samples) * 1000, max(samples) * 1000)
-    return f"median {median:.1f} ms (min {low:.1f}, max {high:.1f})"
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=20)
+def main(argv: list[str] | None = None) -> list[harness.Row]:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    harness.add_load_arguments(parser, requests=400)
+    parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--skip-refresh", action="store_true")
-    args = parser.parse_args()
-    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": URL}
-    if not args.skip_refresh:
-        started = time.monotonic()
-        subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), "refresh_statistics", "--area", PROVINCE]
-            + ["--year", "2024", "--year", "2025", "--year", "2026"],
-            cwd=ROOT,
-            env=env,
-            check=True,
+    options = parser.parse_args(argv)
+    if not options.skip_refresh:
+        seconds = harness.manage(
+            options.database, "refresh_statistics", "--area", PROVINCE, "--year", str(options.year), quiet=True
+        )[0]
+        print(f"refresh_statistics --area {PROVINCE} --year {options.year}: {seconds:.1f} s")
+    with psycopg.connect(harness.url(options.database)) as conn:
+        (province,) = conn.execute(
+            "SELECT id FROM households_area WHERE level = 'province' AND code = %s", [PROVINCE]
+        ).fetchone()
+        samples = harness.Figures()
+        for _ in range(options.rounds + 1):
+            started = time.perf_counter()
+            communes = conn.execute(RAW, [PROVINCE]).fetchall()
+            samples.values.append((time.perf_counter() - started) * 1000)
+        samples.values.pop(0)  # the first warms the cache
+    print(f"raw PostgreSQL GROUP BY over the households ({len(communes)} communes): {samples.text('ms')}")
+    token = harness.manage(options.database, "issue_api_token", "canbo_tinh", "--hours", "4", quiet=True)[1].strip()
+    cases = [
+        harness.HttpCase(
+            name,
+            f"{title}, {options.clients} clients",
+            [f"/api/v1/stats/{name}/?area={province}&year={options.year}"],
+            {"Authorization": f"Token {token}"},
+            TARGET,
         )
-        print(f"refresh_statistics --area {PROVINCE} (3 years): {time.monotonic() - started:.1f} s")
-
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.test import Client
-
-    from households.models import Area, User
-
-    province = Area.objects.get(level="province", code=PROVINCE)
-    staff = User.objects.get(username="canbo_tinh")
-    client = Client()
-    client.force_login(staff)
-    for name, path in (
-        ("communes ranked (rate by commune)", f"/api/v1/stats/communes/?area={province.pk}&year=2025"),
-        ("all figures of the dashboard", f"/api/v1/stats/figures/?area={province.pk}&year=2025"),
-    ):
-        samples = []
-        for _ in range(args.runs + 1):
-            started = time.perf_counter()
-            response = client.get(path, HTTP_HOST="localhost")
-            samples.append(time.perf_counter() - started)
-            assert response.status_code == 200, response.content[:300]
-        print(f"GET {name}: {ms(samples[1:])}")  # the first warms the connection and caches
-
-    with psycopg.connect(URL) as db:
-        samples = []
-        for _ in range(args.runs + 1):
-            started = time.perf_counter()
-            rows = db.execute(RAW, [PROVINCE]).fetchall()
-            samples.append(time.perf_counter() - started)
-        print(f"raw PostgreSQL GROUP BY over the households ({len(rows)} communes): {ms(samples[1:])}")
+        for name, title in (
+            ("communes", "the poverty rate by commune of the province (`/api/v1/stats/communes/`)"),
+            ("figures", "every figure of the province's dashboard (`/api/v1/stats/figures/`)"),
+        )
+    ]
+    rows = harness.http_bench(options.database, cases, options)
+    harness.write_rows(options.json, rows)
+    return rows
 
 
 if __name__ == "__main__":
