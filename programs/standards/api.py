@@ -15,6 +15,7 @@ from config.api import UseCaseMixin
 from config.errors import DomainError
 from config.filters import FlagFilter
 from config.permissions import HasRight
+from households import api_rows
 from households import rules as access
 from households.api import HouseholdExtension
 from households.models import Area, AreaType, EducationLevel, Household, Schooling
@@ -281,9 +282,33 @@ def with_status_history(queryset: QuerySet[Household]) -> QuerySet[Household]:
     return queryset.prefetch_related(Prefetch("status_changes", queryset=changes))
 
 
+STATUS_COLUMNS = (("ever_poor", "ever_poor"), ("left_lists_on", "left_lists_on"))
+
+
+def complete_status_rows(rows: list[dict]) -> None:
+    """The status flags of a page of the list read as values (`households.api_rows`), as `StatusFieldsMixin`
+    shows them: the page's status changes in one query, the same rules."""
+    history: dict[int, list[tuple[datetime.date, str]]] = {row["id"]: [] for row in rows}
+    changes = StatusChange.objects.filter(household_id__in=list(history))
+    changes = changes.order_by("household_id", "effective_date", "id")
+    for household_id, effective_date, to_status in changes.values_list("household_id", "effective_date", "to_status"):
+        history[household_id].append((effective_date, to_status))
+    today = timezone.localdate()
+    for row in rows:
+        left = row["left_lists_on"]
+        row["left_lists_on"] = api_rows.shown(left, api_rows.DATE.to_representation)
+        row["newly_escaped_until"] = rules.newly_escaped_until(left, row["status"])
+        row["years_in_poverty"] = rules.years_in_poverty(history[row["id"]], today)
+
+
 # The status flags of the program on the registry's household endpoints (registered by `ProgramsConfig.ready`).
 HOUSEHOLD_STATUS = HouseholdExtension(
-    name="Status", fields=StatusFieldsMixin, filters=StatusFilters, queryset=with_status_history
+    name="Status",
+    fields=StatusFieldsMixin,
+    filters=StatusFilters,
+    queryset=with_status_history,
+    columns=STATUS_COLUMNS,
+    rows=complete_status_rows,
 )
 
 # --- what-if --------------------------------------------------------------------------------------------
