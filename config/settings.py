@@ -191,7 +191,9 @@ vào câu trả lời, thêm tham số không bắt buộc, thêm mã lỗi (`co
 kiểu, không thêm trường bắt buộc vào yêu cầu, không thêm giá trị vào một danh mục (enum) của câu trả lời (client sinh
 tự động từ schema sẽ từ chối giá trị lạ): những thay đổi đó chỉ có ở `v2`, và `v1` còn chạy song song ít nhất 12
 tháng sau khi có `v2`.""",
-    "VERSION": "1.1.0",  # 7 December 2026: the error envelope, nulls for blank choices, strict parameters
+    # 1.1.0 (7 December 2026): the error envelope, nulls for blank choices, strict parameters; 1.2.0: the household
+    # list's `count_exact` (its count may be an estimate beyond one commune)
+    "VERSION": "1.2.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI's files from the installed drf-spectacular-sidecar (collectstatic), not a CDN: the CSP below
     # allows scripts and styles from this site only. No validator badge (an image from validator.swagger.io).
