@@ -7,10 +7,12 @@ commune, village, head and the head's ethnicity; 23 fields each run through DRF'
 query of the columns shown and a loop. The detail and the writes keep their serializers.
 """
 
+import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Expression, QuerySet
+from django.utils import timezone
 from rest_framework import serializers
 
 from households.models import Household
@@ -43,24 +45,30 @@ COLUMNS: dict[str, str] = {
     "updated_at": "updated_at",
 }
 
-# The serializer's own fields for the values that are not shown as read (dates and moments as text, in the
-# current time zone): the same text, by the same code.
+# A date as the serializer's DateField shows it (ISO 8601).
 DATE = serializers.DateField()
-MOMENT = serializers.DateTimeField()
-_FORMATS: dict[str, Callable[[Any], Any]] = {
-    "status_since": DATE.to_representation,
-    "created_at": MOMENT.to_representation,
-    "updated_at": MOMENT.to_representation,
-}
 
-# What an app above households adds: its fields' columns (answer's name, lookup) and a function that completes
-# the rows of a page in place (its computed fields, in the order of its serializer's).
-Columns = tuple[tuple[str, str], ...]
+# What an app above households adds: its fields' columns (the answer's name; a lookup or an expression, e.g. a
+# subquery of its own rows) and a function that completes the rows of a page in place (its computed fields, in
+# the order of its serializer's; it removes the columns it only reads, e.g. those named with a leading "_").
+Columns = tuple[tuple[str, str | Expression], ...]
 Completion = Callable[[list[dict[str, Any]]], None]
 
 
 def shown(value: Any, format: Callable[[Any], Any]) -> Any:
     return None if value is None else format(value)
+
+
+def moment_format() -> Callable[[datetime.datetime], str]:
+    """A moment as the serializer's DateTimeField shows it: in the current time zone, ISO 8601, "Z" for UTC
+    (DRF's `enforce_timezone` and `to_representation`, with the time zone looked up once for the page)."""
+    zone = timezone.get_current_timezone()
+
+    def format(value: datetime.datetime) -> str:
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return format
 
 
 def page_of_rows(
@@ -72,11 +80,13 @@ def page_of_rows(
     extension's `columns` (as read: a completion shows them as its serializer would) and what its `completions` add."""
     names = [*COLUMNS, *(name for name, _ in columns)]
     lookups = [*COLUMNS.values(), *(lookup for _, lookup in columns)]
+    moment, date = moment_format(), DATE.to_representation
     rows = []
     for values in queryset.values_list(*lookups):
         row = dict(zip(names, values, strict=True))
-        for name, format in _FORMATS.items():
-            row[name] = shown(row[name], format)
+        row["status_since"] = shown(row["status_since"], date)
+        row["created_at"] = shown(row["created_at"], moment)
+        row["updated_at"] = shown(row["updated_at"], moment)
         rows.append(row)
     for complete in completions:
         complete(rows)
