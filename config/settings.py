@@ -129,7 +129,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "giamngheo@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",  # `Authorization: Token <key>`, expiring (REST_KNOX below)
+        # `Authorization: Token <key>`, expiring (REST_KNOX below): knox's check, remembered in the shared cache
+        "config.token_cache.CachedTokenAuthentication",
         "config.second_factor.SessionAuthentication",  # refuses a session whose second factor is pending
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -190,7 +191,9 @@ vào câu trả lời, thêm tham số không bắt buộc, thêm mã lỗi (`co
 kiểu, không thêm trường bắt buộc vào yêu cầu, không thêm giá trị vào một danh mục (enum) của câu trả lời (client sinh
 tự động từ schema sẽ từ chối giá trị lạ): những thay đổi đó chỉ có ở `v2`, và `v1` còn chạy song song ít nhất 12
 tháng sau khi có `v2`.""",
-    "VERSION": "1.1.0",  # 7 December 2026: the error envelope, nulls for blank choices, strict parameters
+    # 1.1.0 (7 December 2026): the error envelope, nulls for blank choices, strict parameters; 1.2.0: the household
+    # list's `count_exact` (its count may be an estimate beyond one commune)
+    "VERSION": "1.2.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI's files from the installed drf-spectacular-sidecar (collectstatic), not a CDN: the CSP below
     # allows scripts and styles from this site only. No validator badge (an image from validator.swagger.io).
@@ -367,6 +370,10 @@ REST_FRAMEWORK |= {
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24, minimum=1)
 API_MACHINE_TOKEN_TTL_HOURS = env_int("API_MACHINE_TOKEN_TTL_HOURS", 30 * 24, minimum=1)
 API_TOKEN_LIMIT_PER_USER = env_int("API_TOKEN_LIMIT_PER_USER", 10, minimum=1)
+# A token checked against the database is remembered (with its account and scope) in the shared cache for this many
+# seconds, forgotten at once by every worker when a token, an account or an area changes (config/token_cache.py);
+# 0: every request is checked against the database. Without a shared cache (CACHE_URL/REDIS_URL) nothing is kept.
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 60, minimum=0)
 # A POST under /api/v1/ sent again with the same Idempotency-Key gets the first answer again within this many hours
 # (config/idempotency.py: kept in the cache above, per account).
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24, minimum=1)

@@ -20,7 +20,7 @@ households' data (its own rows are the officers' data, behind the `access_log.vi
 
 import functools
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -55,12 +55,16 @@ def household_path(model: type[models.Model]) -> tuple[str, ...] | None:
     return None
 
 
-def household_ids(rows: Iterable[models.Model], model: type[models.Model] | None = None) -> list[int]:
-    """The households of `rows` (of one model), read from the rows as they were fetched."""
+def household_ids(rows: Iterable[Any], model: type[models.Model] | None = None) -> list[int]:
+    """The households of `rows` (of one model), read from the rows as they were fetched: instances, or values
+    (mappings of column names, `model` given) that hold the path's column."""
     rows = list(rows)
     path = household_path(model or type(rows[0])) if rows else None
     if path is None:
         return []
+    if isinstance(rows[0], Mapping) and model is not None:
+        column = model._meta.pk.attname if path == ("pk",) else path[-1]
+        return [row[column] for row in rows if row[column] is not None]
     return [pk for pk in (functools.reduce(getattr, path, row) for row in rows) if pk is not None]
 
 

@@ -26,8 +26,9 @@ from rest_framework.response import Response
 
 from config.api import UseCaseMixin
 from config.filters import FlagFilter, IdFilter, choice_filter
+from config.pagination import LargeListPagination
 from config.permissions import HasRight
-from households import rules, selectors, services
+from households import api_rows, rules, selectors, services
 from households.access import AccessLogViewSetMixin
 from households.api_examples import HOUSEHOLD_DETAIL_EXAMPLE, HOUSEHOLD_EXAMPLE, MEMBER_EXAMPLE
 from households.api_members import (
@@ -199,7 +200,11 @@ class HouseholdExtension:
     - `fields`: a serializer whose declared read-only fields (and their `get_<field>` methods) follow the
       registry's own, on the list and on the detail;
     - `filters`: a FilterSet whose filters join the list's;
-    - `queryset`: what those fields need loaded (a prefetch), applied to every household the endpoints read;
+    - `queryset`: what those fields need loaded (a prefetch), applied to every household the serializers read;
+    - `columns` and `rows`: the same fields for the list, read as values (`households.api_rows`): the columns
+      (the answer's name, the lookup) added to each row of a page as read, and a function that completes the
+      page's rows in place (one query for the page at most), so that they answer what `fields` would. An
+      extension with `fields` and no `rows` turns the list back to the serializers (slower, the same answer);
     - `name` goes into the names of the composed classes, and so of the schema's components: `Household<name>`.
     """
 
@@ -207,6 +212,8 @@ class HouseholdExtension:
     fields: type[serializers.Serializer] | None = None
     filters: type[django_filters.FilterSet] | None = None
     queryset: Callable[[QuerySet[Household]], QuerySet[Household]] | None = None
+    columns: api_rows.Columns = ()
+    rows: api_rows.Completion | None = None
 
 
 _extensions: list[HouseholdExtension] = []
@@ -224,6 +231,8 @@ class HouseholdApi:
     serializer: type[HouseholdSerializer]
     detail_serializer: type[HouseholdDetailSerializer]
     filterset: type[HouseholdFilter]
+    # A page of the list as values (`api_rows.page_of_rows` with every extension's), or None: the serializer's.
+    rows: Callable[[QuerySet[Household]], list[dict]] | None = api_rows.page_of_rows
 
 
 def _with_fields(base, name: str, field_sets: tuple[type[serializers.Serializer], ...]):
@@ -241,10 +250,16 @@ def _compose(extensions: tuple[HouseholdExtension, ...]) -> HouseholdApi:
     name = "Household" + "".join(extension.name for extension in extensions)
     fields = tuple(extension.fields for extension in extensions if extension.fields)
     filters = tuple(extension.filters for extension in extensions if extension.filters)
+    rows = None
+    if all(extension.rows is not None for extension in extensions if extension.fields):
+        columns = tuple(column for extension in extensions for column in extension.columns)
+        completions = tuple(extension.rows for extension in extensions if extension.rows is not None)
+        rows = functools.partial(api_rows.page_of_rows, columns=columns, completions=completions)
     return HouseholdApi(
         serializer=_with_fields(HouseholdSerializer, f"{name}Serializer", fields),
         detail_serializer=_with_fields(HouseholdDetailSerializer, f"{name}DetailSerializer", fields),
         filterset=type(f"{name}Filter", (HouseholdFilter, *filters), {"__module__": __name__}),
+        rows=rows,
     )
 
 
@@ -379,17 +394,41 @@ class HouseholdViewSet(
     }
     ordering_fields = ["id", "code", "created_at", "updated_at", "status"]
     ordering = ["id"]
+    pagination_class = LargeListPagination
 
     @property
     def filterset_class(self) -> type[HouseholdFilter]:  # read by django-filter's backend and the schema
         return household_api().filterset
 
+    def _listed_as_values(self) -> bool:
+        return self.action == "list" and household_api().rows is not None
+
     def get_queryset(self):
+        if self._listed_as_values():  # the rows are read as values: nothing to join or prefetch
+            return selectors.households_listed(self.request.user)
         queryset = selectors.households_for(self.request.user)
         for extension in _extensions:
             if extension.queryset is not None:
                 queryset = extension.queryset(queryset)
         return queryset
+
+    def list(self, request, *args, **kwargs):
+        if not self._listed_as_values():
+            return super().list(request, *args, **kwargs)
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(rows)
+
+    def page_rows(self, window: QuerySet[Household]) -> "list[dict] | QuerySet[Household]":
+        """The rows of a page (LargeListPagination): as values, or the instances for the serializer."""
+        rows = household_api().rows
+        return rows(window) if self._listed_as_values() and rows is not None else window
+
+    def exact_count(self) -> bool:
+        """The list is one commune's (or narrower): its count is cheap, and exact (LargeListPagination)."""
+        user = self.request.user
+        if not user.has_country_scope and user.area is not None and user.area.level in (Level.COMMUNE, Level.VILLAGE):
+            return True
+        return any(self.request.query_params.get(name) for name in ("commune", "commune_code", "village"))
 
     def get_serializer_class(self):
         if self.action in ("members", "member"):  # the members' own (the browsable API builds its forms from it)

@@ -8,7 +8,6 @@ address (`API_THROTTLE_LOGIN`) and audited (`households.user.token_issued`, neve
 
 from django.contrib.auth import authenticate, user_logged_in
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
-from knox.auth import TokenAuthentication
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -19,6 +18,7 @@ from config.client_ip import client_ip
 from config.errors import DomainError
 from config.second_factor import SessionAuthentication
 from config.throttles import AnonRateThrottle, LoginRateThrottle
+from config.token_cache import CachedTokenAuthentication as TokenAuthentication
 from households.services import second_factor
 from households.services import sign_in as services
 

@@ -16,6 +16,11 @@ class HouseholdsConfig(AppConfig):
 
         user_locked_out.connect(audit_lockout, dispatch_uid="audit_lockout")
 
+        # The API's remembered tokens are forgotten when a token, an account or an area changes, by any door.
+        from config import token_cache
+
+        token_cache.connect()
+
 
 class AxesConfig(axes_apps.AppConfig):
     """django-axes, under a Vietnamese name in the admin (its records: households/admin/sign_in.py)."""

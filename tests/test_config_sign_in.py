@@ -1,6 +1,9 @@
 """The sign-in and throttle settings: defaults, read from the environment, refused when wrong (the process does not
 start), and the cache the throttles count in. Settings are read once at start-up: a fresh Python each."""
 
+from django.utils.module_loading import import_string
+from knox.auth import TokenAuthentication
+
 from tests.test_config_security import production_env, run, settings_in
 
 NAMES = (
@@ -41,7 +44,9 @@ def test_the_defaults():
         "config.throttles.AnonRateThrottle",
         "config.throttles.UserRateThrottle",
     ]
-    assert rest["DEFAULT_AUTHENTICATION_CLASSES"][0] == "knox.auth.TokenAuthentication"
+    # knox's expiring tokens, remembered in the shared cache (config.token_cache)
+    assert rest["DEFAULT_AUTHENTICATION_CLASSES"][0] == "config.token_cache.CachedTokenAuthentication"
+    assert issubclass(import_string(rest["DEFAULT_AUTHENTICATION_CLASSES"][0]), TokenAuthentication)
     # Behind the TLS proxy (the README's production settings) the address it appends is the client's.
     assert found["TRUSTED_PROXY_COUNT"] == 1 and rest["NUM_PROXIES"] == 1
     # Without a Redis named, each process keeps its own counts (the embedded default).

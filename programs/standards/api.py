@@ -3,7 +3,9 @@
 import datetime
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -15,6 +17,7 @@ from config.api import UseCaseMixin
 from config.errors import DomainError
 from config.filters import FlagFilter
 from config.permissions import HasRight
+from households import api_rows
 from households import rules as access
 from households.api import HouseholdExtension
 from households.models import Area, AreaType, EducationLevel, Household, Schooling
@@ -281,9 +284,54 @@ def with_status_history(queryset: QuerySet[Household]) -> QuerySet[Household]:
     return queryset.prefetch_related(Prefetch("status_changes", queryset=changes))
 
 
+def _history(field: str) -> ArraySubquery:
+    """One column of the household's status history, in date order, as an array read with the household's row."""
+    changes = StatusChange.objects.filter(household=OuterRef("pk")).order_by("effective_date", "id")
+    return ArraySubquery(changes.values(field))
+
+
+# The columns the status flags are read from, with the household's row: two caches, and on PostgreSQL its history
+# (as arrays; elsewhere, the embedded SQLite, the page's history is one query of its own).
+STATUS_COLUMNS: api_rows.Columns = (("ever_poor", "ever_poor"), ("left_lists_on", "left_lists_on"))
+if connection.vendor == "postgresql":
+    STATUS_COLUMNS += (("_history_dates", _history("effective_date")), ("_history_statuses", _history("to_status")))
+
+
+def _histories(rows: list[dict]) -> dict[int, list[tuple[datetime.date, str]]]:
+    """The status history of each household of the page: read with the rows, or in one query."""
+    if rows and "_history_dates" in rows[0]:
+        return {
+            row["id"]: list(zip(row.pop("_history_dates"), row.pop("_history_statuses"), strict=True)) for row in rows
+        }
+    history: dict[int, list[tuple[datetime.date, str]]] = {row["id"]: [] for row in rows}
+    changes = StatusChange.objects.filter(household_id__in=list(history))
+    changes = changes.order_by("household_id", "effective_date", "id")
+    for household_id, effective_date, to_status in changes.values_list("household_id", "effective_date", "to_status"):
+        history[household_id].append((effective_date, to_status))
+    return history
+
+
+def complete_status_rows(rows: list[dict]) -> None:
+    """The status flags of a page of the list read as values (`households.api_rows`), as `StatusFieldsMixin`
+    shows them: the same rules on the same history."""
+    today = timezone.localdate()
+    histories = _histories(rows)
+    for row in rows:
+        history = histories[row["id"]]
+        left = row["left_lists_on"]
+        row["left_lists_on"] = api_rows.shown(left, api_rows.DATE.to_representation)
+        row["newly_escaped_until"] = rules.newly_escaped_until(left, row["status"])
+        row["years_in_poverty"] = rules.years_in_poverty(history, today)
+
+
 # The status flags of the program on the registry's household endpoints (registered by `ProgramsConfig.ready`).
 HOUSEHOLD_STATUS = HouseholdExtension(
-    name="Status", fields=StatusFieldsMixin, filters=StatusFilters, queryset=with_status_history
+    name="Status",
+    fields=StatusFieldsMixin,
+    filters=StatusFilters,
+    queryset=with_status_history,
+    columns=STATUS_COLUMNS,
+    rows=complete_status_rows,
 )
 
 # --- what-if --------------------------------------------------------------------------------------------

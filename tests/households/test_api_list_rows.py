@@ -1,0 +1,175 @@
+"""The household list read as values (households.api_rows) answers what the serializers answer, field for field;
+its count is exact where it is cheap and says when it is an estimate; its pages and their links stay right."""
+
+import datetime
+
+import pytest
+
+from households import api as households_api
+from households import api_rows, selectors
+from households.models import AccessRecord, Household
+from programs.standards import api as status_api
+from programs.standards import services as program_services
+from tests.response_schema import problems
+
+URL = "/api/v1/households/"
+
+
+def serialized(user, households):
+    """The list's answer for these households as the list's serializer builds it (as the list answered before it
+    read values): the registry's queryset with every extension's, the composed serializer."""
+    queryset = selectors.households_for(user).filter(pk__in=[h.pk for h in households]).order_by("id")
+    for extension in households_api._extensions:
+        if extension.queryset is not None:
+            queryset = extension.queryset(queryset)
+    return [dict(item) for item in households_api.household_api().serializer(queryset, many=True).data]
+
+
+@pytest.fixture
+def varied(make_household, commune_a, village_a, admin_user):
+    """Households in every state the list shows: in a village or none, with a history (poor, then out: newly
+    escaped), poor now, flags set."""
+    placed = make_household(commune_a, "Lò Văn Páo", ("Lò Thị Mai",), village=village_a, is_ethnic_minority=True)
+    unplaced = make_household(commune_a, "Đặng Thị Hà", is_female_headed=True, address="")
+    poor = make_household(commune_a, "Vừ A Dính", no_labour_capacity=True)
+    for household, moves in (
+        (placed, [("poor", datetime.date(2021, 3, 1)), ("not_poor", datetime.date(2024, 12, 20))]),
+        (poor, [("near_poor", datetime.date(2022, 1, 5)), ("poor", datetime.date(2023, 12, 1))]),
+    ):
+        for status, day in moves:
+            program_services.record_status_change(
+                actor=admin_user,
+                household_id=household.pk,
+                to_status=status,
+                effective_date=day,
+                decision_number=f"QĐ-{household.pk}-{day.year}",
+            )
+    return [placed, unplaced, poor]
+
+
+def test_the_columns_are_the_serializers_fields():
+    assert list(api_rows.COLUMNS) == households_api.HouseholdSerializer.Meta.fields
+
+
+def test_the_list_reads_values_with_the_status_flags_of_the_program():
+    composed = households_api.household_api()
+    assert composed.rows is not None  # every extension registered reads values
+    names = [name for name, _ in composed.rows.keywords["columns"]]
+    assert names == ["ever_poor", "left_lists_on", "_history_dates", "_history_statuses"]  # the history with the rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["officer_a", "province_staff", "admin_user"])
+def test_the_list_answers_what_the_serializer_answers(name, persona, api, varied):
+    user = persona(name)
+    response = api(user).get(URL, {"ordering": "id"})
+    assert response.status_code == 200
+    assert not problems(response)
+    listed = [item for item in response.data["results"] if item["id"] in {h.pk for h in varied}]
+    expected = serialized(user, varied)
+    assert listed == expected
+    assert [list(item) for item in listed] == [list(item) for item in expected]  # the fields in the same order
+    escaped = next(item for item in response.json()["results"] if item["id"] == varied[0].pk)
+    assert (escaped["status"], escaped["left_lists_on"], escaped["newly_escaped_until"]) == (
+        "not_poor",
+        "2024-12-20",
+        "2027-12-20",
+    )
+    assert escaped["years_in_poverty"] == 4 and escaped["village_name"] is not None
+    unplaced = next(item for item in response.json()["results"] if item["id"] == varied[1].pk)
+    assert (unplaced["village"], unplaced["village_name"], unplaced["years_in_poverty"]) == (None, None, 0)
+
+
+@pytest.mark.django_db
+def test_without_the_history_in_the_rows_the_status_flags_read_it_in_one_query(
+    officer_a, varied, django_assert_num_queries
+):
+    """The embedded SQLite has no arrays: the page's history is read by a query of its own, to the same answer."""
+    queryset = selectors.households_listed(officer_a).order_by("id")
+    with django_assert_num_queries(2):
+        rows = api_rows.page_of_rows(
+            queryset, columns=status_api.STATUS_COLUMNS[:2], completions=[status_api.complete_status_rows]
+        )
+    assert rows == serialized(officer_a, varied)
+
+
+@pytest.mark.django_db
+def test_the_list_of_households_without_a_head_answers_null(api, officer_a, household_a):
+    Household.objects.filter(pk=household_a.pk).update(head=None)
+    item = api(officer_a).get(URL).data["results"][0]
+    assert (item["head"], item["head_name"]) == (None, None)
+    assert item == serialized(officer_a, [household_a])[0]
+
+
+@pytest.mark.django_db
+def test_a_page_costs_the_same_queries_whatever_its_size(
+    api, officer_a, make_household, commune_a, django_assert_max_num_queries
+):
+    for index in range(12):
+        make_household(commune_a, f"Hộ Số {index}")
+    client = api(officer_a)
+    with django_assert_max_num_queries(6):  # count, page (with the status history), the access log's record
+        assert len(client.get(URL, {"page_size": 10}).json()["results"]) == 10
+
+
+@pytest.mark.django_db
+def test_the_access_log_records_the_households_of_a_page_read_as_values(api, officer_a, varied):
+    response = api(officer_a).get(URL, {"page_size": 2, "ordering": "-id", "q": ""})
+    record = AccessRecord.objects.get()
+    assert record.household_ids == sorted(item["id"] for item in response.json()["results"])
+    assert record.result_count == 3
+
+
+# --- the count ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_communes_list_is_counted_exactly(api, officer_a, province_staff, varied, commune_a, monkeypatch):
+    monkeypatch.setattr(households_api.LargeListPagination, "exact_limit", 1)  # any wider list would be estimated
+    for client, params in ((api(officer_a), {}), (api(province_staff), {"commune": commune_a.pk})):
+        page = client.get(URL, {**params, "page_size": 1}).json()
+        assert (page["count"], page["count_exact"], len(page["results"])) == (3, True, 1)
+
+
+@pytest.mark.django_db
+def test_a_wide_list_is_counted_exactly_up_to_the_limit(api, province_staff, varied, household_b):
+    page = api(province_staff).get(URL, {"page_size": 1}).json()
+    assert (page["count"], page["count_exact"]) == (4, True)
+
+
+@pytest.mark.django_db
+def test_beyond_the_limit_a_wide_list_says_its_count_is_an_estimate(
+    api, province_staff, varied, household_b, monkeypatch
+):
+    monkeypatch.setattr(households_api.LargeListPagination, "exact_limit", 1)
+    client = api(province_staff)
+    first = client.get(URL, {"page_size": 1})
+    assert not problems(first)
+    page = first.json()
+    assert page["count_exact"] is False and page["count"] >= 2  # at least the rows known to exist
+    assert page["next"] is not None and page["previous"] is None
+    last = client.get(URL, {"page_size": 1, "page": 4}).json()  # the last page: its rows end the list
+    assert (last["count"], last["count_exact"], last["next"]) == (4, True, None)
+    assert client.get(URL, {"page_size": 1, "page": "last"}).json()["results"] == last["results"]
+    past = client.get(URL, {"page_size": 1, "page": 5})
+    assert past.status_code == 404
+    assert past.json()["message"] == "Không có trang 5: danh sách có 4 trang (4 bản ghi, 1 mỗi trang)."
+
+
+@pytest.mark.django_db
+def test_pages_follow_one_another_without_overlap_or_gap(api, province_staff, varied, household_b, monkeypatch):
+    monkeypatch.setattr(households_api.LargeListPagination, "exact_limit", 1)
+    client = api(province_staff)
+    seen, url = [], f"{URL}?page_size=1&ordering=-id"
+    while url:
+        page = client.get(url).json()
+        seen += [item["id"] for item in page["results"]]
+        url = page["next"]
+    assert seen == sorted(Household.objects.values_list("id", flat=True), reverse=True)
+
+
+@pytest.mark.django_db
+def test_an_empty_list_has_its_first_page(api, officer_a):
+    page = api(officer_a).get(URL).json()
+    assert (page["count"], page["count_exact"], page["results"], page["next"]) == (0, True, [], None)
+    assert api(officer_a).get(URL, {"page": 2}).status_code == 404
