@@ -142,8 +142,24 @@ def vacuum_analyze(*models: type[Model]) -> None:
     if connection.vendor != "postgresql" or not models:
         return
     tables = ", ".join(model._meta.db_table for model in models)
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {tables}")
+        return
+    # A load committed with synchronous_commit = off is not flushed to the WAL yet: until it is, PostgreSQL sets
+    # neither its rows' hint bits nor the pages' all-visible bits, and VACUUM would leave the visibility map empty.
+    # The WAL writer flushes it within a few wal_writer_delay (200 ms): wait for that, ten seconds at most.
     with connection.cursor() as cursor:
-        cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {tables}")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()")
+        (written,) = cursor.fetchone()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn", [written])
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.02)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
 
 
 def model_columns(model: type[Model]) -> tuple[tuple[str, ...], tuple[int, ...]]:
