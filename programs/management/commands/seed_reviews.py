@@ -9,6 +9,7 @@ PostgreSQL (300,000 households in well under two minutes), `bulk_create`/`bulk_u
 Idempotent: households already assessed in the review are skipped, so a second run writes nothing.
 """
 
+import json
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -19,7 +20,17 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from config.bulk import Stopwatch, copy_rows, foreign_keys_validated_after, model_columns, reserve_ids, vacuum_analyze
+from config.bulk import (
+    EMPTY_ARRAY,
+    EMPTY_OBJECT,
+    JsonText,
+    Stopwatch,
+    copy_rows,
+    foreign_keys_validated_after,
+    model_columns,
+    reserve_ids,
+    vacuum_analyze,
+)
 from config.formats import number, percent, seconds
 from households.models import Area, Household, Member, User
 from households.rules import Level, Role
@@ -305,7 +316,8 @@ class Command(BaseCommand):
     def _bulk_create(self, model, columns, rows) -> None:
         batch = []
         for row in rows:
-            batch.append(model(**dict(zip(columns, row, strict=True))))
+            values = (json.loads(v) if v.__class__ is JsonText else v for v in row)  # JSON text back to values
+            batch.append(model(**dict(zip(columns, values, strict=True))))
             if len(batch) >= SQLITE_BATCH:
                 model.objects.bulk_create(batch)
                 batch = []
@@ -377,6 +389,7 @@ class _Generation:
         opening = standards[demo.window(year)[0]]
         record = self.results.append
         assessment_id = first_id
+        periodic = ReviewKind.PERIODIC.value
         for household_id, code, commune_code, area_type, minority, status, ever_poor in households:
             started = clock()
             group = members.pop(household_id)
@@ -415,24 +428,25 @@ class _Generation:
                 household_id,
                 self.standard_ids[standard.code],
                 year,
-                ReviewKind.PERIODIC.value,
+                periodic,
                 0,
                 day,
                 area_type,
-                {},
+                EMPTY_OBJECT,  # the empty JSON values as text, not encoded again for each row (config.bulk.JsonText)
                 survey.income_per_capita,
                 None,
                 survey.dwelling,
                 snapshot,
                 answers,
                 derived,
-                confirmed,
+                confirmed or EMPTY_OBJECT,
                 [
                     {"indicator": d.indicator, "derived": d.derived, "answered": d.answered, "text": d.describe()}
                     for d in reconciled.disagreements
-                ],
-                list(result.deprived),
-                demo.causes(code, year, seed, category),
+                ]
+                or EMPTY_ARRAY,
+                list(result.deprived) or EMPTY_ARRAY,
+                demo.causes(code, year, seed, category) or EMPTY_ARRAY,
                 result.deprivation_count,
                 result.point_b,
                 result.income_line,
