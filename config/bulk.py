@@ -100,7 +100,9 @@ def foreign_keys_validated_after(*models: type[Model]) -> Iterator[None]:
     rows and the DDL: nothing is left half written or without its constraints, even if the caller catches the
     error. Locks: the tables and the tables they reference are locked exclusively (ACCESS EXCLUSIVE, as DROP
     CONSTRAINT takes them) until the caller's transaction ends, so use this for bulk loads, not for a few rows
-    beside live traffic. Validation scans the whole table, old rows included. Elsewhere (SQLite), nothing."""
+    beside live traffic; a loader that concurrent runs could meet takes a table lock that serialises them before
+    any row lock (seed_demo), else the second one, waiting on a row, holds what the first needs: a deadlock.
+    Validation scans the whole table, old rows included. Elsewhere (SQLite), nothing."""
     if connection.vendor != "postgresql":
         yield
         return

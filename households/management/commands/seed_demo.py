@@ -77,6 +77,10 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit = off")
+                    # A concurrent run waits here, holding nothing: were it to wait on the communes' rows below, it
+                    # would hold a lock on the area table that the load's foreign keys, dropped and added again
+                    # (config.bulk), need exclusively, and one of the two runs would end in a deadlock.
+                    cursor.execute(f"LOCK TABLE {Household._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
             # Lock the demo communes first: a concurrent run waits here, then finds the households and skips.
             list(Area.objects.select_for_update().filter(pk__in=[c.pk for c in chosen]))
             district = self._ensure_district(province, chosen[:2])
