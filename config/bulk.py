@@ -1,11 +1,13 @@
-"""Plumbing for bulk loads (synthetic data, batch jobs): phase timings, id blocks and COPY."""
+"""Plumbing for bulk loads (synthetic data, batch jobs): phase timings, id blocks, COPY, foreign keys checked
+set-based and the VACUUM that leaves a loaded table ready for index-only scans."""
 
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, cast
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import (
     BooleanField,
     CharField,
@@ -54,11 +56,23 @@ def reserve_ids(model: type[Model], size: int) -> int:
     return int(first)
 
 
+class JsonText(str):
+    """A JSON value already encoded (read as `column::text`, or a constant such as `JsonText("{}")`): `copy_rows`
+    passes it through as it is instead of encoding it again. A plain `str` in a JSON column is a JSON string."""
+
+    __slots__ = ()
+
+
+EMPTY_OBJECT = JsonText("{}")
+EMPTY_ARRAY = JsonText("[]")
+
+
 def copy_rows(
     table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], json_columns: Sequence[int] = ()
 ) -> int:
-    """COPY rows into `table` (PostgreSQL, current transaction); JSON columns are encoded here. Returns the count."""
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    """COPY rows into `table` (PostgreSQL, current transaction); JSON columns are encoded here, except values that
+    are `JsonText` already (copied unchanged from another row: no decode and re-encode). Returns the count."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     count = 0
     with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         write = copy.write_row
@@ -66,10 +80,88 @@ def copy_rows(
             if json_columns:
                 row = list(row)
                 for index in json_columns:
-                    row[index] = dumps(row[index])
+                    value = row[index]
+                    if value.__class__ is not JsonText:
+                        row[index] = encode(value)
             write(row)
             count += 1
     return count
+
+
+@contextmanager
+def foreign_keys_validated_after(*models: type[Model]) -> Iterator[None]:
+    """Check the foreign keys of the `models`' tables once, set-based, after the load in the block, instead of row
+    by row (PostgreSQL queues one trigger event per inserted row and key, and runs one query per event at commit).
+
+    Inside the caller's transaction (required): the tables' foreign-key constraints, as read from `pg_constraint`,
+    are dropped; after the block they are added again `NOT VALID` with their exact definitions (names, ON DELETE,
+    DEFERRABLE INITIALLY DEFERRED as Django made them) and validated, each by one join over the table. A row
+    that breaks one raises the `IntegrityError` naming the constraint, and the block's savepoint rolls back the
+    rows and the DDL: nothing is left half written or without its constraints, even if the caller catches the
+    error. Locks: the tables and the tables they reference are locked exclusively (ACCESS EXCLUSIVE, as DROP
+    CONSTRAINT takes them) until the caller's transaction ends, so use this for bulk loads, not for a few rows
+    beside live traffic; a loader that concurrent runs could meet takes a table lock that serialises them before
+    any row lock (seed_demo), else the second one, waiting on a row, holds what the first needs: a deadlock.
+    Validation scans the whole table, old rows included. Elsewhere (SQLite), nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("foreign_keys_validated_after() must run inside transaction.atomic()")
+    tables = [model._meta.db_table for model in models]
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid::regclass::text, conname",
+            [tables],
+        )
+        constraints: list[tuple[str, str, str]] = cursor.fetchall()
+        # ALTER TABLE refuses a table with pending trigger events (rows written earlier in the transaction): check
+        # the deferred constraints now, then defer again those that were.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.conname) FROM pg_constraint c "
+            "JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.condeferrable AND NOT c.condeferred"
+        )
+        immediate = [name for (name,) in cursor.fetchall()]
+        if immediate:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(immediate)} IMMEDIATE")
+        for table, name, _ in constraints:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        yield
+        for table, name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition} NOT VALID")
+        for table, name, _ in constraints:
+            cursor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote(name)}")
+
+
+def vacuum_analyze(*models: type[Model]) -> None:
+    """`VACUUM (ANALYZE)` the models' tables after a bulk load has committed: the planner's statistics, and the
+    visibility map without which an index-only scan (the lists' COUNT(*)) reads the table instead. VACUUM cannot
+    run inside a transaction: inside one (a test's), only ANALYZE. Elsewhere (SQLite), nothing."""
+    if connection.vendor != "postgresql" or not models:
+        return
+    tables = ", ".join(model._meta.db_table for model in models)
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {tables}")
+        return
+    # A load committed with synchronous_commit = off is not flushed to the WAL yet: until it is, PostgreSQL sets
+    # neither its rows' hint bits nor the pages' all-visible bits, and VACUUM would leave the visibility map empty.
+    # The WAL writer flushes it within a few wal_writer_delay (200 ms): wait for that, ten seconds at most.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_insert_lsn()")
+        (written,) = cursor.fetchone()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn", [written])
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.02)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
 
 
 def model_columns(model: type[Model]) -> tuple[tuple[str, ...], tuple[int, ...]]:

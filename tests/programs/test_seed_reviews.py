@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from households.models import AuditEntry, Household, Member, User
 from programs import rules
@@ -207,3 +208,21 @@ def test_its_report_writes_numbers_the_vietnamese_way(households):
     assert re.search(r"\(\d+,\d%\)", output), output  # a share as "(8,3%)", not "(8.3%)"
     assert re.search(r"\d+,\d giây", output), output
     assert not re.search(r"\d\.\d%|\d\.\d giây", output), output
+
+
+def test_the_review_tables_keep_their_foreign_keys_as_django_made_them(households):
+    query = (
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid IN ('programs_assessment'::regclass, 'programs_statuschange'::regclass) "
+        "ORDER BY 1, 2"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        before = cursor.fetchall()
+
+        _seed_reviews()
+
+        cursor.execute(query)
+        assert cursor.fetchall() == before
+    assert len(before) >= 7 and all(validated for *_, validated in before)
+    assert StatusChange.objects.exists()

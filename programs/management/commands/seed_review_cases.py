@@ -25,12 +25,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from config.bulk import vacuum_analyze
 from config.formats import seconds
 from households.models import Area, AuditEntry, Household, User
 from households.rules import Level
 from households.services import log_action
 from programs import demo
-from programs.models import Assessment, CaseOrigin, ReviewCampaign, ReviewCase, ReviewKind
+from programs.models import Assessment, CaseOrigin, ReviewCampaign, ReviewCase, ReviewKind, StatusChange
 from programs.review import rules as review_rules
 from programs.review import services as workflow
 from programs.standards import derivations, selectors, services
@@ -118,6 +119,9 @@ class Command(BaseCommand):
                 changes={"moves": (0, walk.moves)},
                 reason="Dữ liệu demo (seed_review_cases)",
             )
+        # After the commit: statistics and the visibility map of the rows the walk wrote or changed (a VACUUM of a
+        # table whose other pages are all-visible reads only the changed ones).
+        vacuum_analyze(Assessment, ReviewCase, StatusChange, Household)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Rà soát định kỳ {year} (demo): {walk.moves} bước hồ sơ trong {seconds(time.monotonic() - started)}."

@@ -9,6 +9,7 @@ PostgreSQL (300,000 households in well under two minutes), `bulk_create`/`bulk_u
 Idempotent: households already assessed in the review are skipped, so a second run writes nothing.
 """
 
+import json
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -19,7 +20,17 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from config.bulk import Stopwatch, copy_rows, model_columns, reserve_ids
+from config.bulk import (
+    EMPTY_ARRAY,
+    EMPTY_OBJECT,
+    JsonText,
+    Stopwatch,
+    copy_rows,
+    foreign_keys_validated_after,
+    model_columns,
+    reserve_ids,
+    vacuum_analyze,
+)
 from config.formats import number, percent, seconds
 from households.models import Area, Household, Member, User
 from households.rules import Level, Role
@@ -131,6 +142,11 @@ class Command(BaseCommand):
                 province, year=year, seed=seed, standards=standards, surveyor=surveyor, chair=chair, postgres=postgres
             )
         self.stopwatch.lap("commit")
+        if result is not None:
+            # After the commit (VACUUM cannot run in a transaction): statistics, and the visibility map that the
+            # updated households' pages lost, so that counts over them stay index-only scans.
+            vacuum_analyze(Assessment, StatusChange, Household)
+            self.stopwatch.lap("VACUUM (ANALYZE)")
 
         elapsed = time.monotonic() - started
         if result is None:
@@ -218,49 +234,63 @@ class Command(BaseCommand):
             now=now,
         )
         assessments = generation.rows(surveyable, members, first_assessment)
-        if postgres:
-            self._copy(Assessment._meta.db_table, ASSESSMENT_COLUMNS, assessments, json_columns=JSON_COLUMNS)
-        else:
-            self._bulk_create(Assessment, ASSESSMENT_COLUMNS, assessments)
-        self.stopwatch.laps[-1] = (
-            f"{self.stopwatch.laps[-1][0]} (trong đó sinh và phân loại {seconds(generation.evaluating)})",
-            *self.stopwatch.laps[-1][1:],
-        )
+        # Both tables' foreign keys checked once after the COPY, set-based (config.bulk), not row by row at commit.
+        with foreign_keys_validated_after(Assessment, StatusChange):
+            if postgres:
+                self._copy(Assessment._meta.db_table, ASSESSMENT_COLUMNS, assessments, json_columns=JSON_COLUMNS)
+            else:
+                self._bulk_create(Assessment, ASSESSMENT_COLUMNS, assessments)
+            self.stopwatch.laps[-1] = (
+                f"{self.stopwatch.laps[-1][0]} (trong đó sinh và phân loại {seconds(generation.evaluating)})",
+                *self.stopwatch.laps[-1][1:],
+            )
 
-        # Status changes as record_status_change writes them: households recognised as poor or near-poor, and
-        # listed households whose survey puts them off the lists (escapes).
-        decided = demo.decision_date(year)
-        reason = f"Công nhận theo kết quả rà soát định kỳ năm {year} (dữ liệu demo seed_reviews)"
-        decisions: dict[str, str] = {}
-        changes, caches = [], []
-        first_change = None
-        for household_id, _code, commune_code, status, ever_poor, assessment_id, category in generation.results:
-            to_status = rules.status_of(category)
-            if to_status == status or (to_status not in rules.LISTED and status not in rules.LISTED):
-                continue  # no change, or between two statuses off the lists (nothing to recognise)
-            event = rules.status_event(
-                status, to_status, listed_before=status in rules.LISTED or household_id in listed_before
-            )
-            decision = decisions.get(commune_code)
-            if decision is None:
-                decision = decisions[commune_code] = demo.decision_number(commune_code, year, seed)
-            changes.append(
-                [None, household_id, status, to_status, event, decided, decision, assessment_id, chair.pk, now, reason]
-            )
-            left = decided if status in rules.LISTED and to_status not in rules.LISTED else None  # an escape
-            caches.append((household_id, to_status, decided, ever_poor or to_status == "poor", left))
-        if changes:
-            first_change = self._reserve(StatusChange, len(changes), postgres)
-            for offset, change in enumerate(changes):
-                change[0] = first_change + offset
+            # Status changes as record_status_change writes them: households recognised as poor or near-poor, and
+            # listed households whose survey puts them off the lists (escapes).
+            decided = demo.decision_date(year)
+            reason = f"Công nhận theo kết quả rà soát định kỳ năm {year} (dữ liệu demo seed_reviews)"
+            decisions: dict[str, str] = {}
+            changes, caches = [], []
+            first_change = None
+            for household_id, _code, commune_code, status, ever_poor, assessment_id, category in generation.results:
+                to_status = rules.status_of(category)
+                if to_status == status or (to_status not in rules.LISTED and status not in rules.LISTED):
+                    continue  # no change, or between two statuses off the lists (nothing to recognise)
+                event = rules.status_event(
+                    status, to_status, listed_before=status in rules.LISTED or household_id in listed_before
+                )
+                decision = decisions.get(commune_code)
+                if decision is None:
+                    decision = decisions[commune_code] = demo.decision_number(commune_code, year, seed)
+                changes.append(
+                    [
+                        None,
+                        household_id,
+                        status,
+                        to_status,
+                        event,
+                        decided,
+                        decision,
+                        assessment_id,
+                        chair.pk,
+                        now,
+                        reason,
+                    ]
+                )
+                left = decided if status in rules.LISTED and to_status not in rules.LISTED else None  # an escape
+                caches.append((household_id, to_status, decided, ever_poor or to_status == "poor", left))
+            if changes:
+                first_change = self._reserve(StatusChange, len(changes), postgres)
+                for offset, change in enumerate(changes):
+                    change[0] = first_change + offset
+            if postgres:
+                self._copy(StatusChange._meta.db_table, STATUS_COLUMNS, changes)
+            else:
+                self._bulk_create(StatusChange, STATUS_COLUMNS, changes)
+        self.stopwatch.lap("kiểm tra khóa ngoại")
         if postgres:
-            self._copy(StatusChange._meta.db_table, STATUS_COLUMNS, changes)
             self._update_caches_postgres(caches, now)
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {Assessment._meta.db_table}, {StatusChange._meta.db_table}")
-            self.stopwatch.lap("ANALYZE")
         else:
-            self._bulk_create(StatusChange, STATUS_COLUMNS, changes)
             self._update_caches_orm(caches, now)
 
         log_action(
@@ -286,7 +316,8 @@ class Command(BaseCommand):
     def _bulk_create(self, model, columns, rows) -> None:
         batch = []
         for row in rows:
-            batch.append(model(**dict(zip(columns, row, strict=True))))
+            values = (json.loads(v) if v.__class__ is JsonText else v for v in row)  # JSON text back to values
+            batch.append(model(**dict(zip(columns, values, strict=True))))
             if len(batch) >= SQLITE_BATCH:
                 model.objects.bulk_create(batch)
                 batch = []
@@ -358,6 +389,7 @@ class _Generation:
         opening = standards[demo.window(year)[0]]
         record = self.results.append
         assessment_id = first_id
+        periodic = ReviewKind.PERIODIC.value
         for household_id, code, commune_code, area_type, minority, status, ever_poor in households:
             started = clock()
             group = members.pop(household_id)
@@ -396,24 +428,25 @@ class _Generation:
                 household_id,
                 self.standard_ids[standard.code],
                 year,
-                ReviewKind.PERIODIC.value,
+                periodic,
                 0,
                 day,
                 area_type,
-                {},
+                EMPTY_OBJECT,  # the empty JSON values as text, not encoded again for each row (config.bulk.JsonText)
                 survey.income_per_capita,
                 None,
                 survey.dwelling,
                 snapshot,
                 answers,
                 derived,
-                confirmed,
+                confirmed or EMPTY_OBJECT,
                 [
                     {"indicator": d.indicator, "derived": d.derived, "answered": d.answered, "text": d.describe()}
                     for d in reconciled.disagreements
-                ],
-                list(result.deprived),
-                demo.causes(code, year, seed, category),
+                ]
+                or EMPTY_ARRAY,
+                list(result.deprived) or EMPTY_ARRAY,
+                demo.causes(code, year, seed, category) or EMPTY_ARRAY,
                 result.deprivation_count,
                 result.point_b,
                 result.income_line,
