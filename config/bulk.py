@@ -20,6 +20,7 @@ from django.db.models import (
     Model,
     TextField,
 )
+from psycopg.copy import QueuedLibpqWriter
 
 
 class Stopwatch:
@@ -73,18 +74,32 @@ def copy_rows(
     """COPY rows into `table` (PostgreSQL, current transaction); JSON columns are encoded here, except values that
     are `JsonText` already (copied unchanged from another row: no decode and re-encode). Returns the count."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    with connection.cursor() as cursor:
+        # The rows go to the server from a thread of their own (psycopg's QueuedLibpqWriter): PostgreSQL inserts
+        # and indexes one batch while Python makes the next, instead of each waiting for the other.
+        raw = cursor.cursor
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
+            count = _write_rows(copy.write_row, rows, json_columns, encode)
+    return count
+
+
+def _write_rows(
+    write: Callable[[Any], None],
+    rows: Iterable[Sequence[Any]],
+    json_columns: Sequence[int],
+    encode: Callable[[Any], str],
+) -> int:
     count = 0
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        write = copy.write_row
-        for row in rows:
-            if json_columns:
-                row = list(row)
-                for index in json_columns:
-                    value = row[index]
-                    if value.__class__ is not JsonText:
-                        row[index] = encode(value)
-            write(row)
-            count += 1
+    for row in rows:
+        if json_columns:
+            row = list(row)
+            for index in json_columns:
+                value = row[index]
+                if value.__class__ is not JsonText:
+                    row[index] = encode(value)
+        write(row)
+        count += 1
     return count
 
 

@@ -409,7 +409,8 @@ class _Generation:
             day = survey.survey_date
             facts, snapshot = services.member_facts(group, survey.extras, day)
             dwelling = services.dwelling_facts(survey.dwelling)
-            answers, confirmed = demo.complete(survey, derivations.derive(facts, dwelling, day), standard.indicators)
+            derived_all = derivations.derive(facts, dwelling, day)
+            answers, confirmed = demo.complete(survey, derived_all, standard.indicators)
             derived, reconciled, result = services.evaluate(
                 standard,
                 area_type=area_type,
@@ -420,6 +421,7 @@ class _Generation:
                 confirmed=confirmed,
                 income_per_capita=survey.income_per_capita,
                 point_a=None,
+                derived_all=derived_all,
             )
             category = result.category.value
             record((household_id, code, commune_code, status, ever_poor, assessment_id, category))

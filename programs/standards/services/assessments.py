@@ -143,15 +143,18 @@ def evaluate(
     income_per_capita: int | None,
     point_a: int | None,
     missing_as_not_deprived: bool = False,
+    derived_all: Mapping[str, bool | None] | None = None,
 ) -> tuple[dict[str, bool | None], derivations.Reconciled, rules.Classification]:
     """Derive, reconcile with the surveyor's answers, classify: the one path of assessments and /classify/.
 
     `missing_as_not_deprived`: for batch reclassification under another standard, an indicator the
-    earlier survey did not ask about counts as not deprived instead of being an error.
+    earlier survey did not ask about counts as not deprived instead of being an error. `derived_all`: what
+    `derivations.derive` gives for these very facts, when the caller derived them already (seed_reviews).
     """
     run_rule(rules.check_indicators, standard, answers, "answers")
     run_rule(rules.check_indicators, standard, confirmed, "confirmed")
-    derived_all = derivations.derive(members, dwelling, survey_date)
+    if derived_all is None:
+        derived_all = derivations.derive(members, dwelling, survey_date)
     derived = {code: value for code, value in derived_all.items() if code in standard.indicators}
     if missing_as_not_deprived:
         unanswered = [c for c in standard.indicators if derived.get(c) is None and answers.get(c) is None]
