@@ -68,6 +68,16 @@ def _refusal(call: Callable[[], object]) -> str:
     raise AssertionError("the sample input was accepted")
 
 
+def _name(code: str) -> str:
+    """An indicator's code as an SQL identifier (a column of the answers' record)."""
+    return '"' + code.replace('"', '""') + '"'
+
+
+def _object(column: str) -> str:
+    """A JSON column as an object (`row[column] or {}` of the Python path)."""
+    return f"(CASE WHEN jsonb_typeof({column}) = 'object' THEN {column} ELSE '{{}}'::jsonb END)"
+
+
 def _money(expression: str) -> str:
     """`rules.money` in SQL: 1500000 -> '1.500.000 đ' (a non-negative whole number)."""
     return f"(replace(to_char({expression}, 'FM999,999,999,999,999,990'), ',', '.') || ' đ')"
@@ -83,13 +93,13 @@ def _derived(p: _Literals, s: derivations.DerivationSettings) -> dict[str, str]:
     aggregates of the member snapshot (`m.*`) and the dwelling."""
 
     def dwelling(name: str) -> str:
-        return f"(a.dwelling ->> '{name}')::boolean"
+        return f"dw.{name}"
 
     structures = [dwelling(name) for name in ("foundation_frame_durable", "walls_durable", "roof_durable")]
     non_durable = " + ".join(f"({value} IS FALSE)::int" for value in structures)
     durable = " + ".join(f"({value} IS TRUE)::int" for value in structures)
     no_house = f"{dwelling('has_house')} IS FALSE"
-    area = "(a.dwelling ->> 'floor_area_m2')::numeric"
+    area = "dw.floor_area_m2"
     return {
         "dependants": f"(CASE WHEN m.n = 0 THEN NULL ELSE m.dependants > {p.num(s.dependants_share_over)} * m.n END)",
         "nutrition": "(CASE WHEN m.nutrition_yes THEN true WHEN m.nutrition_unknown THEN NULL ELSE false END)",
@@ -165,11 +175,13 @@ def classification(
     per_code: list[str] = []
     for index, code in enumerate(codes):
         system = f"d1.s{index}" if code in derived_codes else "NULL::boolean"
-        key = p.text(code)
         per_code.append(
-            f"{system} AS s{index}, (a.answers ->> {key})::boolean AS a{index}, "
-            f"coalesce(a.confirmed ? {key}, false) AS h{index}, (a.confirmed ->> {key})::boolean AS c{index}"
+            f"{system} AS s{index}, an.{_name(code)} AS a{index}, "
+            f"coalesce(a.confirmed ? {p.text(code)}, false) AS h{index}, co.{_name(code)} AS c{index}"
         )
+    # the answers and the confirmations read once per survey, each indicator a boolean column (a dummy one first, so
+    # that a standard without indicators still makes a valid record)
+    record = ", ".join(['" " boolean', *(f"{_name(code)} boolean" for code in codes)])
     derived_columns = ", ".join(
         f"{derived_sql[code]} AS s{codes.index(code)}" for code in derived_codes
     )  # the derivations the standard reads
@@ -378,8 +390,14 @@ SELECT a.*,
 FROM {source} AS a
 CROSS JOIN LATERAL (SELECT to_char(a.survey_date, 'YYYYMMDD')::int AS day) AS d
 CROSS JOIN {members}
-CROSS JOIN LATERAL (SELECT {derived_columns or "NULL AS none"}) AS d1
-CROSS JOIN LATERAL (SELECT {", ".join(per_code) if per_code else "NULL AS none"}) AS r
+CROSS JOIN LATERAL jsonb_to_record({_object("a.dwelling")}) AS dw(
+    has_house boolean, floor_area_m2 numeric, foundation_frame_durable boolean, walls_durable boolean,
+    roof_durable boolean
+)
+CROSS JOIN LATERAL jsonb_to_record({_object("a.answers")}) AS an({record})
+CROSS JOIN LATERAL jsonb_to_record({_object("a.confirmed")}) AS co({record})
+CROSS JOIN LATERAL (SELECT {derived_columns or "NULL AS none"} OFFSET 0) AS d1
+CROSS JOIN LATERAL (SELECT {", ".join(per_code) if per_code else "NULL AS none"} OFFSET 0) AS r
 CROSS JOIN LATERAL (SELECT array_to_string(ARRAY[{unconfirmed or "NULL"}]::text[], '; ') AS unconfirmed) AS u
 CROSS JOIN LATERAL (
     SELECT {count} AS k, array_to_string(ARRAY[{deprived_names or "NULL"}]::text[], ', ') AS names
