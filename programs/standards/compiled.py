@@ -78,6 +78,14 @@ def _object(column: str) -> str:
     return f"(CASE WHEN jsonb_typeof({column}) = 'object' THEN {column} ELSE '{{}}'::jsonb END)"
 
 
+def _values(alias: str, columns: list[tuple[str, str]]) -> str:
+    """A LATERAL one-row relation of these (expression, name) columns. A VALUES list, which PostgreSQL evaluates once
+    per survey (a subquery would be flattened into every place that reads its columns, and computed again there)."""
+    columns = columns or [("NULL", "none")]
+    expressions, names = ", ".join(e for e, _ in columns), ", ".join(n for _, n in columns)
+    return f"LATERAL (SELECT * FROM (VALUES ({expressions})) AS v OFFSET 0) AS {alias}({names})"
+
+
 def _money(expression: str) -> str:
     """`rules.money` in SQL: 1500000 -> '1.500.000 đ' (a non-negative whole number)."""
     return f"(replace(to_char({expression}, 'FM999,999,999,999,999,990'), ',', '.') || ' đ')"
@@ -116,36 +124,64 @@ def _derived(p: _Literals, s: derivations.DerivationSettings) -> dict[str, str]:
     }
 
 
-def _members(p: _Literals, s: derivations.DerivationSettings) -> str:
-    """The aggregates of the member snapshot on the survey date that the derivations read, as a LATERAL subquery.
+def _ages(s: derivations.DerivationSettings) -> tuple[int, ...]:
+    """The ages the derivations compare with (an age of at most 30 is an age under 31)."""
+    return tuple(
+        sorted(
+            {
+                s.insured_by_law_under,
+                s.child_under,
+                s.elderly_from,
+                s.schooling_from,
+                s.adult_education_from,
+                s.adult_education_upper_secondary_from,
+                s.adult_education_to + 1,
+            }
+        )
+    )
 
-    Dates as numbers: yyyymmdd of the survey minus yyyymmdd of the birth, divided by 10,000, is the age in whole
-    years (`derivations.age_on`: one born on 29 February turns a year older on 1 March); a negative difference is a
-    member born after the survey, not a member on that day."""
-    child, elderly = p.int(s.child_under), p.int(s.elderly_from)
+
+def _survey_day(s: derivations.DerivationSettings) -> str:
+    """The survey date and, for each age N of `_ages`, the last birth date of someone aged N or more on it, as ISO
+    texts computed once per survey. `age_on(born, day) >= N` is `born <= day - N years` (from 29 February, 28
+    February of a common year: one born on 29 February turns a year older on 1 March), and ISO dates compare as
+    texts (in the "C" collation), so the members' birth dates are compared as the snapshot stores them."""
+    columns = [("to_char(a.survey_date, 'YYYY-MM-DD')", "day")] + [
+        (f"to_char(a.survey_date - interval '{age} years', 'YYYY-MM-DD')", f"y{age}") for age in _ages(s)
+    ]
+    return _values("d", columns)
+
+
+def _members(p: _Literals, s: derivations.DerivationSettings) -> str:
+    """The aggregates of the member snapshot on the survey date that the derivations read, as a LATERAL subquery;
+    a member born after the survey is not a member on that day."""
+
+    def aged(age: int) -> str:  # aged `age` or more on the survey date
+        return f"f.born <= d.y{age}"
+
+    def under(age: int) -> str:
+        return f"f.born > d.y{age}"
+
     none = p.text(derivations.NOT_ATTENDING)
     secondary, upper = p.texts(derivations.SECONDARY_OR_MORE), p.texts(derivations.UPPER_SECONDARY_OR_MORE)
+    child = under(s.child_under)
     return f"""
     LATERAL (
         SELECT count(*) AS n,
-            coalesce(bool_or(f.age >= {p.int(s.insured_by_law_under)} AND f.insured IS NOT TRUE), false)
-                AS health_insurance,
-            coalesce(bool_or(f.age < {child} AND (f.stunted IS TRUE OR f.underweight IS TRUE)), false)
-                AS nutrition_yes,
-            coalesce(bool_or(f.age < {child} AND (f.stunted IS NULL OR f.underweight IS NULL)), false)
-                AS nutrition_unknown,
-            count(*) FILTER (WHERE f.age < {child} OR f.age >= {elderly} OR f.disabled IS TRUE) AS dependants,
-            coalesce(bool_or({p.int(s.schooling_from)} <= f.age AND f.age < {child} AND f.schooling = {none}), false)
-                AS child_schooling,
+            coalesce(bool_or({aged(s.insured_by_law_under)} AND f.insured IS NOT TRUE), false) AS health_insurance,
+            coalesce(bool_or({child} AND (f.stunted IS TRUE OR f.underweight IS TRUE)), false) AS nutrition_yes,
+            coalesce(bool_or({child} AND (f.stunted IS NULL OR f.underweight IS NULL)), false) AS nutrition_unknown,
+            count(*) FILTER (WHERE {child} OR {aged(s.elderly_from)} OR f.disabled IS TRUE) AS dependants,
+            coalesce(bool_or({aged(s.schooling_from)} AND {child} AND f.schooling = {none}), false) AS child_schooling,
             coalesce(bool_or(
-                f.age BETWEEN {p.int(s.adult_education_from)} AND {p.int(s.adult_education_to)}
+                {aged(s.adult_education_from)} AND {under(s.adult_education_to + 1)}
                 AND f.schooling = {none}
-                AND CASE WHEN f.age < {p.int(s.adult_education_upper_secondary_from)}
+                AND CASE WHEN {under(s.adult_education_upper_secondary_from)}
                     THEN NOT coalesce(f.education_level, '') = ANY({secondary})
                     ELSE NOT coalesce(f.education_level, '') = ANY({upper}) END
             ), false) AS adult_education
         FROM (
-            SELECT (d.day - replace(j ->> 'date_of_birth', '-', '')::int) / 10000 AS age,
+            SELECT j ->> 'date_of_birth' COLLATE "C" AS born,
                 (j ->> 'has_valid_health_insurance')::boolean AS insured,
                 (j ->> 'stunted')::boolean AS stunted,
                 (j ->> 'underweight')::boolean AS underweight,
@@ -153,8 +189,8 @@ def _members(p: _Literals, s: derivations.DerivationSettings) -> str:
                 j ->> 'schooling' AS schooling,
                 j ->> 'education_level' AS education_level
             FROM jsonb_array_elements(coalesce(a.member_facts, '[]'::jsonb)) AS j
-            WHERE replace(j ->> 'date_of_birth', '-', '')::int <= d.day
         ) AS f
+        WHERE f.born <= d.day
     ) AS m"""
 
 
@@ -172,25 +208,31 @@ def classification(
 
     # Reconciliation, per indicator of the standard (`derivations.reconcile` after the batch's filling of the
     # indicators nobody answered with "not deprived").
-    per_code: list[str] = []
+    per_code: list[tuple[str, str]] = []
     for index, code in enumerate(codes):
         system = f"d1.s{index}" if code in derived_codes else "NULL::boolean"
-        per_code.append(
-            f"{system} AS s{index}, an.{_name(code)} AS a{index}, "
-            f"coalesce(a.confirmed ? {p.text(code)}, false) AS h{index}, co.{_name(code)} AS c{index}"
-        )
+        per_code += [
+            (system, f"s{index}"),
+            (f"an.{_name(code)}", f"a{index}"),
+            (f"coalesce(a.confirmed ? {p.text(code)}, false)", f"h{index}"),
+            (f"co.{_name(code)}", f"c{index}"),
+        ]
     # the answers and the confirmations read once per survey, each indicator a boolean column (a dummy one first, so
     # that a standard without indicators still makes a valid record)
     record = ", ".join(['" " boolean', *(f"{_name(code)} boolean" for code in codes)])
-    derived_columns = ", ".join(
-        f"{derived_sql[code]} AS s{codes.index(code)}" for code in derived_codes
-    )  # the derivations the standard reads
+    derived_columns = [(derived_sql[code], f"s{codes.index(code)}") for code in derived_codes]
+
+    # per indicator, the final answer (deprived or not) and whether the derivation and the answer disagree
+    final = [
+        (f"(CASE WHEN r.h{i} THEN r.c{i} IS TRUE WHEN r.s{i} IS NOT NULL THEN r.s{i} ELSE r.a{i} IS TRUE END)", f"f{i}")
+        for i in range(len(codes))
+    ] + [(f"coalesce(r.s{i} <> r.a{i}, false)", f"g{i}") for i in range(len(codes))]
 
     def disagrees(i: int) -> str:
-        return f"coalesce(r.s{i} <> r.a{i}, false)"
+        return f"f.g{i}"
 
     def deprived(i: int) -> str:
-        return f"(CASE WHEN r.h{i} THEN r.c{i} IS TRUE WHEN r.s{i} IS NOT NULL THEN r.s{i} ELSE r.a{i} IS TRUE END)"
+        return f"f.f{i}"
 
     def describe(code: str, system: bool) -> str:
         return derivations.Disagreement(code, system, not system).describe()
@@ -375,6 +417,8 @@ def classification(
         + " END"
     )
 
+    unconfirmed_text = f"array_to_string(ARRAY[{unconfirmed or 'NULL'}]::text[], '; ')"
+    names_text = f"array_to_string(ARRAY[{deprived_names or 'NULL'}]::text[], ', ')"
     sql = f"""
 SELECT a.*,
     jsonb_build_object({derived_object}) AS new_derived,
@@ -388,7 +432,7 @@ SELECT a.*,
     ({filled}) AS filled,
     {skip} AS skip
 FROM {source} AS a
-CROSS JOIN LATERAL (SELECT to_char(a.survey_date, 'YYYYMMDD')::int AS day) AS d
+CROSS JOIN {_survey_day(settings)}
 CROSS JOIN {members}
 CROSS JOIN LATERAL jsonb_to_record({_object("a.dwelling")}) AS dw(
     has_house boolean, floor_area_m2 numeric, foundation_frame_durable boolean, walls_durable boolean,
@@ -396,13 +440,12 @@ CROSS JOIN LATERAL jsonb_to_record({_object("a.dwelling")}) AS dw(
 )
 CROSS JOIN LATERAL jsonb_to_record({_object("a.answers")}) AS an({record})
 CROSS JOIN LATERAL jsonb_to_record({_object("a.confirmed")}) AS co({record})
-CROSS JOIN LATERAL (SELECT {derived_columns or "NULL AS none"} OFFSET 0) AS d1
-CROSS JOIN LATERAL (SELECT {", ".join(per_code) if per_code else "NULL AS none"} OFFSET 0) AS r
-CROSS JOIN LATERAL (SELECT array_to_string(ARRAY[{unconfirmed or "NULL"}]::text[], '; ') AS unconfirmed) AS u
-CROSS JOIN LATERAL (
-    SELECT {count} AS k, array_to_string(ARRAY[{deprived_names or "NULL"}]::text[], ', ') AS names
-) AS k
-CROSS JOIN LATERAL (SELECT {line} AS line, {where} AS place) AS c0
-CROSS JOIN LATERAL (SELECT c0.*, ({below}) AS below) AS c
+CROSS JOIN {_values("d1", derived_columns)}
+CROSS JOIN {_values("r", per_code)}
+CROSS JOIN {_values("f", final)}
+CROSS JOIN {_values("u", [(unconfirmed_text, "unconfirmed")])}
+CROSS JOIN {_values("k", [(count, "k"), (names_text, "names")])}
+CROSS JOIN {_values("c0", [(line, "line"), (where, "place")])}
+CROSS JOIN {_values("c", [("c0.line", "line"), ("c0.place", "place"), (f"({below})", "below")])}
 """
     return sql

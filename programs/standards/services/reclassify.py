@@ -234,7 +234,7 @@ SQL_CHUNK = 20_000
 
 def _scope_sql(actor: User | None, area: Area | None) -> tuple[str, tuple[Any, ...]]:
     """SQL of the ids of the households in scope (the one door: `households_in`)."""
-    sql, params = households_in(actor, area).values("id").query.sql_with_params()
+    sql, params = households_in(actor, area).order_by().values("id").query.sql_with_params()
     return sql, tuple(params)
 
 
@@ -243,8 +243,8 @@ def _summary_sql(relation: str) -> str:
     return f"""
         SELECT CASE WHEN r.skip IS NULL THEN r.commune_id END, CASE WHEN r.skip IS NULL THEN r.category END,
             CASE WHEN r.skip IS NULL THEN r.new_category END, r.skip, count(*), count(*) FILTER (WHERE r.filled),
-            array_agg(r.household_id ORDER BY r.household_id) FILTER (WHERE r.skip IS NOT NULL),
-            array_agg(r.id ORDER BY r.household_id) FILTER (WHERE r.skip IS NOT NULL)
+            array_agg(r.household_id) FILTER (WHERE r.skip IS NOT NULL),
+            array_agg(r.id) FILTER (WHERE r.skip IS NOT NULL)
         FROM {relation}
         GROUP BY 1, 2, 3, 4"""
 
@@ -360,8 +360,7 @@ def _write_in_sql(
         summary AS ({_summary_sql("r")})
         SELECT 'summary', s.* FROM summary AS s
         UNION ALL
-        SELECT 'lost', NULL, NULL, NULL, NULL, count(*), NULL, array_agg(r.household_id ORDER BY r.household_id),
-            array_agg(r.id ORDER BY r.household_id)
+        SELECT 'lost', NULL, NULL, NULL, NULL, count(*), NULL, array_agg(r.household_id), array_agg(r.id)
         FROM r LEFT JOIN claimed AS c ON c.old_id = r.id WHERE r.skip IS NULL AND c.old_id IS NULL
         UNION ALL
         SELECT 'written', NULL, NULL, NULL, NULL, (SELECT count(*) FROM written), (SELECT count(*) FROM audited),
@@ -380,7 +379,8 @@ def _write_in_sql(
     )
     rows = cursor.fetchall()
     _add_summary(report, [row[1:] for row in rows if row[0] == "summary"])
-    report.skipped += [(pk, SUPERSEDED) for row in rows if row[0] == "lost" and row[5] for pk in row[8]]
+    lost = sorted(pair for row in rows if row[0] == "lost" and row[5] for pair in zip(row[7], row[8], strict=True))
+    report.skipped += [(pk, SUPERSEDED) for _, pk in lost]
     report.written += sum(row[5] for row in rows if row[0] == "written")
 
 
