@@ -269,6 +269,8 @@ def _reclassify_in_sql(
     with transaction.atomic(), connection.cursor() as cursor:
         # The query is one long expression per survey: compiling it to machine code (JIT) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
+        # a chunk's classified surveys (about 35 MB) are read four times by the write: kept in memory, not on disk
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         if dry_run:
             cursor.execute(
                 f"""WITH src AS (
