@@ -195,7 +195,7 @@ BORN_ON_29_FEBRUARY = {
 
 
 @pytest.mark.django_db
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rows=st.lists(st.integers(1, 10**6), min_size=1, max_size=4, unique=True).flatmap(
         lambda ids: st.tuples(*(survey(pk) for pk in ids))
