@@ -47,13 +47,14 @@ def record_access(
 
     One INSERT: the communes of the households are found by the statement itself, unless the caller read them with
     the households (`commune_ids`: the communes of exactly these households, e.g. a list page's rows, which show
-    their commune). Nothing is written while
-    `ACCESS_LOG_ENABLED` is off (a switch for measuring the log's cost, which the deploy check warns about).
+    their commune). Nothing is written while `ACCESS_LOG_ENABLED` is off (a switch for measuring the log's cost,
+    which the deploy check warns about).
 
     Durability: outside a transaction (a page that otherwise writes nothing, the common case), the record is
     committed with `synchronous_commit = off` for its own transaction only (set by the INSERT itself: one
-    statement, one round trip), so the request does not wait for the WAL flush. A crash of the database server (not of the application) may then lose the records of its last
-    fraction of a second (at most about 3 × `wal_writer_delay`, 0.6 s by default), never corrupt or reorder them.
+    statement, one round trip), so the request does not wait for the WAL flush. A crash of the database server
+    (not of the application) may then lose the records of its last fraction of a second (at most about
+    3 × `wal_writer_delay`, 0.6 s by default), never corrupt or reorder them.
     Inside a caller's transaction the record shares that transaction's durability, which is never changed."""
     if not settings.ACCESS_LOG_ENABLED:
         return None
