@@ -39,6 +39,9 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {allowed, count, oldest[2] or ARGV[1]}
 """
 _script: Any = None
+# The sorted set's key: the cache key of DRF's list of moments plus this (a key of DRF's own, a string, written by
+# a process of an earlier release while a new one starts, is another key: not a WRONGTYPE error).
+WINDOW_SUFFIX = ":window"
 
 
 def _window_script(client: Any) -> Any:
@@ -71,7 +74,7 @@ class RedisWindowMixin:
         throttle.now = throttle.timer()
         client = backend._cache.get_client(write=True)
         allowed, count, oldest = _window_script(client)(
-            keys=[backend.make_key(throttle.key)],
+            keys=[backend.make_key(f"{throttle.key}{WINDOW_SUFFIX}")],
             args=[repr(throttle.now), throttle.duration, throttle.num_requests, f"{throttle.now!r}:{uuid.uuid4().hex}"],
             client=client,
         )

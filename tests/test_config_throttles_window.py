@@ -48,4 +48,9 @@ def test_each_caller_has_a_window_of_its_own_kept_under_the_cache_prefix():
     assert ask(2000.0, "1/min")[0]
     assert not ask(2001.0, "1/min")[0]
     keys = [key.decode() for key in caches["default"]._cache.get_client().scan_iter(cache.make_key("throttle_*"))]
-    assert keys == [cache.make_key("throttle_user_424242")]
+    assert keys == [cache.make_key("throttle_user_424242:window")]
+
+
+def test_a_count_left_by_drf_under_the_same_name_is_no_error():
+    cache.set("throttle_user_424242", [1.0, 2.0], 60)  # DRF's list, as an earlier release left it
+    assert ask(3000.0, "1/min")[0] and not ask(3001.0, "1/min")[0]
