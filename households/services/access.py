@@ -109,8 +109,14 @@ def _insert(record: AccessRecord) -> None:
 
 
 @functools.cache
-def _insert_fields() -> list[Field]:
+def _insert_fields() -> list["Field[Any, Any]"]:
     return [field for field in AccessRecord._meta.concrete_fields if not field.primary_key]
+
+
+def _column(field: "Field[Any, Any]") -> str:
+    column = field.column
+    assert column is not None  # a concrete field's
+    return column
 
 
 @functools.cache
@@ -119,12 +125,12 @@ def _insert_statement() -> str:
     `synchronous_commit` off for the statement's own transaction."""
     quote = connection.ops.quote_name
     fields = _insert_fields()
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(_column(field)) for field in fields)
     values = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields)
     return (
         f"INSERT INTO {quote(AccessRecord._meta.db_table)} ({columns}) SELECT {values}"
         " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS durability"
-        f" RETURNING {quote(AccessRecord._meta.pk.column)}"
+        f" RETURNING {quote(_column(AccessRecord._meta.pk))}"
     )
 
 
