@@ -68,6 +68,16 @@ def household_ids(rows: Iterable[Any], model: type[models.Model] | None = None) 
     return [pk for pk in (functools.reduce(getattr, path, row) for row in rows) if pk is not None]
 
 
+def household_communes(rows: Sequence[Any], model: type[models.Model]) -> list[int] | None:
+    """The communes of a page of households, read from its rows (instances, or values with their "commune"), so
+    that the record need not look them up; None for rows of another model or values without their commune."""
+    if not issubclass(model, Household):
+        return None
+    if rows and isinstance(rows[0], Mapping):
+        return [row["commune"] for row in rows] if "commune" in rows[0] else None
+    return [row.commune_id for row in rows]
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The caller's address as the sign-in lockout and the throttles see it (`config.client_ip`: the socket's, or
     behind trusted proxies the one they appended to X-Forwarded-For); None when there is no address (a Unix
@@ -94,6 +104,7 @@ def log_access(
     area: Area | None = None,
     result_count: int | None = None,
     search: str = "",
+    commune_ids: Iterable[int] | None = None,
 ) -> None:
     """One record of this request's access to households' personal data (see `record_access`)."""
     record_access(
@@ -108,6 +119,7 @@ def log_access(
         query=unquote_plus(request.META.get("QUERY_STRING", "")),
         search=search.strip(),
         result_count=result_count,
+        commune_ids=commune_ids,
     )
 
 
@@ -167,6 +179,7 @@ class AccessLogViewSetMixin:
                 household_ids=household_ids(rows, model),
                 result_count=count,
                 search=search,
+                commune_ids=household_communes(rows, model),
             )
         return response
 

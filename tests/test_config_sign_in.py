@@ -1,6 +1,7 @@
 """The sign-in and throttle settings: defaults, read from the environment, refused when wrong (the process does not
 start), and the cache the throttles count in. Settings are read once at start-up: a fresh Python each."""
 
+from django.core.cache.backends.redis import RedisCache
 from django.utils.module_loading import import_string
 from knox.auth import TokenAuthentication
 
@@ -74,7 +75,8 @@ def test_the_environment_sets_them():
     assert rates == {"anon": "5/min", "user": "100/day", "login": "3/minute"}
     assert found["TRUSTED_PROXY_COUNT"] == 0 and found["REST_FRAMEWORK"]["NUM_PROXIES"] == 0  # X-Forwarded-For ignored
     cache = found["CACHES"]["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "config.cache.RedisCache"  # Django's Redis backend, its client kept per pool
+    assert issubclass(import_string(cache["BACKEND"]), RedisCache)
     assert cache["LOCATION"] == "redis://127.0.0.1:6379/9"
     cache = settings_in(env(CACHE_URL="redis://cache:6379/1", REDIS_URL="redis://x:6379/0"), "CACHES")["CACHES"]
     assert cache["default"]["LOCATION"] == "redis://cache:6379/1"

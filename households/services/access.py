@@ -6,6 +6,7 @@ No service updates a record: the log is append-only, in PostgreSQL as well (migr
 """
 
 import datetime
+import functools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import Min, QuerySet
+from django.db.models import Field, Min, QuerySet
 from django.utils import timezone
 
 from households.models import AccessRecord, Area, Household, User
@@ -38,18 +39,22 @@ def record_access(
     query: str = "",
     search: str = "",
     result_count: int | None = None,
+    commune_ids: Iterable[int] | None = None,
 ) -> AccessRecord | None:
     """Write one record of an access to households' personal data: who (`actor`, and her area), when, from where
     (`ip`), through which door, what (`action` on `resource`, at `path` with its `query` and `search` term), which
     households (their ids; or `area` for an export of a whole area) and how many matched (`result_count`).
 
-    One INSERT: the communes of the households are found by the statement itself. Nothing is written while
-    `ACCESS_LOG_ENABLED` is off (a switch for measuring the log's cost, which the deploy check warns about).
+    One INSERT: the communes of the households are found by the statement itself, unless the caller read them with
+    the households (`commune_ids`: the communes of exactly these households, e.g. a list page's rows, which show
+    their commune). Nothing is written while `ACCESS_LOG_ENABLED` is off (a switch for measuring the log's cost,
+    which the deploy check warns about).
 
     Durability: outside a transaction (a page that otherwise writes nothing, the common case), the record is
-    committed with `synchronous_commit = off` for its own transaction only, so the request does not wait for the
-    WAL flush. A crash of the database server (not of the application) may then lose the records of its last
-    fraction of a second (at most about 3 × `wal_writer_delay`, 0.6 s by default), never corrupt or reorder them.
+    committed with `synchronous_commit = off` for its own transaction only (set by the INSERT itself: one
+    statement, one round trip), so the request does not wait for the WAL flush. A crash of the database server
+    (not of the application) may then lose the records of its last fraction of a second (at most about
+    3 × `wal_writer_delay`, 0.6 s by default), never corrupt or reorder them.
     Inside a caller's transaction the record shares that transaction's durability, which is never changed."""
     if not settings.ACCESS_LOG_ENABLED:
         return None
@@ -69,7 +74,7 @@ def record_access(
         household_ids=ids,
         area=area,
     )
-    communes = _communes(ids, area)
+    communes = sorted({int(pk) for pk in commune_ids}) if commune_ids is not None else _communes(ids, area)
     if isinstance(communes, list):
         record.commune_ids = communes
     else:
@@ -79,15 +84,54 @@ def record_access(
 
 
 def _insert(record: AccessRecord) -> None:
-    """The record's INSERT; on its own (no caller's transaction, on PostgreSQL) in a transaction of its own that
-    does not wait for the WAL flush at its commit (see `record_access`)."""
+    """The record's INSERT; on its own (no caller's transaction, on PostgreSQL) one statement that is its own
+    transaction and does not wait for the WAL flush at its commit (see `record_access`): `set_config(…, true)`
+    lasts to the end of the statement's transaction, and PostgreSQL reads `synchronous_commit` at its commit.
+    Inside a caller's transaction, the ORM's INSERT; with the communes as a subquery, the ORM's INSERT in a
+    transaction of its own with `SET LOCAL synchronous_commit = off`."""
     if connection.in_atomic_block or connection.vendor != "postgresql":
         record.save(force_insert=True)
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
-        record.save(force_insert=True)
+    if not isinstance(record.commune_ids, list):  # a subquery: the ORM's INSERT, in a transaction of its own
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+            record.save(force_insert=True)
+        return
+    fields = _insert_fields()
+    statement = _insert_statement()
+    params = [field.get_db_prep_save(field.pre_save(record, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        record.pk = cursor.fetchone()[0]
+    record._state.adding = False
+    record._state.db = connection.alias
+
+
+@functools.cache
+def _insert_fields() -> list["Field[Any, Any]"]:
+    return [field for field in AccessRecord._meta.concrete_fields if not field.primary_key]
+
+
+def _column(field: "Field[Any, Any]") -> str:
+    column = field.column
+    assert column is not None  # a concrete field's
+    return column
+
+
+@functools.cache
+def _insert_statement() -> str:
+    """INSERT … SELECT of the record's values (cast to their columns' types) from the row that switches
+    `synchronous_commit` off for the statement's own transaction."""
+    quote = connection.ops.quote_name
+    fields = _insert_fields()
+    columns = ", ".join(quote(_column(field)) for field in fields)
+    values = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields)
+    return (
+        f"INSERT INTO {quote(AccessRecord._meta.db_table)} ({columns}) SELECT {values}"
+        " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS durability"
+        f" RETURNING {quote(_column(AccessRecord._meta.pk))}"
+    )
 
 
 def _text(value: str) -> str:
