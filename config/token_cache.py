@@ -17,19 +17,22 @@ sequence) keep the cache. Without a shared cache (no `CACHE_URL`/`REDIS_URL`: on
 other workers would not see forgotten) or with `API_TOKEN_CACHE_SECONDS=0`, every request is knox's own check.
 """
 
+import logging
+import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import timezone
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.models import get_token_model
 
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "api-token:generation"
 SCOPE = "area"  # the account's relation that holds its scope, loaded with it
 # Saves that change nothing a request is authorised by: the cache stays.
@@ -88,9 +91,12 @@ class CachedTokenAuthentication(TokenAuthentication):
         except UnicodeDecodeError:
             return super().authenticate_credentials(token)  # knox's own answer
         found = cache.get_many([key, GENERATION_KEY])
-        generation = found.get(GENERATION_KEY, 0)
+        generation = found.get(GENERATION_KEY)
         entry = found.get(key)
         now = timezone.now()
+        if generation is None:  # lost (evicted, flushed): no entry can be trusted, nor remembered under it
+            _new_generation()
+            return super().authenticate_credentials(token)
         if entry is not None and entry["generation"] == generation:
             expiry = entry["token"]["expiry"]
             if expiry is None or expiry > now:
@@ -113,13 +119,25 @@ class CachedTokenScheme(KnoxTokenScheme):
 # --- forgetting -------------------------------------------------------------------------------------------------
 
 
-def forget_all() -> None:
-    """Move the generation on: every remembered token is checked against the database at its next request."""
+def _new_generation() -> None:
+    """A generation where there is none: the clock in nanoseconds, a value no earlier generation had (a generation
+    that started again from 1 after its key was lost would make entries of the lost one valid again)."""
+    cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def forget_all(**kwargs: Any) -> None:
+    """Move the generation on: every remembered token is checked against the database at its next request.
+
+    Writes that send no signal (`QuerySet.update`, `bulk_update`, raw SQL) on tokens, accounts or areas must call
+    it; a migration calls it when it ends (`post_migrate`). If the shared cache cannot be reached the change is
+    still saved, and the error logged: an entry remembered before lives `API_TOKEN_CACHE_SECONDS` at most."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet (or evicted): any other value than the entries' will do
-        if not cache.add(GENERATION_KEY, 1, timeout=None):
+        try:
             cache.incr(GENERATION_KEY)
+        except ValueError:  # no generation (never made, or lost): a new one, which no entry holds
+            _new_generation()
+    except Exception:  # noqa: BLE001 - the cache is down: the database's change must not fail for it
+        logger.exception("API tokens: the shared cache could not be told to forget the remembered tokens")
 
 
 def _forget(changed: set[str] | frozenset[str] | None, harmless: set[str]) -> None:
@@ -155,6 +173,7 @@ def connect() -> None:
         "user": user_model,
         "area": user_model._meta.get_field(SCOPE).related_model,
     }
+    post_migrate.connect(forget_all, dispatch_uid="token_cache_migrated")  # a migration's data changes send none
     for kind, model in models_by_kind.items():
         post_save.connect(_RECEIVERS[kind], sender=model, dispatch_uid=f"token_cache_saved_{kind}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"token_cache_deleted_{kind}")

@@ -157,6 +157,8 @@ class AccessLogViewSetMixin:
         if page is not None:
             paginated = getattr(self.paginator, "page", None)  # type: ignore[attr-defined]
             count = paginated.paginator.count if paginated is not None else None
+            if getattr(self.paginator, "count_exact", True) is False:  # type: ignore[attr-defined]
+                count = None  # an estimate (config.pagination.LargeListPagination) is not what matched: not recorded
             self._access_shown = (AccessAction.LIST, queryset.model, page, count)
         return page
 

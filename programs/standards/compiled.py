@@ -69,8 +69,11 @@ def _refusal(call: Callable[[], object]) -> str:
 
 
 def _name(code: str) -> str:
-    """An indicator's code as an SQL identifier (a column of the answers' record)."""
-    return '"' + code.replace('"', '""') + '"'
+    """An indicator's code as an SQL identifier (a column of the answers' record): a code of `rules.INDICATOR_NAMES`,
+    which are lower-case words, so nothing in it can end the identifier or read as a parameter of the query."""
+    if code not in rules.INDICATOR_NAMES or not code.replace("_", "").isalpha() or not code.islower():
+        raise ValueError(f"not an indicator code: {code!r}")
+    return f'"{code}"'
 
 
 def _object(column: str) -> str:

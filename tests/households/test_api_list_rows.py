@@ -157,6 +157,19 @@ def test_beyond_the_limit_a_wide_list_says_its_count_is_an_estimate(
 
 
 @pytest.mark.django_db
+def test_the_access_log_records_no_estimate_as_the_count_of_what_matched(
+    api, province_staff, varied, household_b, monkeypatch
+):
+    monkeypatch.setattr(households_api.LargeListPagination, "exact_limit", 1)
+    client = api(province_staff)
+    assert client.get(URL, {"page_size": 1}).json()["count_exact"] is False
+    assert client.get(URL, {"page_size": 1, "page": 4}).json()["count_exact"] is True
+    estimated, exact = AccessRecord.objects.order_by("id")
+    assert (estimated.result_count, len(estimated.household_ids)) == (None, 1)  # its page's household, no count
+    assert exact.result_count == 4
+
+
+@pytest.mark.django_db
 def test_pages_follow_one_another_without_overlap_or_gap(api, province_staff, varied, household_b, monkeypatch):
     monkeypatch.setattr(households_api.LargeListPagination, "exact_limit", 1)
     client = api(province_staff)

@@ -5,8 +5,10 @@ expires, the account is closed, or its area, role or area's place changes is ref
 import datetime
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.signals import post_migrate
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
@@ -175,3 +177,51 @@ def test_the_remembered_account_keeps_no_password_and_writes_none_back(remembere
     user.save()  # the password is deferred: not written back
     officer_a.refresh_from_db()
     assert (officer_a.first_name, officer_a.password) == ("Lan", password)
+
+
+@pytest.mark.django_db
+def test_a_lost_generation_does_not_bring_back_a_revoked_token(remembered, officer_a, household_a):
+    """The generation's key evicted or flushed, then the token revoked: the generation does not start again at a
+    number an old entry holds, so the entry is not used."""
+    cache.set(token_cache.GENERATION_KEY, 1, timeout=None)  # the number a generation made again from nothing had
+    client = client_with_token(officer_a)
+    assert ids(client) == {household_a.pk}
+    cache.delete(token_cache.GENERATION_KEY)
+    AuthToken.objects.filter(user=officer_a).delete()
+    assert client.get(URL).status_code == 401
+
+
+@pytest.mark.django_db
+def test_with_no_generation_a_token_is_checked_and_not_remembered(remembered, officer_a, household_a):
+    client = client_with_token(officer_a)
+    cache.delete(token_cache.GENERATION_KEY)
+    status, first = auth_queries(client)
+    assert status == 200 and first
+    status, then = auth_queries(client)  # a generation now: remembered from here on
+    assert status == 200 and then
+    assert auth_queries(client) == (200, [])
+
+
+@pytest.mark.django_db
+def test_a_change_is_saved_when_the_shared_cache_is_down(remembered, officer_a, monkeypatch, caplog):
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "incr", down)
+    officer_a.is_active = False
+    officer_a.save()
+    officer_a.refresh_from_db()
+    assert officer_a.is_active is False
+    assert "could not be told to forget" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_migration_forgets_the_remembered_tokens(remembered, officer_a, household_a):
+    """A data migration's `update()` or SQL sends no save signal: the end of the migration forgets (post_migrate,
+    sent as `migrate` sends it for each app)."""
+    client = client_with_token(officer_a)
+    assert ids(client) == {household_a.pk}
+    type(officer_a).objects.filter(pk=officer_a.pk).update(is_active=False)  # what a data migration might do
+    app = apps.get_app_config("households")
+    post_migrate.send(sender=app, app_config=app, verbosity=0, interactive=False, using="default", apps=apps, plan=[])
+    assert client.get(URL).status_code == 401
