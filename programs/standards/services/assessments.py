@@ -147,14 +147,12 @@ def evaluate(
 ) -> tuple[dict[str, bool | None], derivations.Reconciled, rules.Classification]:
     """Derive, reconcile with the surveyor's answers, classify: the one path of assessments and /classify/.
 
-    `missing_as_not_deprived`: for batch reclassification under another standard, an indicator the
-    earlier survey did not ask about counts as not deprived instead of being an error. `derived_all`: what
-    `derivations.derive` gives for these very facts, when the caller derived them already (seed_reviews).
-    """
+    `missing_as_not_deprived`: for batch reclassification under another standard, an indicator the earlier survey
+    did not ask about counts as not deprived instead of being an error. `derived_all`: `derivations.derive` of
+    these very facts, when the caller derived them already (seed_reviews)."""
     run_rule(rules.check_indicators, standard, answers, "answers")
     run_rule(rules.check_indicators, standard, confirmed, "confirmed")
-    if derived_all is None:
-        derived_all = derivations.derive(members, dwelling, survey_date)
+    derived_all = derivations.derive(members, dwelling, survey_date) if derived_all is None else derived_all
     derived = {code: value for code, value in derived_all.items() if code in standard.indicators}
     if missing_as_not_deprived:
         unanswered = [c for c in standard.indicators if derived.get(c) is None and answers.get(c) is None]
