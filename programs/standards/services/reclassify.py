@@ -27,28 +27,27 @@ from programs.models import Assessment, PovertyStandard
 from programs.standards import compiled, derivations, selectors, services
 
 CHUNK = 5_000
-FIELDS = (
-    "id",
+# The columns a reclassified assessment copies from the one it supersedes.
+COPIED = (
     "household_id",
-    "household__commune_id",
     "review_year",
     "review_kind",
     "review_month",
     "survey_date",
     "area_type",
+    "quick_answers",
     "income_per_capita",
     "point_a",
     "dwelling",
     "member_facts",
     "answers",
     "confirmed",
-    "category",
-    "quick_answers",
+    "causes",
     "surveyor_id",
     "surveyor_name",
-    "causes",
-    "standard__code",
 )
+# What the batch reads of each latest assessment: what it copies, and what the report and the audit entry need.
+FIELDS = ("id", "household__commune_id", "category", "standard__code", *COPIED)
 
 
 @dataclass
@@ -387,25 +386,6 @@ def _write_in_sql(
 
 
 ASSESSMENT_COLUMNS, JSON_COLUMNS = model_columns(Assessment)
-# The columns a reclassified assessment copies from the one it supersedes.
-COPIED = (
-    "household_id",
-    "review_year",
-    "review_kind",
-    "review_month",
-    "survey_date",
-    "area_type",
-    "quick_answers",
-    "income_per_capita",
-    "point_a",
-    "dwelling",
-    "member_facts",
-    "answers",
-    "confirmed",
-    "causes",
-    "surveyor_id",
-    "surveyor_name",
-)
 AUDIT_COLUMNS = (
     "actor_id",
     "at",
