@@ -231,8 +231,8 @@ class HouseholdApi:
     serializer: type[HouseholdSerializer]
     detail_serializer: type[HouseholdDetailSerializer]
     filterset: type[HouseholdFilter]
-    # A page of the list as values (`api_rows.page_of_rows` with every extension's), or None: the serializer's.
-    rows: Callable[[QuerySet[Household]], list[dict]] | None = api_rows.page_of_rows
+    # A page of the list as values (an `api_rows.PageReader` with every extension's), or None: the serializer's.
+    rows: api_rows.PageReader | None = None
 
 
 def _with_fields(base, name: str, field_sets: tuple[type[serializers.Serializer], ...]):
@@ -246,15 +246,15 @@ def _with_fields(base, name: str, field_sets: tuple[type[serializers.Serializer]
 @functools.cache
 def _compose(extensions: tuple[HouseholdExtension, ...]) -> HouseholdApi:
     if not extensions:
-        return HouseholdApi(HouseholdSerializer, HouseholdDetailSerializer, HouseholdFilter)
+        return HouseholdApi(HouseholdSerializer, HouseholdDetailSerializer, HouseholdFilter, api_rows.PageReader())
     name = "Household" + "".join(extension.name for extension in extensions)
     fields = tuple(extension.fields for extension in extensions if extension.fields)
     filters = tuple(extension.filters for extension in extensions if extension.filters)
-    rows = None
+    rows: api_rows.PageReader | None = None
     if all(extension.rows is not None for extension in extensions if extension.fields):
         columns = tuple(column for extension in extensions for column in extension.columns)
         completions = tuple(extension.rows for extension in extensions if extension.rows is not None)
-        rows = functools.partial(api_rows.page_of_rows, columns=columns, completions=completions)
+        rows = api_rows.PageReader(columns, completions)
     return HouseholdApi(
         serializer=_with_fields(HouseholdSerializer, f"{name}Serializer", fields),
         detail_serializer=_with_fields(HouseholdDetailSerializer, f"{name}DetailSerializer", fields),

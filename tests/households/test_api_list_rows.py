@@ -54,7 +54,7 @@ def test_the_columns_are_the_serializers_fields():
 def test_the_list_reads_values_with_the_status_flags_of_the_program():
     composed = households_api.household_api()
     assert composed.rows is not None  # every extension registered reads values
-    names = [name for name, _ in composed.rows.keywords["columns"]]
+    names = composed.rows.names[len(api_rows.COLUMNS) :]
     assert names == ["ever_poor", "left_lists_on", "_history_dates", "_history_statuses"]  # the history with the rows
 
 
@@ -91,6 +91,27 @@ def test_without_the_history_in_the_rows_the_status_flags_read_it_in_one_query(
             queryset, columns=status_api.STATUS_COLUMNS[:2], completions=[status_api.complete_status_rows]
         )
     assert rows == serialized(officer_a, varied)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ordering", [("id",), ("-id",), ("-status", "code", "id"), ("-updated_at", "id")])
+def test_the_compiled_statement_reads_the_same_rows_in_the_same_order_as_the_orm(
+    officer_a, varied, household_a, ordering
+):
+    """The reader's statement, compiled once (its columns) around each page's ids, answers the ORM's `values_list`
+    of the same page: the same rows, values and order, for any ordering and slice, and nothing for an empty one."""
+    reader = households_api.household_api().rows
+    assert reader is not None and reader._statement("default") is not None  # PostgreSQL: the compiled statement
+    orm = api_rows.PageReader(
+        [(name, lookup) for name, lookup in zip(reader.names, reader.lookups, strict=True)][len(api_rows.COLUMNS) :],
+        reader.completions,
+    )
+    orm._statements["default"] = None  # the ORM's values_list, compiled for the page
+    queryset = selectors.households_listed(officer_a).order_by(*ordering)
+    for window in (queryset[0:2], queryset[1:3], queryset[0:50], queryset[3:9], queryset.none()):
+        assert reader(window) == orm(window)
+    assert [row["id"] for row in reader(queryset[0:3])] == list(queryset.values_list("id", flat=True)[0:3])
+    assert reader(queryset.filter(status="poor")[0:10]) == orm(queryset.filter(status="poor")[0:10])
 
 
 @pytest.mark.django_db
