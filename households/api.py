@@ -435,6 +435,12 @@ class HouseholdViewSet(
         rows = household_api().rows
         return rows(window) if self._listed_as_values() and rows is not None else window
 
+    def page_rows_counted(self, window: QuerySet[Household], whole: QuerySet[Household]):
+        """The rows of a page read as values with the exact count of the list, in one round trip
+        (LargeListPagination, where the count is exact); None when the page is read for the serializer."""
+        rows = household_api().rows
+        return rows.counted(window, whole) if self._listed_as_values() and rows is not None else None
+
     def exact_count(self) -> bool:
         """The list is one commune's (or narrower): its count is cheap, and exact (LargeListPagination)."""
         user = self.request.user

@@ -90,11 +90,17 @@ class PageReader:
         self.completions = tuple(completions)
         self._statements: dict[str, tuple[str, tuple[Any, ...]] | None] = {}
 
-    def __call__(self, queryset: QuerySet[Household]) -> list[dict[str, Any]]:
-        """The rows of `queryset` (a page's slice, ordered) as the list answers them."""
+    def __call__(
+        self,
+        queryset: QuerySet[Household],
+        before: tuple[str, tuple[Any, ...]] | None = None,
+        found: list[int] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The rows of `queryset` (a page's slice, ordered) as the list answers them (`before`: a statement of one
+        value sent with the page's, its value appended to `found`; see `counted`)."""
         moment, date = moment_format(), DATE.to_representation
         rows = []
-        for values in self._values(queryset):
+        for values in self._values(queryset, before, found):
             row = dict(zip(self.names, values, strict=True))
             row["status_since"] = shown(row["status_since"], date)
             row["created_at"] = shown(row["created_at"], moment)
@@ -104,22 +110,52 @@ class PageReader:
             complete(rows)
         return rows
 
-    def _values(self, queryset: QuerySet[Household]) -> Iterable[tuple[Any, ...]]:
+    def counted(self, queryset: QuerySet[Household], whole: QuerySet[Household]) -> tuple[list[dict[str, Any]], int]:
+        """The rows of `queryset` (a page's slice of `whole`) and the exact count of `whole`, in one round trip on
+        PostgreSQL (the count's statement and the page's sent together); elsewhere the ORM's count, then the rows."""
+        if self._statement(queryset.db) is None:
+            return self(queryset), whole.count()
+        try:
+            ids, ids_params = whole.order_by().values_list("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return [], 0
+        counting = (f'SELECT COUNT(*) FROM ({ids}) AS "counted"', tuple(ids_params))
+        found: list[int] = []
+        rows = self(queryset, before=counting, found=found)
+        return rows, found[0]
+
+    def _values(
+        self,
+        queryset: QuerySet[Household],
+        before: tuple[str, tuple[Any, ...]] | None = None,
+        found: list[int] | None = None,
+    ) -> Iterable[tuple[Any, ...]]:
         columns = self._statement(queryset.db)
         if columns is None:  # not PostgreSQL (the embedded SQLite), or columns that need Python's converters
             return queryset.values_list(*self.lookups)
         try:
             ids, ids_params = queryset.values_list("pk").query.sql_with_params()
         except EmptyResultSet:  # a filter that matches nothing (e.g. `none()`)
-            return []
+            if before is None:
+                return []
+            ids, ids_params = "SELECT NULL::bigint WHERE false", ()
         sql, params = columns
         statement = (
             f'{sql} INNER JOIN unnest(ARRAY({ids})) WITH ORDINALITY AS "page" ("id", "position")'
             f' ON ("page"."id" = "{Household._meta.db_table}"."{Household._meta.pk.column}")'
             ' ORDER BY "page"."position"'
         )
+        params = (*params, *ids_params)
         with connections[queryset.db].cursor() as cursor:
-            cursor.execute(statement, (*params, *ids_params))
+            if before is None:
+                cursor.execute(statement, params)
+                return cursor.fetchall()
+            # Two statements in one round trip (psycopg's client-side binding sends them as one simple query):
+            # the first's one value, then the page's rows.
+            cursor.execute(f"{before[0]}; {statement}", (*before[1], *params))
+            assert found is not None
+            found.append(cursor.fetchone()[0])
+            cursor.nextset()
             return cursor.fetchall()
 
     def _statement(self, alias: str) -> tuple[str, tuple[Any, ...]] | None:

@@ -233,3 +233,20 @@ def test_the_filters_a_request_names_are_checked_and_applied(api, officer_a, var
     poor = {item["id"] for item in client.get(URL, {"ever_poor": "true"}).json()["results"]}
     assert poor == {varied[0].pk, varied[2].pk}
     assert len(client.get(URL).json()["results"]) == 3
+
+
+@pytest.mark.django_db
+def test_a_communes_page_and_its_exact_count_are_read_in_one_round_trip(
+    api, officer_a, varied, django_assert_num_queries
+):
+    client = api(officer_a)
+    client.get(URL)  # the token and the scope remembered
+    with django_assert_num_queries(2) as captured:  # the count with the page, the access log's record
+        page = client.get(URL, {"page_size": 2, "page": 2}).json()
+    assert captured.captured_queries[0]["sql"].startswith("SELECT COUNT(*)")
+    assert (page["count"], page["count_exact"], page["next"], len(page["results"])) == (3, True, None, 1)
+    assert page["results"][0]["id"] == max(h.pk for h in varied)
+    past = client.get(URL, {"page_size": 2, "page": 3})
+    assert past.status_code == 404 and "3 bản ghi" in past.json()["message"]
+    empty = client.get(URL, {"status": "near_poor"}).json()
+    assert (empty["count"], empty["count_exact"], empty["results"]) == (0, True, [])
