@@ -143,7 +143,9 @@ class LargeListPagination(PageNumberPagination):
 
     A view may answer the rows of a page in another shape than model instances: `view.page_rows(queryset)` gets
     the page's slice of the queryset (one row more than the page) and returns its rows (e.g. `values()`); the
-    count is always made on the view's queryset itself.
+    count is always made on the view's queryset itself. Where the count is exact from the start, a view's
+    `page_rows_counted(window, queryset)` may answer the rows and the count together (one round trip to the
+    database), or None to leave them to the above.
     """
 
     exact_limit = 5_000
@@ -152,19 +154,26 @@ class LargeListPagination(PageNumberPagination):
         page_size = self.get_page_size(request)
         text = request.query_params.get(self.page_query_param) or "1"
         exact = bool(view is not None and getattr(view, "exact_count", lambda: False)())
-        count: int | None = self._exact(queryset) if exact or text in self.last_page_strings else None
-        if text in self.last_page_strings:
+        last = text in self.last_page_strings
+        together = getattr(view, "page_rows_counted", None) if exact and not last and view is not None else None
+        count: int | None = self._exact(queryset) if (exact and together is None) or last else None
+        if last:
             number: int | None = max(1, -(-count // page_size)) if count else 1
         else:
             number = _whole_number(text)
         if number is None or number < 1:
             raise NotFound(f"Không có trang “{text}”: số trang là một số nguyên từ 1.", self.page_query_param)
         offset = (number - 1) * page_size
+        window = queryset[offset : offset + page_size + 1]
+        read = together(window, queryset) if together is not None else None
+        if read is not None:
+            count = read[1]
+        elif exact and count is None:
+            count = self._exact(queryset)
         if count is not None and offset and offset >= count:
             self._past_the_end(number, count, page_size)
         shape = getattr(view, "page_rows", None) if view is not None else None
-        window = queryset[offset : offset + page_size + 1]
-        rows = list(shape(window) if shape is not None else window)
+        rows = list(read[0] if read is not None else shape(window) if shape is not None else window)
         more = len(rows) > page_size
         rows = rows[:page_size]
         if not rows and number > 1:

@@ -54,7 +54,7 @@ def test_the_columns_are_the_serializers_fields():
 def test_the_list_reads_values_with_the_status_flags_of_the_program():
     composed = households_api.household_api()
     assert composed.rows is not None  # every extension registered reads values
-    names = [name for name, _ in composed.rows.keywords["columns"]]
+    names = composed.rows.names[len(api_rows.COLUMNS) :]
     assert names == ["ever_poor", "left_lists_on", "_history_dates", "_history_statuses"]  # the history with the rows
 
 
@@ -91,6 +91,27 @@ def test_without_the_history_in_the_rows_the_status_flags_read_it_in_one_query(
             queryset, columns=status_api.STATUS_COLUMNS[:2], completions=[status_api.complete_status_rows]
         )
     assert rows == serialized(officer_a, varied)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ordering", [("id",), ("-id",), ("-status", "code", "id"), ("-updated_at", "id")])
+def test_the_compiled_statement_reads_the_same_rows_in_the_same_order_as_the_orm(
+    officer_a, varied, household_a, ordering
+):
+    """The reader's statement, compiled once (its columns) around each page's ids, answers the ORM's `values_list`
+    of the same page: the same rows, values and order, for any ordering and slice, and nothing for an empty one."""
+    reader = households_api.household_api().rows
+    assert reader is not None and reader._statement("default") is not None  # PostgreSQL: the compiled statement
+    orm = api_rows.PageReader(
+        [(name, lookup) for name, lookup in zip(reader.names, reader.lookups, strict=True)][len(api_rows.COLUMNS) :],
+        reader.completions,
+    )
+    orm._statements["default"] = None  # the ORM's values_list, compiled for the page
+    queryset = selectors.households_listed(officer_a).order_by(*ordering)
+    for window in (queryset[0:2], queryset[1:3], queryset[0:50], queryset[3:9], queryset.none()):
+        assert reader(window) == orm(window)
+    assert [row["id"] for row in reader(queryset[0:3])] == list(queryset.values_list("id", flat=True)[0:3])
+    assert reader(queryset.filter(status="poor")[0:10]) == orm(queryset.filter(status="poor")[0:10])
 
 
 @pytest.mark.django_db
@@ -186,3 +207,46 @@ def test_an_empty_list_has_its_first_page(api, officer_a):
     page = api(officer_a).get(URL).json()
     assert (page["count"], page["count_exact"], page["results"], page["next"]) == (0, True, [], None)
     assert api(officer_a).get(URL, {"page": 2}).status_code == 404
+
+
+# --- the filters ---------------------------------------------------------------------------------------------------
+
+
+def test_a_requests_filterset_holds_the_filters_its_parameters_name():
+    """Building the form fields of every filter cost about 1 ms a request: a request's filterset holds only the
+    filters it names (a filter without a value filters nothing); the class, which the schema reads, keeps them all."""
+    filterset = households_api.household_api().filterset
+    every = list(filterset.base_filters)
+    assert {"commune", "status", "q", "ever_poor", "newly_escaped"} <= set(every)
+    named = filterset(data={"commune": "5", "status": "poor", "page": "2", "ordering": "-id"})
+    assert list(named.filters) == ["commune", "status"]
+    assert list(filterset(data={}).filters) == []
+    assert list(filterset(data=None).filters) == every  # unbound (the schema, the browsable API's form)
+    assert list(filterset.base_filters) == every
+
+
+@pytest.mark.django_db
+def test_the_filters_a_request_names_are_checked_and_applied(api, officer_a, varied):
+    client = api(officer_a)
+    assert client.get(URL, {"status": "rich"}).status_code == 400
+    assert client.get(URL, {"ever_poor": "maybe"}).status_code == 400
+    poor = {item["id"] for item in client.get(URL, {"ever_poor": "true"}).json()["results"]}
+    assert poor == {varied[0].pk, varied[2].pk}
+    assert len(client.get(URL).json()["results"]) == 3
+
+
+@pytest.mark.django_db
+def test_a_communes_page_and_its_exact_count_are_read_in_one_round_trip(
+    api, officer_a, varied, django_assert_num_queries
+):
+    client = api(officer_a)
+    client.get(URL)  # the token and the scope remembered
+    with django_assert_num_queries(2) as captured:  # the count with the page, the access log's record
+        page = client.get(URL, {"page_size": 2, "page": 2}).json()
+    assert captured.captured_queries[0]["sql"].startswith("SELECT COUNT(*)")
+    assert (page["count"], page["count_exact"], page["next"], len(page["results"])) == (3, True, None, 1)
+    assert page["results"][0]["id"] == max(h.pk for h in varied)
+    past = client.get(URL, {"page_size": 2, "page": 3})
+    assert past.status_code == 404 and "3 bản ghi" in past.json()["message"]
+    empty = client.get(URL, {"status": "near_poor"}).json()
+    assert (empty["count"], empty["count_exact"], empty["results"]) == (0, True, [])
