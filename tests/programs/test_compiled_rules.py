@@ -7,6 +7,7 @@ derivations, disagreements, deprivations, category, reasons and refusals. Then a
 both paths and every field of the new assessments compared.
 """
 
+import contextlib
 import datetime
 import io
 import json
@@ -273,3 +274,25 @@ def test_a_province_reclassified_in_sql_is_the_province_reclassified_in_python(f
             if not dry_run:
                 assert by_sql[1] != before  # something was written, and rolled back
     assert written() == before
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_what_if_cut_in_parts_on_connections_of_their_own_reports_what_one_query_reports(
+    fast_password_hasher, monkeypatch
+):
+    """Outside a transaction the what-if classifies the households in parts at once, each on a connection of its own
+    (they see what is committed): the same report as one query in a transaction, and as the Python rules."""
+    call_command("seed_demo", "--households", "300", stdout=io.StringIO())
+    call_command("seed_reviews", "--year", "2025", stdout=io.StringIO())
+    province = Area.objects.get(code="15")
+    monkeypatch.setattr(reclassify, "_parts", lambda: 3)
+    for code in CODES:
+        reports = []
+        for in_sql, in_transaction in ((True, False), (True, True), (False, False)):
+            with transaction.atomic() if in_transaction else contextlib.nullcontext():
+                report = reclassify.reclassify(
+                    actor=None, standard_code=code, area=province, dry_run=True, in_sql=in_sql
+                )
+            reports.append(report.as_dict(reclassify.commune_names(report)))
+        assert reports[0] == reports[1] == reports[2], code
+        assert reports[0]["households"] == Household.objects.filter(province__code="15").count()

@@ -10,6 +10,7 @@ statuses do not change (only a recognition decision changes them).
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -260,28 +261,70 @@ def _add_summary(report: Report, rows: list[tuple[Any, ...]]) -> None:
     report.skipped += [(pk, skip) for _, pk, skip in sorted(skipped)]
 
 
+# The latest current assessment of each household in scope (no later current one of the same household), and its
+# commune; `%s` the scope's parameters. An anti-join, not DISTINCT ON: each survey stands alone, so the households can
+# be cut in parts (household id modulo the number of parts) evaluated at once.
+LATEST = """
+    SELECT a.*, h.commune_id
+    FROM programs_assessment AS a JOIN households_household AS h ON h.id = a.household_id
+    WHERE a.is_current AND a.household_id IN ({scope}) AND a.household_id %% %s = %s
+    AND NOT EXISTS (
+        SELECT FROM programs_assessment AS b
+        WHERE b.household_id = a.household_id AND b.is_current
+        AND (b.survey_date > a.survey_date OR (b.survey_date = a.survey_date AND b.id > a.id))
+    )"""
+
+
+def _parts() -> int:
+    """How many parts the what-if is cut into, evaluated on as many connections at once: the workers PostgreSQL would
+    give one query (max_parallel_workers_per_gather), which it cannot here (its plan reads the members through a
+    LATERAL subquery, which PostgreSQL 15 runs only in the leader)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')::int")
+        workers: int = cursor.fetchone()[0]
+    return max(1, min(4, workers))
+
+
+def _what_if(actor: User | None, standard: rules.Standard, area: Area | None) -> list[tuple[Any, ...]]:
+    """The dry run's summary rows (`_summary_sql`). Outside a transaction, the households are cut in parts, each
+    classified on a connection of its own at the same time (each sees what is committed, as one query would); inside
+    one (a test, a caller's atomic block), in one query on this connection, which alone sees what it wrote."""
+    scope, scope_params = _scope_sql(actor, area)
+    query = f"WITH src AS ({LATEST.format(scope=scope)}) {_summary_sql(f'({compiled.classification(standard)}) AS r')}"
+
+    def part(number: int, parts: int) -> list[tuple[Any, ...]]:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The query is one long expression per survey: compiling it to machine code (JIT) costs more than it saves.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(query, (*scope_params, parts, number))
+            return list(cursor.fetchall())
+
+    parts = 1 if connection.in_atomic_block else _parts()
+    if parts == 1:
+        return part(0, 1)
+
+    def on_own_connection(number: int) -> list[tuple[Any, ...]]:
+        try:
+            return part(number, parts)
+        finally:
+            connection.close()  # this thread's own
+
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        return [row for rows in pool.map(on_own_connection, range(parts)) for row in rows]
+
+
 def _reclassify_in_sql(
     actor: User | None, standard: rules.Standard, area: Area | None, dry_run: bool, reason: str
 ) -> Report:
     report = Report(standard=standard.code)
-    scope, scope_params = _scope_sql(actor, area)
+    if dry_run:
+        _add_summary(report, _what_if(actor, standard, area))
+        return report
     with transaction.atomic(), connection.cursor() as cursor:
         # The query is one long expression per survey: compiling it to machine code (JIT) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
         # a chunk's classified surveys (about 35 MB) are read four times by the write: kept in memory, not on disk
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        if dry_run:
-            cursor.execute(
-                f"""WITH src AS (
-                    SELECT DISTINCT ON (a.household_id) a.*, h.commune_id
-                    FROM programs_assessment AS a JOIN households_household AS h ON h.id = a.household_id
-                    WHERE a.is_current AND a.household_id IN ({scope})
-                    ORDER BY a.household_id, a.survey_date DESC, a.id DESC
-                ) {_summary_sql(f"({compiled.classification(standard, 'src')}) AS r")}""",
-                scope_params,
-            )
-            _add_summary(report, cursor.fetchall())
-            return report
         ids: list[int] = []
         for row in _latest(actor, area, ("id", "household_id")):
             ids.append(row["id"])
