@@ -22,7 +22,7 @@ from households.models import Area, AuditEntry, Household
 from programs import rules
 from programs.models import Assessment
 from programs.standards import compiled, selectors, services
-from programs.standards.services import reclassify
+from programs.standards.services import parts, reclassify
 
 CODES = ("VN-2016", "VN-2022", "VN-2027")
 SCHOOLING = ("none", "preschool", "primary", "lower_secondary", "upper_secondary", "vocational", "higher")
@@ -280,12 +280,13 @@ def test_a_province_reclassified_in_sql_is_the_province_reclassified_in_python(f
 def test_the_what_if_cut_in_parts_on_connections_of_their_own_reports_what_one_query_reports(
     fast_password_hasher, monkeypatch
 ):
-    """Outside a transaction the what-if classifies the households in parts at once, each on a connection of its own
-    (they see what is committed): the same report as one query in a transaction, and as the Python rules."""
+    """Outside a transaction the what-if and the write classify the households in parts at once, each on a connection
+    of its own (they see what is committed): the same report as one query in a transaction, and as the Python rules;
+    the same assessments and audit written as by the Python rules."""
     call_command("seed_demo", "--households", "300", stdout=io.StringIO())
     call_command("seed_reviews", "--year", "2025", stdout=io.StringIO())
     province = Area.objects.get(code="15")
-    monkeypatch.setattr(reclassify, "_parts", lambda: 3)
+    monkeypatch.setattr(parts, "parts", lambda: 1 if connection.in_atomic_block else 3)
     for code in CODES:
         reports = []
         for in_sql, in_transaction in ((True, False), (True, True), (False, False)):
@@ -296,3 +297,8 @@ def test_the_what_if_cut_in_parts_on_connections_of_their_own_reports_what_one_q
             reports.append(report.as_dict(reclassify.commune_names(report)))
         assert reports[0] == reports[1] == reports[2], code
         assert reports[0]["households"] == Household.objects.filter(province__code="15").count()
+    # and written: the surveys classified in parts, then written in this connection's transaction
+    expected = run("VN-2027", in_sql=False, dry_run=False)
+    report = reclassify.reclassify(actor=None, standard_code="VN-2027", area=province, dry_run=False)
+    assert (report.as_dict(reclassify.commune_names(report)), written()) == expected
+    assert report.written == expected[0]["households"] > 0

@@ -10,7 +10,6 @@ statuses do not change (only a recognition decision changes them).
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,6 +25,7 @@ from households.models import Area, AuditEntry, Household, User
 from programs import rules
 from programs.models import Assessment, PovertyStandard
 from programs.standards import compiled, derivations, selectors, services
+from programs.standards.services import parts
 
 CHUNK = 5_000
 # The columns a reclassified assessment copies from the one it supersedes.
@@ -275,42 +275,17 @@ LATEST = """
     )"""
 
 
-def _parts() -> int:
-    """How many parts the what-if is cut into, evaluated on as many connections at once: the workers PostgreSQL would
-    give one query (max_parallel_workers_per_gather), which it cannot here (its plan reads the members through a
-    LATERAL subquery, which PostgreSQL 15 runs only in the leader)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('max_parallel_workers_per_gather')::int")
-        workers: int = cursor.fetchone()[0]
-    return max(1, min(4, workers))
-
-
 def _what_if(actor: User | None, standard: rules.Standard, area: Area | None) -> list[tuple[Any, ...]]:
-    """The dry run's summary rows (`_summary_sql`). Outside a transaction, the households are cut in parts, each
-    classified on a connection of its own at the same time (each sees what is committed, as one query would); inside
-    one (a test, a caller's atomic block), in one query on this connection, which alone sees what it wrote."""
+    """The dry run's summary rows (`_summary_sql`), the households classified in parts at once (`parts`)."""
     scope, scope_params = _scope_sql(actor, area)
     query = f"WITH src AS ({LATEST.format(scope=scope)}) {_summary_sql(f'({compiled.classification(standard)}) AS r')}"
+    count = parts.parts()
 
-    def part(number: int, parts: int) -> list[tuple[Any, ...]]:
-        with transaction.atomic(), connection.cursor() as cursor:
-            # The query is one long expression per survey: compiling it to machine code (JIT) costs more than it saves.
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute(query, (*scope_params, parts, number))
-            return list(cursor.fetchall())
+    def part(cursor: Any, number: int) -> list[tuple[Any, ...]]:
+        cursor.execute(query, (*scope_params, count, number))
+        return list(cursor.fetchall())
 
-    parts = 1 if connection.in_atomic_block else _parts()
-    if parts == 1:
-        return part(0, 1)
-
-    def on_own_connection(number: int) -> list[tuple[Any, ...]]:
-        try:
-            return part(number, parts)
-        finally:
-            connection.close()  # this thread's own
-
-    with ThreadPoolExecutor(max_workers=parts) as pool:
-        return [row for rows in pool.map(on_own_connection, range(parts)) for row in rows]
+    return [row for rows in parts.run(count, part) for row in rows]
 
 
 def _reclassify_in_sql(
@@ -320,11 +295,12 @@ def _reclassify_in_sql(
     if dry_run:
         _add_summary(report, _what_if(actor, standard, area))
         return report
+    count = parts.parts()
     with transaction.atomic(), connection.cursor() as cursor:
         # The query is one long expression per survey: compiling it to machine code (JIT) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the joins of the write's 300,000 rows kept in memory
-        _classify(cursor, actor, standard, area)
+        _classify(cursor, actor, standard, area, count)
         _write_in_sql(cursor, actor, standard, reason, report)
     return report
 
@@ -333,15 +309,21 @@ def _reclassify_in_sql(
 CLASSIFIED = ("id", "household_id", "commune_id", "category", "standard_id", "skip", "filled", *compiled.COLUMNS[:-2])
 
 
-def _classify(cursor: Any, actor: User | None, standard: rules.Standard, area: Area | None) -> None:
+def _classify(cursor: Any, actor: User | None, standard: rules.Standard, area: Area | None, count: int) -> None:
     """The latest survey of each household in scope classified under `standard`, once, into the temporary table
-    `reclassified` (dropped at commit): one pass over the surveys, which the write then joins by id."""
+    `reclassified` (dropped at commit), which the write then joins by id; in `count` parts at once (`parts`)."""
     scope, scope_params = _scope_sql(actor, area)
     query = compiled.classification(standard, f"({LATEST.format(scope=scope)})")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS SELECT {', '.join(CLASSIFIED)} FROM ({query}) AS r",
-        (*scope_params, 1, 0),
-    )
+    select = f"SELECT {', '.join(CLASSIFIED)} FROM ({query}) AS r"
+    if count == 1:
+        cursor.execute(f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select}", (*scope_params, 1, 0))
+    else:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select} WITH NO DATA", (*scope_params, 1, 0)
+        )
+        parts.copy_into(
+            cursor, "reclassified", CLASSIFIED, select, lambda number: (*scope_params, count, number), count
+        )
     cursor.execute("ANALYZE reclassified")
 
 
