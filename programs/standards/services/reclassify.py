@@ -262,7 +262,7 @@ def _add_summary(report: Report, rows: list[tuple[Any, ...]]) -> None:
 
 
 # The latest current assessment of each household in scope (no later current one of the same household), and its
-# commune; `%s` the scope's parameters. An anti-join, not DISTINCT ON: each survey stands alone, so the households can
+# commune; its parameters from `_part`. An anti-join, not DISTINCT ON: each survey stands alone, so the households can
 # be cut in parts (household id modulo the number of parts) evaluated at once.
 LATEST = """
     SELECT a.*, h.commune_id
@@ -270,9 +270,14 @@ LATEST = """
     WHERE a.is_current AND a.household_id IN ({scope}) AND a.household_id %% %s = %s
     AND NOT EXISTS (
         SELECT FROM programs_assessment AS b
-        WHERE b.household_id = a.household_id AND b.is_current
+        WHERE b.household_id = a.household_id AND b.is_current AND b.household_id %% %s = %s
         AND (b.survey_date > a.survey_date OR (b.survey_date = a.survey_date AND b.id > a.id))
     )"""
+
+
+def _part(scope_params: tuple[Any, ...], count: int, number: int) -> tuple[Any, ...]:
+    """The parameters of `LATEST` for part `number` of `count`."""
+    return (*scope_params, count, number, count, number)
 
 
 def _what_if(actor: User | None, standard: rules.Standard, area: Area | None) -> list[tuple[Any, ...]]:
@@ -282,7 +287,7 @@ def _what_if(actor: User | None, standard: rules.Standard, area: Area | None) ->
     count = parts.parts()
 
     def part(cursor: Any, number: int) -> list[tuple[Any, ...]]:
-        cursor.execute(query, (*scope_params, count, number))
+        cursor.execute(query, _part(scope_params, count, number))
         return list(cursor.fetchall())
 
     return [row for rows in parts.run(count, part) for row in rows]
@@ -299,7 +304,7 @@ def _reclassify_in_sql(
     with transaction.atomic(), connection.cursor() as cursor:
         # The query is one long expression per survey: compiling it to machine code (JIT) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '64MB'")  # the joins of the write's 300,000 rows kept in memory
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # the joins and sorts of the write's 300,000 rows in memory
         _classify(cursor, actor, standard, area, count)
         _write_in_sql(cursor, actor, standard, reason, report)
     return report
@@ -316,13 +321,13 @@ def _classify(cursor: Any, actor: User | None, standard: rules.Standard, area: A
     query = compiled.classification(standard, f"({LATEST.format(scope=scope)})")
     select = f"SELECT {', '.join(CLASSIFIED)} FROM ({query}) AS r"
     if count == 1:
-        cursor.execute(f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select}", (*scope_params, 1, 0))
+        cursor.execute(f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select}", _part(scope_params, 1, 0))
     else:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select} WITH NO DATA", (*scope_params, 1, 0)
+            f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select} WITH NO DATA", _part(scope_params, 1, 0)
         )
         parts.copy_into(
-            cursor, "reclassified", CLASSIFIED, select, lambda number: (*scope_params, count, number), count
+            cursor, "reclassified", CLASSIFIED, select, lambda number: _part(scope_params, count, number), count
         )
     cursor.execute("ANALYZE reclassified (id, skip)")  # the planner needs its size and how many are skipped
 
