@@ -229,7 +229,6 @@ def _count(report: Report, commune_id: int, old: str, new: str, households: int)
 
 
 SUPERSEDED = "phiếu đã được thay bằng phiếu mới trong lúc chạy"
-SQL_CHUNK = 20_000
 
 
 def _scope_sql(actor: User | None, area: Area | None) -> tuple[str, tuple[Any, ...]]:
