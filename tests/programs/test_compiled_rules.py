@@ -302,3 +302,29 @@ def test_the_what_if_cut_in_parts_on_connections_of_their_own_reports_what_one_q
     report = reclassify.reclassify(actor=None, standard_code="VN-2027", area=province, dry_run=False)
     assert (report.as_dict(reclassify.commune_names(report)), written()) == expected
     assert report.written == expected[0]["households"] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failing", ["part", "sink"])
+def test_a_part_or_the_sink_that_fails_fails_the_copy_whole_without_hanging(failing, monkeypatch):
+    """The parts' rows go through a bounded queue: a part whose query fails, or a sink that refuses a row, raises
+    its error (no thread left waiting on the other), and the transaction writes nothing."""
+    select = (
+        "SELECT g, CASE WHEN %s = 1 AND g = 150000 THEN 1 / 0 ELSE g END FROM generate_series(1, 300000) AS g"
+        if failing == "part"
+        else "SELECT g, CASE WHEN g = 150000 THEN 'not a number' ELSE g::text END FROM generate_series(1, 300000) AS g WHERE %s >= 0"
+    )
+    monkeypatch.setattr(parts, "BUFFER", 4096)  # small pieces and a short queue: the parts wait on the sink
+    monkeypatch.setattr(parts, "QUEUED", 2)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE copied (a int, b int)")
+    try:
+        with pytest.raises(Exception, match="division by zero|invalid input syntax"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                parts.copy_into(cursor, "copied", ("a", "b"), select, lambda number: (number,), 3)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM copied")
+            assert cursor.fetchone() == (0,)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE copied")

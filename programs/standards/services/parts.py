@@ -9,6 +9,7 @@ connection sees what it wrote, so the caller then runs a single part here (`part
 """
 
 import queue
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from django.db import connection, transaction
 
 T = TypeVar("T")
 BUFFER = 1 << 20  # the rows of a part sent on in pieces of about this many bytes
+QUEUED = 16  # pieces waiting for the sink at most (about 16 MB)
 
 
 def parts() -> int:
@@ -62,8 +64,19 @@ def copy_into(
 ) -> None:
     """The rows of `select` (run with `params(part)` for each part) copied into `table` of this connection's
     transaction: each part's COPY … TO STDOUT sent on as it comes, as text, into one COPY … FROM STDIN (no row
-    decoded in Python)."""
-    pieces: queue.Queue[bytes | None] = queue.Queue()
+    decoded in Python). At most QUEUED pieces wait between the parts and the sink, so memory stays bounded whatever
+    the province's size; if the sink fails, the parts stop at their next piece."""
+    pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED)
+    stopped = threading.Event()
+
+    def put(piece: bytes | None) -> None:
+        while not stopped.is_set():
+            try:
+                pieces.put(piece, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        raise Stopped
 
     def produce(own: Any, number: int) -> None:
         try:
@@ -72,20 +85,36 @@ def copy_into(
                 for row in source:
                     buffer += row
                     if len(buffer) >= BUFFER:
-                        pieces.put(bytes(buffer))
+                        put(bytes(buffer))
                         buffer.clear()
-            pieces.put(bytes(buffer))
+            put(bytes(buffer))
         finally:
-            pieces.put(None)  # this part is done (or failed: its error is raised below)
+            if not stopped.is_set():
+                put(None)  # this part is done (or failed: its error is raised below)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         running = pool.submit(run, count, produce)
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as sink:
-            done = 0
-            while done < count:
-                piece = pieces.get()
-                if piece is None:
-                    done += 1
-                elif piece:
-                    sink.write(piece)
-            running.result()
+        try:
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as sink:
+                done = 0
+                while done < count:
+                    try:
+                        piece = pieces.get(timeout=0.5)
+                    except queue.Empty:
+                        if running.done():  # a part failed before it could say so (its connection, say)
+                            running.result()
+                            if pieces.empty():
+                                raise RuntimeError("a part ended without its rows") from None
+                        continue
+                    if piece is None:
+                        done += 1
+                    elif piece:
+                        sink.write(piece)
+        except BaseException:
+            stopped.set()
+            raise
+        running.result()
+
+
+class Stopped(Exception):
+    """A part stopped because the sink failed (the sink's error is the one raised)."""
