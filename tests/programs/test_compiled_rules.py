@@ -312,7 +312,8 @@ def test_a_part_or_the_sink_that_fails_fails_the_copy_whole_without_hanging(fail
     select = (
         "SELECT g, CASE WHEN %s = 1 AND g = 150000 THEN 1 / 0 ELSE g END FROM generate_series(1, 300000) AS g"
         if failing == "part"
-        else "SELECT g, CASE WHEN g = 150000 THEN 'not a number' ELSE g::text END FROM generate_series(1, 300000) AS g WHERE %s >= 0"
+        else "SELECT g, CASE WHEN g = 150000 THEN 'not a number' ELSE g::text END"
+        " FROM generate_series(1, 300000) AS g WHERE %s >= 0"
     )
     monkeypatch.setattr(parts, "BUFFER", 4096)  # small pieces and a short queue: the parts wait on the sink
     monkeypatch.setattr(parts, "QUEUED", 2)
