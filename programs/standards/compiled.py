@@ -283,8 +283,8 @@ def classification(
     if codes:
         skips.append(
             (
-                "u.unconfirmed <> ''",
-                f"({p.text(prefix)} || u.unconfirmed || {p.text(suffix)})",
+                " OR ".join(f"({disagrees(i)} AND NOT r.h{i})" for i in range(len(codes))),
+                f"({p.text(prefix)} || array_to_string(ARRAY[{unconfirmed}]::text[], '; ') || {p.text(suffix)})",
             )
         )
     skips += [
@@ -420,7 +420,6 @@ def classification(
         + " END"
     )
 
-    unconfirmed_text = f"array_to_string(ARRAY[{unconfirmed or 'NULL'}]::text[], '; ')"
     names_text = f"array_to_string(ARRAY[{deprived_names or 'NULL'}]::text[], ', ')"
     sql = f"""
 SELECT a.*,
@@ -446,7 +445,6 @@ CROSS JOIN LATERAL jsonb_to_record({_object("a.confirmed")}) AS co({record})
 CROSS JOIN {_values("d1", derived_columns)}
 CROSS JOIN {_values("r", per_code)}
 CROSS JOIN {_values("f", final)}
-CROSS JOIN {_values("u", [(unconfirmed_text, "unconfirmed")])}
 CROSS JOIN {_values("k", [(count, "k"), (names_text, "names")])}
 CROSS JOIN {_values("c0", [(line, "line"), (where, "place")])}
 CROSS JOIN {_values("c", [("c0.line", "line"), ("c0.place", "place"), (f"({below})", "below")])}

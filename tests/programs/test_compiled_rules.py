@@ -7,6 +7,7 @@ derivations, disagreements, deprivations, category, reasons and refusals. Then a
 both paths and every field of the new assessments compared.
 """
 
+import contextlib
 import datetime
 import io
 import json
@@ -21,7 +22,7 @@ from households.models import Area, AuditEntry, Household
 from programs import rules
 from programs.models import Assessment
 from programs.standards import compiled, selectors, services
-from programs.standards.services import reclassify
+from programs.standards.services import parts, reclassify
 
 CODES = ("VN-2016", "VN-2022", "VN-2027")
 SCHOOLING = ("none", "preschool", "primary", "lower_secondary", "upper_secondary", "vocational", "higher")
@@ -273,3 +274,58 @@ def test_a_province_reclassified_in_sql_is_the_province_reclassified_in_python(f
             if not dry_run:
                 assert by_sql[1] != before  # something was written, and rolled back
     assert written() == before
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_what_if_cut_in_parts_on_connections_of_their_own_reports_what_one_query_reports(
+    fast_password_hasher, monkeypatch
+):
+    """Outside a transaction the what-if and the write classify the households in parts at once, each on a connection
+    of its own (they see what is committed): the same report as one query in a transaction, and as the Python rules;
+    the same assessments and audit written as by the Python rules."""
+    call_command("seed_demo", "--households", "300", stdout=io.StringIO())
+    call_command("seed_reviews", "--year", "2025", stdout=io.StringIO())
+    province = Area.objects.get(code="15")
+    monkeypatch.setattr(parts, "parts", lambda: 1 if connection.in_atomic_block else 3)
+    for code in CODES:
+        reports = []
+        for in_sql, in_transaction in ((True, False), (True, True), (False, False)):
+            with transaction.atomic() if in_transaction else contextlib.nullcontext():
+                report = reclassify.reclassify(
+                    actor=None, standard_code=code, area=province, dry_run=True, in_sql=in_sql
+                )
+            reports.append(report.as_dict(reclassify.commune_names(report)))
+        assert reports[0] == reports[1] == reports[2], code
+        assert reports[0]["households"] == Household.objects.filter(province__code="15").count()
+    # and written: the surveys classified in parts, then written in this connection's transaction
+    expected = run("VN-2027", in_sql=False, dry_run=False)
+    report = reclassify.reclassify(actor=None, standard_code="VN-2027", area=province, dry_run=False)
+    assert (report.as_dict(reclassify.commune_names(report)), written()) == expected
+    assert report.written == expected[0]["households"] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failing", ["part", "sink"])
+def test_a_part_or_the_sink_that_fails_fails_the_copy_whole_without_hanging(failing, monkeypatch):
+    """The parts' rows go through a bounded queue: a part whose query fails, or a sink that refuses a row, raises
+    its error (no thread left waiting on the other), and the transaction writes nothing."""
+    select = (
+        "SELECT g, CASE WHEN %s = 1 AND g = 150000 THEN 1 / 0 ELSE g END FROM generate_series(1, 300000) AS g"
+        if failing == "part"
+        else "SELECT g, CASE WHEN g = 150000 THEN 'not a number' ELSE g::text END"
+        " FROM generate_series(1, 300000) AS g WHERE %s >= 0"
+    )
+    monkeypatch.setattr(parts, "BUFFER", 4096)  # small pieces and a short queue: the parts wait on the sink
+    monkeypatch.setattr(parts, "QUEUED", 2)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE copied (a int, b int)")
+    try:
+        with pytest.raises(Exception, match="division by zero|invalid input syntax"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                parts.copy_into(cursor, "copied", ("a", "b"), select, lambda number: (number,), 3)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM copied")
+            assert cursor.fetchone() == (0,)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE copied")

@@ -126,22 +126,34 @@ def test_what_if_rights(api, outsider, chair_a):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("in_sql", [True, False])
 def test_a_survey_recorded_during_the_batch_is_kept_and_its_household_skipped(
-    surveyed, admin_user, household_a, monkeypatch
+    surveyed, admin_user, household_a, monkeypatch, in_sql
 ):
     from programs.standards.services import reclassify
 
-    original = reclassify._latest
-
-    def interleaved(actor, area, *fields):
-        for index, row in enumerate(original(actor, area, *fields)):
-            yield row
-            if index == 0:  # an officer saves a new survey of that household before the batch writes
-                survey(admin_user, Household.objects.get(pk=row["household_id"]), 900_000)
-
-    monkeypatch.setattr(reclassify, "_latest", interleaved)
-    report = reclassify.reclassify(actor=None, standard_code="VN-2027", dry_run=False)
-    assert report.written == 2 and len(report.skipped) == 1
     first_household = min(a.household_id for a in surveyed.values())
+    if in_sql:  # the surveys classified in SQL, then an officer saves a new survey before the batch writes
+        classify = reclassify._classify
+
+        def interleaved_sql(*args):
+            classify(*args)
+            survey(admin_user, Household.objects.get(pk=first_household), 900_000)
+
+        monkeypatch.setattr(reclassify, "_classify", interleaved_sql)
+    else:
+        original = reclassify._latest
+
+        def interleaved(actor, area, *fields):
+            for index, row in enumerate(original(actor, area, *fields)):
+                yield row
+                if index == 0:  # an officer saves a new survey of that household before the batch writes
+                    survey(admin_user, Household.objects.get(pk=row["household_id"]), 900_000)
+
+        monkeypatch.setattr(reclassify, "_latest", interleaved)
+    report = reclassify.reclassify(actor=None, standard_code="VN-2027", dry_run=False, in_sql=in_sql)
+    assert report.written == 2 and len(report.skipped) == 1
+    superseded = next(a for a in surveyed.values() if a.household_id == first_household)
+    assert report.skipped == [(superseded.pk, reclassify.SUPERSEDED)]
     current = Assessment.objects.get(household_id=first_household, is_current=True)
     assert current.standard.code == "VN-2022" and current.income_per_capita == 900_000

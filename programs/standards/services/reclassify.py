@@ -25,6 +25,7 @@ from households.models import Area, AuditEntry, Household, User
 from programs import rules
 from programs.models import Assessment, PovertyStandard
 from programs.standards import compiled, derivations, selectors, services
+from programs.standards.services import parts
 
 CHUNK = 5_000
 # The columns a reclassified assessment copies from the one it supersedes.
@@ -228,7 +229,6 @@ def _count(report: Report, commune_id: int, old: str, new: str, households: int)
 
 
 SUPERSEDED = "phiếu đã được thay bằng phiếu mới trong lúc chạy"
-SQL_CHUNK = 20_000
 
 
 def _scope_sql(actor: User | None, area: Area | None) -> tuple[str, tuple[Any, ...]]:
@@ -260,52 +260,88 @@ def _add_summary(report: Report, rows: list[tuple[Any, ...]]) -> None:
     report.skipped += [(pk, skip) for _, pk, skip in sorted(skipped)]
 
 
+# The latest current assessment of each household in scope (no later current one of the same household), and its
+# commune; its parameters from `_part`. An anti-join, not DISTINCT ON: each survey stands alone, so the households can
+# be cut in parts (household id modulo the number of parts) evaluated at once.
+LATEST = """
+    SELECT a.*, h.commune_id
+    FROM programs_assessment AS a JOIN households_household AS h ON h.id = a.household_id
+    WHERE a.is_current AND a.household_id IN ({scope}) AND a.household_id %% %s = %s
+    AND NOT EXISTS (
+        SELECT FROM programs_assessment AS b
+        WHERE b.household_id = a.household_id AND b.is_current AND b.household_id %% %s = %s
+        AND (b.survey_date > a.survey_date OR (b.survey_date = a.survey_date AND b.id > a.id))
+    )"""
+
+
+def _part(scope_params: tuple[Any, ...], count: int, number: int) -> tuple[Any, ...]:
+    """The parameters of `LATEST` for part `number` of `count`."""
+    return (*scope_params, count, number, count, number)
+
+
+def _what_if(actor: User | None, standard: rules.Standard, area: Area | None) -> list[tuple[Any, ...]]:
+    """The dry run's summary rows (`_summary_sql`), the households classified in parts at once (`parts`)."""
+    scope, scope_params = _scope_sql(actor, area)
+    query = f"WITH src AS ({LATEST.format(scope=scope)}) {_summary_sql(f'({compiled.classification(standard)}) AS r')}"
+    count = parts.parts()
+
+    def part(cursor: Any, number: int) -> list[tuple[Any, ...]]:
+        cursor.execute(query, _part(scope_params, count, number))
+        return list(cursor.fetchall())
+
+    return [row for rows in parts.run(count, part) for row in rows]
+
+
 def _reclassify_in_sql(
     actor: User | None, standard: rules.Standard, area: Area | None, dry_run: bool, reason: str
 ) -> Report:
     report = Report(standard=standard.code)
-    scope, scope_params = _scope_sql(actor, area)
+    if dry_run:
+        _add_summary(report, _what_if(actor, standard, area))
+        return report
+    count = parts.parts()
     with transaction.atomic(), connection.cursor() as cursor:
         # The query is one long expression per survey: compiling it to machine code (JIT) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
-        # a chunk's classified surveys (about 35 MB) are read four times by the write: kept in memory, not on disk
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        if dry_run:
-            cursor.execute(
-                f"""WITH src AS (
-                    SELECT DISTINCT ON (a.household_id) a.*, h.commune_id
-                    FROM programs_assessment AS a JOIN households_household AS h ON h.id = a.household_id
-                    WHERE a.is_current AND a.household_id IN ({scope})
-                    ORDER BY a.household_id, a.survey_date DESC, a.id DESC
-                ) {_summary_sql(f"({compiled.classification(standard, 'src')}) AS r")}""",
-                scope_params,
-            )
-            _add_summary(report, cursor.fetchall())
-            return report
-        ids: list[int] = []
-        for row in _latest(actor, area, ("id", "household_id")):
-            ids.append(row["id"])
-            if len(ids) >= SQL_CHUNK:
-                _write_in_sql(cursor, actor, standard, ids, reason, report)
-                ids = []
-        if ids:
-            _write_in_sql(cursor, actor, standard, ids, reason, report)
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # the joins and sorts of the write's 300,000 rows in memory
+        _classify(cursor, actor, standard, area, count)
+        _write_in_sql(cursor, actor, standard, reason, report)
     return report
 
 
-def _write_in_sql(
-    cursor: Any, actor: User | None, standard: rules.Standard, ids: list[int], reason: str, report: Report
-) -> None:
-    """Classify and write one chunk of latest assessments in one statement.
+# What the write keeps of each classified survey (the columns it copies are read from the survey itself).
+CLASSIFIED = ("id", "household_id", "commune_id", "category", "standard_id", "skip", "filled", *compiled.COLUMNS[:-2])
+
+
+def _classify(cursor: Any, actor: User | None, standard: rules.Standard, area: Area | None, count: int) -> None:
+    """The latest survey of each household in scope classified under `standard`, once, into the temporary table
+    `reclassified` (dropped at commit), which the write then joins by id; in `count` parts at once (`parts`)."""
+    scope, scope_params = _scope_sql(actor, area)
+    query = compiled.classification(standard, f"({LATEST.format(scope=scope)})")
+    select = f"SELECT {', '.join(CLASSIFIED)} FROM ({query}) AS r"
+    if count == 1:
+        cursor.execute(f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select}", _part(scope_params, 1, 0))
+    else:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select} WITH NO DATA", _part(scope_params, 1, 0)
+        )
+        parts.copy_into(
+            cursor, "reclassified", CLASSIFIED, select, lambda number: _part(scope_params, count, number), count
+        )
+    cursor.execute("ANALYZE reclassified (id, skip)")  # the planner needs its size and how many are skipped
+
+
+def _write_in_sql(cursor: Any, actor: User | None, standard: rules.Standard, reason: str, report: Report) -> None:
+    """Write the classified surveys (`reclassified`) in one statement.
 
     The old assessments still current are claimed by one conditional UPDATE that also points them at their new
     assessment (ids drawn from the sequence); one still current when the batch read it but superseded since (an
     officer saved a new survey meanwhile) is left alone and reported. The new assessments and their audit entries
-    are copied by INSERT … SELECT: the columns copied unchanged never leave the database."""
+    are copied by INSERT … SELECT: the columns copied unchanged never leave the database (read from the old row as
+    the statement's snapshot sees it, before the UPDATE)."""
     standard_id = PovertyStandard.objects.values_list("pk", flat=True).get(code=standard.code)
     content_type_id = ContentType.objects.get_for_model(Assessment).pk
     now = timezone.now()
-    copied = [c for c in ASSESSMENT_COLUMNS if c in COPIED]
     computed = {
         "derived": "r.new_derived",
         "disagreements": "r.new_disagreements",
@@ -322,27 +358,20 @@ def _write_in_sql(
         "note": "coalesce(nullif(%(reason)s, ''), %(note)s || r.id)",
         "id": "c.new_id",
     }
-    columns = [c for c in ASSESSMENT_COLUMNS if c in computed or c in copied]
+    columns = [c for c in ASSESSMENT_COLUMNS if c in computed or c in COPIED]
     assert set(columns) == set(ASSESSMENT_COLUMNS), set(ASSESSMENT_COLUMNS) - set(columns)
-    values = ", ".join(computed.get(c, f"r.{c}") for c in columns)
-    query = compiled.classification(standard, "src")
+    values = ", ".join(computed.get(c, f"o.{c}") for c in columns)
     cursor.execute(
-        f"""WITH src AS (
-            SELECT a.*, h.commune_id, s.code AS standard_code
-            FROM programs_assessment AS a
-            JOIN households_household AS h ON h.id = a.household_id
-            JOIN programs_povertystandard AS s ON s.id = a.standard_id
-            WHERE a.id = ANY(%(ids)s)
-        ), r AS MATERIALIZED ({query}),
-        claimed AS (
+        f"""WITH claimed AS (
             UPDATE programs_assessment AS o
             SET is_current = false, superseded_by_id = nextval(pg_get_serial_sequence('programs_assessment', 'id'))
-            FROM r WHERE o.id = r.id AND r.skip IS NULL AND o.is_current
+            FROM reclassified AS r WHERE o.id = r.id AND r.skip IS NULL AND o.is_current
             RETURNING o.id AS old_id, o.superseded_by_id AS new_id
         ),
         written AS (
             INSERT INTO programs_assessment ({", ".join(columns)})
-            SELECT {values} FROM claimed AS c JOIN r ON r.id = c.old_id
+            SELECT {values}
+            FROM claimed AS c JOIN reclassified AS r ON r.id = c.old_id JOIN programs_assessment AS o ON o.id = c.old_id
             RETURNING id
         ),
         audited AS (
@@ -350,24 +379,19 @@ def _write_in_sql(
             SELECT %(actor)s, %(now)s, 'programs.assessment.reclassified', %(content_type)s, c.new_id::text,
                 'Phiếu ' || c.new_id, r.household_id,
                 jsonb_build_object(
-                    'standard', jsonb_build_array(r.standard_code, %(code)s::text),
+                    'standard', jsonb_build_array(s.code, %(code)s::text),
                     'category', jsonb_build_array(r.category, r.new_category),
                     'supersedes', jsonb_build_array(NULL, r.id)
                 ),
                 %(audit_reason)s
-            FROM claimed AS c JOIN r ON r.id = c.old_id
+            FROM claimed AS c JOIN reclassified AS r ON r.id = c.old_id
+            JOIN programs_povertystandard AS s ON s.id = r.standard_id
             RETURNING 1
-        ),
-        summary AS ({_summary_sql("r")})
-        SELECT 'summary', s.* FROM summary AS s
-        UNION ALL
-        SELECT 'lost', NULL, NULL, NULL, NULL, count(*), NULL, array_agg(r.household_id), array_agg(r.id)
-        FROM r LEFT JOIN claimed AS c ON c.old_id = r.id WHERE r.skip IS NULL AND c.old_id IS NULL
-        UNION ALL
-        SELECT 'written', NULL, NULL, NULL, NULL, (SELECT count(*) FROM written), (SELECT count(*) FROM audited),
-            NULL, NULL""",
+        )
+        SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM written), (SELECT count(*) FROM audited),
+            array_agg(r.household_id), array_agg(r.id)
+        FROM reclassified AS r LEFT JOIN claimed AS c ON c.old_id = r.id WHERE r.skip IS NULL AND c.old_id IS NULL""",
         {
-            "ids": ids,
             "standard_id": standard_id,
             "now": now,
             "reason": reason,
@@ -378,11 +402,12 @@ def _write_in_sql(
             "audit_reason": reason or "Phân loại lại theo chuẩn khác",
         },
     )
-    rows = cursor.fetchall()
-    _add_summary(report, [row[1:] for row in rows if row[0] == "summary"])
-    lost = sorted(pair for row in rows if row[0] == "lost" and row[5] for pair in zip(row[7], row[8], strict=True))
+    *_, written, _, household_ids, ids = cursor.fetchone()
+    lost = sorted(zip(household_ids or (), ids or (), strict=True))
+    cursor.execute(_summary_sql("reclassified AS r"))
+    _add_summary(report, cursor.fetchall())
     report.skipped += [(pk, SUPERSEDED) for _, pk in lost]
-    report.written += sum(row[5] for row in rows if row[0] == "written")
+    report.written += written
 
 
 ASSESSMENT_COLUMNS, JSON_COLUMNS = model_columns(Assessment)
