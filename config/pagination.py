@@ -22,6 +22,8 @@ from rest_framework.response import Response
 from config.errors import NotFound
 from config.filters import StrictIntegerField
 
+BIGGEST_OFFSET = 2**63 - 1  # PostgreSQL's bigint: an OFFSET or LIMIT beyond it is an error, not an empty page
+
 
 def _whole_number(text: str) -> int | None:
     try:
@@ -164,6 +166,10 @@ class LargeListPagination(PageNumberPagination):
         if number is None or number < 1:
             raise NotFound(f"Không có trang “{text}”: số trang là một số nguyên từ 1.", self.page_query_param)
         offset = (number - 1) * page_size
+        if offset + page_size + 1 > BIGGEST_OFFSET:  # past the end of any list, and beyond what OFFSET takes
+            if count is None and not exact:
+                raise NotFound(f"Không có trang {number}: danh sách không dài đến thế.", self.page_query_param)
+            self._past_the_end(number, count if count is not None else self._exact(queryset), page_size)
         window = queryset[offset : offset + page_size + 1]
         read = together(window, queryset) if together is not None else None
         if read is not None:

@@ -250,3 +250,17 @@ def test_a_communes_page_and_its_exact_count_are_read_in_one_round_trip(
     assert past.status_code == 404 and "3 bản ghi" in past.json()["message"]
     empty = client.get(URL, {"status": "near_poor"}).json()
     assert (empty["count"], empty["count_exact"], empty["results"]) == (0, True, [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["officer_a", "province_staff"])
+def test_a_page_beyond_any_list_is_not_found_not_an_error(api, who, varied, request):
+    """A page number whose offset PostgreSQL's OFFSET cannot take (19 digits) is past the end of any list: 404 with
+    the list's size where it is counted exactly (a commune's), never a 500."""
+    client = api(request.getfixturevalue(who))
+    for page in ("9999999999999999999", "184467440737095516"):
+        answer = client.get(URL, {"page": page, "page_size": 50})
+        assert answer.status_code == 404, (who, page, answer.content[:200])
+        assert answer.json()["message"].startswith(f"Không có trang {page}")
+    if who == "officer_a":
+        assert "3 bản ghi" in client.get(URL, {"page": "9999999999999999999"}).json()["message"]

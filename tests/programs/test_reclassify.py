@@ -6,10 +6,12 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
-from households.models import AuditEntry, Household, Member
+from households.models import Area, AuditEntry, Household, Member
 from programs.models import Assessment
 from programs.standards import services
+from programs.standards.services import reclassify
 from tests.api_errors import field_errors
 
 ANSWERS = {"employment": False, "water": True, "sanitation": True, "telecom": True, "information_access": False}
@@ -157,3 +159,17 @@ def test_a_survey_recorded_during_the_batch_is_kept_and_its_household_skipped(
     assert report.skipped == [(superseded.pk, reclassify.SUPERSEDED)]
     current = Assessment.objects.get(household_id=first_household, is_current=True)
     assert current.standard.code == "VN-2022" and current.income_per_capita == 900_000
+
+
+@pytest.mark.django_db
+def test_two_reclassifications_in_one_transaction_each_write_their_own(surveyed, household_a):
+    """The batch's table of classified surveys lives until the outermost commit: a second batch in the same
+    transaction (a caller's atomic block) starts from its own, not from the first's."""
+    province = Area.objects.get(code="15")
+    with transaction.atomic():
+        first = reclassify.reclassify(actor=None, standard_code="VN-2027", area=province, dry_run=False)
+        second = reclassify.reclassify(actor=None, standard_code="VN-2022", area=province, dry_run=False)
+    assert first.written == second.written == 3
+    current = Assessment.objects.get(household=household_a, is_current=True)
+    assert (current.standard.code, current.category) == ("VN-2022", "average")
+    assert current.superseded_by is None and Assessment.objects.filter(household=household_a).count() == 3

@@ -19,6 +19,9 @@ from django.db import connection, transaction
 T = TypeVar("T")
 BUFFER = 1 << 20  # the rows of a part sent on in pieces of about this many bytes
 QUEUED = 16  # pieces waiting for the sink at most (about 16 MB)
+# Connections of parts open at once in this process at most (a gunicorn worker's threads share them): sixteen
+# what-ifs at once wait for their turn rather than open 32 more connections than the server may allow.
+CONNECTIONS = threading.BoundedSemaphore(4)
 
 
 def parts() -> int:
@@ -35,6 +38,9 @@ def parts() -> int:
 def _session(cursor: Any) -> None:
     # The query is one long expression per survey: compiling it to machine code (JIT) costs more than it saves.
     cursor.execute("SET LOCAL jit = off")
+    # A part waits on the caller in Python, which PostgreSQL cannot see: should a part queue behind a lock (a
+    # migration's ALTER TABLE waiting on the caller's transaction), it fails after a minute rather than wait forever.
+    cursor.execute("SET LOCAL lock_timeout = '60s'")
 
 
 def run(count: int, work: Callable[[Any, int], T]) -> list[T]:
@@ -50,10 +56,11 @@ def run(count: int, work: Callable[[Any, int], T]) -> list[T]:
         return [part(0)]
 
     def on_own_connection(number: int) -> T:
-        try:
-            return part(number)
-        finally:
-            connection.close()  # this thread's own
+        with CONNECTIONS:
+            try:
+                return part(number)
+            finally:
+                connection.close()  # this thread's own
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(on_own_connection, range(count)))

@@ -319,6 +319,8 @@ def _classify(cursor: Any, actor: User | None, standard: rules.Standard, area: A
     scope, scope_params = _scope_sql(actor, area)
     query = compiled.classification(standard, f"({LATEST.format(scope=scope)})")
     select = f"SELECT {', '.join(CLASSIFIED)} FROM ({query}) AS r"
+    # dropped at the outermost commit: a second reclassification in a caller's transaction finds the first's
+    cursor.execute("DROP TABLE IF EXISTS reclassified")
     if count == 1:
         cursor.execute(f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select}", _part(scope_params, 1, 0))
     else:
