@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 
 from households.models import AuditEntry, Household, Member, User
 from programs import rules
@@ -145,6 +145,49 @@ def test_the_same_seed_gives_the_same_categories(households):
     Assessment.objects.all().delete()
     _seed_reviews("--seed", "7")
     assert _categories() != first
+
+
+def _review_as_written() -> tuple[dict, dict, dict]:
+    """Every stored value of the review per household (ids and clock times aside): assessments, status changes and
+    the households' caches."""
+    skip = {"id", "household", "superseded_by", "assessment", "created_at", "recorded_at", "updated_at"}
+
+    def fields(model):
+        return [f.attname for f in model._meta.concrete_fields if f.name not in skip]
+
+    assessments = {
+        row[0]: row[1:] for row in Assessment.objects.filter(**REVIEW).values_list("household_id", *fields(Assessment))
+    }
+    changes = {
+        row[0]: row[1:]
+        for row in StatusChange.objects.filter(effective_date__year=YEAR).values_list(
+            "household_id", *fields(StatusChange)
+        )
+    }
+    cached = ("status", "status_since", "ever_poor", "left_lists_on", "version")
+    caches = {row[0]: row[1:] for row in Household.objects.values_list("id", *cached)}
+    return assessments, changes, caches
+
+
+def test_worker_processes_write_what_one_process_writes(households, monkeypatch):
+    from programs.management.commands import seed_reviews
+
+    with transaction.atomic():
+        _seed_reviews("--workers", "1")
+        alone = _review_as_written()
+        transaction.set_rollback(True)
+    monkeypatch.setattr(seed_reviews, "WORKER_CHUNK", 37)  # 400 households in 11 chunks, handed to 3 processes
+    output = _seed_reviews("--workers", "3", "-v", "2")
+    assert "3 tiến trình" in output
+    assert _review_as_written() == alone
+    assert len(alone[0]) == households.count() and alone[1]
+    ids = list(Assessment.objects.filter(**REVIEW).order_by("household_id").values_list("id", flat=True))
+    assert ids == list(range(ids[0], ids[0] + len(ids)))  # in the households' order, as one process numbers them
+
+
+def test_it_refuses_no_worker(households):
+    with pytest.raises(CommandError, match="--workers"):
+        _seed_reviews("--workers", "0")
 
 
 def test_a_second_run_writes_nothing(households):
