@@ -251,78 +251,36 @@ class Command(BaseCommand):
             surveyor_id=surveyor.pk,
             now=now,
         )
+        recognition = _Recognition(year=year, seed=seed, chair_id=chair.pk, now=now, listed_before=listed_before)
         # Both tables' foreign keys checked once after the COPY, set-based (config.bulk), not row by row at commit.
         with foreign_keys_validated_after(Assessment, StatusChange):
             if postgres and self.workers > 1 and len(surveyable) > WORKER_CHUNK:
-                self._copy_in_parallel(generation, surveyable, members, first_assessment)
+                self._write_in_parallel(generation, recognition, surveyable, members, first_assessment)
             else:
                 assessments = generation.rows(surveyable, members, first_assessment)
                 if postgres:
                     self._copy(Assessment._meta.db_table, ASSESSMENT_COLUMNS, assessments, json_columns=JSON_COLUMNS)
                 else:
                     self._bulk_create(Assessment, ASSESSMENT_COLUMNS, assessments)
-            self.stopwatch.laps[-1] = (
-                f"{self.stopwatch.laps[-1][0]} (trong đó sinh và phân loại {seconds(generation.evaluating)})",
-                *self.stopwatch.laps[-1][1:],
-            )
-
-            # Status changes as record_status_change writes them: households recognised as poor or near-poor, and
-            # listed households whose survey puts them off the lists (escapes).
-            decided = demo.decision_date(year)
-            reason = f"Công nhận theo kết quả rà soát định kỳ năm {year} (dữ liệu demo seed_reviews)"
-            decisions: dict[str, str] = {}
-            changes, caches = [], []
-            first_change = None
-            for household_id, _code, commune_code, status, ever_poor, assessment_id, category in generation.results:
-                to_status = rules.status_of(category)
-                if to_status == status or (to_status not in rules.LISTED and status not in rules.LISTED):
-                    continue  # no change, or between two statuses off the lists (nothing to recognise)
-                event = rules.status_event(
-                    status, to_status, listed_before=status in rules.LISTED or household_id in listed_before
-                )
-                decision = decisions.get(commune_code)
-                if decision is None:
-                    decision = decisions[commune_code] = demo.decision_number(commune_code, year, seed)
-                changes.append(
-                    [
-                        None,
-                        household_id,
-                        status,
-                        to_status,
-                        event,
-                        decided,
-                        decision,
-                        assessment_id,
-                        chair.pk,
-                        now,
-                        reason,
-                    ]
-                )
-                left = decided if status in rules.LISTED and to_status not in rules.LISTED else None  # an escape
-                caches.append((household_id, to_status, decided, ever_poor or to_status == "poor", left))
-            if changes:
-                first_change = self._reserve(StatusChange, len(changes), postgres)
-                for offset, change in enumerate(changes):
-                    change[0] = first_change + offset
-            if postgres:
-                self._copy(StatusChange._meta.db_table, STATUS_COLUMNS, changes)
-            else:
-                self._bulk_create(StatusChange, STATUS_COLUMNS, changes)
+                self._label_generation(generation)
+                changes, caches = recognition.of(generation.results)
+                self._write_changes(changes, postgres)
         self.stopwatch.lap("kiểm tra khóa ngoại")
-        if postgres:
-            self._update_caches_postgres(caches, now)
-        else:
-            self._update_caches_orm(caches, now)
+        if not (postgres and self.workers > 1 and len(surveyable) > WORKER_CHUNK):
+            if postgres:
+                self._update_caches_postgres(caches, now)
+            else:
+                self._update_caches_orm(caches, now)
 
         log_action(
             actor=None,
             action="programs.demo.reviews_seeded",
             obj=province,
-            changes={"assessments": (0, len(surveyable)), "status_changes": (0, len(changes))},
+            changes={"assessments": (0, len(surveyable)), "status_changes": (0, recognition.changes)},
             reason="Dữ liệu demo (seed_reviews)",
         )
-        escapes = sum(1 for cache in caches if cache[-1] is not None)
-        return Counter(r[-1] for r in generation.results), len(changes) - escapes, escapes, skipped
+        categories = Counter(r[-1] for r in generation.results)
+        return categories, recognition.changes - recognition.escapes, recognition.escapes, skipped
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -334,12 +292,30 @@ class Command(BaseCommand):
         count = copy_rows(table, columns, rows, json_columns)
         self.stopwatch.lap(f"COPY {table} ({number(count)})")
 
-    def _copy_in_parallel(self, generation, households, members, first_id: int) -> None:
+    def _label_generation(self, generation) -> None:
+        label, *rest = self.stopwatch.laps[-1]
+        self.stopwatch.laps[-1] = (f"{label} (trong đó sinh và phân loại {seconds(generation.evaluating)})", *rest)
+
+    def _write_changes(self, changes: list[list[Any]], postgres: bool, *, lap: bool = True) -> None:
+        if changes:
+            first_change = self._reserve(StatusChange, len(changes), postgres)
+            for offset, change in enumerate(changes):
+                change[0] = first_change + offset
+        if postgres:
+            count = copy_rows(StatusChange._meta.db_table, STATUS_COLUMNS, changes)
+            if lap:
+                self.stopwatch.lap(f"COPY {StatusChange._meta.db_table} ({number(count)})")
+        else:
+            self._bulk_create(StatusChange, STATUS_COLUMNS, changes)
+
+    def _write_in_parallel(self, generation, recognition, households, members, first_id: int) -> None:
         """The surveys drawn, classified and formatted for COPY by `self.workers` forked processes, a chunk of
-        households each in turn, while this process sends the chunks to PostgreSQL in their order: the same rows,
-        ids and order as one process makes (each household draws from its own generator), in a fraction of the
-        time on several cores. The workers inherit the households and members read here (copy-on-write) and never
-        touch the database connection, which stays this process's, inside its transaction."""
+        households each, while this process writes the chunks in their order: the assessments (COPY), then the
+        chunk's status changes and household caches, so that PostgreSQL's work overlaps the workers' instead of
+        following it. The same rows, ids and order as one process writes (each household draws from its own
+        generator; the ids are reserved in the same order), in a fraction of the time on several cores. The
+        workers inherit the households and members read here (copy-on-write) and never touch the database
+        connection, which stays this process's, inside its transaction."""
         global _SHARED
         tasks = [
             (start, min(start + WORKER_CHUNK, len(households)), first_id + start)
@@ -350,19 +326,22 @@ class Command(BaseCommand):
         try:
             # Forked before this process starts any thread (the COPY's writer, the pool's own handlers start after).
             with multiprocessing.get_context("fork").Pool(self.workers) as pool:
-
-                def blocks() -> Iterator[bytes]:
-                    for block, results, evaluating in pool.imap(_generate_chunk, tasks):
-                        generation.results.extend(results)
-                        generation.evaluating += evaluating
-                        yield block
-
-                copy_blocks(Assessment._meta.db_table, ASSESSMENT_COLUMNS, blocks())
+                for block, results, evaluating in pool.imap(_generate_chunk, tasks):
+                    copy_blocks(Assessment._meta.db_table, ASSESSMENT_COLUMNS, [block])
+                    generation.results.extend(results)
+                    generation.evaluating += evaluating
+                    changes, caches = recognition.of(results)
+                    self._write_changes(changes, True, lap=False)
+                    self._update_caches_postgres(caches, generation.now, lap=False)
         finally:
             _SHARED = None
             gc.unfreeze()
-        table = Assessment._meta.db_table
-        self.stopwatch.lap(f"COPY {table} ({number(len(generation.results))}, {self.workers} tiến trình)")
+        tables = f"{Assessment._meta.db_table}, {StatusChange._meta.db_table}, UPDATE {Household._meta.db_table}"
+        self.stopwatch.lap(
+            f"COPY {tables} ({number(len(generation.results))}, {number(recognition.changes)}; "
+            f"{self.workers} tiến trình)"
+        )
+        self._label_generation(generation)
 
     def _bulk_create(self, model, columns, rows) -> None:
         batch = []
@@ -376,7 +355,7 @@ class Command(BaseCommand):
             model.objects.bulk_create(batch)
         self.stopwatch.lap(f"bulk_create {model._meta.db_table}")
 
-    def _update_caches_postgres(self, caches, now) -> None:
+    def _update_caches_postgres(self, caches, now, *, lap: bool = True) -> None:
         """The household caches of record_status_change, for all changed households in one UPDATE."""
         if not caches:
             return
@@ -397,7 +376,8 @@ class Command(BaseCommand):
                 [now],
             )
             cursor.execute("DROP TABLE seed_reviews_status")
-        self.stopwatch.lap(f"UPDATE {table} ({number(len(caches))})")
+        if lap:
+            self.stopwatch.lap(f"UPDATE {table} ({number(len(caches))})")
 
     def _update_caches_orm(self, caches, now) -> None:
         for start in range(0, len(caches), SQLITE_BATCH):
@@ -416,7 +396,43 @@ class Command(BaseCommand):
         self.stopwatch.lap("bulk_update households_household")
 
 
-# What the forked workers of `Command._copy_in_parallel` read: the generation, the households and their members.
+class _Recognition:
+    """The status changes of `record_status_change` for surveyed households (recognised as poor or near-poor, or
+    listed and surveyed off the lists: escapes), with the household caches they set; counted as they are made."""
+
+    def __init__(self, *, year, seed, chair_id, now, listed_before):
+        self.year, self.seed, self.chair_id, self.now = year, seed, chair_id, now
+        self.listed_before = listed_before
+        self.decided = demo.decision_date(year)
+        self.reason = f"Công nhận theo kết quả rà soát định kỳ năm {year} (dữ liệu demo seed_reviews)"
+        self.decisions: dict[str, str] = {}
+        self.changes = self.escapes = 0
+
+    def of(self, results) -> tuple[list[list[Any]], list[tuple]]:
+        """The status change rows (id to fill) and cache rows of `_Generation.results`."""
+        decided, changes, caches = self.decided, [], []
+        for household_id, _code, commune_code, status, ever_poor, assessment_id, category in results:
+            to_status = rules.status_of(category)
+            if to_status == status or (to_status not in rules.LISTED and status not in rules.LISTED):
+                continue  # no change, or between two statuses off the lists (nothing to recognise)
+            event = rules.status_event(
+                status, to_status, listed_before=status in rules.LISTED or household_id in self.listed_before
+            )
+            decision = self.decisions.get(commune_code)
+            if decision is None:
+                decision = self.decisions[commune_code] = demo.decision_number(commune_code, self.year, self.seed)
+            changes.append(
+                [None, household_id, status, to_status, event, decided, decision, assessment_id]
+                + [self.chair_id, self.now, self.reason]
+            )
+            left = decided if status in rules.LISTED and to_status not in rules.LISTED else None  # an escape
+            caches.append((household_id, to_status, decided, ever_poor or to_status == "poor", left))
+            self.escapes += left is not None
+        self.changes += len(changes)
+        return changes, caches
+
+
+# What the forked workers of `Command._write_in_parallel` read: the generation, the households and their members.
 _SHARED: tuple[Any, ...] | None = None
 
 
