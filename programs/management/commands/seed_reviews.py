@@ -16,6 +16,8 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.core.management.base import BaseCommand, CommandError
@@ -216,19 +218,15 @@ class Command(BaseCommand):
             return None
         self.stopwatch.lap(f"đọc {number(len(households))} hộ")
         members: dict[int, list[RegistryMember]] = {}
-        rows = (
+        queryset = (
             Member.objects.filter(household__province=province)
             .exclude(Exists(assessed.filter(household=OuterRef("household_id"))))
             .order_by("household_id", "id")
             .values_list(*MEMBER_FIELDS)
-            .iterator(chunk_size=MEMBER_CHUNK)
         )
         make = RegistryMember._make
-        for row in rows:
-            group = members.get(row[0])
-            if group is None:
-                group = members[row[0]] = []
-            group.append(make(row[1:]))
+        for household_id, group in groupby(_member_rows(queryset, postgres), itemgetter(0)):
+            members[household_id] = [make(row[1:]) for row in group]
         listed_before = set(
             StatusChange.objects.filter(household__province=province, to_status__in=rules.LISTED)
             .values_list("household_id", flat=True)
@@ -394,6 +392,20 @@ class Command(BaseCommand):
                 batch_size=SQLITE_BATCH,
             )
         self.stopwatch.lap("bulk_update households_household")
+
+
+def _member_rows(queryset, postgres: bool) -> Iterator[tuple]:
+    """The rows of a values_list queryset in chunks; on PostgreSQL from psycopg's own server-side cursor, without
+    Django's per-row work (a third of the Python time for 1.2 million members; the values are the same types)."""
+    if not postgres:
+        yield from queryset.iterator(chunk_size=MEMBER_CHUNK)
+        return
+    sql, params = queryset.query.sql_with_params()
+    connection.ensure_connection()
+    with connection.connection.cursor(name="seed_reviews_members") as cursor:
+        cursor.itersize = MEMBER_CHUNK
+        cursor.execute(sql, params)
+        yield from cursor
 
 
 class _Recognition:
