@@ -217,16 +217,17 @@ class Command(BaseCommand):
         if not households:
             return None
         self.stopwatch.lap(f"đọc {number(len(households))} hộ")
-        members: dict[int, list[RegistryMember]] = {}
+        # Each household's member rows as read (household_id first); `_Generation.rows` makes them RegistryMembers, in
+        # the workers when there are some.
+        members: dict[int, list[tuple]] = {}
         queryset = (
             Member.objects.filter(household__province=province)
             .exclude(Exists(assessed.filter(household=OuterRef("household_id"))))
             .order_by("household_id", "id")
             .values_list(*MEMBER_FIELDS)
         )
-        make = RegistryMember._make
         for household_id, group in groupby(_member_rows(queryset, postgres), itemgetter(0)):
-            members[household_id] = [make(row[1:]) for row in group]
+            members[household_id] = list(group)
         listed_before = set(
             StatusChange.objects.filter(household__province=province, to_status__in=rules.LISTED)
             .values_list("household_id", flat=True)
@@ -482,11 +483,12 @@ class _Generation:
         # the standard of the first survey day: draw() needs its lines before the date is drawn
         opening = standards[demo.window(year)[0]]
         record = self.results.append
+        make = RegistryMember._make
         assessment_id = first_id
         periodic = ReviewKind.PERIODIC.value
         for household_id, code, commune_code, area_type, minority, status, ever_poor in households:
             started = clock()
-            group = members.pop(household_id)
+            group = [make(row[1:]) for row in members.pop(household_id)]
             team = self._teams.get(commune_code)
             if team is None:
                 team = self._teams[commune_code] = demo.surveyor_names(commune_code, seed)
