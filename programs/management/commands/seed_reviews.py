@@ -5,8 +5,11 @@ For every household of the province without an assessment for the review (year, 
 `services.dwelling_facts`, `services.evaluate` with the standard of `selectors.standard_on`), stored exactly as
 `record_assessment` stores it. Poor and near-poor households get a status change on the commune chair's
 decision, and the household's caches are updated as `record_status_change` does. One transaction; COPY on
-PostgreSQL (300,000 households in well under two minutes), `bulk_create`/`bulk_update` on SQLite.
-Idempotent: households already assessed in the review are skipped, so a second run writes nothing.
+PostgreSQL, `bulk_create`/`bulk_update` on SQLite. On PostgreSQL the drawing and classifying, the Python part,
+runs in `--workers` forked processes (the CPU count by default), chunk by chunk, while this process writes each
+finished chunk (assessments, status changes, caches) in the households' order: the rows are the same for any
+number of workers. Idempotent: households already assessed in the review are skipped, so a second run writes
+nothing.
 """
 
 import gc
