@@ -49,11 +49,15 @@ def test_every_household_gets_one_current_assessment_of_the_review(households):
     assert f"{YEAR}-09-15" <= first.survey_date.isoformat() <= f"{YEAR}-11-30"
 
 
-def test_the_stored_result_is_what_the_rules_give(households):
-    _seed_reviews()
-    sample = Assessment.objects.filter(**REVIEW).order_by("id")[::7]
-    assert len(sample) > 50
-    for assessment in sample:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_stored_result_is_what_the_rules_give(households, workers, monkeypatch):
+    from programs.management.commands import seed_reviews
+
+    monkeypatch.setattr(seed_reviews, "WORKER_CHUNK", 50)  # with 2 workers, 8 chunks drawn in worker processes
+    _seed_reviews("--workers", workers)
+    every = Assessment.objects.filter(**REVIEW).select_related("household").order_by("id")
+    assert len(every) == households.count()
+    for assessment in every:
         members = list(Member.objects.filter(household_id=assessment.household_id).order_by("id"))
         extras = {
             row["member"]: {"stunted": row["stunted"], "underweight": row["underweight"]}
