@@ -352,7 +352,6 @@ class Command(BaseCommand):
                 next_id += len(surveyable)
                 while waiting and (waiting[0].ready() or len(waiting) > self.workers + 1):
                     write(waiting.popleft().get())
-            rows.close()  # the server-side cursor closed now, not whenever the collector gets to it
             while waiting:
                 write(waiting.popleft().get())
         generation.results = written
