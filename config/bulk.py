@@ -59,15 +59,6 @@ def reserve_ids(model: type[Model], size: int) -> int:
     return int(first)
 
 
-def release_ids(model: type[Model], next_id: int) -> None:
-    """Give back the ids `reserve_ids` reserved for `model` from `next_id` on, unused (PostgreSQL; the caller still
-    holds its lock on the table): the sequence's next id is `next_id` again. Elsewhere (SQLite), nothing."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)", [model._meta.db_table, next_id])
-
-
 class JsonText(str):
     """A JSON value already encoded (read as `column::text`, or a constant such as `JsonText("{}")`): `copy_rows`
     passes it through as it is instead of encoding it again. A plain `str` in a JSON column is a JSON string."""

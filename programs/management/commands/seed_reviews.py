@@ -12,11 +12,12 @@ number of workers. Idempotent: households already assessed in the review are ski
 nothing.
 """
 
+import gc
 import json
 import multiprocessing
 import os
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from itertools import groupby
 from operator import itemgetter
@@ -37,7 +38,6 @@ from config.bulk import (
     copy_text,
     foreign_keys_validated_after,
     model_columns,
-    release_ids,
     reserve_ids,
     vacuum_analyze,
 )
@@ -179,7 +179,7 @@ class Command(BaseCommand):
             )
         else:
             categories, changes, escapes, skipped = result
-            total = sum(categories.values()) or 1  # 0 only when no household had members
+            total = sum(categories.values())
             shares = ", ".join(
                 f"{number(categories[c.value])} {c.label.lower()} ({percent(100 * categories[c.value] / total)})"
                 for c in Category
@@ -187,7 +187,7 @@ class Command(BaseCommand):
             note = f"; bỏ qua {number(skipped)} hộ chưa có thành viên" if skipped else ""
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Rà soát định kỳ {year} ở {province.name}: {number(categories.total())} phiếu — {shares}; "
+                    f"Rà soát định kỳ {year} ở {province.name}: {number(total)} phiếu — {shares}; "
                     f"{number(changes)} hộ được công nhận nghèo, cận nghèo, {number(escapes)} hộ thoát khỏi danh sách"
                     f"{note}; trong {seconds(elapsed)}."
                 )
@@ -220,47 +220,69 @@ class Command(BaseCommand):
         if not households:
             return None
         self.stopwatch.lap(f"đọc {number(len(households))} hộ")
-        listed_before = set(
-            StatusChange.objects.filter(household__province=province, to_status__in=rules.LISTED)
-            .values_list("household_id", flat=True)
-            .distinct()
-        )
-        members = (
+        # Each household's member rows as read (household_id first); `_Generation.rows` makes them RegistryMembers, in
+        # the workers when there are some.
+        members: dict[int, list[tuple]] = {}
+        queryset = (
             Member.objects.filter(household__province=province)
             .exclude(Exists(assessed.filter(household=OuterRef("household_id"))))
             .order_by("household_id", "id")
             .values_list(*MEMBER_FIELDS)
         )
+        for household_id, group in groupby(_member_rows(queryset, postgres), itemgetter(0)):
+            members[household_id] = list(group)
+        listed_before = set(
+            StatusChange.objects.filter(household__province=province, to_status__in=rules.LISTED)
+            .values_list("household_id", flat=True)
+            .distinct()
+        )
+        self.stopwatch.lap(f"đọc {number(sum(len(g) for g in members.values()))} thành viên")
+
+        surveyable = [h for h in households if h[0] in members]
+        skipped = len(households) - len(surveyable)
+        if not surveyable:
+            return Counter(), 0, skipped
+        standard_ids = dict(PovertyStandard.objects.values_list("code", "id"))
         now = timezone.now()
+        first_assessment = self._reserve(Assessment, len(surveyable), postgres)
         generation = _Generation(
             year=year,
             seed=seed,
             standards=standards,
-            standard_ids=dict(PovertyStandard.objects.values_list("code", "id")),
+            standard_ids=standard_ids,
             surveyor_id=surveyor.pk,
             now=now,
         )
         recognition = _Recognition(year=year, seed=seed, chair_id=chair.pk, now=now, listed_before=listed_before)
         # Both tables' foreign keys checked once after the COPY, set-based (config.bulk), not row by row at commit.
         with foreign_keys_validated_after(Assessment, StatusChange):
-            if postgres and self.workers > 1 and len(households) > WORKER_CHUNK:
-                surveyed = self._write_in_parallel(generation, recognition, households, members)
+            if postgres and self.workers > 1 and len(surveyable) > WORKER_CHUNK:
+                self._write_in_parallel(generation, recognition, surveyable, members, first_assessment)
             else:
-                surveyed = self._write_in_turn(generation, recognition, households, members, postgres)
-        if surveyed:
-            self.stopwatch.lap("kiểm tra khóa ngoại")
-        else:
-            return Counter(), 0, 0, len(households)  # no household with members: nothing written
+                assessments = generation.rows(surveyable, members, first_assessment)
+                if postgres:
+                    self._copy(Assessment._meta.db_table, ASSESSMENT_COLUMNS, assessments, json_columns=JSON_COLUMNS)
+                else:
+                    self._bulk_create(Assessment, ASSESSMENT_COLUMNS, assessments)
+                self._label_generation(generation)
+                changes, caches = recognition.of(generation.results)
+                self._write_changes(changes, postgres)
+        self.stopwatch.lap("kiểm tra khóa ngoại")
+        if not (postgres and self.workers > 1 and len(surveyable) > WORKER_CHUNK):
+            if postgres:
+                self._update_caches_postgres(caches, now)
+            else:
+                self._update_caches_orm(caches, now)
 
         log_action(
             actor=None,
             action="programs.demo.reviews_seeded",
             obj=province,
-            changes={"assessments": (0, surveyed), "status_changes": (0, recognition.changes)},
+            changes={"assessments": (0, len(surveyable)), "status_changes": (0, recognition.changes)},
             reason="Dữ liệu demo (seed_reviews)",
         )
         categories = Counter(r[-1] for r in generation.results)
-        return categories, recognition.changes - recognition.escapes, recognition.escapes, len(households) - surveyed
+        return categories, recognition.changes - recognition.escapes, recognition.escapes, skipped
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -288,81 +310,40 @@ class Command(BaseCommand):
         else:
             self._bulk_create(StatusChange, STATUS_COLUMNS, changes)
 
-    def _write_in_turn(self, generation, recognition, households, queryset, postgres: bool) -> int:
-        """Every household's members read, then the surveys drawn and written in this process; the count written."""
-        members: dict[int, list[tuple]] = {}  # the rows as read; `_Generation.rows` makes them RegistryMembers
-        for household_id, group in groupby(_member_rows(queryset, postgres), itemgetter(0)):
-            members[household_id] = list(group)
-        self.stopwatch.lap(f"đọc {number(sum(len(g) for g in members.values()))} thành viên")
-        surveyable = [h for h in households if h[0] in members]
-        if not surveyable:
-            return 0
-        first_id = self._reserve(Assessment, len(surveyable), postgres)
-        assessments = generation.rows(surveyable, members, first_id)
-        if postgres:
-            self._copy(Assessment._meta.db_table, ASSESSMENT_COLUMNS, assessments, json_columns=JSON_COLUMNS)
-        else:
-            self._bulk_create(Assessment, ASSESSMENT_COLUMNS, assessments)
-        self._label_generation(generation)
-        changes, caches = recognition.of(generation.results)
-        self._write_changes(changes, postgres)
-        if postgres:
-            self._update_caches_postgres(caches, generation.now)
-        else:
-            self._update_caches_orm(caches, generation.now)
-        return len(surveyable)
-
-    def _write_in_parallel(self, generation, recognition, households, queryset) -> int:
-        """The same rows as `_write_in_turn` writes, made by `self.workers` forked processes: this process reads the
-        members chunk by chunk of households and hands each chunk to a worker, which draws, classifies and formats
-        its rows for COPY; meanwhile this process writes the finished chunks in the households' order (assessments,
-        then their status changes and household caches). So the reading, the drawing and PostgreSQL's writing
-        overlap. The ids are those of one process (reserved for every household, the unused ones given back). The
-        workers never touch the database connection, which stays this process's, inside its transaction."""
-        table = Assessment._meta.db_table
-        first_id = next_id = self._reserve(Assessment, len(households), True)
-        read = 0
-        waiting: deque[Any] = deque()
-        written: list[tuple] = []  # the results, kept out of `generation`, which each task sends to a worker
-
-        def write(done: tuple[bytes, list[tuple], float]) -> None:
-            block, results, evaluating = done
-            copy_blocks(table, ASSESSMENT_COLUMNS, [block])
-            written.extend(results)
-            generation.evaluating += evaluating
-            changes, caches = recognition.of(results)
-            self._write_changes(changes, True, lap=False)
-            self._update_caches_postgres(caches, generation.now, lap=False)
-
-        # Forked before this process starts any thread (the COPY's writer, the pool's own handlers start after).
-        # A worker inherits this process's database connection and must neither use nor close it (closing would end
-        # the session for both): it keeps it untouched, and ends with os._exit or SIGTERM, so nothing finalises it.
-        with multiprocessing.get_context("fork").Pool(self.workers) as pool:
-            rows = _member_rows(queryset, True)
-            row = next(rows, None)
-            for start in range(0, len(households), WORKER_CHUNK):
-                chunk = households[start : start + WORKER_CHUNK]
-                members: dict[int, list[tuple]] = {}
-                while row is not None and row[0] <= chunk[-1][0]:
-                    members.setdefault(row[0], []).append(row)
-                    row = next(rows, None)
-                read += sum(len(group) for group in members.values())
-                surveyable = [h for h in chunk if h[0] in members]
-                waiting.append(pool.apply_async(_generate_chunk, ((generation, surveyable, members, next_id),)))
-                next_id += len(surveyable)
-                while waiting and (waiting[0].ready() or len(waiting) > self.workers + 1):
-                    write(waiting.popleft().get())
-            while waiting:
-                write(waiting.popleft().get())
-        generation.results = written
-        release_ids(Assessment, next_id)
+    def _write_in_parallel(self, generation, recognition, households, members, first_id: int) -> None:
+        """The surveys drawn, classified and formatted for COPY by `self.workers` forked processes, a chunk of
+        households each, while this process writes the chunks in their order: the assessments (COPY), then the
+        chunk's status changes and household caches, so that PostgreSQL's work overlaps the workers' instead of
+        following it. The same rows, ids and order as one process writes (each household draws from its own
+        generator; the ids are reserved in the same order), in a fraction of the time on several cores. The
+        workers inherit the households and members read here (copy-on-write) and never touch the database
+        connection, which stays this process's, inside its transaction."""
+        global _SHARED
+        tasks = [
+            (start, min(start + WORKER_CHUNK, len(households)), first_id + start)
+            for start in range(0, len(households), WORKER_CHUNK)
+        ]
+        _SHARED = (generation, households, members)
+        gc.freeze()  # the collector of each worker would otherwise write to (and so copy) every inherited page
+        try:
+            # Forked before this process starts any thread (the COPY's writer, the pool's own handlers start after).
+            with multiprocessing.get_context("fork").Pool(self.workers) as pool:
+                for block, results, evaluating in pool.imap(_generate_chunk, tasks):
+                    copy_blocks(Assessment._meta.db_table, ASSESSMENT_COLUMNS, [block])
+                    generation.results.extend(results)
+                    generation.evaluating += evaluating
+                    changes, caches = recognition.of(results)
+                    self._write_changes(changes, True, lap=False)
+                    self._update_caches_postgres(caches, generation.now, lap=False)
+        finally:
+            _SHARED = None
+            gc.unfreeze()
+        tables = f"{Assessment._meta.db_table}, {StatusChange._meta.db_table}, UPDATE {Household._meta.db_table}"
         self.stopwatch.lap(
-            f"đọc {number(read)} thành viên, COPY {table}, {StatusChange._meta.db_table}, UPDATE "
-            f"{Household._meta.db_table} ({number(len(generation.results))}, {number(recognition.changes)}; "
+            f"COPY {tables} ({number(len(generation.results))}, {number(recognition.changes)}; "
             f"{self.workers} tiến trình)"
         )
         self._label_generation(generation)
-        return next_id - first_id
 
     def _bulk_create(self, model, columns, rows) -> None:
         batch = []
@@ -467,12 +448,18 @@ class _Recognition:
         return changes, caches
 
 
-def _generate_chunk(task: tuple[Any, list[tuple], dict[int, list[tuple]], int]) -> tuple[bytes, list[tuple], float]:
-    """In a worker: the households drawn and classified, their assessment rows in COPY's text format (ids from
-    `first_id`), with the results the status changes are made from and the seconds it took."""
-    generation, households, members, first_id = task
+# What the forked workers of `Command._write_in_parallel` read: the generation, the households and their members.
+_SHARED: tuple[Any, ...] | None = None
+
+
+def _generate_chunk(task: tuple[int, int, int]) -> tuple[bytes, list[tuple], float]:
+    """In a worker: the households [start, stop) drawn and classified, their assessment rows in COPY's text format
+    (ids from `first_id`), with the results the status changes are made from and the seconds it took."""
+    start, stop, first_id = task
+    assert _SHARED is not None
+    generation, households, members = _SHARED
     generation.results, generation.evaluating = [], 0.0
-    block = copy_text(generation.rows(households, members, first_id), JSON_COLUMNS)
+    block = copy_text(generation.rows(households[start:stop], members, first_id), JSON_COLUMNS)
     return block, generation.results, generation.evaluating
 
 
