@@ -179,7 +179,7 @@ class Command(BaseCommand):
             )
         else:
             categories, changes, escapes, skipped = result
-            total = sum(categories.values())
+            total = sum(categories.values()) or 1  # 0 only when no household had members
             shares = ", ".join(
                 f"{number(categories[c.value])} {c.label.lower()} ({percent(100 * categories[c.value] / total)})"
                 for c in Category
@@ -187,7 +187,7 @@ class Command(BaseCommand):
             note = f"; bỏ qua {number(skipped)} hộ chưa có thành viên" if skipped else ""
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Rà soát định kỳ {year} ở {province.name}: {number(total)} phiếu — {shares}; "
+                    f"Rà soát định kỳ {year} ở {province.name}: {number(categories.total())} phiếu — {shares}; "
                     f"{number(changes)} hộ được công nhận nghèo, cận nghèo, {number(escapes)} hộ thoát khỏi danh sách"
                     f"{note}; trong {seconds(elapsed)}."
                 )
@@ -241,7 +241,7 @@ class Command(BaseCommand):
         surveyable = [h for h in households if h[0] in members]
         skipped = len(households) - len(surveyable)
         if not surveyable:
-            return Counter(), 0, skipped
+            return Counter(), 0, 0, skipped  # no household with members: nothing written
         standard_ids = dict(PovertyStandard.objects.values_list("code", "id"))
         now = timezone.now()
         first_assessment = self._reserve(Assessment, len(surveyable), postgres)
