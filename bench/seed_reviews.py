@@ -3,15 +3,17 @@ status of every household) against COPY of the rows it writes, DEBUG=0, interlea
 
 --database is a database with the households and no review of --year yet (what `seed_demo` leaves: bench/run_all
 passes the one its seed_demo bench kept; made with bench/seed_province.py when missing). It is never written: the
-app round times `manage.py seed_reviews --year Y` (a subprocess, wall clock, Python start-up included) on a fresh
-copy of it; after the first, the rows the command added (its assessments, status changes, audit entries…) are dumped
-with COPY TO; the raw round loads them with COPY FROM into the same tables of another fresh copy (same indexes, same
-foreign keys, checked before commit). The households' status caches, which the command updates in place, are not
-part of the raw side.
+app round times `manage.py seed_reviews --year Y` (a subprocess, wall clock, Python start-up included; its drawing
+processes: --workers, by default the command's own, as many as the machine has cores) on a fresh copy of it; after
+the first, the rows the command added (its assessments, status changes, audit entries…) are dumped with COPY TO;
+the raw round loads them with COPY FROM into the same tables of another fresh copy (same indexes, same foreign
+keys, checked before commit). The households' status caches, which the command updates in place, are not part of
+the raw side.
 
     . .venv/bin/activate
     python bench/seed_reviews.py --database gn_bench_small_households [--year 2025] [--rounds 3] [--json rows.json]
         [--households 300000]   # the size of the database made when --database is missing
+        [--workers 1]           # the command's drawing processes (default: the command's, the CPU count)
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> list[harness.Row]:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per side (app, raw, app, raw…)")
     parser.add_argument("--households", type=int, default=300_000, help="when --database is missing")
     parser.add_argument("--json", type=Path, help="write the table's row there")
+    parser.add_argument("--workers", type=int, help="seed_reviews --workers (default: the command's, the CPU count)")
     options = parser.parse_args(argv)
     if not harness.exists(options.database):
         seed_province.main(
@@ -42,9 +45,11 @@ def main(argv: list[str] | None = None) -> list[harness.Row]:
             + ["--households", str(options.households), "--province", options.province]
         )
     command = ("seed_reviews", "--year", str(options.year), "--province", options.province, "-v", "2")
+    if options.workers is not None:
+        command += ("--workers", str(options.workers))
     app, raw, added = harness.command_vs_copy(options.database, command, options.rounds, "seed_reviews")
     row = harness.seconds_row(
-        f"`seed_reviews --year {options.year}`", app, f"COPY of its rows ({harness.added_text(added)})", raw, TARGET
+        f"`{' '.join(command[:3] + command[7:])}`", app, f"COPY of its rows ({harness.added_text(added)})", raw, TARGET
     )
     harness.write_rows(options.json, [row])
     return [row]

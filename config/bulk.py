@@ -20,6 +20,8 @@ from django.db.models import (
     Model,
     TextField,
 )
+from psycopg._copy_base import TextFormatter  # the COPY text format without a connection (no public name for it)
+from psycopg.adapt import Transformer
 from psycopg.copy import QueuedLibpqWriter
 
 
@@ -82,6 +84,33 @@ def copy_rows(
         with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
             count = _write_rows(copy.write_row, rows, json_columns, encode)
     return count
+
+
+def copy_text(rows: Iterable[Sequence[Any]], json_columns: Sequence[int] = ()) -> bytes:
+    """The rows in COPY's text format, as `copy_rows` sends them (JSON columns encoded the same way), made without a
+    connection: a worker process formats its share of a load and the process that holds the transaction sends the
+    bytes with `copy_blocks`. Values of the types psycopg adapts by default (str, int, bool, date, datetime,
+    Decimal, None)."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    formatter = TextFormatter(Transformer())
+    parts: list[Any] = []
+    _write_rows(lambda row: parts.append(formatter.write_row(row)), rows, json_columns, encode)
+    parts.append(formatter.end())
+    return b"".join(parts)
+
+
+def copy_blocks(table: str, columns: Sequence[str], blocks: Iterable[bytes]) -> int:
+    """COPY blocks of rows already in COPY's text format (`copy_text`) into `table` (PostgreSQL, current
+    transaction), sent from a thread of their own as `copy_rows` does. Returns the bytes sent."""
+    sent = 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
+            for block in blocks:
+                copy.write(block)
+                sent += len(block)
+    return sent
 
 
 def _write_rows(

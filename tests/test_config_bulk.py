@@ -7,7 +7,15 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
-from config.bulk import JsonText, copy_rows, foreign_keys_validated_after, next_ids, vacuum_analyze
+from config.bulk import (
+    JsonText,
+    copy_blocks,
+    copy_rows,
+    copy_text,
+    foreign_keys_validated_after,
+    next_ids,
+    vacuum_analyze,
+)
 from households import demo
 from households.models import Household, Member
 
@@ -114,3 +122,23 @@ def test_inside_a_transaction_it_still_analyzes(household_a):
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [Member._meta.db_table])
         assert cursor.fetchone()[0] >= 2
+
+
+def test_rows_formatted_without_a_connection_are_copied_as_copy_rows_copies_them(db):
+    rows = [
+        (1, "tab\tnew line\nback\\slash", datetime.date(2025, 12, 15), JsonText('{"a": 1}'), {"tên": "Hà\tGiang"}),
+        (2, None, None, JsonText("[]"), None),
+        (3, "Nguyễn Thị Hằng", datetime.date(2016, 1, 1), JsonText("{}"), [True, None, 2]),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bulk_text (id int, name text, day date, known jsonb, value jsonb)")
+        columns = ("id", "name", "day", "known", "value")
+        copy_rows("bulk_text", columns, rows, json_columns=(3, 4))
+        cursor.execute("SELECT name, day, known::text, value::text FROM bulk_text ORDER BY id")
+        by_copy_rows = cursor.fetchall()
+        cursor.execute("TRUNCATE bulk_text")
+        blocks = [copy_text(rows[:2], json_columns=(3, 4)), copy_text(rows[2:], json_columns=(3, 4))]
+        assert copy_blocks("bulk_text", columns, blocks) == sum(len(block) for block in blocks)
+        cursor.execute("SELECT name, day, known::text, value::text FROM bulk_text ORDER BY id")
+        assert cursor.fetchall() == by_copy_rows
+    assert by_copy_rows[0][0] == "tab\tnew line\nback\\slash" and by_copy_rows[1] == (None, None, "[]", "null")

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 
 from households.models import AuditEntry, Household, Member, User
 from programs import rules
@@ -49,11 +49,15 @@ def test_every_household_gets_one_current_assessment_of_the_review(households):
     assert f"{YEAR}-09-15" <= first.survey_date.isoformat() <= f"{YEAR}-11-30"
 
 
-def test_the_stored_result_is_what_the_rules_give(households):
-    _seed_reviews()
-    sample = Assessment.objects.filter(**REVIEW).order_by("id")[::7]
-    assert len(sample) > 50
-    for assessment in sample:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_stored_result_is_what_the_rules_give(households, workers, monkeypatch):
+    from programs.management.commands import seed_reviews
+
+    monkeypatch.setattr(seed_reviews, "WORKER_CHUNK", 50)  # with 2 workers, 8 chunks drawn in worker processes
+    _seed_reviews("--workers", workers)
+    every = Assessment.objects.filter(**REVIEW).select_related("household").order_by("id")
+    assert len(every) == households.count()
+    for assessment in every:
         members = list(Member.objects.filter(household_id=assessment.household_id).order_by("id"))
         extras = {
             row["member"]: {"stunted": row["stunted"], "underweight": row["underweight"]}
@@ -145,6 +149,52 @@ def test_the_same_seed_gives_the_same_categories(households):
     Assessment.objects.all().delete()
     _seed_reviews("--seed", "7")
     assert _categories() != first
+
+
+def _review_as_written() -> tuple[dict, dict, dict]:
+    """Every stored value of the review per household (ids and clock times aside): assessments, status changes and
+    the households' caches."""
+    skip = {"id", "household", "superseded_by", "assessment", "created_at", "recorded_at", "updated_at"}
+
+    def fields(model):
+        return [f.attname for f in model._meta.concrete_fields if f.name not in skip]
+
+    assessments = {
+        row[0]: row[1:] for row in Assessment.objects.filter(**REVIEW).values_list("household_id", *fields(Assessment))
+    }
+    changes = {
+        row[0]: row[1:]
+        for row in StatusChange.objects.filter(effective_date__year=YEAR).values_list(
+            "household_id", *fields(StatusChange)
+        )
+    }
+    cached = ("status", "status_since", "ever_poor", "left_lists_on", "version")
+    caches = {row[0]: row[1:] for row in Household.objects.values_list("id", *cached)}
+    return assessments, changes, caches
+
+
+def test_worker_processes_write_what_one_process_writes(households, monkeypatch):
+    from programs.management.commands import seed_reviews
+
+    call_command("seed_reviews", "--year", "2024", stdout=StringIO())  # some households on the lists already
+    with transaction.atomic():
+        _seed_reviews("--workers", "1")
+        alone = _review_as_written()
+        transaction.set_rollback(True)
+    monkeypatch.setattr(seed_reviews, "WORKER_CHUNK", 37)  # 400 households in 11 chunks, handed to 3 processes
+    output = _seed_reviews("--workers", "3", "-v", "2")
+    assert "3 tiến trình" in output
+    assert _review_as_written() == alone
+    assert len(alone[0]) == households.count()
+    events = set(StatusChange.objects.filter(effective_date__year=YEAR).values_list("event", flat=True))
+    assert {"escaped_poverty", "newly_poor"} <= events, events  # recognitions and escapes, both written by chunk
+    ids = list(Assessment.objects.filter(**REVIEW).order_by("household_id").values_list("id", flat=True))
+    assert ids == list(range(ids[0], ids[0] + len(ids)))  # in the households' order, as one process numbers them
+
+
+def test_it_refuses_no_worker(households):
+    with pytest.raises(CommandError, match="--workers"):
+        _seed_reviews("--workers", "0")
 
 
 def test_a_second_run_writes_nothing(households):
