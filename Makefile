@@ -6,6 +6,7 @@ HOST ?= 127.0.0.1:8000
 DEMO_HOUSEHOLDS ?= 600
 DEMO_REVIEW_YEAR ?= 2025
 DEMO_OPEN_YEAR ?= 2026
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-browser test-contract lint venv bench
 
@@ -28,11 +29,13 @@ run: venv
 
 # The whole test suite against PostgreSQL (DATABASE_URL, else 127.0.0.1:5432) and Redis (REDIS_URL, else 127.0.0.1:6379).
 # It runs with DEBUG off, as in production, so SECRET_KEY must pass the production check: a fresh random key per run.
+# TEST_WORKERS pytest-xdist processes share the tests out, each on its own test database (test_<name>_gw0, …) and its
+# own Redis database (REDIS_URL's and the next ones: tests/workers.py); TEST_WORKERS=0 runs them in one process.
 test: venv
 	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giamngheo}" \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" \
 	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The real-browser suite (tests/browser): Playwright drives chromium (CHROMIUM_PATH, else /usr/bin/chromium) through
 # the officers' flows on a live server; screenshots at 1366x768 go to BROWSER_SCREENSHOTS (else browser-screenshots/);
