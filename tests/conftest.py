@@ -33,22 +33,6 @@ OTHER_PROVINCE_CODE = "01"  # Hà Nội
 AREAS_AS_LOADED = "tests_areas_as_loaded"
 
 
-SHARED_SCOPES = {"class", "module", "package"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (`make test`: `--dist loadgroup`), the tests of a module that share a class- or module-scoped
-    fixture (a seeded demo, the security probe's run) go to one worker, which builds it once, rather than to every
-    worker that gets one of them. The other tests go to whichever worker is free."""
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        if info is None:
-            continue
-        if any(d.scope in SHARED_SCOPES for defs in info.name2fixturedefs.values() for d in defs):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
