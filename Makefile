@@ -31,14 +31,15 @@ run: venv
 # It runs with DEBUG off, as in production, so SECRET_KEY must pass the production check: a fresh random key per run.
 # TEST_WORKERS pytest-xdist processes share the tests out, each on its own test database (test_<name>_gw0, …) and its
 # own Redis database (REDIS_URL's and the next ones: tests/workers.py); TEST_WORKERS=0 runs them in one process.
-# --dist loadscope: a module's tests (a class's, for methods) go to one worker, which builds their module- or
-# class-scoped fixture once (the security probe's run, a seeded demo). (--dist loadgroup would group only those, but
-# it groups nothing on pytest 9.2: pytest-xdist issue 1386.)
+# Tests go out one by one (--dist load), in the order pytest-django sorts them, so that each worker runs its
+# transactional tests (which empty its database) after all the others. --dist loadscope would build a module's shared
+# fixture once, but sends a module's transactional tests amid the others; --dist loadgroup groups nothing on
+# pytest 9.2 (pytest-xdist issue 1386).
 test: venv
 	DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/giamngheo}" \
 	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" \
 	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 # The real-browser suite (tests/browser): Playwright drives chromium (CHROMIUM_PATH, else /usr/bin/chromium) through
 # the officers' flows on a live server; screenshots at 1366x768 go to BROWSER_SCREENSHOTS (else browser-screenshots/);
