@@ -111,6 +111,8 @@ def example_key() -> str:
         ("django-insecure-" + secrets.token_urlsafe(50), "startproject"),
         ("ab" * 40, "fewer than 5 distinct"),
     ],
+    # named, not shown: the random keys differ from one pytest-xdist worker's collection to another's
+    ids=["x", "change-me", "test-only-secret-key", "random-40", "django-insecure-random", "abab"],
 )
 def test_a_weak_secret_key_is_named_for_what_is_wrong(key, reason):
     problem = env.secret_key_problem(key)
@@ -121,7 +123,9 @@ def test_a_real_key_passes():
     assert env.secret_key_problem(secrets.token_urlsafe(50)) is None
 
 
-@pytest.mark.parametrize("key", ["x", "change-me", "example", secrets.token_urlsafe(36)])
+@pytest.mark.parametrize(
+    "key", ["x", "change-me", "example", secrets.token_urlsafe(36)], ids=["x", "change-me", "example", "random-48"]
+)
 def test_debug_off_refuses_to_start_on_a_weak_secret_key(key):
     key = example_key() if key == "example" else key
     result = run(["-c", "import config.settings"], production_env(SECRET_KEY=key))

