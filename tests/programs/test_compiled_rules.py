@@ -304,7 +304,7 @@ def test_the_what_if_cut_in_parts_on_connections_of_their_own_reports_what_one_q
     assert report.written == expected[0]["households"] > 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the suite's other transactional tests
 @pytest.mark.parametrize("failing", ["part", "sink"])
 def test_a_part_or_the_sink_that_fails_fails_the_copy_whole_without_hanging(failing, monkeypatch):
     """The parts' rows go through a bounded queue: a part whose query fails, or a sink that refuses a row, raises
