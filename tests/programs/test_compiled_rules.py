@@ -278,7 +278,7 @@ def test_a_province_reclassified_in_sql_is_the_province_reclassified_in_python(f
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_what_if_cut_in_parts_on_connections_of_their_own_reports_what_one_query_reports(
-    fast_password_hasher, monkeypatch
+    committed_areas, fast_password_hasher, monkeypatch
 ):
     """Outside a transaction the what-if and the write classify the households in parts at once, each on a connection
     of its own (they see what is committed): the same report as one query in a transaction, and as the Python rules;
