@@ -172,13 +172,3 @@ class PageReader:
                     statement = (sql, tuple(params))
             self._statements[alias] = statement
         return self._statements[alias]
-
-
-def page_of_rows(
-    queryset: QuerySet[Household],
-    columns: Columns = (),
-    completions: Iterable[Completion] = (),
-) -> list[dict[str, Any]]:
-    """The rows of `queryset` (a page's slice, ordered) as the list answers them (`PageReader`'s, compiled anew:
-    for one call; the list keeps its reader)."""
-    return PageReader(columns, completions)(queryset)

@@ -87,9 +87,7 @@ def test_without_the_history_in_the_rows_the_status_flags_read_it_in_one_query(
     """The embedded SQLite has no arrays: the page's history is read by a query of its own, to the same answer."""
     queryset = selectors.households_listed(officer_a).order_by("id")
     with django_assert_num_queries(2):
-        rows = api_rows.page_of_rows(
-            queryset, columns=status_api.STATUS_COLUMNS[:2], completions=[status_api.complete_status_rows]
-        )
+        rows = api_rows.PageReader(status_api.STATUS_COLUMNS[:2], [status_api.complete_status_rows])(queryset)
     assert rows == serialized(officer_a, varied)
 
 
