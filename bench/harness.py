@@ -13,7 +13,8 @@
   runs for a request, taken in-process with CaptureQueriesContext around Django's test Client, DEBUG=0) and
   `sql_load` (those statements replayed by C psycopg threads, N requests in all, one transaction per request).
 
-The server is BENCH_SERVER_URL (default postgres://postgres@127.0.0.1:5432).
+The server is BENCH_SERVER_URL (default postgres://postgres@127.0.0.1:5432); the app's Redis is REDIS_URL, else
+BENCH_REDIS_URL (default redis://127.0.0.1:6379/15).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -42,6 +44,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("BENCH_SERVER_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "giamngheo_bench")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def url(database: str) -> str:
@@ -152,8 +155,11 @@ def machine() -> str:
 
 
 def production_env(database: str, **extra: str) -> dict[str, str]:
-    """The environment of the app as in production: DEBUG off, a random key, the given database."""
+    """The environment of the app as in production: DEBUG off, a random key, the given database, and the shared
+    cache in Redis (REDIS_URL, else BENCH_REDIS_URL's default): without it each process keeps its own cache and
+    the API checks every token against the database (config/token_cache.py), which production never does."""
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": url(database)}
+    env.setdefault("REDIS_URL", REDIS)
     env.pop("CELERY_BROKER_URL", None)
     env.update(extra)
     return env
@@ -458,9 +464,25 @@ def setup_django(database: str) -> None:
     django.setup()
 
 
-def capture(path: str, headers: dict[str, str]) -> list[str]:
+@dataclass(frozen=True)
+class Statement:
+    """A statement the app ran, as it sent it: the text with its values written in (Django's cursors bind on the
+    client), or the text with its parameters when the server bound them (`params` not None), prepared where the
+    app's connection prepares (the household list's page: households/api_rows.py)."""
+
+    sql: str
+    params: tuple[Any, ...] | None = None
+    prepared: bool = False
+
+    def __str__(self) -> str:
+        return self.sql if self.params is None else f"{self.sql} -- bound by the server: {self.params!r}"
+
+
+def capture(path: str, headers: dict[str, str]) -> list[Statement]:
     """The SQL statements the app runs for GET `path` with `headers` (after one warm-up request: what its caches
-    answer is not asked of the database), taken with CaptureQueriesContext around Django's test Client (DEBUG=0)."""
+    answer is not asked of the database), taken in-process around Django's test Client (DEBUG=0): the text each
+    sent (CaptureQueriesContext), and for a statement bound by the server its parameters and whether it was
+    prepared (an execute wrapper sees them)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -469,21 +491,35 @@ def capture(path: str, headers: dict[str, str]) -> list[str]:
     response = client.get(path)
     if response.status_code != 200:
         sys.exit(f"GET {path} answered {response.status_code}: {response.content[:300]!r}")
-    with CaptureQueriesContext(connection) as queries:
+    bound: list[tuple[str, tuple[Any, ...], bool] | None] = []
+
+    def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        cursor = context["cursor"].cursor
+        server_bound = isinstance(cursor, psycopg.Cursor) and not isinstance(cursor, psycopg.ClientCursor)
+        prepared = server_bound and cursor.connection.prepare_threshold is not None
+        bound.append((sql, tuple(params or ()), prepared) if server_bound else None)
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(record):
         client.get(path)
-    statements = [query["sql"] for query in queries.captured_queries]
-    if any(s.startswith("SAVEPOINT") for s in statements) and not any(s == "BEGIN" for s in statements):
+    texts = [query["sql"] for query in queries.captured_queries]
+    statements = [
+        Statement(text) if found is None else Statement(*found)
+        for text, found in zip(texts, bound, strict=True)  # one of each per statement run
+    ]
+    if any(s.sql.startswith("SAVEPOINT") for s in statements) and not any(s.sql == "BEGIN" for s in statements):
         # An atomic block opens its transaction without a statement of its own: replayed as one transaction.
-        statements = ["BEGIN", *statements, "COMMIT"]
+        statements = [Statement("BEGIN"), *statements, Statement("COMMIT")]
     return statements
 
 
 def sql_load(
-    database: str, statements: Sequence[Sequence[str]], requests: int, clients: int, seconds: float = 120
+    database: str, statements: Sequence[Sequence[Statement]], requests: int, clients: int, seconds: float = 120
 ) -> Load:
     """`requests` replays of the statements of a request (the lists in turn) by `clients` psycopg threads, stopped
     after `seconds`. The connections are in autocommit as Django's are: a statement outside the request's own
-    BEGIN … COMMIT is its own transaction. Every row of a result is fetched."""
+    BEGIN … COMMIT is its own transaction. A statement the app bound on the client is sent as its text; one the
+    server bound is sent with its parameters, prepared as the app prepared it. Every row of a result is fetched."""
     lock = threading.Lock()
     counter = iter(range(requests))
     latencies: list[float] = []
@@ -499,11 +535,16 @@ def sql_load(
                 return
             begun = time.perf_counter()
             try:
-                with conn.cursor() as cursor:
+                with psycopg.ClientCursor(conn) as cursor, conn.cursor() as server_bound:
                     for statement in statements[number % len(statements)]:
-                        cursor.execute(statement.encode())  # bytes: sent as is, never re-parsed for placeholders
-                        if cursor.description is not None:
-                            cursor.fetchall()
+                        if statement.params is None:
+                            cursor.execute(statement.sql.encode())  # bytes: sent as is, never re-parsed
+                            if cursor.description is not None:
+                                cursor.fetchall()
+                        else:
+                            server_bound.execute(statement.sql, statement.params, prepare=statement.prepared)
+                            if server_bound.description is not None:
+                                server_bound.fetchall()
             except psycopg.Error as exc:
                 with contextlib.suppress(psycopg.Error):
                     conn.execute("ROLLBACK")
@@ -599,7 +640,7 @@ def http_case(
     statements = [capture(path, headers) for path in paths]
     print(f"{name}: {len(statements[0])} statements per request, for example:", flush=True)
     for statement in statements[0]:
-        print(f"    {statement[:160]}")
+        print(f"    {str(statement)[:160]}")
     warm = min(requests, clients * 4)
     print(f"  warm-up app: {http_load(server.port, paths, headers, warm, clients).text()}", flush=True)
     print(f"  warm-up raw: {sql_load(database, statements, warm, clients).text()}", flush=True)
@@ -655,13 +696,15 @@ def add_load_arguments(parser: argparse.ArgumentParser, requests: int) -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=120, help="time bound of each load run")
     parser.add_argument("--json", type=Path, help="write the table's rows there")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn's worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn's threads per worker")
 
 
 def http_bench(database: str, cases: Sequence[HttpCase], options: argparse.Namespace) -> list[Row]:
     """Every case through one gunicorn against its own statements replayed (`http_case`), with the load of
     `add_load_arguments`' options: their rows."""
     setup_django(database)
-    with Gunicorn(database) as server:
+    with Gunicorn(database, workers=options.workers, threads=options.threads) as server:
         return [
             http_case(
                 database,

@@ -132,10 +132,12 @@ def main() -> None:
         f"Machine: {harness.machine()}. Database {facts}.",
         "",
         f"App and raw PostgreSQL in the same run, interleaved (app, raw, app, raw…), {options.rounds} round(s) each; "
-        "each cell gives the median of the rounds and their min-max. The app runs with DEBUG=0; HTTP through "
+        "each cell gives the median of the rounds and their min-max. The app runs with DEBUG=0 and its shared cache "
+        "in Redis, as in production; HTTP through "
         f"`gunicorn config.wsgi -w 2 --threads 8` at {options.clients} concurrent keep-alive clients on loopback, "
         f"{options.requests} requests per round (bench/harness.py); its raw side is the SQL statements the app ran "
-        "for the same request (captured in-process), replayed by as many psycopg threads. A batch command is timed "
+        "for the same request (captured in-process), replayed by as many psycopg threads as the app sent them (its "
+        "text, or bound and prepared by the server where the app's was). A batch command is timed "
         "as a subprocess (wall clock, Python start-up included) on a fresh copy of the database; its raw side writes "
         "the same number of rows into the same tables (same indexes, same foreign keys, checked) of another fresh "
         "copy. Ratio: app median / raw median (of the p95 for HTTP). The machine may be shared: read the ratios.",

@@ -32,6 +32,8 @@ class IdArrayField(ArrayField):
         return super().get_placeholder(value, compiler, connection) if connection.vendor == "postgresql" else "%s"
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if connection.vendor == "postgresql" and type(value) is list and all(type(item) is int for item in value):
+            return value  # ids already: what ArrayField's prep of each item through BigIntegerField would give
         if connection.vendor == "postgresql" or value is None or hasattr(value, "as_sql"):
             return super().get_db_prep_value(value, connection, prepared)
         return json.dumps([int(item) for item in value])

@@ -81,6 +81,12 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    # Statements prepared by the server on their first run (psycopg's prepare_threshold 0), for the cursors that
+    # bind on the server: only the household list's page uses one (households/api_rows.py), whose plan costs more
+    # than its run; Django's own cursors bind on the client and never prepare. Off (DB_PREPARED_STATEMENTS=0)
+    # behind a pooler in transaction mode that does not keep prepared statements (PgBouncer before 1.21).
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 else:
     DATABASES = {
         "default": {

@@ -28,7 +28,7 @@ from config.api import UseCaseMixin
 from config.filters import FlagFilter, IdFilter, choice_filter
 from config.pagination import LargeListPagination
 from config.permissions import HasRight
-from households import api_rows, rules, selectors, services
+from households import api_list, api_rows, rules, selectors, services
 from households.access import AccessLogViewSetMixin
 from households.api_examples import HOUSEHOLD_DETAIL_EXAMPLE, HOUSEHOLD_EXAMPLE, MEMBER_EXAMPLE
 from households.api_members import (
@@ -427,6 +427,9 @@ class HouseholdViewSet(
     def list(self, request, *args, **kwargs):
         if not self._listed_as_values():
             return super().list(request, *args, **kwargs)
+        answered = api_list.answer(self, request, household_api().rows)  # the common case, or None
+        if answered is not None:
+            return answered
         rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(rows)
 

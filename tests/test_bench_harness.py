@@ -90,16 +90,27 @@ def test_capture_takes_the_statements_the_app_runs_for_a_request(officer_a):
 
     _, key = issue_api_token(actor=None, user_id=officer_a.pk, hours=1)
     statements = harness.capture("/api/v1/households/?status=poor", {"Authorization": f"Token {key}"})
-    assert any('FROM "households_household"' in statement for statement in statements)
-    assert all("%s" not in statement for statement in statements)  # the parameters are in the text, as sent
+    assert any('FROM "households_household"' in statement.sql for statement in statements)
+    as_text = [statement for statement in statements if statement.params is None]
+    assert as_text and all("%s" not in statement.sql for statement in as_text)  # the parameters in the text, as sent
+    # the page of the list (households.api_list): bound by the server with its parameters, prepared as the app's is
+    (page,) = [statement for statement in statements if statement.params is not None]
+    assert "json_build_object(" in page.sql and "poor" in page.params and page.prepared
+    searched = harness.capture("/api/v1/households/?q=nguyen", {"Authorization": f"Token {key}"})
+    assert all(statement.params is None for statement in searched)  # the general path: every statement as text
 
 
 @pytest.mark.django_db
 def test_the_raw_side_replays_every_list_of_statements_n_times_with_c_threads(monkeypatch):
     settings = connection.settings_dict
     monkeypatch.setattr(harness, "SERVER", f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}")
-    statements = [["SELECT 1", "SELECT generate_series(1, 3)"], ["BEGIN", "SELECT 2", "COMMIT"]]
-    load = harness.sql_load(settings["NAME"], statements, requests=20, clients=3)
-    assert len(load.latencies) == 20 and load.failures == 0
-    broken = harness.sql_load(settings["NAME"], [["SELECT no_such_column"]], requests=4, clients=2)
+    S = harness.Statement
+    statements = [
+        [S("SELECT 1"), S("SELECT generate_series(1, 3)")],
+        [S("BEGIN"), S("SELECT 2"), S("COMMIT")],
+        [S("SELECT %s::int + %s", (1, 2), prepared=True), S("SELECT '%s'")],  # bound by the server; a text's % as is
+    ]
+    load = harness.sql_load(settings["NAME"], statements, requests=21, clients=3)
+    assert len(load.latencies) == 21 and load.failures == 0
+    broken = harness.sql_load(settings["NAME"], [[S("SELECT no_such_column")]], requests=4, clients=2)
     assert broken.failures == 4 and "no_such_column" in broken.first_failure

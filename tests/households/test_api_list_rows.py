@@ -241,6 +241,11 @@ def test_a_communes_page_and_its_exact_count_are_read_in_one_round_trip(
     client.get(URL)  # the token and the scope remembered
     with django_assert_num_queries(2) as captured:  # the count with the page, the access log's record
         page = client.get(URL, {"page_size": 2, "page": 2}).json()
+    statement = captured.captured_queries[0]["sql"]  # the common case (households.api_list): one statement
+    assert statement.startswith('SELECT "counted"."count", "page".*') and "json_build_object(" in statement
+    with django_assert_num_queries(2) as captured:  # the general path (here: an ordering): one round trip too
+        ordered = client.get(URL, {"page_size": 2, "page": 2, "ordering": "id"}).json()
+    assert ordered["results"] == page["results"] and ordered["count"] == page["count"]
     assert captured.captured_queries[0]["sql"].startswith("SELECT COUNT(*)")
     assert (page["count"], page["count_exact"], page["next"], len(page["results"])) == (3, True, None, 1)
     assert page["results"][0]["id"] == max(h.pk for h in varied)
