@@ -1,18 +1,18 @@
 """The household list's common case answered in one round trip to the database, its page written by PostgreSQL.
 
 A commune's households (a commune officer's list, or anyone's with `commune` or `village`) or the whole area of a
-district's or a province's staff, by status or not, a page of it, is what the list is asked most. Its general path
-(django-filter's form, the pagination's statements, the page read as values and rendered by DRF:
+district's or a province's staff, by status, by a search or not, a page of it, is what the list is asked most. Its
+general path (django-filter's form, the pagination's statements, the page read as values and rendered by DRF:
 `HouseholdViewSet.list`) cost about 10 ms of Python per request, which capped the list near 150 requests per second
 on two cores. `answer` takes the same request when every parameter it sends is one of `commune`, `village`,
-`status`, `page` and `page_size`, each well formed: the households in scope are filtered through the same door
-(`selectors.households_listed`, on the model's fields), read with their exact count (a commune's list) in one
-statement prepared by the server, each row's JSON written by PostgreSQL (`PageReader.as_json`); a wider list is
-counted as `LargeListPagination` counts it (its own estimate and bounded count). The answer is the general path's,
-field for field, with the same links and the same access record (`AccessLogViewSetMixin`, from the rows shown).
-Anything else (another parameter, a value the general path refuses or must explain, `page=last`, a page past the
-end, the browsable API) returns None and the general path answers, with its errors.
-tests/households/test_api_list_fast.py holds both answers equal, for any user, filters and page.
+`status`, `q`, `page` and `page_size`, each well formed: the households in scope are filtered through the same
+door (`selectors.households_listed`, the model's fields, `selectors.search_households`), read with their exact
+count (a commune's list) in one statement prepared by the server, each row's JSON written by PostgreSQL
+(`PageReader.as_json`); a wider list is counted as `LargeListPagination` counts it (its estimate and bounded
+count). The answer is the general path's, field for field, with the same links and the same access record
+(`AccessLogViewSetMixin`, from the rows shown). Anything else (another parameter, a value the general path refuses
+or must explain, `page=last`, a page past the end, the browsable API) returns None and the general path answers,
+with its errors. tests/households/test_api_list_fast.py holds both answers equal, for any user, filters and page.
 """
 
 import json
@@ -31,7 +31,7 @@ from households import selectors
 from households.api_rows import PageReader
 from households.models import AccessAction, Household, HouseholdStatus
 
-PARAMETERS = frozenset({"commune", "village", "status", "page", "page_size"})
+PARAMETERS = frozenset({"commune", "village", "status", "q", "page", "page_size"})
 STATUSES = frozenset(HouseholdStatus.values)
 _ENCODER = JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -55,10 +55,11 @@ def _whole(text: str, highest: int) -> int | None:
 
 
 def _filters(request: Request) -> Q | None:
-    """The filters the request names, as the list's filterset applies them; None for anything else."""
+    """The filters the request names but the search, as the list's filterset applies them; None for anything
+    else."""
     query = request.query_params
-    if not set(query) <= PARAMETERS:
-        return None
+    if not set(query) <= PARAMETERS or len(query.getlist("q")) > 1 or "\x00" in query.get("q", ""):
+        return None  # a NUL byte: the search box's form field refuses it (400)
     condition = Q()
     for name, field in (("commune", "commune_id"), ("village", "village_id")):
         values = query.getlist(name)
@@ -105,7 +106,10 @@ def answer(view: Any, request: Request, reader: PageReader | None) -> HttpRespon
     if page is None:
         return None
     number, size = page
-    whole = selectors.households_listed(request.user).filter(condition).order_by("id")
+    whole = selectors.households_listed(request.user).filter(condition)
+    if "q" in request.query_params:  # the search box, as the filterset's `q` searches (a blank one searches nothing)
+        whole = selectors.search_households(whole, request.query_params["q"].strip())
+    whole = whole.order_by("id")
     offset = (number - 1) * size
     read = reader.as_json(whole, offset, size + 1, counting=exact)
     if read is None:

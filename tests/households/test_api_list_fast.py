@@ -68,7 +68,9 @@ def answers(client, params):
         finally:
             api_list.answer = original
         records = list(
-            AccessRecord.objects.filter(id__gt=before).values("household_ids", "commune_ids", "result_count", "query")
+            AccessRecord.objects.filter(id__gt=before).values(
+                "action", "search", "household_ids", "commune_ids", "result_count", "query"
+            )
         )
         return response, taken == [True], records
 
@@ -104,7 +106,11 @@ def test_the_common_case_answers_what_the_general_path_answers(name, persona, ap
         ({"status": "poor", "page_size": 2, "page": 2}, True),
         ({"commune": 2**63 - 1}, True),  # no such commune: an empty first page
         ({"commune": commune_a.pk, "ordering": "-id"}, False),  # another parameter: the general path
-        ({"commune": commune_a.pk, "q": "lo van"}, False),
+        ({"commune": commune_a.pk, "q": "lo van"}, True),
+        ({"q": " Lò  "}, True),
+        ({"q": ""}, True),  # a blank search searches nothing
+        ({"q": "lo\x00van"}, False),  # a NUL byte: the general path's 400
+        ({"q": ["lo", "van"]}, False),
         ({"commune": commune_a.pk, "page": "last"}, False),
         ({"commune": commune_a.pk, "page": 99}, True),  # past the end: the general path's 404
         ({"commune": "x"}, False),  # a bad value: the general path's 400
@@ -136,11 +142,14 @@ def test_a_commune_officer_s_list_is_taken_without_a_filter_and_costs_two_statem
     who=st.sampled_from(["officer_a", "officer_b", "district_staff", "province_staff", "admin_user"]),
     where=st.sampled_from(["commune_a", "commune_b", "village_a", "village_b", None]),
     statuses=st.sets(st.sampled_from(["poor", "near_poor", "not_poor"]), max_size=3),
+    search=st.sampled_from([None, "", "lo van", "LÒ THỊ", "văn 1", "mai", "xyz"]),
     page=st.integers(1, 4),
     size=st.integers(1, 5),
 )
-def test_any_filters_and_page_answer_the_same(persona, api, registry, who, where, statuses, page, size):
+def test_any_filters_and_page_answer_the_same(persona, api, registry, who, where, statuses, search, page, size):
     params: dict = {"page": page, "page_size": size}
+    if search is not None:
+        params["q"] = search
     if where is not None:
         params["village" if where.startswith("village") else "commune"] = persona(where).pk
     if statuses:
