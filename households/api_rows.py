@@ -19,6 +19,7 @@ time) is made once per connection, and no value of the registry's fields passes 
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -94,6 +95,7 @@ DATES = ("status_since",)  # the registry's date fields: ISO 8601 (DATE)
 MOMENTS = ("created_at", "updated_at")  # its moments: `moment_format`
 
 
+@functools.lru_cache(maxsize=16)
 def _json_fields(zone: str) -> tuple[str, tuple[Any, ...]]:
     """The registry's fields of a row of `as_json`'s statement (its columns "c0", "c1"… in `COLUMNS`' order) as
     one JSON object, written by PostgreSQL as `PageReader.__call__` writes them: a date as ISO 8601
