@@ -7,7 +7,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_rate, env_secret_key, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_rate, env_secret, env_secret_key, env_str
+from config.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,8 +43,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.NulFreeUserAgentMiddleware",  # first: django-axes (and any log) stores the header
+    "config.logs.RequestLogMiddleware",  # first: one log line per request, with its id (X-Request-ID), timed whole
+    "config.middleware.NulFreeUserAgentMiddleware",  # then: django-axes (and any log) stores the header
     "django.middleware.security.SecurityMiddleware",
+    # Static files from gunicorn itself (STORAGES below), before the session and the rest: no query for a stylesheet.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.DefaultLanguageMiddleware",
@@ -117,6 +121,21 @@ STATIC_URL = "static/"
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 # The admin's own stylesheet (config/static/giamngheo/admin.css, loaded by config/templates/admin/base_site.html).
 STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
+# Static files are served by gunicorn through WhiteNoise (no separate web server needed), compressed (gzip). With
+# STATIC_VERSIONED=1 `collectstatic` also gives each file a name with its content's hash and WhiteNoise lets browsers
+# keep them for a year; every page then needs the manifest `collectstatic` writes, which is why it is a setting for
+# production (the README's steps run collectstatic) and not the default of the tests, the benches and `make run`.
+STATIC_VERSIONED = env_bool("STATIC_VERSIONED", False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_VERSIONED
+            else "whitenoise.storage.CompressedStaticFilesStorage"
+        )
+    },
+}
 
 LOGIN_URL = "admin:login"
 
@@ -129,8 +148,34 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Named queues (reminders, reports, imports, default): which task goes where is config/celery.py's task_routes.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# The worker logs through Django's LOGGING (one format, JSON in production), not through its own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail (the review's reminders): through the SMTP server EMAIL_HOST when it is set, to the console otherwise.
+# EMAIL_HOST_PASSWORD may come from a file (EMAIL_HOST_PASSWORD_FILE, for secrets). EMAIL_USE_TLS is STARTTLS
+# (port 587), EMAIL_USE_SSL is TLS from the first byte (port 465): a server speaks one or the other.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on: EMAIL_USE_TLS=1 is STARTTLS (usually port 587), "
+        "EMAIL_USE_SSL=1 is TLS from the start (usually port 465); set the one your mail server speaks."
+    )
+# Seconds to wait for the mail server: a server that does not answer fails the reminders' task, which Celery
+# retries, instead of holding a worker for ever (Django's default is no timeout).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "giamngheo@localhost")
 
 REST_FRAMEWORK = {
@@ -390,12 +435,10 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# Logs (config/logs.py): one line per request, per Celery task and per service event, to standard error; JSON lines
+# in production (DEBUG off), readable text in development. LOG_FORMAT says which whatever DEBUG is.
+LOG_FORMAT = env_choice("LOG_FORMAT", "text" if DEBUG else "json", ("json", "text"))
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env_str("LOG_LEVEL", "INFO") or "INFO")
 
 # The access log of personal data (households.AccessRecord): who read, searched or exported which households.
 # ACCESS_LOG_ENABLED exists only to measure the log's cost (bench/access_log.py); `check --deploy` warns when it is

@@ -21,6 +21,7 @@ batch is returned with `duplicate = True`).
 import datetime
 import hashlib
 import io
+import logging
 import pickle
 import re
 from collections import Counter
@@ -66,6 +67,9 @@ REASON = "Nhập từ Excel"
 
 
 # --- who may ------------------------------------------------------------------------------------------------
+
+# The events an operator follows (config/logs.py): counts and ids, never a name.
+events = logging.getLogger("giamngheo.events")
 
 
 def check_access(user: User, commune: Area | None) -> Area:
@@ -429,6 +433,12 @@ def import_workbook(
             errors=report,
         )
         batch.duplicate = False
+        events.info(
+            "import refused in commune %s: %s errors",
+            commune.pk,
+            len(report),
+            extra={"event": "import.refused", "batch": batch.pk, "commune_id": commune.pk, "errors": len(report)},
+        )
         return batch
 
     try:
@@ -465,6 +475,14 @@ def import_workbook(
                 raise _Refused
             batch.created = {key: counts.get(key, 0) for key in CREATED_KEYS}
             batch.save(update_fields=["created"])
+            events.info(
+                "import %s applied in commune %s: %s",
+                batch.pk,
+                commune.pk,
+                ", ".join(f"{value} {key}" for key, value in batch.created.items()),
+                extra={"event": "import.applied", "batch": batch.pk, "commune_id": commune.pk, "rows": rows}
+                | batch.created,
+            )
             registry.log_action(
                 actor=actor,
                 action="programs.import.committed",

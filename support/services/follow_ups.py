@@ -8,6 +8,7 @@ unique per (user, kind, target, due date), so a second run sends nothing.
 """
 
 import datetime
+import logging
 
 from django.db import transaction
 from django.db.models import Count
@@ -22,6 +23,8 @@ from programs.review.services.calendar import notify, users_by_area
 from support import rules
 from support.models import FollowUpResult, RecordStatus, SupportFollowUp, SupportRecord
 from support.services.checks import check_day, require
+
+logger = logging.getLogger("giamngheo.events")  # the events an operator follows (config/logs.py)
 
 
 def schedule_follow_ups(record: SupportRecord, delivered_on: datetime.date) -> list[SupportFollowUp]:
@@ -122,4 +125,8 @@ def send_follow_up_reminders(*, today: datetime.date, days: int = 14) -> int:
             )
             for user_id in officers.get(commune_id, [])
         ]
-    return notify(rows)
+    created = notify(rows)
+    logger.info(
+        "follow-up reminders: %s notifications", created, extra={"event": "reminders.follow_ups", "notified": created}
+    )
+    return created

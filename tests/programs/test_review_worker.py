@@ -25,7 +25,8 @@ from tests.programs.review_helpers import make_poor
 
 @pytest.fixture
 def redis_worker():
-    """A worker thread on a fresh queue of the test Redis; the app goes back to eager mode afterwards."""
+    """A worker thread on a fresh queue of the test Redis, every task routed to it (not to the named queues of
+    config/celery.py, which the production workers serve); the app goes back to eager mode afterwards."""
     from celery.contrib.testing.worker import start_worker
 
     saved = {
@@ -35,6 +36,7 @@ def redis_worker():
             "result_backend",
             "task_always_eager",
             "task_default_queue",
+            "task_routes",
             "broker_connection_retry_on_startup",
         )
     }
@@ -44,6 +46,7 @@ def redis_worker():
         result_backend=url,
         task_always_eager=False,
         task_default_queue=f"test-{uuid.uuid4().hex}",
+        task_routes={},
         broker_connection_retry_on_startup=False,
     )
     forget_connections(app)

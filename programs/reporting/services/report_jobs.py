@@ -39,6 +39,7 @@ from programs.reporting.rules import FIRST_YEAR
 from programs.reporting.tables import figure_rows
 
 logger = logging.getLogger(__name__)
+events = logging.getLogger("giamngheo.events")
 
 
 def request_report(*, actor: User, area_id: int, year: int, kind: str, today: datetime.date | None = None) -> ReportJob:
@@ -175,6 +176,30 @@ def build_report(job_id: int) -> ReportJob | None:
     return job
 
 
+def _log_outcome(job: ReportJob) -> None:
+    """The event an operator follows (config/logs.py): which report, how long, how big; ids, never a name."""
+    took = (job.finished_at - job.started_at).total_seconds() if job.finished_at and job.started_at else None
+    done = job.status == JobStatus.DONE
+    events.log(
+        logging.INFO if done else logging.WARNING,
+        "report %s %s: %s of area %s, %s",
+        job.pk,
+        "built" if done else "failed",
+        job.kind,
+        job.area_id,
+        job.year,
+        extra={
+            "event": "report.built" if done else "report.failed",
+            "job": job.pk,
+            "kind": job.kind,
+            "area_id": job.area_id,
+            "year": job.year,
+            "bytes": len(job.content) if done and job.content is not None else None,
+            "duration_ms": round(took * 1000) if took is not None else None,
+        },
+    )
+
+
 def _finish(job: ReportJob, status: str, message: str, **fields: Any) -> None:
     values = {"status": status, "message": message[:255], "finished_at": timezone.now(), **fields}
     if status == JobStatus.DONE:
@@ -182,6 +207,7 @@ def _finish(job: ReportJob, status: str, message: str, **fields: Any) -> None:
     ReportJob.objects.filter(pk=job.pk).update(**values)
     for name, value in values.items():
         setattr(job, name, value)
+    _log_outcome(job)
 
 
 class Progress:

@@ -9,6 +9,7 @@ these same functions.
 """
 
 import datetime
+import logging
 import smtplib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -34,6 +35,9 @@ from programs.models import (
 )
 from programs.review import rules as review_rules
 from programs.review.services import campaign_standard, default_steps
+
+# The events an operator follows (config/logs.py): counts and ids, never a name.
+logger = logging.getLogger("giamngheo.events")
 
 COMMUNE_CHUNK = 200  # communes per fan-out task
 ROW_CHUNK = 5000  # rows per INSERT of notifications
@@ -115,6 +119,13 @@ def open_campaigns(*, year: int, communes: Sequence[int]) -> int:
             ],
             batch_size=ROW_CHUNK,
         )
+    logger.info(
+        "review opened: %s campaigns of %s communes, %s",
+        len(new),
+        len(communes),
+        year,
+        extra={"event": "review.opened", "year": year, "communes": len(communes), "campaigns": len(new)},
+    )
     return len(new)
 
 
@@ -161,6 +172,13 @@ def open_cases(*, year: int, communes: Sequence[int], all_households: bool = Fal
             params += [campaign_id]
             cursor.execute(statement, params)
             created += max(cursor.rowcount, 0)
+    logger.info(
+        "review cases opened: %s in %s communes, %s",
+        created,
+        len(campaigns),
+        year,
+        extra={"event": "review.cases_opened", "year": year, "communes": len(campaigns), "cases": created},
+    )
     return created
 
 
@@ -316,7 +334,13 @@ def escalate_overdue(*, today: datetime.date) -> int:
             )
             for user_id in to
         ]
-    return notify(rows)
+    escalated = notify(rows)
+    logger.info(
+        "overdue steps escalated: %s notifications",
+        escalated,
+        extra={"event": "reminders.escalated", "notified": escalated},
+    )
+    return escalated
 
 
 def send_reporting_reminders(*, today: datetime.date, days: int = 7) -> int:
@@ -395,6 +419,12 @@ def deliver_notifications(*, limit: int | None = None) -> int:
             for pk, error in failed.items():
                 Notification.objects.filter(pk=pk).update(emailed_at=now, email_error=error)
             sent += len(batch) - len(failed)
+            logger.info(
+                "notifications e-mailed: %s, %s refused",
+                len(batch) - len(failed),
+                len(failed),
+                extra={"event": "mail.sent", "emailed": len(batch) - len(failed), "refused": len(failed)},
+            )
     return sent
 
 
@@ -409,7 +439,15 @@ def send_review_reminders(*, today: datetime.date, days: int = 7) -> Reminded:
     """Everything due within `days` days: steps of open cases and the reporting calendar; then e-mail."""
     steps = send_step_reminders(today=today, days=days)
     reports = send_reporting_reminders(today=today, days=days)
-    return Reminded(steps=steps, reports=reports, emailed=deliver_notifications())
+    done = Reminded(steps=steps, reports=reports, emailed=deliver_notifications())
+    logger.info(
+        "reminders sent: %s steps, %s reporting dates, %s e-mails",
+        done.steps,
+        done.reports,
+        done.emailed,
+        extra={"event": "reminders.sent", "steps": done.steps, "reports": done.reports, "emailed": done.emailed},
+    )
+    return done
 
 
 def mark_read(*, actor: User, notification_ids: Iterable[int]) -> int:
