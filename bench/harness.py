@@ -296,7 +296,8 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """`gunicorn config.wsgi -w 2 --threads 8` with DEBUG=0 on a free loopback port, against `database`."""
+    """`gunicorn config.wsgi -w 2 --threads 8` with DEBUG=0 on a free loopback port, against `database`, logging
+    as in production (a line per request) into a temporary file."""
 
     def __init__(self, database: str, workers: int = 2, threads: int = 8, **env: str) -> None:
         self.port = free_port()
@@ -304,7 +305,6 @@ class Gunicorn:
             database,
             ALLOWED_HOSTS="127.0.0.1",
             API_THROTTLE_USER="100000000/hour",  # one token sends every request: the list is measured, not the throttle
-            LOG_LEVEL="WARNING",
             **env,
         )
         self.command = [
@@ -322,7 +322,11 @@ class Gunicorn:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Gunicorn:
-        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env)
+        # The app logs each request as in production (a JSON line, config/logs.py), into a file rather than the
+        # bench's output.
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+        print(f"  gunicorn's log: {self.log.name}", flush=True)
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -341,6 +345,7 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.log.close()
 
 
 @dataclass
