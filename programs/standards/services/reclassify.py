@@ -339,55 +339,66 @@ def _write_in_sql(cursor: Any, actor: User | None, standard: rules.Standard, rea
     The old assessments still current are claimed by one conditional UPDATE that also points them at their new
     assessment (ids drawn from the sequence); one still current when the batch read it but superseded since (an
     officer saved a new survey meanwhile) is left alone and reported. The new assessments and their audit entries
-    are copied by INSERT … SELECT: the columns copied unchanged never leave the database (read from the old row as
-    the statement's snapshot sees it, before the UPDATE)."""
+    are copied by INSERT … SELECT from what the UPDATE returns: the columns copied unchanged never leave the
+    database, and the old rows are read once (joining them again would scan the table, grown by the UPDATE's new
+    row versions, and hash every old row)."""
     standard_id = PovertyStandard.objects.values_list("pk", flat=True).get(code=standard.code)
     content_type_id = ContentType.objects.get_for_model(Assessment).pk
     now = timezone.now()
     computed = {
-        "derived": "r.new_derived",
-        "disagreements": "r.new_disagreements",
-        "deprived": "r.new_deprived",
-        "deprivation_count": "r.new_deprivation_count",
-        "point_b": "r.new_point_b",
-        "income_line": "r.new_income_line",
-        "category": "r.new_category",
-        "reasons": "r.new_reasons",
+        "derived": "c.new_derived",
+        "disagreements": "c.new_disagreements",
+        "deprived": "c.new_deprived",
+        "deprivation_count": "c.new_deprivation_count",
+        "point_b": "c.new_point_b",
+        "income_line": "c.new_income_line",
+        "category": "c.new_category",
+        "reasons": "c.new_reasons",
         "standard_id": "%(standard_id)s",
         "recorded_at": "%(now)s",
         "is_current": "true",
         "superseded_by_id": "NULL",
-        "note": "coalesce(nullif(%(reason)s, ''), %(note)s || r.id)",
+        "note": "coalesce(nullif(%(reason)s, ''), %(note)s || c.old_id)",
         "id": "c.new_id",
     }
     columns = [c for c in ASSESSMENT_COLUMNS if c in computed or c in COPIED]
     assert set(columns) == set(ASSESSMENT_COLUMNS), set(ASSESSMENT_COLUMNS) - set(columns)
-    values = ", ".join(computed.get(c, f"o.{c}") for c in columns)
+    values = ", ".join(computed.get(c, f"c.{c}") for c in columns)
+    # What the UPDATE returns of each claimed survey: the columns copied (as the row was before the UPDATE, which
+    # changes none of them), the classification, and what the audit entry says of the old assessment.
+    returned = ", ".join(
+        [
+            "o.id AS old_id",
+            "o.superseded_by_id AS new_id",
+            *(f"o.{c}" for c in COPIED),
+            *(f"r.{c}" for c in compiled.COLUMNS[:-2]),
+            "r.category AS old_category",
+            "r.standard_id AS old_standard_id",
+        ]
+    )
     cursor.execute(
         f"""WITH claimed AS (
             UPDATE programs_assessment AS o
             SET is_current = false, superseded_by_id = nextval(pg_get_serial_sequence('programs_assessment', 'id'))
             FROM reclassified AS r WHERE o.id = r.id AND r.skip IS NULL AND o.is_current
-            RETURNING o.id AS old_id, o.superseded_by_id AS new_id
+            RETURNING {returned}
         ),
         written AS (
             INSERT INTO programs_assessment ({", ".join(columns)})
-            SELECT {values}
-            FROM claimed AS c JOIN reclassified AS r ON r.id = c.old_id JOIN programs_assessment AS o ON o.id = c.old_id
+            SELECT {values} FROM claimed AS c
             RETURNING id
         ),
         audited AS (
             INSERT INTO households_auditentry ({", ".join(AUDIT_COLUMNS)})
             SELECT %(actor)s, %(now)s, 'programs.assessment.reclassified', %(content_type)s, c.new_id::text,
-                'Phiếu ' || c.new_id, r.household_id,
+                'Phiếu ' || c.new_id, c.household_id,
                 jsonb_build_object(
                     'standard', jsonb_build_array(s.code, %(code)s::text),
-                    'category', jsonb_build_array(r.category, r.new_category),
-                    'supersedes', jsonb_build_array(NULL, r.id)
+                    'category', jsonb_build_array(c.old_category, c.new_category),
+                    'supersedes', jsonb_build_array(NULL, c.old_id)
                 ),
                 %(audit_reason)s
-            FROM claimed AS c JOIN reclassified AS r ON r.id = c.old_id
-            JOIN programs_povertystandard AS s ON s.id = r.standard_id
+            FROM claimed AS c JOIN programs_povertystandard AS s ON s.id = c.old_standard_id
             RETURNING 1
         )
         SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM written), (SELECT count(*) FROM audited),
