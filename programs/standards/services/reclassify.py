@@ -9,9 +9,8 @@ statuses do not change (only a recognition decision changes them).
 
 import contextlib
 import datetime
-from collections import Counter, defaultdict
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,13 +19,15 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.bulk import copy_rows, model_columns
+from config.bulk import copy_rows, model_columns, next_ids
 from config.errors import DomainError
 from households.models import Area, AuditEntry, Household, User
 from programs import rules
 from programs.models import Assessment, PovertyStandard
 from programs.standards import compiled, derivations, selectors, services
 from programs.standards.services import parts
+from programs.standards.services.reclassify_report import Report
+from programs.standards.services.reclassify_report import commune_names as commune_names
 
 CHUNK = 5_000
 # The columns a reclassified assessment copies from the one it supersedes.
@@ -50,47 +51,6 @@ COPIED = (
 )
 # What the batch reads of each latest assessment: what it copies, and what the report and the audit entry need.
 FIELDS = ("id", "household__commune_id", "category", "standard__code", *COPIED)
-
-
-@dataclass
-class CommuneReport:
-    households: int = 0
-    changed: int = 0
-    moves: Counter[tuple[str, str]] = field(default_factory=Counter)
-
-
-@dataclass
-class Report:
-    standard: str
-    households: int = 0
-    changed: int = 0
-    filled_answers: int = 0
-    skipped: list[tuple[int, str]] = field(default_factory=list)
-    by_commune: dict[int, CommuneReport] = field(default_factory=lambda: defaultdict(CommuneReport))
-    written: int = 0
-
-    def as_dict(self, names: dict[int, tuple[str, str]]) -> dict[str, Any]:
-        return {
-            "standard": self.standard,
-            "households": self.households,
-            "changed": self.changed,
-            "unanswered_counted_as_not_deprived": self.filled_answers,
-            "skipped": [{"assessment": pk, "reason": why} for pk, why in self.skipped[:100]],
-            "written": self.written,
-            "communes": [
-                {
-                    "commune": commune_id,
-                    "code": names.get(commune_id, ("", ""))[0],
-                    "name": names.get(commune_id, ("", ""))[1],
-                    "households": part.households,
-                    "changed": part.changed,
-                    "moves": [{"from": a, "to": b, "households": n} for (a, b), n in sorted(part.moves.items())],
-                }
-                for commune_id, part in sorted(
-                    self.by_commune.items(), key=lambda item: names.get(item[0], ("", ""))[0]
-                )
-            ],
-        }
 
 
 def households_in(actor: User | None, area: Area | None) -> QuerySet[Household]:
@@ -333,10 +293,7 @@ TURNS = 8
 def _classify(cursor: Any, actor: User | None, standard: rules.Standard, area: Area | None) -> None:
     """The latest survey of each household in scope classified under `standard`, once, into the temporary table
     `reclassified` (dropped at commit), which the write then joins by id; in one query on this connection."""
-    select, scope_params = _classified(actor, standard, area)
-    # dropped at the outermost commit: a second reclassification in a caller's transaction finds the first's
-    cursor.execute("DROP TABLE IF EXISTS reclassified")
-    cursor.execute(f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select}", _part(scope_params, 1, 0))
+    _create_table(cursor, actor, standard, area, with_data=True)
     cursor.execute("ANALYZE reclassified (id, skip)")  # the planner needs its size and how many are skipped
 
 
@@ -345,16 +302,11 @@ def _classify_in_turns(
 ) -> Generator[None, None, None]:
     """As `_classify`, in `count` parts at once (`parts`) and in TURNS turns: yields each time `reclassified` holds
     the next turn's surveys (the households of a turn: a range of household ids)."""
-    select, scope_params = _classified(actor, standard, area)
-    cursor.execute("DROP TABLE IF EXISTS reclassified")  # as in `_classify`
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select} WITH NO DATA", _part(scope_params, 1, 0)
-    )
+    select, scope, scope_params = _create_table(cursor, actor, standard, area, with_data=False)
     # the households' ids cut in TURNS ranges of as many households each
-    scope, households = _scope_sql(actor, area)
     cursor.execute(
         f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY s.id) FROM ({scope}) AS s",
-        ([turn / TURNS for turn in range(1, TURNS)], *households),
+        ([turn / TURNS for turn in range(1, TURNS)], *scope_params),
     )
     cuts = [EVERY[0], *(cursor.fetchone()[0] or [EVERY[1]] * (TURNS - 1)), EVERY[1]]
 
@@ -370,11 +322,19 @@ def _classify_in_turns(
             cursor.execute("TRUNCATE reclassified")
 
 
-def _classified(actor: User | None, standard: rules.Standard, area: Area | None) -> tuple[str, tuple[Any, ...]]:
-    """The query of the classified surveys (`CLASSIFIED`; its parameters from `_part`), the scope's parameters."""
+def _create_table(
+    cursor: Any, actor: User | None, standard: rules.Standard, area: Area | None, with_data: bool
+) -> tuple[str, str, tuple[Any, ...]]:
+    """The table `reclassified` (filled, or empty) and its query (`CLASSIFIED`, parameters from `_part`); the
+    scope's SQL and parameters. Dropped at the outermost commit: a second reclassification in a caller's
+    transaction finds the first's, and starts from its own."""
     scope, scope_params = _scope_sql(actor, area)
     query = compiled.classification(standard, f"({LATEST.format(scope=scope)})")
-    return f"SELECT {', '.join(CLASSIFIED)} FROM ({query}) AS r", scope_params
+    select = f"SELECT {', '.join(CLASSIFIED)} FROM ({query}) AS r"
+    cursor.execute("DROP TABLE IF EXISTS reclassified")
+    empty = "" if with_data else " WITH NO DATA"
+    cursor.execute(f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select}{empty}", _part(scope_params, 1, 0))
+    return select, scope, scope_params
 
 
 def _write_in_sql(
@@ -490,15 +450,6 @@ AUDIT_COLUMNS = (
 Pending = tuple[dict[str, Any], derivations.Reconciled, rules.Classification, dict[str, bool | None]]
 
 
-def _new_ids(size: int) -> list[int]:
-    """`size` fresh ids from the assessments' sequence, safe beside concurrent inserts (no table lock)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('programs_assessment', 'id')) FROM generate_series(1, %s)", [size]
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 def _write(actor: User | None, standard_code: str, batch: list[Pending], reason: str) -> tuple[int, list[int]]:
     """Write one chunk: the old assessments stop being current, the new ones are copied in, each is audited.
 
@@ -563,7 +514,7 @@ def _write(actor: User | None, standard_code: str, batch: list[Pending], reason:
         }
 
     if connection.vendor == "postgresql":
-        new_ids = _new_ids(len(batch))
+        new_ids = next_ids(Assessment, len(batch))
         copy_rows(
             "programs_assessment",
             ASSESSMENT_COLUMNS,
@@ -611,10 +562,3 @@ def _write(actor: User | None, standard_code: str, batch: list[Pending], reason:
             [AuditEntry(**dict(zip(AUDIT_COLUMNS, entry, strict=True))) for entry in audit], batch_size=1_000
         )
     return len(new_ids), skipped
-
-
-def commune_names(report: Report) -> dict[int, tuple[str, str]]:
-    return {
-        pk: (code, name)
-        for pk, code, name in Area.objects.filter(pk__in=report.by_commune).values_list("pk", "code", "name")
-    }
