@@ -10,7 +10,7 @@ connection sees what it wrote, so the caller then runs a single part here (`part
 
 import queue
 import threading
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -70,34 +70,16 @@ def copy_into(
     cursor: Any, table: str, columns: Sequence[str], select: str, params: Callable[[int], Sequence[Any]], count: int
 ) -> None:
     """The rows of `select` (run with `params(part)` for each part) copied into `table` of this connection's
-    transaction, in one turn (`copy_in_turns`)."""
-    for _ in copy_in_turns(cursor, table, columns, select, lambda number, turn: params(number), count, 1):
-        pass
-
-
-def copy_in_turns(
-    cursor: Any,
-    table: str,
-    columns: Sequence[str],
-    select: str,
-    params: Callable[[int, int], Sequence[Any]],
-    count: int,
-    turns: int,
-) -> Generator[int, None, None]:
-    """The rows of `select` (run with `params(part, turn)`) copied into `table` of this connection's transaction,
-    turn by turn: each part's COPY … TO STDOUT sent on as it comes, as text, into one COPY … FROM STDIN per turn
-    (no row decoded in Python). Yields each turn once its rows are all in `table`, and while the caller works on
-    them on this connection the parts go on with the next turn: each part's rows wait in a queue of its own, at
-    most QUEUED pieces, so memory stays bounded whatever the province's size. If a part fails, its error is raised;
-    if the sink or the caller fails, the parts stop at their next piece."""
-    pieces: list[queue.Queue[bytes | None]] = [queue.Queue(maxsize=QUEUED) for _ in range(count)]
+    transaction: each part's COPY … TO STDOUT sent on as it comes, as text, into one COPY … FROM STDIN (no row
+    decoded in Python). At most QUEUED pieces wait between the parts and the sink, so memory stays bounded whatever
+    the province's size; if the sink fails, the parts stop at their next piece."""
+    pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED)
     stopped = threading.Event()
-    failures: list[BaseException] = []
 
-    def put(number: int, piece: bytes | None) -> None:
+    def put(piece: bytes | None) -> None:
         while not stopped.is_set():
             try:
-                pieces[number].put(piece, timeout=0.5)
+                pieces.put(piece, timeout=0.5)
                 return
             except queue.Full:
                 continue
@@ -105,44 +87,37 @@ def copy_in_turns(
 
     def produce(own: Any, number: int) -> None:
         try:
-            for turn in range(turns):
-                buffer = bytearray()
-                with own.cursor.copy(f"COPY ({select}) TO STDOUT", params(number, turn)) as source:
-                    for row in source:
-                        buffer += row
-                        if len(buffer) >= BUFFER:
-                            put(number, bytes(buffer))
-                            buffer.clear()
-                put(number, bytes(buffer))
-                put(number, None)  # this part's rows of this turn are all sent
-        except Stopped:
-            raise
-        except BaseException as exc:
-            failures.append(exc)  # raised by the sink, whichever part it waits on
-            raise
-
-    def take(number: int) -> bytes | None:
-        while True:
-            try:
-                return pieces[number].get(timeout=0.5)
-            except queue.Empty:
-                if failures:
-                    raise failures[0] from None
-                if running.done():  # a part ended without its rows (its connection, say)
-                    running.result()
-                    raise RuntimeError("a part ended without its rows") from None
+            buffer = bytearray()
+            with own.cursor.copy(f"COPY ({select}) TO STDOUT", params(number)) as source:
+                for row in source:
+                    buffer += row
+                    if len(buffer) >= BUFFER:
+                        put(bytes(buffer))
+                        buffer.clear()
+            put(bytes(buffer))
+        finally:
+            if not stopped.is_set():
+                put(None)  # this part is done (or failed: its error is raised below)
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         running = pool.submit(run, count, produce)
         try:
-            for turn in range(turns):
-                with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as sink:
-                    for number in range(count):
-                        while (piece := take(number)) is not None:
-                            if piece:
-                                sink.write(piece)
-                yield turn
-        except BaseException:  # the sink's error, the caller's (thrown in at the yield) or the generator closed
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as sink:
+                done = 0
+                while done < count:
+                    try:
+                        piece = pieces.get(timeout=0.5)
+                    except queue.Empty:
+                        if running.done():  # a part failed before it could say so (its connection, say)
+                            running.result()
+                            if pieces.empty():
+                                raise RuntimeError("a part ended without its rows") from None
+                        continue
+                    if piece is None:
+                        done += 1
+                    elif piece:
+                        sink.write(piece)
+        except BaseException:
             stopped.set()
             raise
         running.result()

@@ -7,9 +7,8 @@ the new standard that supersedes the old one (never overwritten) and one audit e
 statuses do not change (only a recognition decision changes them).
 """
 
-import contextlib
 import datetime
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -223,24 +222,21 @@ def _add_summary(report: Report, rows: list[tuple[Any, ...]]) -> None:
 
 # The latest current assessment of each household in scope (no later current one of the same household), and its
 # commune; its parameters from `_part`. An anti-join, not DISTINCT ON: each survey stands alone, so the households can
-# be cut in parts (household id modulo the number of parts) evaluated at once, and in turns (ranges of household ids,
-# which the index of the latest assessments reads alone).
+# be cut in parts (household id modulo the number of parts) evaluated at once.
 LATEST = """
     SELECT a.*, h.commune_id
     FROM programs_assessment AS a JOIN households_household AS h ON h.id = a.household_id
     WHERE a.is_current AND a.household_id IN ({scope}) AND a.household_id %% %s = %s
-    AND a.household_id >= %s AND a.household_id < %s
     AND NOT EXISTS (
         SELECT FROM programs_assessment AS b
         WHERE b.household_id = a.household_id AND b.is_current AND b.household_id %% %s = %s
         AND (b.survey_date > a.survey_date OR (b.survey_date = a.survey_date AND b.id > a.id))
     )"""
-EVERY = (0, 2**63 - 1)  # the range of household ids of a single turn
 
 
-def _part(scope_params: tuple[Any, ...], count: int, number: int, ids: tuple[int, int] = EVERY) -> tuple[Any, ...]:
-    """The parameters of `LATEST` for part `number` of `count`, households with ids in the range `ids`."""
-    return (*scope_params, count, number, *ids, count, number)
+def _part(scope_params: tuple[Any, ...], count: int, number: int) -> tuple[Any, ...]:
+    """The parameters of `LATEST` for part `number` of `count`."""
+    return (*scope_params, count, number, count, number)
 
 
 def _what_if(actor: User | None, standard: rules.Standard, area: Area | None) -> list[tuple[Any, ...]]:
@@ -270,13 +266,8 @@ def _reclassify_in_sql(
         # The query is one long expression per survey: compiling it to machine code (JIT) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '256MB'")  # the joins and sorts of the write's 300,000 rows in memory
-        if count == 1:
-            _classify(cursor, actor, standard, area)
-            report.written += _write_in_sql(cursor, actor, standard, reason, summary, lost)
-        else:
-            with contextlib.closing(_classify_in_turns(cursor, actor, standard, area, count)) as turns:
-                for _ in turns:
-                    report.written += _write_in_sql(cursor, actor, standard, reason, summary, lost)
+        _classify(cursor, actor, standard, area, count)
+        report.written += _write_in_sql(cursor, actor, standard, reason, summary, lost)
     _add_summary(report, summary)
     report.skipped += [(pk, SUPERSEDED) for _, pk in sorted(lost)]
     return report
@@ -284,57 +275,26 @@ def _reclassify_in_sql(
 
 # What the write keeps of each classified survey (the columns it copies are read from the survey itself).
 CLASSIFIED = ("id", "household_id", "commune_id", "category", "standard_id", "skip", "filled", *compiled.COLUMNS[:-2])
-# The households are classified and written in this many turns when classified in parts: the parts classify the
-# next turn's households while this connection writes the last turn's, so that the write, which PostgreSQL runs in
-# one process, does not wait for the whole classification (about a quarter of the batch) before it starts.
-TURNS = 8
 
 
-def _classify(cursor: Any, actor: User | None, standard: rules.Standard, area: Area | None) -> None:
+def _classify(cursor: Any, actor: User | None, standard: rules.Standard, area: Area | None, count: int) -> None:
     """The latest survey of each household in scope classified under `standard`, once, into the temporary table
-    `reclassified` (dropped at commit), which the write then joins by id; in one query on this connection."""
-    _create_table(cursor, actor, standard, area, with_data=True)
-    cursor.execute("ANALYZE reclassified (id, skip)")  # the planner needs its size and how many are skipped
-
-
-def _classify_in_turns(
-    cursor: Any, actor: User | None, standard: rules.Standard, area: Area | None, count: int
-) -> Generator[None, None, None]:
-    """As `_classify`, in `count` parts at once (`parts`) and in TURNS turns: yields each time `reclassified` holds
-    the next turn's surveys (the households of a turn: a range of household ids)."""
-    select, scope, scope_params = _create_table(cursor, actor, standard, area, with_data=False)
-    # the households' ids cut in TURNS ranges of as many households each
-    cursor.execute(
-        f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY s.id) FROM ({scope}) AS s",
-        ([turn / TURNS for turn in range(1, TURNS)], *scope_params),
-    )
-    cuts = [EVERY[0], *(cursor.fetchone()[0] or [EVERY[1]] * (TURNS - 1)), EVERY[1]]
-
-    def params(number: int, turn: int) -> tuple[Any, ...]:
-        return _part(scope_params, count, number, (cuts[turn], cuts[turn + 1]))
-
-    with contextlib.closing(
-        parts.copy_in_turns(cursor, "reclassified", CLASSIFIED, select, params, count, TURNS)
-    ) as copied:
-        for _ in copied:
-            cursor.execute("ANALYZE reclassified (id, skip)")
-            yield
-            cursor.execute("TRUNCATE reclassified")
-
-
-def _create_table(
-    cursor: Any, actor: User | None, standard: rules.Standard, area: Area | None, with_data: bool
-) -> tuple[str, str, tuple[Any, ...]]:
-    """The table `reclassified` (filled, or empty) and its query (`CLASSIFIED`, parameters from `_part`); the
-    scope's SQL and parameters. Dropped at the outermost commit: a second reclassification in a caller's
-    transaction finds the first's, and starts from its own."""
+    `reclassified` (dropped at commit), which the write then joins by id; in `count` parts at once (`parts`)."""
     scope, scope_params = _scope_sql(actor, area)
     query = compiled.classification(standard, f"({LATEST.format(scope=scope)})")
     select = f"SELECT {', '.join(CLASSIFIED)} FROM ({query}) AS r"
+    # dropped at the outermost commit: a second reclassification in a caller's transaction finds the first's
     cursor.execute("DROP TABLE IF EXISTS reclassified")
-    empty = "" if with_data else " WITH NO DATA"
-    cursor.execute(f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select}{empty}", _part(scope_params, 1, 0))
-    return select, scope, scope_params
+    if count == 1:
+        cursor.execute(f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select}", _part(scope_params, 1, 0))
+    else:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE reclassified ON COMMIT DROP AS {select} WITH NO DATA", _part(scope_params, 1, 0)
+        )
+        parts.copy_into(
+            cursor, "reclassified", CLASSIFIED, select, lambda number: _part(scope_params, count, number), count
+        )
+    cursor.execute("ANALYZE reclassified (id, skip)")  # the planner needs its size and how many are skipped
 
 
 def _write_in_sql(
