@@ -435,11 +435,22 @@ class AuditEntry(models.Model):
     )
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     action = models.CharField(_("thao tác"), max_length=80)
-    content_type = models.ForeignKey(ContentType, verbose_name=_("loại đối tượng"), on_delete=models.PROTECT)
+    # The content type and the household have no index of their own: `households_audit_object` and
+    # `households_audit_household` start with them and serve every lookup (and the foreign keys' checks); a second
+    # index on each would only cost every entry written (a province's reclassification writes 300,000).
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("loại đối tượng"), on_delete=models.PROTECT, db_index=False
+    )
     object_id = models.CharField(_("mã đối tượng"), max_length=40)
     object_repr = models.CharField(_("đối tượng"), max_length=200)
     household = models.ForeignKey(
-        Household, verbose_name=_("hộ"), null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+        Household,
+        verbose_name=_("hộ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        db_index=False,
     )
     changes = models.JSONField(_("thay đổi"), default=dict)
     reason = models.TextField(_("lý do"), blank=True, default="")

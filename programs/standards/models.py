@@ -123,7 +123,11 @@ class Assessment(models.Model):
     Never overwritten: a new survey in the same review supersedes the earlier one, which stays.
     """
 
-    household = models.ForeignKey(Household, verbose_name=_("hộ"), on_delete=models.PROTECT, related_name="assessments")
+    # No index of its own: the index `programs_assessment_latest` starts with the household and serves every lookup
+    # by household (and the foreign key's checks); a second one would only cost every write (reclassify, seed).
+    household = models.ForeignKey(
+        Household, verbose_name=_("hộ"), on_delete=models.PROTECT, related_name="assessments", db_index=False
+    )
     standard = models.ForeignKey(
         PovertyStandard, verbose_name=_("chuẩn nghèo"), on_delete=models.PROTECT, related_name="+"
     )

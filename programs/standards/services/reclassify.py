@@ -8,9 +8,8 @@ statuses do not change (only a recognition decision changes them).
 """
 
 import datetime
-from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,13 +18,15 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.bulk import copy_rows, model_columns
+from config.bulk import copy_rows, model_columns, next_ids
 from config.errors import DomainError
 from households.models import Area, AuditEntry, Household, User
 from programs import rules
 from programs.models import Assessment, PovertyStandard
 from programs.standards import compiled, derivations, selectors, services
 from programs.standards.services import parts
+from programs.standards.services.reclassify_report import Report
+from programs.standards.services.reclassify_report import commune_names as commune_names
 
 CHUNK = 5_000
 # The columns a reclassified assessment copies from the one it supersedes.
@@ -49,47 +50,6 @@ COPIED = (
 )
 # What the batch reads of each latest assessment: what it copies, and what the report and the audit entry need.
 FIELDS = ("id", "household__commune_id", "category", "standard__code", *COPIED)
-
-
-@dataclass
-class CommuneReport:
-    households: int = 0
-    changed: int = 0
-    moves: Counter[tuple[str, str]] = field(default_factory=Counter)
-
-
-@dataclass
-class Report:
-    standard: str
-    households: int = 0
-    changed: int = 0
-    filled_answers: int = 0
-    skipped: list[tuple[int, str]] = field(default_factory=list)
-    by_commune: dict[int, CommuneReport] = field(default_factory=lambda: defaultdict(CommuneReport))
-    written: int = 0
-
-    def as_dict(self, names: dict[int, tuple[str, str]]) -> dict[str, Any]:
-        return {
-            "standard": self.standard,
-            "households": self.households,
-            "changed": self.changed,
-            "unanswered_counted_as_not_deprived": self.filled_answers,
-            "skipped": [{"assessment": pk, "reason": why} for pk, why in self.skipped[:100]],
-            "written": self.written,
-            "communes": [
-                {
-                    "commune": commune_id,
-                    "code": names.get(commune_id, ("", ""))[0],
-                    "name": names.get(commune_id, ("", ""))[1],
-                    "households": part.households,
-                    "changed": part.changed,
-                    "moves": [{"from": a, "to": b, "households": n} for (a, b), n in sorted(part.moves.items())],
-                }
-                for commune_id, part in sorted(
-                    self.by_commune.items(), key=lambda item: names.get(item[0], ("", ""))[0]
-                )
-            ],
-        }
 
 
 def households_in(actor: User | None, area: Area | None) -> QuerySet[Household]:
@@ -300,12 +260,16 @@ def _reclassify_in_sql(
         _add_summary(report, _what_if(actor, standard, area))
         return report
     count = parts.parts()
+    summary: list[tuple[Any, ...]] = []
+    lost: list[tuple[int, int]] = []
     with transaction.atomic(), connection.cursor() as cursor:
         # The query is one long expression per survey: compiling it to machine code (JIT) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '256MB'")  # the joins and sorts of the write's 300,000 rows in memory
         _classify(cursor, actor, standard, area, count)
-        _write_in_sql(cursor, actor, standard, reason, report)
+        report.written += _write_in_sql(cursor, actor, standard, reason, summary, lost)
+    _add_summary(report, summary)
+    report.skipped += [(pk, SUPERSEDED) for _, pk in sorted(lost)]
     return report
 
 
@@ -333,61 +297,80 @@ def _classify(cursor: Any, actor: User | None, standard: rules.Standard, area: A
     cursor.execute("ANALYZE reclassified (id, skip)")  # the planner needs its size and how many are skipped
 
 
-def _write_in_sql(cursor: Any, actor: User | None, standard: rules.Standard, reason: str, report: Report) -> None:
-    """Write the classified surveys (`reclassified`) in one statement.
+def _write_in_sql(
+    cursor: Any,
+    actor: User | None,
+    standard: rules.Standard,
+    reason: str,
+    summary: list[tuple[Any, ...]],
+    lost: list[tuple[int, int]],
+) -> int:
+    """Write the classified surveys (`reclassified`) in one statement; how many were written. Adds their summary
+    rows (`_summary_sql`) to `summary`, and to `lost` the (household, assessment) superseded meanwhile.
 
     The old assessments still current are claimed by one conditional UPDATE that also points them at their new
     assessment (ids drawn from the sequence); one still current when the batch read it but superseded since (an
     officer saved a new survey meanwhile) is left alone and reported. The new assessments and their audit entries
-    are copied by INSERT … SELECT: the columns copied unchanged never leave the database (read from the old row as
-    the statement's snapshot sees it, before the UPDATE)."""
+    are copied by INSERT … SELECT from what the UPDATE returns: the columns copied unchanged never leave the
+    database, and the old rows are read once (joining them again would scan the table, grown by the UPDATE's new
+    row versions, and hash every old row)."""
     standard_id = PovertyStandard.objects.values_list("pk", flat=True).get(code=standard.code)
     content_type_id = ContentType.objects.get_for_model(Assessment).pk
     now = timezone.now()
     computed = {
-        "derived": "r.new_derived",
-        "disagreements": "r.new_disagreements",
-        "deprived": "r.new_deprived",
-        "deprivation_count": "r.new_deprivation_count",
-        "point_b": "r.new_point_b",
-        "income_line": "r.new_income_line",
-        "category": "r.new_category",
-        "reasons": "r.new_reasons",
+        "derived": "c.new_derived",
+        "disagreements": "c.new_disagreements",
+        "deprived": "c.new_deprived",
+        "deprivation_count": "c.new_deprivation_count",
+        "point_b": "c.new_point_b",
+        "income_line": "c.new_income_line",
+        "category": "c.new_category",
+        "reasons": "c.new_reasons",
         "standard_id": "%(standard_id)s",
         "recorded_at": "%(now)s",
         "is_current": "true",
         "superseded_by_id": "NULL",
-        "note": "coalesce(nullif(%(reason)s, ''), %(note)s || r.id)",
+        "note": "coalesce(nullif(%(reason)s, ''), %(note)s || c.old_id)",
         "id": "c.new_id",
     }
     columns = [c for c in ASSESSMENT_COLUMNS if c in computed or c in COPIED]
     assert set(columns) == set(ASSESSMENT_COLUMNS), set(ASSESSMENT_COLUMNS) - set(columns)
-    values = ", ".join(computed.get(c, f"o.{c}") for c in columns)
+    values = ", ".join(computed.get(c, f"c.{c}") for c in columns)
+    # What the UPDATE returns of each claimed survey: the columns copied (as the row was before the UPDATE, which
+    # changes none of them), the classification, and what the audit entry says of the old assessment.
+    returned = ", ".join(
+        [
+            "o.id AS old_id",
+            "o.superseded_by_id AS new_id",
+            *(f"o.{c}" for c in COPIED),
+            *(f"r.{c}" for c in compiled.COLUMNS[:-2]),
+            "r.category AS old_category",
+            "r.standard_id AS old_standard_id",
+        ]
+    )
     cursor.execute(
         f"""WITH claimed AS (
             UPDATE programs_assessment AS o
             SET is_current = false, superseded_by_id = nextval(pg_get_serial_sequence('programs_assessment', 'id'))
             FROM reclassified AS r WHERE o.id = r.id AND r.skip IS NULL AND o.is_current
-            RETURNING o.id AS old_id, o.superseded_by_id AS new_id
+            RETURNING {returned}
         ),
         written AS (
             INSERT INTO programs_assessment ({", ".join(columns)})
-            SELECT {values}
-            FROM claimed AS c JOIN reclassified AS r ON r.id = c.old_id JOIN programs_assessment AS o ON o.id = c.old_id
+            SELECT {values} FROM claimed AS c
             RETURNING id
         ),
         audited AS (
             INSERT INTO households_auditentry ({", ".join(AUDIT_COLUMNS)})
             SELECT %(actor)s, %(now)s, 'programs.assessment.reclassified', %(content_type)s, c.new_id::text,
-                'Phiếu ' || c.new_id, r.household_id,
+                'Phiếu ' || c.new_id, c.household_id,
                 jsonb_build_object(
                     'standard', jsonb_build_array(s.code, %(code)s::text),
-                    'category', jsonb_build_array(r.category, r.new_category),
-                    'supersedes', jsonb_build_array(NULL, r.id)
+                    'category', jsonb_build_array(c.old_category, c.new_category),
+                    'supersedes', jsonb_build_array(NULL, c.old_id)
                 ),
                 %(audit_reason)s
-            FROM claimed AS c JOIN reclassified AS r ON r.id = c.old_id
-            JOIN programs_povertystandard AS s ON s.id = r.standard_id
+            FROM claimed AS c JOIN programs_povertystandard AS s ON s.id = c.old_standard_id
             RETURNING 1
         )
         SELECT NULL, NULL, NULL, NULL, NULL, (SELECT count(*) FROM written), (SELECT count(*) FROM audited),
@@ -405,11 +388,10 @@ def _write_in_sql(cursor: Any, actor: User | None, standard: rules.Standard, rea
         },
     )
     *_, written, _, household_ids, ids = cursor.fetchone()
-    lost = sorted(zip(household_ids or (), ids or (), strict=True))
+    lost += zip(household_ids or (), ids or (), strict=True)
     cursor.execute(_summary_sql("reclassified AS r"))
-    _add_summary(report, cursor.fetchall())
-    report.skipped += [(pk, SUPERSEDED) for _, pk in lost]
-    report.written += written
+    summary += cursor.fetchall()
+    return int(written)
 
 
 ASSESSMENT_COLUMNS, JSON_COLUMNS = model_columns(Assessment)
@@ -426,15 +408,6 @@ AUDIT_COLUMNS = (
 )
 
 Pending = tuple[dict[str, Any], derivations.Reconciled, rules.Classification, dict[str, bool | None]]
-
-
-def _new_ids(size: int) -> list[int]:
-    """`size` fresh ids from the assessments' sequence, safe beside concurrent inserts (no table lock)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('programs_assessment', 'id')) FROM generate_series(1, %s)", [size]
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 def _write(actor: User | None, standard_code: str, batch: list[Pending], reason: str) -> tuple[int, list[int]]:
@@ -501,7 +474,7 @@ def _write(actor: User | None, standard_code: str, batch: list[Pending], reason:
         }
 
     if connection.vendor == "postgresql":
-        new_ids = _new_ids(len(batch))
+        new_ids = next_ids(Assessment, len(batch))
         copy_rows(
             "programs_assessment",
             ASSESSMENT_COLUMNS,
@@ -549,10 +522,3 @@ def _write(actor: User | None, standard_code: str, batch: list[Pending], reason:
             [AuditEntry(**dict(zip(AUDIT_COLUMNS, entry, strict=True))) for entry in audit], batch_size=1_000
         )
     return len(new_ids), skipped
-
-
-def commune_names(report: Report) -> dict[int, tuple[str, str]]:
-    return {
-        pk: (code, name)
-        for pk, code, name in Area.objects.filter(pk__in=report.by_commune).values_list("pk", "code", "name")
-    }
