@@ -71,12 +71,41 @@ EMPTY_OBJECT = JsonText("{}")
 EMPTY_ARRAY = JsonText("[]")
 
 
+def json_encoder() -> Callable[[Any], str]:
+    """How the loads encode a JSON value: compact, non-ASCII as it is; the text `json.dumps(value,
+    ensure_ascii=False, separators=(",", ":"))` gives. `JSONEncoder.encode` builds its C encoder again for every
+    value, which costs more than encoding a small one (an answers dict, a list of causes) and is most of the JSON
+    time of a load that encodes eight values a row: here the C encoder is built once per load. Without the C
+    accelerator, `JSONEncoder.encode` itself. No check for circular structures (values are trees of plain data)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return encoder.encode
+    iterencode = make(
+        None,  # no markers: no circular check
+        encoder.default,
+        json.encoder.encode_basestring,
+        None,  # indent
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+    join = "".join
+
+    def encode(value: Any) -> str:
+        return join(iterencode(value, 0))
+
+    return encode
+
+
 def copy_rows(
     table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], json_columns: Sequence[int] = ()
 ) -> int:
     """COPY rows into `table` (PostgreSQL, current transaction); JSON columns are encoded here, except values that
     are `JsonText` already (copied unchanged from another row: no decode and re-encode). Returns the count."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    encode = json_encoder()
     with connection.cursor() as cursor:
         # The rows go to the server from a thread of their own (psycopg's QueuedLibpqWriter): PostgreSQL inserts
         # and indexes one batch while Python makes the next, instead of each waiting for the other.
@@ -92,7 +121,7 @@ def copy_text(rows: Iterable[Sequence[Any]], json_columns: Sequence[int] = ()) -
     connection: a worker process formats its share of a load and the process that holds the transaction sends the
     bytes with `copy_blocks`. Values of the types psycopg adapts by default (str, int, bool, date, datetime,
     Decimal, None)."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    encode = json_encoder()
     formatter = TextFormatter(Transformer())
     parts: list[Any] = []
     _write_rows(lambda row: parts.append(formatter.write_row(row)), rows, json_columns, encode)
