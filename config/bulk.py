@@ -1,5 +1,6 @@
 """Plumbing for bulk loads (synthetic data, batch jobs): phase timings, id blocks, COPY, foreign keys checked
-set-based and the VACUUM that leaves a loaded table ready for index-only scans."""
+set-based, a transaction's snapshot read from worker processes and the VACUUM that leaves a loaded table ready for
+index-only scans."""
 
 import json
 import time
@@ -8,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, cast
 
+import psycopg
 from django.db import connection, connections, transaction
 from django.db.models import (
     BooleanField,
@@ -209,6 +211,31 @@ def foreign_keys_validated_after(*models: type[Model]) -> Iterator[None]:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition} NOT VALID")
         for table, name, _ in constraints:
             cursor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote(name)}")
+
+
+def exported_snapshot() -> str | None:
+    """This transaction's snapshot, exported for other connections to read in (`reading_in`): what it sees, from
+    forked workers that must not use its connection. None when the transaction has written already (a caller's,
+    a test's): an imported snapshot does not see the rows the exporting transaction wrote."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute("SELECT pg_export_snapshot()")
+        return cursor.fetchone()[0]
+
+
+@contextmanager
+def reading_in(snapshot: str) -> Iterator[psycopg.Connection]:
+    """A new connection with Django's parameters (its adapters: the types its cursors give) in a read-only
+    REPEATABLE READ transaction that imports `snapshot` (`exported_snapshot`), rolled back and closed after the
+    block. The exporting transaction must stay open meanwhile."""
+    with psycopg.connect(**connection.get_connection_params()) as reader:
+        reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        reader.read_only = True
+        reader.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+        yield reader
+        reader.rollback()
 
 
 def vacuum_analyze(*models: type[Model]) -> None:

@@ -26,7 +26,6 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-import psycopg
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -40,8 +39,10 @@ from config.bulk import (
     copy_blocks,
     copy_rows,
     copy_text,
+    exported_snapshot,
     foreign_keys_validated_after,
     model_columns,
+    reading_in,
     reserve_ids,
     vacuum_analyze,
 )
@@ -231,7 +232,7 @@ class Command(BaseCommand):
         if not surveyable:
             return Counter(), 0, 0, skipped  # no household with members: nothing written
         parallel = postgres and self.workers > 1 and len(surveyable) > WORKER_CHUNK
-        snapshot = _exported_snapshot() if parallel else None
+        snapshot = exported_snapshot() if parallel else None
         # Each household's member rows as read (household_id first); `_Generation.rows` makes them RegistryMembers, in
         # the workers when there are some. None: the workers read them, in `snapshot`.
         members: dict[int, list[tuple]] | None = None
@@ -412,35 +413,14 @@ class Command(BaseCommand):
         self.stopwatch.lap("bulk_update households_household")
 
 
-def _exported_snapshot() -> str | None:
-    """This transaction's snapshot exported for the workers' connections (`_chunk_members`), or None when the
-    transaction has written already (a caller's, a test's): rows it wrote are invisible in an imported snapshot."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
-        if not cursor.fetchone()[0]:
-            return None
-        cursor.execute("SELECT pg_export_snapshot()")
-        return cursor.fetchone()[0]
-
-
 def _chunk_members(snapshot: str, household_ids: list[int]) -> dict[int, list[tuple]]:
     """In a worker: the member rows of these households, as `_member_rows` reads them (same columns, types and
-    order), on a new connection of the worker's own in the exporting transaction's snapshot. The connection the
-    worker inherited is this process's parent's and is never used here."""
+    order), on a connection of the worker's own in the command's snapshot (never on the inherited one)."""
     columns = ", ".join(Member._meta.get_field(name).column for name in MEMBER_FIELDS)
-    statement = (
-        f"SELECT {columns} FROM {Member._meta.db_table} WHERE household_id = ANY(%s) "  # noqa: S608
-        "ORDER BY household_id, id"
-    )
-    members: dict[int, list[tuple]] = {}
-    with psycopg.connect(**connection.get_connection_params()) as reader:
-        reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        reader.read_only = True
-        reader.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-        for household_id, group in groupby(reader.execute(statement, [household_ids]), itemgetter(0)):
-            members[household_id] = list(group)
-        reader.rollback()
-    return members
+    statement = f"SELECT {columns} FROM {Member._meta.db_table} WHERE household_id = ANY(%s) ORDER BY household_id, id"
+    with reading_in(snapshot) as reader:
+        rows = reader.execute(statement, [household_ids])
+        return {household_id: list(group) for household_id, group in groupby(rows, itemgetter(0))}
 
 
 def _member_rows(queryset, postgres: bool) -> Iterator[tuple]:
