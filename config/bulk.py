@@ -1,12 +1,15 @@
 """Plumbing for bulk loads (synthetic data, batch jobs): phase timings, id blocks, COPY, foreign keys checked
-set-based and the VACUUM that leaves a loaded table ready for index-only scans."""
+set-based, a transaction's snapshot read from worker processes and the VACUUM that leaves a loaded table ready for
+index-only scans."""
 
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, cast
 
+import psycopg
 from django.db import connection, connections, transaction
 from django.db.models import (
     BooleanField,
@@ -70,12 +73,41 @@ EMPTY_OBJECT = JsonText("{}")
 EMPTY_ARRAY = JsonText("[]")
 
 
+def json_encoder() -> Callable[[Any], str]:
+    """How the loads encode a JSON value: compact, non-ASCII as it is; the text `json.dumps(value,
+    ensure_ascii=False, separators=(",", ":"))` gives. `JSONEncoder.encode` builds its C encoder again for every
+    value, which costs more than encoding a small one (an answers dict, a list of causes) and is most of the JSON
+    time of a load that encodes eight values a row: here the C encoder is built once per load. Without the C
+    accelerator, `JSONEncoder.encode` itself. No check for circular structures (values are trees of plain data)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return encoder.encode
+    iterencode = make(
+        None,  # no markers: no circular check
+        encoder.default,
+        json.encoder.encode_basestring,
+        None,  # indent
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+    join = "".join
+
+    def encode(value: Any) -> str:
+        return join(iterencode(value, 0))
+
+    return encode
+
+
 def copy_rows(
     table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], json_columns: Sequence[int] = ()
 ) -> int:
     """COPY rows into `table` (PostgreSQL, current transaction); JSON columns are encoded here, except values that
     are `JsonText` already (copied unchanged from another row: no decode and re-encode). Returns the count."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    encode = json_encoder()
     with connection.cursor() as cursor:
         # The rows go to the server from a thread of their own (psycopg's QueuedLibpqWriter): PostgreSQL inserts
         # and indexes one batch while Python makes the next, instead of each waiting for the other.
@@ -91,7 +123,7 @@ def copy_text(rows: Iterable[Sequence[Any]], json_columns: Sequence[int] = ()) -
     connection: a worker process formats its share of a load and the process that holds the transaction sends the
     bytes with `copy_blocks`. Values of the types psycopg adapts by default (str, int, bool, date, datetime,
     Decimal, None)."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    encode = json_encoder()
     formatter = TextFormatter(Transformer())
     parts: list[Any] = []
     _write_rows(lambda row: parts.append(formatter.write_row(row)), rows, json_columns, encode)
@@ -181,10 +213,38 @@ def foreign_keys_validated_after(*models: type[Model]) -> Iterator[None]:
             cursor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote(name)}")
 
 
+def exported_snapshot() -> str | None:
+    """This transaction's snapshot, exported for other connections to read in (`reading_in`): what it sees, from
+    forked workers that must not use its connection. None when the transaction has written already (a caller's,
+    a test's): an imported snapshot does not see the rows the exporting transaction wrote."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute("SELECT pg_export_snapshot()")
+        return cursor.fetchone()[0]
+
+
+@contextmanager
+def reading_in(snapshot: str) -> Iterator[psycopg.Connection]:
+    """A new connection with Django's parameters (its adapters: the types its cursors give) in a read-only
+    REPEATABLE READ transaction that imports `snapshot` (`exported_snapshot`), rolled back and closed after the
+    block. The exporting transaction must stay open meanwhile."""
+    with psycopg.connect(**connection.get_connection_params()) as reader:
+        reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        reader.read_only = True
+        reader.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+        yield reader
+        reader.rollback()
+
+
 def vacuum_analyze(*models: type[Model]) -> None:
     """`VACUUM (ANALYZE)` the models' tables after a bulk load has committed: the planner's statistics, and the
     visibility map without which an index-only scan (the lists' COUNT(*)) reads the table instead. VACUUM cannot
-    run inside a transaction: inside one (a test's), only ANALYZE. Elsewhere (SQLite), nothing."""
+    run inside a transaction: inside one (a test's), only ANALYZE. Elsewhere (SQLite), nothing.
+
+    Each table is vacuumed from a connection of its own, all at once: one VACUUM uses one core (its parallel
+    workers only for the index passes), and the load's caller waits for the slowest table instead of the sum."""
     if connection.vendor != "postgresql" or not models:
         return
     tables = ", ".join(model._meta.db_table for model in models)
@@ -204,8 +264,26 @@ def vacuum_analyze(*models: type[Model]) -> None:
             if cursor.fetchone()[0]:
                 break
             time.sleep(0.02)
+    names = [model._meta.db_table for model in models]
+    if len(names) == 1:
+        _vacuum(names[0])
+        return
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        for _ in pool.map(_vacuum_in_thread, names):  # the first error, if any, raised here
+            pass
+
+
+def _vacuum(table: str) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+        cursor.execute(f"VACUUM (ANALYZE) {table}")
+
+
+def _vacuum_in_thread(table: str) -> None:
+    """`_vacuum` on this thread's own connection (Django opens one per thread), closed afterwards."""
+    try:
+        _vacuum(table)
+    finally:
+        connection.close()
 
 
 def model_columns(model: type[Model]) -> tuple[tuple[str, ...], tuple[int, ...]]:

@@ -8,7 +8,10 @@ decision, and the household's caches are updated as `record_status_change` does.
 PostgreSQL, `bulk_create`/`bulk_update` on SQLite. On PostgreSQL the drawing and classifying, the Python part,
 runs in `--workers` forked processes (the CPU count by default), chunk by chunk, while this process writes each
 finished chunk (assessments, status changes, caches) in the households' order: the rows are the same for any
-number of workers. Idempotent: households already assessed in the review are skipped, so a second run writes
+number of workers. The workers read their chunk's members themselves, each on a connection of its own in the
+snapshot of this transaction, so that the reading overlaps the drawing instead of coming before it (when the
+transaction has written already, as in a test, the members are read here first: other sessions would not see
+those rows). Idempotent: households already assessed in the review are skipped, so a second run writes
 nothing.
 """
 
@@ -36,8 +39,10 @@ from config.bulk import (
     copy_blocks,
     copy_rows,
     copy_text,
+    exported_snapshot,
     foreign_keys_validated_after,
     model_columns,
+    reading_in,
     reserve_ids,
     vacuum_analyze,
 )
@@ -213,35 +218,41 @@ class Command(BaseCommand):
         # NOT EXISTS (an anti-join), not NOT IN: the planner cannot hash a NOT IN over 300,000 ids in work_mem.
         pending = Household.objects.filter(province=province).exclude(Exists(assessed.filter(household=OuterRef("pk"))))
         households = list(
-            pending.order_by("id").values_list(
-                "id", "code", "commune__code", "area_type", "is_ethnic_minority", "status", "ever_poor"
+            pending.annotate(has_members=Exists(Member.objects.filter(household=OuterRef("pk"))))
+            .order_by("id")
+            .values_list(
+                "id", "code", "commune__code", "area_type", "is_ethnic_minority", "status", "ever_poor", "has_members"
             )
         )
         if not households:
             return None
+        surveyable = [h[:-1] for h in households if h[-1]]
+        skipped = len(households) - len(surveyable)
         self.stopwatch.lap(f"đọc {number(len(households))} hộ")
+        if not surveyable:
+            return Counter(), 0, 0, skipped  # no household with members: nothing written
+        parallel = postgres and self.workers > 1 and len(surveyable) > WORKER_CHUNK
+        snapshot = exported_snapshot() if parallel else None
         # Each household's member rows as read (household_id first); `_Generation.rows` makes them RegistryMembers, in
-        # the workers when there are some.
-        members: dict[int, list[tuple]] = {}
-        queryset = (
-            Member.objects.filter(household__province=province)
-            .exclude(Exists(assessed.filter(household=OuterRef("household_id"))))
-            .order_by("household_id", "id")
-            .values_list(*MEMBER_FIELDS)
-        )
-        for household_id, group in groupby(_member_rows(queryset, postgres), itemgetter(0)):
-            members[household_id] = list(group)
+        # the workers when there are some. None: the workers read them, in `snapshot`.
+        members: dict[int, list[tuple]] | None = None
+        if snapshot is None:
+            members = {}
+            queryset = (
+                Member.objects.filter(household__province=province)
+                .exclude(Exists(assessed.filter(household=OuterRef("household_id"))))
+                .order_by("household_id", "id")
+                .values_list(*MEMBER_FIELDS)
+            )
+            for household_id, group in groupby(_member_rows(queryset, postgres), itemgetter(0)):
+                members[household_id] = list(group)
         listed_before = set(
             StatusChange.objects.filter(household__province=province, to_status__in=rules.LISTED)
             .values_list("household_id", flat=True)
             .distinct()
         )
-        self.stopwatch.lap(f"đọc {number(sum(len(g) for g in members.values()))} thành viên")
-
-        surveyable = [h for h in households if h[0] in members]
-        skipped = len(households) - len(surveyable)
-        if not surveyable:
-            return Counter(), 0, 0, skipped  # no household with members: nothing written
+        if members is not None:
+            self.stopwatch.lap(f"đọc {number(sum(len(g) for g in members.values()))} thành viên")
         standard_ids = dict(PovertyStandard.objects.values_list("code", "id"))
         now = timezone.now()
         first_assessment = self._reserve(Assessment, len(surveyable), postgres)
@@ -256,9 +267,10 @@ class Command(BaseCommand):
         recognition = _Recognition(year=year, seed=seed, chair_id=chair.pk, now=now, listed_before=listed_before)
         # Both tables' foreign keys checked once after the COPY, set-based (config.bulk), not row by row at commit.
         with foreign_keys_validated_after(Assessment, StatusChange):
-            if postgres and self.workers > 1 and len(surveyable) > WORKER_CHUNK:
-                self._write_in_parallel(generation, recognition, surveyable, members, first_assessment)
+            if parallel:
+                self._write_in_parallel(generation, recognition, surveyable, members, snapshot, first_assessment)
             else:
+                assert members is not None
                 assessments = generation.rows(surveyable, members, first_assessment)
                 if postgres:
                     self._copy(Assessment._meta.db_table, ASSESSMENT_COLUMNS, assessments, json_columns=JSON_COLUMNS)
@@ -268,7 +280,7 @@ class Command(BaseCommand):
                 changes, caches = recognition.of(generation.results)
                 self._write_changes(changes, postgres)
         self.stopwatch.lap("kiểm tra khóa ngoại")
-        if not (postgres and self.workers > 1 and len(surveyable) > WORKER_CHUNK):
+        if not parallel:
             if postgres:
                 self._update_caches_postgres(caches, now)
             else:
@@ -310,20 +322,22 @@ class Command(BaseCommand):
         else:
             self._bulk_create(StatusChange, STATUS_COLUMNS, changes)
 
-    def _write_in_parallel(self, generation, recognition, households, members, first_id: int) -> None:
+    def _write_in_parallel(self, generation, recognition, households, members, snapshot, first_id: int) -> None:
         """The surveys drawn, classified and formatted for COPY by `self.workers` forked processes, a chunk of
         households each, while this process writes the chunks in their order: the assessments (COPY), then the
         chunk's status changes and household caches, so that PostgreSQL's work overlaps the workers' instead of
         following it. The same rows, ids and order as one process writes (each household draws from its own
         generator; the ids are reserved in the same order), in a fraction of the time on several cores. The
-        workers inherit the households and members read here (copy-on-write) and never touch the database
-        connection, which stays this process's, inside its transaction."""
+        workers inherit the households read here (copy-on-write) and never touch this process's database
+        connection, which stays inside its transaction: each reads its chunk's members on a connection of its own
+        in `snapshot` (exported by this transaction: the rows it sees), or, without a snapshot, inherits the
+        `members` read here."""
         global _SHARED
         tasks = [
             (start, min(start + WORKER_CHUNK, len(households)), first_id + start)
             for start in range(0, len(households), WORKER_CHUNK)
         ]
-        _SHARED = (generation, households, members)
+        _SHARED = (generation, households, members, snapshot)
         gc.freeze()  # the collector of each worker would otherwise write to (and so copy) every inherited page
         try:
             # Forked before this process starts any thread (the COPY's writer, the pool's own handlers start after).
@@ -339,9 +353,10 @@ class Command(BaseCommand):
             _SHARED = None
             gc.unfreeze()
         tables = f"{Assessment._meta.db_table}, {StatusChange._meta.db_table}, UPDATE {Household._meta.db_table}"
+        reading = "" if members is not None else ", thành viên đọc trong từng tiến trình"
         self.stopwatch.lap(
             f"COPY {tables} ({number(len(generation.results))}, {number(recognition.changes)}; "
-            f"{self.workers} tiến trình)"
+            f"{self.workers} tiến trình{reading})"
         )
         self._label_generation(generation)
 
@@ -396,6 +411,16 @@ class Command(BaseCommand):
                 batch_size=SQLITE_BATCH,
             )
         self.stopwatch.lap("bulk_update households_household")
+
+
+def _chunk_members(snapshot: str, household_ids: list[int]) -> dict[int, list[tuple]]:
+    """In a worker: the member rows of these households, as `_member_rows` reads them (same columns, types and
+    order), on a connection of the worker's own in the command's snapshot (never on the inherited one)."""
+    columns = ", ".join(Member._meta.get_field(name).column for name in MEMBER_FIELDS)
+    statement = f"SELECT {columns} FROM {Member._meta.db_table} WHERE household_id = ANY(%s) ORDER BY household_id, id"
+    with reading_in(snapshot) as reader:
+        rows = reader.execute(statement, [household_ids])
+        return {household_id: list(group) for household_id, group in groupby(rows, itemgetter(0))}
 
 
 def _member_rows(queryset, postgres: bool) -> Iterator[tuple]:
@@ -457,9 +482,12 @@ def _generate_chunk(task: tuple[int, int, int]) -> tuple[bytes, list[tuple], flo
     (ids from `first_id`), with the results the status changes are made from and the seconds it took."""
     start, stop, first_id = task
     assert _SHARED is not None
-    generation, households, members = _SHARED
+    generation, households, members, snapshot = _SHARED
+    chunk = households[start:stop]
+    if members is None:
+        members = _chunk_members(snapshot, [household[0] for household in chunk])
     generation.results, generation.evaluating = [], 0.0
-    block = copy_text(generation.rows(households[start:stop], members, first_id), JSON_COLUMNS)
+    block = copy_text(generation.rows(chunk, members, first_id), JSON_COLUMNS)
     return block, generation.results, generation.evaluating
 
 
