@@ -243,11 +243,21 @@ class HouseholdQuerySet(ScopedQuerySet):
 
 class Household(models.Model):
     code = models.CharField(_("mã hộ"), max_length=30, unique=True, editable=False)
+    # The areas' keys have no index of their own: each leads an index of Meta.indexes (province, district, commune
+    # with the status and the id; the village's own), which answers the same lookups; a second index on the same
+    # column only costs every write (a review's status changes rewrite the indexes of 73,000 rows).
     province = models.ForeignKey(
-        Area, verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="+", editable=False
+        Area, verbose_name=_("tỉnh"), on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
     )
     district = models.ForeignKey(
-        Area, verbose_name=_("huyện"), null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+        Area,
+        verbose_name=_("huyện"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
     commune = models.ForeignKey(
         Area,
@@ -255,6 +265,7 @@ class Household(models.Model):
         on_delete=models.PROTECT,
         related_name="households",
         limit_choices_to={"level": Level.COMMUNE},
+        db_index=False,
     )
     village = models.ForeignKey(
         Area,
@@ -264,6 +275,7 @@ class Household(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"level": Level.VILLAGE},
+        db_index=False,
     )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     area_type = models.CharField(_("khu vực"), max_length=5, choices=AreaType.choices)
