@@ -13,9 +13,9 @@ column), and the one statement reads the columns of the rows whose ids that subq
 than everything else the list does with the page.
 
 `PageReader.as_json` reads a page for the list's common case (`households.api_list`): one statement prepared by the
-server gives the count and the page's rows, each row's registry fields written as JSON by PostgreSQL, the
-extensions' fields completed in Python and appended to it; the planning of the joins (about 3 ms of PostgreSQL's
-time) is made once per connection, and no value of the registry's fields passes through Python.
+server gives the count and the page's rows, each row's registry fields written as JSON by PostgreSQL (but its two
+moments, which Python writes for half the cost), the extensions' fields completed in Python and appended to it;
+the planning of the joins (about 3 ms of PostgreSQL's time) is made once per connection.
 """
 
 import datetime
@@ -91,41 +91,28 @@ def moment_format() -> Callable[[datetime.datetime], str]:
 # completions read of the registry's (`programs.standards.api.complete_status_rows`: the id and the status) and what
 # the access log keeps (the id and the commune of each row shown).
 VALUES_READ = ("id", "commune", "status")
-DATES = ("status_since",)  # the registry's date fields: ISO 8601 (DATE)
-MOMENTS = ("created_at", "updated_at")  # its moments: `moment_format`
+DATES = ("status_since",)  # the registry's date fields: ISO 8601 (DATE), written by PostgreSQL
+# Its moments, the last of its fields: read as values and written by `moment_format`. PostgreSQL's own writing of a
+# moment as DRF writes it (to_char in the time zone, microseconds only when not 0, the offset) cost about 20 µs
+# each, twice Python's.
+MOMENTS = ("created_at", "updated_at")
+assert tuple(COLUMNS)[-len(MOMENTS) :] == MOMENTS
 
 
-@functools.lru_cache(maxsize=16)
-def _json_fields(zone: str) -> tuple[str, tuple[Any, ...]]:
-    """The registry's fields of a row of `as_json`'s statement (its columns "c0", "c1"… in `COLUMNS`' order) as
-    one JSON object, written by PostgreSQL as `PageReader.__call__` writes them: a date as ISO 8601
-    (`to_char` … 'YYYY-MM-DD', as `date.isoformat()` for years from 1000), a moment as `moment_format` does in the
-    time zone `zone` (local time, microseconds only when not 0, the offset as +HH:MM[:SS], "Z" for UTC)."""
+@functools.cache
+def _json_fields() -> str:
+    """The registry's fields but its moments, of a row of `as_json`'s statement (its columns "c0", "c1"… in
+    `COLUMNS`' order), as one JSON object written by PostgreSQL as `PageReader.__call__` writes them: a date as
+    ISO 8601 (`to_char` … 'YYYY-MM-DD', as `date.isoformat()` for years from 1000)."""
     parts: list[str] = []
-    params: list[Any] = []
     for number, name in enumerate(COLUMNS):
         assert name.isidentifier() and name.isascii()  # written into the statement as a key
         column = f'"row"."c{number}"'
-        if name in DATES:
-            value = f"to_char({column}, 'YYYY-MM-DD')"
-        elif name in MOMENTS:
-            local = f"({column} AT TIME ZONE %s)"
-            offset = f"({local} - ({column} AT TIME ZONE 'UTC'))"
-            value = (
-                f"to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-                f" || CASE WHEN extract(microseconds FROM {local})::bigint %% 1000000 = 0 THEN ''"
-                f" ELSE to_char({local}, '.US') END"
-                f" || CASE WHEN {offset} = interval '0' THEN 'Z'"
-                f" WHEN {offset} < interval '0' THEN '-' || to_char(-{offset}, 'HH24:MI')"
-                f" ELSE '+' || to_char({offset}, 'HH24:MI') END"
-                f" || CASE WHEN extract(second FROM {offset}) = 0 THEN ''"
-                f" ELSE to_char(CASE WHEN {offset} < interval '0' THEN -{offset} ELSE {offset} END, ':SS') END"
-            )
-            params += [zone] * value.count("%s")
-        else:
-            value = column
+        if name in MOMENTS:
+            continue
+        value = f"to_char({column}, 'YYYY-MM-DD')" if name in DATES else column
         parts.append(f"'{name}', {value}")
-    return f"json_build_object({', '.join(parts)})", tuple(params)
+    return f"json_build_object({', '.join(parts)})"
 
 
 def _run_prepared(alias: str, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
@@ -232,10 +219,11 @@ class PageReader:
         answers for that row, with the exact count of `whole` (`counting`; else None), in one round trip; None where
         the statement cannot be used (not PostgreSQL).
 
-        PostgreSQL writes each row's registry fields as JSON (`json_build_object`, dates and moments formatted as
-        `__call__` formats them: `_json_fields`); the extensions' columns are read as values with the row's `id`,
-        `commune` and `status`, completed by the extensions as in `__call__`, and their fields appended to the
-        row's text. Also answered: those values (`id`, `commune`, `status`: what the access log reads)."""
+        PostgreSQL writes each row's registry fields but its moments as JSON (`json_build_object`, dates formatted
+        as `__call__` formats them: `_json_fields`); the moments and the extensions' columns are read as values
+        with the row's `id`, `commune` and `status`, the moments formatted and the extensions' fields completed as
+        in `__call__`, and appended to the row's text. Also answered: those values (`id` and `commune`: what the
+        access log reads)."""
         columns = self._statement(whole.db)
         if columns is None:
             return None
@@ -252,7 +240,7 @@ class PageReader:
             f' ON ("page"."id" = "{Household._meta.db_table}"."{Household._meta.pk.column}")'
         )
         aliases = ", ".join(f'"c{number}"' for number in range(len(self.lookups)))
-        fields, fields_params = _json_fields(timezone.get_current_timezone_name())
+        fields = _json_fields()
         read = ", ".join(f'"row"."c{self.names.index(name)}"' for name in self._values_read)
         # One statement (the count, and the page's rows beside it; one row of no page when it is empty), bound and
         # prepared by the server (`_run_prepared`): its plan, about 3 ms of PostgreSQL's time for the joins of
@@ -263,10 +251,10 @@ class PageReader:
                 f'SELECT "counted"."count", "page".* FROM (SELECT COUNT(*) AS "count" FROM ({counted}) AS "ids")'
                 f' AS "counted" LEFT JOIN LATERAL ({page}) AS "page" ON true ORDER BY "page"."position"'
             )
-            values_params: tuple[Any, ...] = (*counted_params, *fields_params, *params, *ids_params)
+            values_params: tuple[Any, ...] = (*counted_params, *params, *ids_params)
         else:
             statement = f'SELECT NULL::bigint, "page".* FROM ({page}) AS "page" ORDER BY "page"."position"'
-            values_params = (*fields_params, *params, *ids_params)
+            values_params = (*params, *ids_params)
         read_rows = _run_prepared(whole.db, statement, values_params)
         count = read_rows[0][0] if counting else None
         fetched = [row[2:] for row in read_rows if row[1] is not None]
@@ -276,8 +264,10 @@ class PageReader:
         for complete in self.completions:
             complete(completed)
         encoder = JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+        moment = moment_format()
         for index, row in enumerate(completed):
-            added = {name: value for name, value in row.items() if name not in COLUMNS}
+            added = {name: shown(row[name], moment) for name in MOMENTS}
+            added |= {name: value for name, value in row.items() if name not in COLUMNS}
             if added:
                 text = texts[index]
                 texts[index] = f"{text[:-1]},{encoder.encode(added)[1:]}"
@@ -287,7 +277,7 @@ class PageReader:
     def _values_read(self) -> list[str]:
         """What `as_json` reads as values: the registry's fields a completion or the access log reads, and every
         extension's columns."""
-        return [*VALUES_READ, *self.names[len(COLUMNS) :]]
+        return [*VALUES_READ, *MOMENTS, *self.names[len(COLUMNS) :]]
 
     def _statement(self, alias: str) -> tuple[str, tuple[Any, ...]] | None:
         """The columns' statement without a WHERE or an ORDER BY (its FROM with the joins last), compiled once per
