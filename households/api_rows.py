@@ -275,8 +275,8 @@ class PageReader:
 
     @property
     def _values_read(self) -> list[str]:
-        """What `as_json` reads as values: the registry's fields a completion or the access log reads, and every
-        extension's columns."""
+        """What `as_json` reads as values: the registry's fields a completion or the access log reads, its moments
+        (written by Python), and every extension's columns."""
         return [*VALUES_READ, *MOMENTS, *self.names[len(COLUMNS) :]]
 
     def _statement(self, alias: str) -> tuple[str, tuple[Any, ...]] | None:
