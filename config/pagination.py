@@ -186,7 +186,7 @@ class LargeListPagination(PageNumberPagination):
             self._past_the_end(number, self._exact(queryset), page_size)
         self.count_exact = True
         if count is None:
-            count = offset + len(rows) if not more else self._at_least(queryset, offset + page_size + 1)
+            count = offset + len(rows) if not more else self.at_least(queryset, offset + page_size + 1)
         self.page = Page(rows, number, _Counted([], page_size, count))
         if self.page.paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True
@@ -201,7 +201,7 @@ class LargeListPagination(PageNumberPagination):
     def _exact(self, queryset: QuerySet) -> int:
         return queryset.count()
 
-    def _at_least(self, queryset: QuerySet, known: int) -> int:
+    def at_least(self, queryset: QuerySet, known: int) -> int:
         """The count of a list with at least `known` rows: exact when PostgreSQL expects at most `exact_limit` rows
         (counted up to that limit: a bounded count), else its estimate (and `count_exact` turns false). The estimate
         is asked first: a bounded count is cheap on an index, not on a search (a trigram index is read whole)."""

@@ -121,7 +121,7 @@ def answer(view: Any, request: Request, reader: PageReader | None) -> HttpRespon
         return None  # past the end: the general path's 404 says how many pages there are
     paginator.count_exact = True
     if count is None:  # a list that may span a province: counted as the pagination counts it (its estimate)
-        count = offset + len(texts) if not more else paginator._at_least(whole, offset + size + 1)
+        count = offset + len(texts) if not more else paginator.at_least(whole, offset + size + 1)
     url = request.build_absolute_uri()
     following = replace_query_param(url, "page", number + 1) if number * size < count else None
     previous = None
